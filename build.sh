@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# The one entry point. Idempotent on a fresh Debian machine; heavy tools are cached outside the
+# clone (CI clones afresh on the same machine).
+#   ./build.sh          build, then run the demo against the local org (devorg)
+#   ./build.sh build    dist/ (load unpacked) + a store-ready zip; prints wasm sizes
+#   ./build.sh test     every test: fmt, clippy (native + wasm32), native, wasm-in-browser, end to end
+#   ./build.sh bench    the benchmarks
+#   ./build.sh setup    only install what the others need
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+CACHE=${SFPHONE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sfphone}
+WASM_TARGET=wasm32-unknown-unknown
+# One wasm module per extension context (see the features in Cargo.toml).
+CONTEXTS=(worker content options)
+# fonts-ipafont-gothic: Japanese glyphs in screenshots of Japanese pages.
+DEBIAN_PACKAGES=(chromium chromium-driver zip fonts-ipafont-gothic)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+setup_debian() {
+  local missing=()
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing Debian packages: ${missing[*]}"
+    local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-upgrade "${missing[@]}" >/dev/null
+  fi
+}
+
+setup_rust() {
+  rustup target list --installed | grep -qx "$WASM_TARGET" || rustup target add "$WASM_TARGET"
+  rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+  rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+}
+
+# wasm-bindgen (crate) and wasm-bindgen-cli must be the same exact version: read it from Cargo.lock.
+wasm_bindgen_version() {
+  [ -f Cargo.lock ] || cargo generate-lockfile -q
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+setup_wasm_bindgen() {
+  local version dir
+  version=$(wasm_bindgen_version)
+  dir="$CACHE/wasm-bindgen-cli-$version"
+  if [ ! -x "$dir/bin/wasm-bindgen" ] || [ ! -x "$dir/bin/wasm-bindgen-test-runner" ]; then
+    say "installing wasm-bindgen-cli $version into $dir (once per machine, a few minutes)"
+    # Not --locked: the CLI's lockfile pins a webpki-roots release this machine's mirror lacks.
+    cargo install -q wasm-bindgen-cli --version "$version" --root "$dir"
+  fi
+  export PATH="$dir/bin:$PATH"
+}
+
+setup_npm() {
+  local dir="$ROOT/tests/e2e"
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    say "installing npm packages for the end-to-end tests"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+setup() {
+  setup_debian
+  setup_rust
+  setup_wasm_bindgen
+  setup_npm
+}
+
+gzip_size() { gzip -9 -c "$1" | wc -c; }
+
+build_extension() {
+  say "building the extension (${CONTEXTS[*]})"
+  rm -rf dist
+  mkdir -p dist/wasm
+  for context in "${CONTEXTS[@]}"; do
+    cargo build -q --release --lib --target "$WASM_TARGET" -p sfphone --no-default-features --features "$context"
+    wasm-bindgen --target web --remove-name-section --no-typescript \
+      --out-dir dist/wasm --out-name "$context" "target/$WASM_TARGET/release/sfphone.wasm"
+  done
+  cp -r extension/. dist/
+  cp manifest.json dist/
+  printf '%-28s %10s %10s\n' "wasm module" "raw" "gzip"
+  for wasm in dist/wasm/*.wasm; do
+    printf '%-28s %10d %10d\n' "$(basename "$wasm")" "$(wc -c <"$wasm")" "$(gzip_size "$wasm")"
+  done
+  local version zip
+  version=$(sed -n 's/^ *"version": "\(.*\)",/\1/p' manifest.json | head -1)
+  zip="target/phone-for-salesforce-$version.zip"
+  rm -f "$zip"
+  (cd dist && zip -qr -X "$ROOT/$zip" .)
+  say "dist/ is ready to load unpacked; store package: $zip"
+}
+
+build_devorg() {
+  cargo build -q -p devorg
+}
+
+run_tests() {
+  say "cargo fmt --check"
+  cargo fmt --all -- --check
+  say "clippy (native)"
+  cargo clippy -q --workspace --all-targets -- -D warnings
+  say "clippy (wasm32, every context)"
+  cargo clippy -q -p sfphone --target "$WASM_TARGET" --all-features --all-targets -- -D warnings
+  say "native tests (core and devorg)"
+  cargo test -q --workspace
+  say "wasm-bindgen tests in headless Chromium"
+  CHROMEDRIVER=/usr/bin/chromedriver \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test -p sfphone --target "$WASM_TARGET" --all-features --test browser_glue
+  build_extension
+  build_devorg
+  say "end-to-end tests: real Chromium, built extension, devorg"
+  (cd tests/e2e && node --test --test-concurrency=1 ./*.test.mjs)
+}
+
+run_demo() {
+  build_extension
+  build_devorg
+  say "demo: devorg + Chromium with the built extension"
+  node tests/e2e/demo.mjs
+}
+
+run_bench() {
+  build_extension
+  say "benchmarks"
+  echo "(no benchmarks yet: they arrive with the issues that set performance budgets)"
+}
+
+command=${1:-demo}
+case "$command" in
+  setup) setup ;;
+  build) setup; build_extension ;;
+  test) setup; run_tests ;;
+  bench) setup; run_bench ;;
+  demo) setup; run_demo ;;
+  *) echo "usage: ./build.sh [demo|build|test|bench|setup]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,55 @@
+//! The few `chrome.*` extension APIs the glue calls. Promise-returning forms only (MV3).
+
+use js_sys::Promise;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["chrome", "cookies"], js_name = get, catch)]
+    pub fn cookies_get(details: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "cookies"], js_name = getAll, catch)]
+    pub fn cookies_get_all(details: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = get, catch)]
+    pub fn storage_local_get(keys: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "local"], js_name = set, catch)]
+    pub fn storage_local_set(items: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = sendMessage, catch)]
+    pub fn runtime_send_message(message: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
+    pub fn runtime_get_url(path: &str) -> String;
+
+    // `catch`: outside an extension page (wasm-bindgen tests) `chrome.i18n` does not exist.
+    #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage, catch)]
+    fn i18n_get_message(name: &str, substitutions: &JsValue) -> Result<String, JsValue>;
+}
+
+/// A UI string in the user's language. A missing key shows the key itself, so it is noticed.
+pub fn text(key: &str) -> String {
+    let value = i18n_get_message(key, &JsValue::UNDEFINED).unwrap_or_default();
+    if value.is_empty() {
+        key.to_string()
+    } else {
+        value
+    }
+}
+
+/// A UI string with `$1`, `$2`… substitutions.
+pub fn text_with(key: &str, substitutions: &[&str]) -> String {
+    let array: js_sys::Array = substitutions.iter().map(|s| JsValue::from_str(s)).collect();
+    let value = i18n_get_message(key, &array).unwrap_or_default();
+    if value.is_empty() {
+        format!("{key} {}", substitutions.join(" "))
+    } else {
+        value
+    }
+}
+
+/// `chrome-extension://<id>/`, the origin of the extension's own pages.
+pub fn extension_origin() -> String {
+    runtime_get_url("")
+}

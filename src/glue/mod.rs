@@ -1,0 +1,12 @@
+//! Browser glue: thin adapters between the core and the extension's contexts (wasm32 only).
+//! Each context is built as its own wasm module by enabling its feature.
+
+pub mod chrome;
+pub mod js;
+
+#[cfg(feature = "content")]
+pub mod content;
+#[cfg(feature = "options")]
+pub mod options;
+#[cfg(feature = "worker")]
+pub mod worker;

@@ -1,0 +1,12 @@
+//! Phone for Salesforce: the extension's logic.
+//!
+//! The core modules are pure Rust (sans-I/O): they take inputs and return decisions, and they
+//! compile and test natively. The `glue` module adapts them to the browser and exists only on
+//! wasm32, one entry point per extension context.
+
+pub mod phone;
+pub mod protocol;
+pub mod salesforce;
+
+#[cfg(target_arch = "wasm32")]
+pub mod glue;

@@ -1,0 +1,262 @@
+//! The typed messages between the extension's contexts.
+//!
+//! Every message is a JSON object `{"v": 1, "kind": "...", ...}`. The service worker validates
+//! each one it receives with `Envelope::parse` before acting on it: anything else is refused with
+//! `BAD_MESSAGE`. Message kinds are named by who sends them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::salesforce::id::RecordId;
+
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// How a content script runs on a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ContentMode {
+    /// Our wasm runs in the page: full scanning.
+    Wasm,
+    /// The page's CSP forbids wasm in content scripts: the page gets the reduced mode.
+    DegradedCsp,
+    /// The wasm failed to load for another reason.
+    DegradedFailed,
+}
+
+/// The record a dial request was made from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordContext {
+    pub object_api_name: String,
+    pub record_id: RecordId,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// Messages sent to the service worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all_fields = "camelCase")]
+pub enum ToWorker {
+    /// From a content script when it starts on a page.
+    ContentStarted {
+        mode: ContentMode,
+        #[serde(default)]
+        phone_fields: u32,
+    },
+    /// From a content script: the user asked to dial.
+    ContentDial {
+        number: String,
+        #[serde(default)]
+        record: Option<RecordContext>,
+    },
+    /// From the options page: what the worker knows about orgs and pages.
+    OptionsStatus,
+}
+
+/// The worker's state of an org connection, as the options page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgReport {
+    pub org_id: String,
+    pub ui_host: String,
+    pub api_host: String,
+    pub api_version: String,
+    /// `CONNECTED`, or the error code that says what is wrong.
+    pub state: String,
+    #[serde(default)]
+    pub user_id: Option<String>,
+    pub checked_at_ms: u64,
+}
+
+/// A page a content script reported from, kept for diagnostics.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageReport {
+    pub host: String,
+    pub mode: ContentMode,
+    pub phone_fields: u32,
+    pub at_ms: u64,
+}
+
+/// Answers from the service worker.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all_fields = "camelCase")]
+pub enum FromWorker {
+    Ack,
+    Status {
+        orgs: Vec<OrgReport>,
+        pages: Vec<PageReport>,
+        #[serde(default)]
+        last_dial: Option<DialReport>,
+    },
+    Error {
+        code: String,
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DialReport {
+    pub number: String,
+    #[serde(default)]
+    pub record: Option<RecordContext>,
+}
+
+/// Why a message was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadMessage(pub String);
+
+impl BadMessage {
+    pub const CODE: &'static str = "BAD_MESSAGE";
+}
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    v: u32,
+}
+
+/// Which context sent a message, told from the sender's URL (never from the message itself).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SenderContext {
+    /// A content script on a Salesforce page.
+    SalesforcePage,
+    /// One of the extension's own pages (options, offscreen).
+    ExtensionPage,
+}
+
+/// Classifies a sender; `None` means the message is refused whatever it says.
+pub fn sender_context(sender_url: &str, extension_origin: &str) -> Option<SenderContext> {
+    if !extension_origin.is_empty() && sender_url.starts_with(extension_origin) {
+        return Some(SenderContext::ExtensionPage);
+    }
+    let rest = sender_url.strip_prefix("https://")?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once(':').map_or(host, |(h, _port)| h);
+    crate::salesforce::host::classify(host).map(|_| SenderContext::SalesforcePage)
+}
+
+impl ToWorker {
+    /// The context each message may come from.
+    pub fn allowed_from(&self, context: SenderContext) -> bool {
+        match self {
+            ToWorker::ContentStarted { .. } | ToWorker::ContentDial { .. } => {
+                context == SenderContext::SalesforcePage
+            }
+            ToWorker::OptionsStatus => context == SenderContext::ExtensionPage,
+        }
+    }
+}
+
+/// Parses and validates a message from another context.
+pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage> {
+    let version: VersionOnly = serde_json::from_value(value.clone())
+        .map_err(|_| BadMessage("the message has no protocol version".into()))?;
+    if version.v != PROTOCOL_VERSION {
+        return Err(BadMessage(format!(
+            "protocol version {} is not {PROTOCOL_VERSION}",
+            version.v
+        )));
+    }
+    let message: ToWorker =
+        serde_json::from_value(value).map_err(|e| BadMessage(format!("not a message: {e}")))?;
+    if let ToWorker::ContentDial { number, .. } = &message {
+        if crate::phone::dial_string(number).is_none() {
+            return Err(BadMessage("the number to dial has no digits".into()));
+        }
+    }
+    Ok(message)
+}
+
+impl FromWorker {
+    pub fn error(code: &str, message: impl Into<String>) -> Self {
+        FromWorker::Error {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn parses_a_content_report() {
+        let msg = parse_to_worker(json!({"v":1,"kind":"ContentStarted","mode":"DEGRADED_CSP"}));
+        assert_eq!(
+            msg.unwrap(),
+            ToWorker::ContentStarted {
+                mode: ContentMode::DegradedCsp,
+                phone_fields: 0
+            }
+        );
+    }
+
+    #[test]
+    fn parses_a_dial_with_its_record() {
+        let msg = parse_to_worker(json!({"v":1,"kind":"ContentDial","number":"+81312345678",
+            "record":{"objectApiName":"Contact","recordId":"003000000000001","displayName":"山田 太郎"}}))
+        .unwrap();
+        match msg {
+            ToWorker::ContentDial {
+                record: Some(r), ..
+            } => {
+                assert_eq!(r.record_id.as_str().len(), 18)
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_valid_message() {
+        let cases = [
+            json!("hello"),
+            json!({"kind":"OptionsStatus"}),
+            json!({"v":2,"kind":"OptionsStatus"}),
+            json!({"v":1,"kind":"DeleteEverything"}),
+            json!({"v":1,"kind":"ContentDial","number":"<b>x</b>"}),
+            json!({"v":1,"kind":"ContentDial","number":"0312345678",
+                   "record":{"objectApiName":"Contact","recordId":"003'; DROP"}}),
+        ];
+        for case in cases {
+            assert!(parse_to_worker(case.clone()).is_err(), "{case}");
+        }
+    }
+
+    #[test]
+    fn senders_are_told_apart_by_url_only() {
+        let origin = "chrome-extension://abcdefghijklmnop/";
+        assert_eq!(
+            sender_context(
+                "https://acme.lightning.force.com/lightning/r/Contact/x/view",
+                origin
+            ),
+            Some(SenderContext::SalesforcePage)
+        );
+        assert_eq!(
+            sender_context("chrome-extension://abcdefghijklmnop/options.html", origin),
+            Some(SenderContext::ExtensionPage)
+        );
+        for url in [
+            "https://evil.com/lightning.force.com",
+            "http://acme.lightning.force.com/",
+            "chrome-extension://otherextension/options.html",
+            "https://acme.lightning.force.com.evil.com/",
+        ] {
+            assert_eq!(sender_context(url, origin), None, "{url}");
+        }
+        let status = ToWorker::OptionsStatus;
+        assert!(!status.allowed_from(SenderContext::SalesforcePage));
+        assert!(status.allowed_from(SenderContext::ExtensionPage));
+    }
+
+    #[test]
+    fn answers_serialise_with_their_kind() {
+        let text = serde_json::to_string(&FromWorker::error("BAD_MESSAGE", "no")).unwrap();
+        assert_eq!(
+            text,
+            r#"{"kind":"Error","code":"BAD_MESSAGE","message":"no"}"#
+        );
+    }
+}

@@ -1,0 +1,114 @@
+// End-to-end harness: starts the devorg, and Chromium with the built extension reaching it
+// under the real Salesforce host names. Nothing leaves loopback: every other host fails to resolve.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const DIST = join(ROOT, 'dist');
+const DEVORG_BIN = join(ROOT, 'target/debug/devorg');
+
+/** Starts a devorg; resolves with its ready record `{port, spki, apiHost, lightningHost, …}`. */
+export async function startDevorg(args = []) {
+  if (!existsSync(DEVORG_BIN)) throw new Error(`${DEVORG_BIN} is missing: run ./build.sh build first`);
+  const child = spawn(DEVORG_BIN, ['--port', '0', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout });
+  const ready = await new Promise((resolveReady, reject) => {
+    child.once('exit', (code) => reject(new Error(`devorg exited with ${code}`)));
+    lines.on('line', (line) => {
+      if (line.startsWith('DEVORG_READY ')) resolveReady(JSON.parse(line.slice('DEVORG_READY '.length)));
+    });
+  });
+  const base = `https://127.0.0.1:${ready.port}`;
+  return {
+    ...ready,
+    apiUrl: (path) => `https://${ready.apiHost}${path}`,
+    lightningUrl: (path) => `https://${ready.lightningHost}${path}`,
+    /** The devorg's request log and API counter (test control, loopback only). */
+    async log() {
+      const res = await fetchInsecure(`${base}/__devorg/log`, ready.apiHost);
+      return res;
+    },
+    stop() { child.kill('SIGTERM'); },
+  };
+}
+
+// Node's fetch cannot be told to trust one certificate; the log endpoint is read with https.get.
+async function fetchInsecure(url, host) {
+  const https = await import('node:https');
+  return new Promise((resolveBody, reject) => {
+    https.get(url, { rejectUnauthorized: false, headers: { host }, servername: host }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => { body += chunk; });
+      res.on('end', () => resolveBody(JSON.parse(body)));
+    }).on('error', reject);
+  });
+}
+
+export function chromiumArgs(devorg) {
+  const map = (host) => `MAP ${host} 127.0.0.1:${devorg.port}`;
+  return [
+    `--disable-extensions-except=${DIST}`,
+    `--load-extension=${DIST}`,
+    `--host-resolver-rules=${map(devorg.apiHost)}, ${map(devorg.lightningHost)}, MAP * ~NOTFOUND, EXCLUDE localhost`,
+    `--ignore-certificate-errors-spki-list=${devorg.spki}`,
+    '--headless=new',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ];
+}
+
+/** Launches Chromium with the built extension; returns the context, the worker and the extension id. */
+export async function launchBrowser(devorg, { headless = true } = {}) {
+  if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('dist/ is missing: run ./build.sh build first');
+  const userDataDir = mkdtempSync(join(tmpdir(), 'sfphone-e2e-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: '/usr/bin/chromium',
+    headless: false, // --headless=new is passed explicitly (extensions need the new headless mode)
+    args: headless ? chromiumArgs(devorg) : chromiumArgs(devorg).filter((a) => a !== '--headless=new'),
+    env: { ...process.env, TMPDIR: userDataDir },
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(worker.url()).host;
+  const consoleLines = [];
+  const watch = (page) => page.on('console', (msg) => consoleLines.push(msg.text()));
+  context.pages().forEach(watch);
+  context.on('page', watch);
+  return {
+    context,
+    worker,
+    extensionId,
+    consoleLines,
+    optionsUrl: `chrome-extension://${extensionId}/options.html`,
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Logs in through the devorg's login form, like a user, and lands on `startPath` in Lightning. */
+export async function login(page, devorg, startPath) {
+  await page.goto(devorg.apiUrl(`/?startURL=${encodeURIComponent(startPath)}`));
+  await page.fill('#username', devorg.username);
+  await page.fill('#password', devorg.password);
+  await Promise.all([
+    page.waitForURL((url) => url.host === devorg.lightningHost && url.pathname === startPath.split('?')[0]),
+    page.click('#Login'),
+  ]);
+}
+
+/** Everything the extension keeps in `chrome.storage.local`, read from its service worker. */
+export async function extensionStorage(worker) {
+  return worker.evaluate(() => chrome.storage.local.get(null));
+}
