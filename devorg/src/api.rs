@@ -116,7 +116,30 @@ pub struct ApiCaller {
     pub user_id: String,
 }
 
-pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<ApiCaller, Response> {
+/// Why a REST request is refused before it reaches its resource.
+pub enum Refusal {
+    InvalidSession,
+    ApiDisabledForOrg,
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::InvalidSession => error(
+                StatusCode::UNAUTHORIZED,
+                "INVALID_SESSION_ID",
+                "Session expired or invalid",
+            ),
+            Refusal::ApiDisabledForOrg => error(
+                StatusCode::FORBIDDEN,
+                "API_DISABLED_FOR_ORG",
+                "The REST API is not enabled for this Organization.",
+            ),
+        }
+    }
+}
+
+pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<ApiCaller, Refusal> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -126,18 +149,10 @@ pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<ApiCaller, Response> 
         });
     let session = token.and_then(|t| org.session(t));
     let Some(session) = session.filter(|s| s.kind == SessionKind::Api) else {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "INVALID_SESSION_ID",
-            "Session expired or invalid",
-        ));
+        return Err(Refusal::InvalidSession);
     };
     if !org.lock().edition.has_api() {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            "API_DISABLED_FOR_ORG",
-            "The REST API is not enabled for this Organization.",
-        ));
+        return Err(Refusal::ApiDisabledForOrg);
     }
     Ok(ApiCaller {
         user_id: session.user_id,
@@ -160,7 +175,7 @@ pub fn counted(org: &Org, mut response: Response) -> Response {
 async fn resources(State(org): State<Org>, headers: HeaderMap) -> Response {
     let caller = match authorise(&org, &headers) {
         Ok(caller) => caller,
-        Err(response) => return response,
+        Err(refusal) => return refusal.into_response(),
     };
     let base = "/services/data/v51.0";
     let mut map = serde_json::Map::new();

@@ -75,20 +75,19 @@ fn csp_header(variant: CspVariant, nonce: &str) -> HeaderValue {
     HeaderValue::from_str(&value).expect("a CSP is a valid header value")
 }
 
-/// The UI requires the Lightning session; without it, back to the login page.
-fn require_session(org: &Org, headers: &HeaderMap, here: &str) -> Result<(), Response> {
+/// The UI requires the Lightning session; without it, the redirect back to the login page.
+fn login_redirect(org: &Org, headers: &HeaderMap, here: &str) -> Option<Response> {
     let ok = cookie(headers, "sid")
         .and_then(|sid| org.session(sid))
         .is_some_and(|s| s.kind == SessionKind::Lightning);
-    if ok {
-        return Ok(());
-    }
-    Err(Redirect::to(&format!(
-        "https://{}/?startURL={}",
-        org.api_host(),
-        encode_component(here)
-    ))
-    .into_response())
+    (!ok).then(|| {
+        Redirect::to(&format!(
+            "https://{}/?startURL={}",
+            org.api_host(),
+            encode_component(here)
+        ))
+        .into_response()
+    })
 }
 
 fn page(variant: CspVariant, title: &str, body: &str) -> Response {
@@ -110,7 +109,7 @@ fn page(variant: CspVariant, title: &str, body: &str) -> Response {
 }
 
 async fn home(State(org): State<Org>, headers: HeaderMap, Query(q): Query<PageQuery>) -> Response {
-    if let Err(login) = require_session(&org, &headers, "/lightning/page/home") {
+    if let Some(login) = login_redirect(&org, &headers, "/lightning/page/home") {
         return login;
     }
     page(q.csp, "ホーム", "<h1>ホーム</h1>")
@@ -137,7 +136,7 @@ async fn record_page(
     Query(q): Query<PageQuery>,
 ) -> Response {
     let here = format!("/lightning/r/{object}/{id}/view");
-    if let Err(login) = require_session(&org, &headers, &here) {
+    if let Some(login) = login_redirect(&org, &headers, &here) {
         return login;
     }
     let Some(record) = org.record(&object, &id) else {
