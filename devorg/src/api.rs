@@ -4,7 +4,10 @@
 use axum::extract::{Form, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::body::Bytes;
+use axum::http::Uri;
+use axum::http::Method;
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -17,8 +20,9 @@ pub fn router(org: Org) -> Router {
         .route("/", get(login_page).post(login))
         .route("/services/data/", get(versions))
         .route("/services/data", get(versions))
-        .route("/services/data/v51.0/", get(resources))
-        .route("/services/data/v51.0", get(resources))
+        .route("/services/data/v51.0", any(rest_api))
+        .route("/services/data/v51.0/", any(rest_api))
+        .route("/services/data/v51.0/{*rest}", any(rest_api))
         .fallback(not_found)
         .with_state(org)
 }
@@ -113,13 +117,15 @@ async fn versions() -> Json<Value> {
 
 /// The outcome of checking a REST request's session and the org's API access.
 pub struct ApiCaller {
-    pub user_id: String,
+    pub user: crate::org::User,
 }
 
 /// Why a REST request is refused before it reaches its resource.
 pub enum Refusal {
     InvalidSession,
     ApiDisabledForOrg,
+    ApiDisabledForUser,
+    LimitExceeded,
 }
 
 impl IntoResponse for Refusal {
@@ -134,6 +140,16 @@ impl IntoResponse for Refusal {
                 StatusCode::FORBIDDEN,
                 "API_DISABLED_FOR_ORG",
                 "The REST API is not enabled for this Organization.",
+            ),
+            Refusal::ApiDisabledForUser => error(
+                StatusCode::FORBIDDEN,
+                "API_CURRENTLY_DISABLED",
+                "API is disabled for this User",
+            ),
+            Refusal::LimitExceeded => error(
+                StatusCode::FORBIDDEN,
+                "REQUEST_LIMIT_EXCEEDED",
+                "TotalRequests Limit exceeded.",
             ),
         }
     }
@@ -151,12 +167,23 @@ pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<ApiCaller, Refusal> {
     let Some(session) = session.filter(|s| s.kind == SessionKind::Api) else {
         return Err(Refusal::InvalidSession);
     };
-    if !org.lock().edition.has_api() {
+    let state = org.lock();
+    if !state.edition.has_api() {
         return Err(Refusal::ApiDisabledForOrg);
     }
-    Ok(ApiCaller {
-        user_id: session.user_id,
-    })
+    let user = state
+        .users
+        .iter()
+        .find(|u| u.id == session.user_id)
+        .cloned()
+        .ok_or(Refusal::InvalidSession)?;
+    if !user.permissions.api_enabled {
+        return Err(Refusal::ApiDisabledForUser);
+    }
+    if state.api_used >= state.api_max {
+        return Err(Refusal::LimitExceeded);
+    }
+    Ok(ApiCaller { user })
 }
 
 /// Counts one API call and adds the header every counted response carries.
@@ -172,64 +199,47 @@ pub fn counted(org: &Org, mut response: Response) -> Response {
     response
 }
 
-async fn resources(State(org): State<Org>, headers: HeaderMap) -> Response {
+async fn rest_api(
+    State(org): State<Org>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let caller = match authorise(&org, &headers) {
         Ok(caller) => caller,
         Err(refusal) => return refusal.into_response(),
     };
-    let base = "/services/data/v51.0";
-    let mut map = serde_json::Map::new();
-    for name in [
-        "tooling",
-        "metadata",
-        "eclair",
-        "folders",
-        "prechatForms",
-        "jsonxform",
-        "chatter",
-        "tabs",
-        "appMenu",
-        "quickActions",
-        "queryAll",
-        "commerce",
-        "wave",
-        "iot",
-        "analytics",
-        "search",
-        "smartdatadiscovery",
-        "composite",
-        "parameterizedSearch",
-        "fingerprint",
-        "theme",
-        "nouns",
-        "event",
-        "serverTime",
-        "recent",
-        "connect",
-        "licensing",
-        "limits",
-        "process",
-        "dedupe",
-        "async-queries",
-        "query",
-        "match",
-        "emailConnect",
-        "compactLayouts",
-        "knowledgeManagement",
-        "sobjects",
-        "actions",
-        "support",
-    ] {
-        map.insert(name.into(), json!(format!("{base}/{name}")));
+    let json_body = if body.is_empty() {
+        None
+    } else {
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                let response = error(
+                    StatusCode::BAD_REQUEST,
+                    "JSON_PARSER_ERROR",
+                    &format!("Unexpected character in the request body: {e}"),
+                );
+                return counted(&org, response);
+            }
+        }
+    };
+    let path = uri.path().trim_start_matches(crate::rest::BASE);
+    let request = crate::rest::RestRequest {
+        method: method.as_str(),
+        path,
+        query: uri.query().unwrap_or_default(),
+        body: json_body.as_ref(),
+    };
+    let outcome = crate::rest::dispatch(&org, &caller.user, &request);
+    let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = match outcome.body {
+        Some(body) => (status, Json(body)).into_response(),
+        None => status.into_response(),
+    };
+    if let Some(location) = outcome.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        response.headers_mut().insert(header::LOCATION, location);
     }
-    map.insert(
-        "identity".into(),
-        json!(format!(
-            "https://{}/id/{}/{}",
-            org.api_host(),
-            org.org_id18,
-            caller.user_id
-        )),
-    );
-    counted(&org, Json(Value::Object(map)).into_response())
+    counted(&org, response)
 }

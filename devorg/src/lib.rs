@@ -4,11 +4,16 @@
 //! serves login and the REST API, `{domain}.lightning.force.com` serves Lightning-like pages.
 //! Browsers reach it under the real names through `--host-resolver-rules`.
 
+pub mod access;
 pub mod admin;
 pub mod api;
 pub mod lightning;
 pub mod org;
 pub mod page;
+pub mod rest;
+pub mod schema;
+pub mod seed;
+pub mod sobjects;
 pub mod tls;
 
 use std::convert::Infallible;

@@ -4,8 +4,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use rand::Rng;
+
+use crate::access::Permissions;
+use crate::schema::{objects, ObjectDef};
 use serde::Serialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Editions differ in what the API allows; only what the product can observe is modelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -55,6 +58,7 @@ pub struct User {
     pub id: String,
     pub username: String,
     pub name: String,
+    pub permissions: Permissions,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -69,11 +73,16 @@ pub struct LoggedRequest {
 
 pub struct OrgState {
     pub edition: Edition,
+    pub objects: Vec<ObjectDef>,
     pub users: Vec<User>,
     pub records: Vec<Value>,
     pub sessions: HashMap<String, Session>,
     /// One-time tokens that carry a login from the My Domain host to the Lightning host.
     pub frontdoor_tokens: HashMap<String, String>,
+    /// Ids of deleted records (in the recycle bin): reading them says ENTITY_IS_DELETED.
+    pub deleted: Vec<String>,
+    pub validation_rules: Vec<ValidationRule>,
+    pub next_id: u64,
     pub api_used: u64,
     pub api_max: u64,
     pub log: Vec<LoggedRequest>,
@@ -88,21 +97,35 @@ pub struct Org {
     pub state: Arc<Mutex<OrgState>>,
 }
 
+/// An admin's validation rule, reduced to what tests need: a value a field must not contain.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidationRule {
+    pub object: String,
+    pub field: String,
+    pub forbidden_substring: String,
+    pub message: String,
+}
+
 pub const DEMO_PASSWORD: &str = "devorg-demo";
 
 impl Org {
     pub fn new(domain: &str, edition: Edition) -> Org {
-        let users = vec![User {
-            id: "0055g00000AbCdEAAV".into(),
-            username: format!("sato@{domain}.example"),
-            name: "佐藤 花子".into(),
-        }];
         let state = OrgState {
             edition,
-            users,
-            records: seed_records(),
+            objects: objects(),
+            users: crate::seed::users(domain),
+            records: {
+                let now = timestamp(now_ms());
+                let mut records = crate::seed::records();
+                records.iter_mut().for_each(|r| derive_fields(r, &now));
+                records
+            },
             sessions: HashMap::new(),
             frontdoor_tokens: HashMap::new(),
+            deleted: Vec::new(),
+            validation_rules: Vec::new(),
+            next_id: 1,
             api_used: 0,
             api_max: 15_000,
             log: Vec::new(),
@@ -147,6 +170,23 @@ impl Org {
         sid
     }
 
+    /// A new 18-character id with the object's key prefix.
+    pub fn new_record_id(&self, key_prefix: &str) -> String {
+        const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+        let mut n = {
+            let mut state = self.lock();
+            state.next_id += 1;
+            state.next_id
+        };
+        let mut tail = [b'0'; 7];
+        for slot in tail.iter_mut().rev() {
+            *slot = DIGITS[(n % 62) as usize];
+            n /= 62;
+        }
+        let id15 = format!("{key_prefix}5g000{}", String::from_utf8_lossy(&tail));
+        to_18(&id15)
+    }
+
     pub fn session(&self, sid: &str) -> Option<Session> {
         self.lock().sessions.get(sid).cloned()
     }
@@ -164,28 +204,99 @@ impl Org {
     }
 }
 
-fn contact(id: &str, name: &str, phone: &str, mobile: Option<&str>, account: &str) -> Value {
-    json!({
-        "attributes": {"type": "Contact"},
-        "Id": id, "Name": name, "Phone": phone, "MobilePhone": mobile, "AccountName": account,
-    })
+
+/// The case-safe 18-character form of a 15-character id.
+pub fn to_18(id15: &str) -> String {
+    const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+    let mut out = id15.to_string();
+    for chunk in id15.as_bytes().chunks(5) {
+        let bits = chunk
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.is_ascii_uppercase())
+            .fold(0, |acc, (i, _)| acc | (1 << i));
+        out.push(ALPHABET[bits] as char);
+    }
+    out
 }
 
-fn seed_records() -> Vec<Value> {
-    vec![
-        contact(
-            "0035g00000Yam4dAAB",
-            "山田 太郎",
-            "03-1234-5678",
-            Some("090-1234-5678"),
-            "株式会社アクメ",
-        ),
-        contact(
-            "0035g00000Yam4eAAB",
-            "<img src=x onerror=alert(1)>",
-            "+81 6-1234-5678",
-            None,
-            "株式会社アクメ",
-        ),
-    ]
+/// Fields Salesforce computes: compound names (Japanese order: last name first, as the org's
+/// ja_JP locale shows them) and timestamps.
+pub fn derive_fields(record: &mut Value, now: &str) {
+    let object = record["attributes"]["type"].as_str().unwrap_or_default().to_string();
+    if object == "Contact" || object == "Lead" {
+        let last = record["LastName"].as_str().unwrap_or_default();
+        let first = record["FirstName"].as_str().unwrap_or_default();
+        let name = format!("{last} {first}").trim().to_string();
+        record["Name"] = Value::String(name);
+    }
+    if record.get("CreatedDate").is_none_or(Value::is_null) {
+        record["CreatedDate"] = Value::String(now.to_string());
+    }
+    record["LastModifiedDate"] = Value::String(now.to_string());
+}
+
+/// A timestamp in Salesforce's format (`2026-11-26T05:04:03.000+0000`).
+pub fn timestamp(unix_ms: u64) -> String {
+    let secs = unix_ms / 1000;
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}+0000",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        unix_ms % 1000
+    )
+}
+
+/// Days since 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_use_salesforce_format() {
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00.000+0000");
+        assert_eq!(timestamp(1_795_000_000_123), "2026-11-18T11:06:40.123+0000");
+    }
+
+    #[test]
+    fn new_ids_are_18_characters_with_a_valid_suffix() {
+        assert_eq!(to_18("00558000001N0Ke"), "00558000001N0KeAAK");
+        let org = Org::new("acme", Edition::Enterprise);
+        let a = org.new_record_id("00T");
+        let b = org.new_record_id("00T");
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 18);
+        assert!(a.starts_with("00T"));
+        assert_eq!(to_18(&a[..15]), a);
+    }
+
+    #[test]
+    fn japanese_names_put_the_last_name_first() {
+        let mut record = serde_json::json!({"attributes": {"type": "Contact"}, "LastName": "山田", "FirstName": "太郎"});
+        derive_fields(&mut record, "now");
+        assert_eq!(record["Name"], "山田 太郎");
+    }
 }

@@ -30,6 +30,30 @@ pub fn encode_component(text: &str) -> String {
     out
 }
 
+/// Decodes `%XX` and `+` (form and query encoding).
+pub fn decode_component(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < bytes.len() && text.is_char_boundary(i + 1) && text.is_char_boundary(i + 3) => {
+                match u8::from_str_radix(&text[i + 1..i + 3], 16) {
+                    Ok(b) => {
+                        out.push(b);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `sid` as Salesforce sets it: host-only, HttpOnly, Secure.
 pub fn session_cookie(sid: &str) -> HeaderValue {
     HeaderValue::from_str(&format!(
