@@ -1,20 +1,168 @@
-//! Test controls under `/__devorg/`: read the request log and the API counter. Served only to
-//! loopback peers (the devorg never binds anything else).
+//! Test controls under `/__devorg/`: sessions for named users, faults, edition / licence / field
+//! security switches, the request log and reset. The devorg binds loopback only, so only this
+//! machine reaches them.
 
 use axum::extract::State;
-use axum::routing::get;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::org::Org;
+use crate::access::{FieldAccess, Licence};
+use crate::org::{Edition, Org, SessionKind, ValidationRule};
 
 pub fn router(org: Org) -> Router {
     Router::new()
         .route("/__devorg/log", get(log))
+        .route("/__devorg/session", post(session))
+        .route("/__devorg/config", post(config))
+        .route("/__devorg/fls", post(fls))
+        .route("/__devorg/faults", post(faults))
+        .route("/__devorg/expire-sessions", post(expire_sessions))
+        .route("/__devorg/validation-rule", post(validation_rule))
+        .route("/__devorg/reset", post(reset))
         .with_state(org)
 }
 
 async fn log(State(org): State<Org>) -> Json<Value> {
     let state = org.lock();
     Json(json!({ "apiUsed": state.api_used, "apiMax": state.api_max, "requests": state.log }))
+}
+
+fn bad(message: &str) -> Response {
+    (StatusCode::BAD_REQUEST, Json(json!({"error": message}))).into_response()
+}
+
+#[derive(Deserialize)]
+struct SessionRequest {
+    username: String,
+}
+
+/// A fresh API session for a named user, as a client would get from a login.
+async fn session(State(org): State<Org>, Json(req): Json<SessionRequest>) -> Response {
+    let user = org
+        .lock()
+        .users
+        .iter()
+        .find(|u| u.username == req.username)
+        .cloned();
+    let Some(user) = user else {
+        return bad("no such user");
+    };
+    let sid = org.new_session(&user.id, SessionKind::Api);
+    Json(json!({
+        "sessionId": sid,
+        "userId": user.id,
+        "orgId": org.org_id18,
+        "instanceUrl": format!("https://{}", org.api_host()),
+    }))
+    .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConfigRequest {
+    edition: Option<String>,
+    api_max: Option<u64>,
+    api_used: Option<u64>,
+    /// username → licence
+    licence: Option<(String, Licence)>,
+    /// username → "API Enabled"
+    api_enabled: Option<(String, bool)>,
+}
+
+async fn config(State(org): State<Org>, Json(req): Json<ConfigRequest>) -> Response {
+    let mut state = org.lock();
+    if let Some(edition) = req.edition {
+        match Edition::parse(&edition) {
+            Some(e) => state.edition = e,
+            None => return bad("unknown edition"),
+        }
+    }
+    if let Some(max) = req.api_max {
+        state.api_max = max;
+    }
+    if let Some(used) = req.api_used {
+        state.api_used = used;
+    }
+    if let Some((username, licence)) = req.licence {
+        match state.users.iter_mut().find(|u| u.username == username) {
+            Some(user) => user.permissions.licence = licence,
+            None => return bad("no such user"),
+        }
+    }
+    if let Some((username, enabled)) = req.api_enabled {
+        match state.users.iter_mut().find(|u| u.username == username) {
+            Some(user) => user.permissions.api_enabled = enabled,
+            None => return bad("no such user"),
+        }
+    }
+    Json(json!({"edition": state.edition, "apiMax": state.api_max, "apiUsed": state.api_used}))
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct FlsRequest {
+    username: String,
+    object: String,
+    field: String,
+    access: FieldAccess,
+}
+
+async fn fls(State(org): State<Org>, Json(req): Json<FlsRequest>) -> Response {
+    let mut state = org.lock();
+    match state.users.iter_mut().find(|u| u.username == req.username) {
+        Some(user) => {
+            user.permissions
+                .set_field_access(&req.object, &req.field, req.access);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => bad("no such user"),
+    }
+}
+
+/// Faults for the next requests to the REST API (admin paths are never affected).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Faults {
+    /// Answer the next `fail_count` REST requests with `fail_status` (and a matching error body).
+    #[serde(default)]
+    pub fail_count: u32,
+    #[serde(default)]
+    pub fail_status: u16,
+    /// Carry out the next `drop_after_commit` writes, then drop the connection unanswered.
+    #[serde(default)]
+    pub drop_after_commit: u32,
+    /// Delay every REST response by this much.
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Send a truncated body for the next N REST responses.
+    #[serde(default)]
+    pub truncate_count: u32,
+}
+
+async fn faults(State(org): State<Org>, Json(req): Json<Faults>) -> Response {
+    org.lock().faults = req;
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn expire_sessions(State(org): State<Org>) -> Response {
+    org.lock().sessions.clear();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn validation_rule(State(org): State<Org>, Json(rule): Json<ValidationRule>) -> Response {
+    org.lock().validation_rules.push(rule);
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Back to the seeded org; sessions survive so a browser under test stays logged in.
+async fn reset(State(org): State<Org>) -> Response {
+    let mut state = org.lock();
+    let sessions = std::mem::take(&mut state.sessions);
+    *state = crate::org::OrgState::seeded(&org.domain, state.edition);
+    state.sessions = sessions;
+    StatusCode::NO_CONTENT.into_response()
 }

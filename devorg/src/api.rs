@@ -1,12 +1,12 @@
 //! `{domain}.my.salesforce.com`: login, and the REST API v51.0 with Salesforce's status codes,
 //! error bodies and `Sforce-Limit-Info`.
 
+use axum::body::Bytes;
 use axum::extract::{Form, Query, State};
+use axum::http::Method;
+use axum::http::Uri;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::body::Bytes;
-use axum::http::Uri;
-use axum::http::Method;
 use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde::Deserialize;
@@ -238,7 +238,10 @@ async fn rest_api(
         Some(body) => (status, Json(body)).into_response(),
         None => status.into_response(),
     };
-    if let Some(location) = outcome.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+    if let Some(location) = outcome
+        .location
+        .and_then(|l| HeaderValue::from_str(&l).ok())
+    {
         response.headers_mut().insert(header::LOCATION, location);
     }
     counted(&org, response)

@@ -16,7 +16,6 @@ pub mod seed;
 pub mod sobjects;
 pub mod tls;
 
-use std::convert::Infallible;
 use std::net::SocketAddr;
 
 use axum::body::Body;
@@ -84,29 +83,125 @@ fn site_of(org: &Org, request: &Request<Incoming>) -> Site {
     }
 }
 
+/// The connection is dropped without an answer (a fault the tests asked for).
+#[derive(Debug)]
+struct DroppedOnPurpose;
+
+impl std::fmt::Display for DroppedOnPurpose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped after commit, as asked")
+    }
+}
+
+impl std::error::Error for DroppedOnPurpose {}
+
+/// What the test controls ask of the next REST request.
+enum Fault {
+    None,
+    Fail(u16),
+    DropAfterCommit,
+    Truncate,
+}
+
+fn take_fault(org: &Org, method: &str) -> (Fault, u64) {
+    let mut state = org.lock();
+    let faults = &mut state.faults;
+    let latency = faults.latency_ms;
+    let fault = if faults.fail_count > 0 {
+        faults.fail_count -= 1;
+        Fault::Fail(faults.fail_status)
+    } else if faults.drop_after_commit > 0 && method != "GET" {
+        faults.drop_after_commit -= 1;
+        Fault::DropAfterCommit
+    } else if faults.truncate_count > 0 {
+        faults.truncate_count -= 1;
+        Fault::Truncate
+    } else {
+        Fault::None
+    };
+    (fault, latency)
+}
+
+fn failure(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let (code, message) = match status.as_u16() {
+        401 => ("INVALID_SESSION_ID", "Session expired or invalid"),
+        403 => ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
+        _ => ("SERVER_UNAVAILABLE", "Server temporarily unavailable"),
+    };
+    api::error(status, code, message)
+}
+
+async fn truncated(response: Response) -> Response {
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let cut = bytes.slice(..bytes.len() / 2);
+    let mut response = Response::from_parts(parts, Body::from(cut.clone()));
+    response.headers_mut().insert(
+        axum::http::header::CONTENT_LENGTH,
+        axum::http::HeaderValue::from(cut.len()),
+    );
+    response
+}
+
 async fn handle(
     org: Org,
     api: Router,
     lightning: Router,
     admin: Router,
     request: Request<Incoming>,
-) -> Result<Response, Infallible> {
+) -> Result<Response, DroppedOnPurpose> {
     let method = request.method().to_string();
     let path = request.uri().path().to_string();
     let site = site_of(&org, &request);
     let request = request.map(Body::new);
+    let is_rest = matches!(site, Site::Api) && path.starts_with(rest::BASE);
+    let (fault, latency) = if is_rest {
+        take_fault(&org, &method)
+    } else {
+        (Fault::None, 0)
+    };
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
     let response = if path.starts_with("/__devorg/") {
-        admin.oneshot(request).await?
+        serve(admin, request).await
+    } else if let Fault::Fail(status) = fault {
+        failure(status)
     } else {
         match site {
-            Site::Api => api.oneshot(request).await?,
-            Site::Lightning => lightning.oneshot(request).await?,
+            Site::Api => serve(api, request).await,
+            Site::Lightning => serve(lightning, request).await,
             Site::Unknown => {
                 (StatusCode::MISDIRECTED_REQUEST, "devorg: unknown host").into_response()
             }
         }
     };
+    let response = match fault {
+        Fault::DropAfterCommit => {
+            log_request(&org, &site, method, path, &response);
+            return Err(DroppedOnPurpose);
+        }
+        Fault::Truncate => truncated(response).await,
+        _ => response,
+    };
     if !path.starts_with("/__devorg/") {
+        log_request(&org, &site, method, path, &response);
+    }
+    Ok(response)
+}
+
+async fn serve(router: Router, request: Request<Body>) -> Response {
+    match router.oneshot(request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+fn log_request(org: &Org, site: &Site, method: String, path: String, response: &Response) {
+    {
         let host = match site {
             Site::Api => org.api_host(),
             Site::Lightning => org.lightning_host(),
@@ -121,7 +216,6 @@ async fn handle(
             counted,
         });
     }
-    Ok(response)
 }
 
 /// Binds on loopback and serves until the process ends.

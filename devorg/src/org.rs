@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use rand::Rng;
 
 use crate::access::Permissions;
+use crate::admin::Faults;
 use crate::schema::{objects, ObjectDef};
 use serde::Serialize;
 use serde_json::Value;
@@ -86,6 +87,7 @@ pub struct OrgState {
     pub api_used: u64,
     pub api_max: u64,
     pub log: Vec<LoggedRequest>,
+    pub faults: Faults,
 }
 
 #[derive(Clone)]
@@ -109,9 +111,10 @@ pub struct ValidationRule {
 
 pub const DEMO_PASSWORD: &str = "devorg-demo";
 
-impl Org {
-    pub fn new(domain: &str, edition: Edition) -> Org {
-        let state = OrgState {
+impl OrgState {
+    /// The org as seeded at start.
+    pub fn seeded(domain: &str, edition: Edition) -> OrgState {
+        OrgState {
             edition,
             objects: objects(),
             users: crate::seed::users(domain),
@@ -129,7 +132,14 @@ impl Org {
             api_used: 0,
             api_max: 15_000,
             log: Vec::new(),
-        };
+            faults: Faults::default(),
+        }
+    }
+}
+
+impl Org {
+    pub fn new(domain: &str, edition: Edition) -> Org {
+        let state = OrgState::seeded(domain, edition);
         Org {
             domain: domain.to_string(),
             org_id: "00D5g000004ABCD",
@@ -204,7 +214,6 @@ impl Org {
     }
 }
 
-
 /// The case-safe 18-character form of a 15-character id.
 pub fn to_18(id15: &str) -> String {
     const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
@@ -223,7 +232,10 @@ pub fn to_18(id15: &str) -> String {
 /// Fields Salesforce computes: compound names (Japanese order: last name first, as the org's
 /// ja_JP locale shows them) and timestamps.
 pub fn derive_fields(record: &mut Value, now: &str) {
-    let object = record["attributes"]["type"].as_str().unwrap_or_default().to_string();
+    let object = record["attributes"]["type"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     if object == "Contact" || object == "Lead" {
         let last = record["LastName"].as_str().unwrap_or_default();
         let first = record["FirstName"].as_str().unwrap_or_default();

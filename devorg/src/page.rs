@@ -38,7 +38,10 @@ pub fn decode_component(text: &str) -> String {
     while i < bytes.len() {
         match bytes[i] {
             b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() && text.is_char_boundary(i + 1) && text.is_char_boundary(i + 3) => {
+            b'%' if i + 2 < bytes.len()
+                && text.is_char_boundary(i + 1)
+                && text.is_char_boundary(i + 3) =>
+            {
                 match u8::from_str_radix(&text[i + 1..i + 3], 16) {
                     Ok(b) => {
                         out.push(b);

@@ -232,10 +232,8 @@ pub fn objects() -> Vec<ObjectDef> {
                 FieldDef::new("Name", "Account Name", T::String).required(),
                 FieldDef::new("Phone", "Account Phone", T::Phone),
                 FieldDef::new("Fax", "Account Fax", T::Phone),
-                FieldDef::new("Industry", "Industry", T::Picklist).values(
-                    &["Manufacturing", "Technology", "Finance", "Retail"],
-                    false,
-                ),
+                FieldDef::new("Industry", "Industry", T::Picklist)
+                    .values(&["Manufacturing", "Technology", "Finance", "Retail"], false),
             ]),
         },
         ObjectDef {
@@ -296,8 +294,7 @@ pub fn objects() -> Vec<ObjectDef> {
                 FieldDef::new("Phone", "Phone", T::Phone),
                 FieldDef::new("Extension", "Extension", T::Phone),
                 FieldDef::new("IsActive", "Active", T::Boolean),
-                FieldDef::new("LastModifiedDate", "Last Modified Date", T::DateTime)
-                    .read_only(),
+                FieldDef::new("LastModifiedDate", "Last Modified Date", T::DateTime).read_only(),
             ],
         },
         ObjectDef {
@@ -370,10 +367,8 @@ fn task() -> ObjectDef {
                 .default("Normal"),
             FieldDef::new("Description", "Comments", T::Textarea),
             FieldDef::new("WhoId", "Name ID", T::Reference).reference(&["Contact", "Lead"], "Who"),
-            FieldDef::new("WhatId", "Related To ID", T::Reference).reference(
-                &["Account", "Opportunity", "Case"],
-                "What",
-            ),
+            FieldDef::new("WhatId", "Related To ID", T::Reference)
+                .reference(&["Account", "Opportunity", "Case"], "What"),
             FieldDef::new("AccountId", "Account ID", T::Reference)
                 .reference(&["Account"], "Account")
                 .read_only(),
@@ -387,8 +382,7 @@ fn task() -> ObjectDef {
             FieldDef::new("TaskSubtype", "Task Subtype", T::Picklist)
                 .values(&["Task", "Email", "ListEmail", "Cadence", "Call"], true)
                 .create_only(),
-            FieldDef::new("Type", "Type", T::Picklist)
-                .values(&["Call", "Meeting", "Other"], false),
+            FieldDef::new("Type", "Type", T::Picklist).values(&["Call", "Meeting", "Other"], false),
             FieldDef::new("CompletedDateTime", "Completed Date/Time", T::DateTime).read_only(),
             FieldDef::new("DialStart__c", "Dial start", T::DateTime),
             FieldDef::new("CallStart__c", "Call start", T::DateTime),

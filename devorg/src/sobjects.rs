@@ -26,10 +26,13 @@ pub fn handle(
         }
         ("POST", [object]) => {
             let def = visible_object(org, user, object)?;
-            let body = request
-                .body
-                .and_then(Value::as_object)
-                .ok_or_else(|| ApiError::new(400, "JSON_PARSER_ERROR", "The request body must be a JSON object"))?;
+            let body = request.body.and_then(Value::as_object).ok_or_else(|| {
+                ApiError::new(
+                    400,
+                    "JSON_PARSER_ERROR",
+                    "The request body must be a JSON object",
+                )
+            })?;
             let id = create(org, user, &def, body)?;
             Ok(RestResponse::created(
                 &id,
@@ -43,10 +46,13 @@ pub fn handle(
         }
         ("PATCH", [object, id]) => {
             let def = visible_object(org, user, object)?;
-            let body = request
-                .body
-                .and_then(Value::as_object)
-                .ok_or_else(|| ApiError::new(400, "JSON_PARSER_ERROR", "The request body must be a JSON object"))?;
+            let body = request.body.and_then(Value::as_object).ok_or_else(|| {
+                ApiError::new(
+                    400,
+                    "JSON_PARSER_ERROR",
+                    "The request body must be a JSON object",
+                )
+            })?;
             update(org, user, &def, id, body).map(|_| RestResponse::no_content())
         }
         ("DELETE", [object, id]) => {
@@ -145,7 +151,11 @@ fn validate_write(
         if access == FieldAccess::Hidden {
             return Err(no_such_field(def, name));
         }
-        let allowed = if creating { field.createable } else { field.updateable };
+        let allowed = if creating {
+            field.createable
+        } else {
+            field.updateable
+        };
         if !allowed || access == FieldAccess::Read {
             unwritable.push(field.name);
             continue;
@@ -177,7 +187,10 @@ fn check_value(
     let bad_type = || {
         ApiError::dml(
             "JSON_PARSER_ERROR",
-            format!("Cannot deserialize instance of {} from {value}", field.ty.api_name()),
+            format!(
+                "Cannot deserialize instance of {} from {value}",
+                field.ty.api_name()
+            ),
             &[field.name],
         )
     };
@@ -195,7 +208,13 @@ fn check_value(
                 Some(t) if field.reference_to.contains(&t.as_str()) => {
                     Ok(target.map(|r| r["Id"].clone()).unwrap_or(Value::Null))
                 }
-                _ if field.name == "OwnerId" && org.lock().users.iter().any(|u| u.id.get(..15) == id.get(..15)) => {
+                _ if field.name == "OwnerId"
+                    && org
+                        .lock()
+                        .users
+                        .iter()
+                        .any(|u| u.id.get(..15) == id.get(..15)) =>
+                {
                     Ok(json!(full_user_id(org, id)))
                 }
                 _ => Err(ApiError::dml(
@@ -210,14 +229,22 @@ fn check_value(
             if field.length > 0 && text.chars().count() > field.length as usize {
                 return Err(ApiError::dml(
                     "STRING_TOO_LONG",
-                    format!("{}: data value too large: {} (max length={})", field.label, excerpt(text), field.length),
+                    format!(
+                        "{}: data value too large: {} (max length={})",
+                        field.label,
+                        excerpt(text),
+                        field.length
+                    ),
                     &[field.name],
                 ));
             }
             if field.restricted_picklist && !field.picklist.contains(&text) {
                 return Err(ApiError::dml(
                     "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                    format!("{}: bad value for restricted picklist field: {text}", field.label),
+                    format!(
+                        "{}: bad value for restricted picklist field: {text}",
+                        field.label
+                    ),
                     &[field.name],
                 ));
             }
@@ -225,7 +252,10 @@ fn check_value(
                 if let Some(bad) = text.split(';').find(|v| !field.picklist.contains(v)) {
                     return Err(ApiError::dml(
                         "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                        format!("{}: bad value for restricted picklist field: {bad}", field.label),
+                        format!(
+                            "{}: bad value for restricted picklist field: {bad}",
+                            field.label
+                        ),
                         &[field.name],
                     ));
                 }
@@ -250,7 +280,10 @@ fn full_user_id(org: &Org, id: &str) -> String {
 }
 
 pub fn same_id(record: &Value, id: &str) -> bool {
-    let (Some(a), Some(b)) = (record["Id"].as_str().and_then(|i| i.get(..15)), id.get(..15)) else {
+    let (Some(a), Some(b)) = (
+        record["Id"].as_str().and_then(|i| i.get(..15)),
+        id.get(..15),
+    ) else {
         return false;
     };
     a == b && (id.len() == 15 || id.len() == 18)

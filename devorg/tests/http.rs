@@ -161,8 +161,10 @@ async fn an_edition_without_api_says_so() {
 #[tokio::test]
 async fn unknown_resources_and_hosts() {
     let running = start(Edition::Enterprise).await;
+    let (api_sid, _) = login(&running).await;
     let missing = client(&running)
         .get(url(API, "/services/data/v51.0/nothing", &running))
+        .header(AUTHORIZATION, format!("Bearer {api_sid}"))
         .send()
         .await
         .unwrap();
