@@ -117,6 +117,7 @@ pub fn dispatch(org: &Org, user: &User, request: &RestRequest) -> RestResponse {
         ("GET", []) => Ok(RestResponse::ok(resources(org, user))),
         ("GET", ["limits"]) => Ok(RestResponse::ok(limits(org))),
         (_, ["sobjects", rest @ ..]) => sobjects::handle(org, user, request, rest),
+        (_, ["composite", rest @ ..]) => crate::composite::handle(org, user, request, rest),
         _ => Err(ApiError::not_found()),
     };
     outcome.unwrap_or_else(ApiError::into_response)

@@ -1,0 +1,410 @@
+//! `/composite` (subrequests with references, `allOrNone`, the 25 / 5 limits and the v51
+//! unresolved-reference behaviour) and `/composite/sobjects` (sObject Collections create).
+
+use serde_json::{json, Map, Value};
+
+use crate::org::{Org, User};
+use crate::rest::{dispatch, ApiError, RestRequest, RestResponse};
+
+const MAX_SUBREQUESTS: usize = 25;
+const MAX_QUERY_OR_COLLECTION: usize = 5;
+const MAX_COLLECTION_RECORDS: usize = 200;
+const ROLLED_BACK: &str =
+    "The transaction was rolled back since another operation in the same transaction failed.";
+
+pub fn handle(
+    org: &Org,
+    user: &User,
+    request: &RestRequest,
+    rest: &[&str],
+) -> Result<RestResponse, ApiError> {
+    match (request.method, rest) {
+        ("GET", []) => Ok(RestResponse::ok(json!({
+            "tree": format!("{}/composite/tree", crate::rest::BASE),
+            "batch": format!("{}/composite/batch", crate::rest::BASE),
+            "sobjects": format!("{}/composite/sobjects", crate::rest::BASE),
+            "graph": format!("{}/composite/graph", crate::rest::BASE),
+        }))),
+        ("POST", []) => composite(org, user, request.body),
+        ("POST", ["sobjects"]) => collection_create(org, user, request.body),
+        _ => Err(ApiError::not_found()),
+    }
+}
+
+fn input_error(message: &str) -> ApiError {
+    ApiError::new(400, "INVALID_API_INPUT", message)
+}
+
+struct Subrequest {
+    method: String,
+    url: String,
+    reference_id: String,
+    body: Option<Value>,
+}
+
+fn parse_subrequests(body: Option<&Value>) -> Result<(bool, Vec<Subrequest>), ApiError> {
+    let body = body.and_then(Value::as_object).ok_or_else(|| {
+        ApiError::new(
+            400,
+            "JSON_PARSER_ERROR",
+            "The request body must be a JSON object",
+        )
+    })?;
+    let all_or_none = body
+        .get("allOrNone")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let list = body
+        .get("compositeRequest")
+        .and_then(Value::as_array)
+        .ok_or_else(|| input_error("compositeRequest is required"))?;
+    if list.len() > MAX_SUBREQUESTS {
+        return Err(input_error(&format!(
+            "Composite request can contain at most {MAX_SUBREQUESTS} subrequests"
+        )));
+    }
+    let mut out = vec![];
+    let mut heavy = 0;
+    for item in list {
+        let method = item["method"].as_str().unwrap_or_default().to_string();
+        let url = item["url"].as_str().unwrap_or_default().to_string();
+        let reference_id = item["referenceId"].as_str().unwrap_or_default().to_string();
+        if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method.as_str()) {
+            return Err(input_error(&format!("Invalid method: {method}")));
+        }
+        if reference_id.is_empty() {
+            return Err(input_error("referenceId is required for every subrequest"));
+        }
+        if let Some(headers) = item.get("httpHeaders").and_then(Value::as_object) {
+            if headers.keys().any(|h| {
+                ["accept", "authorization", "content-type"]
+                    .contains(&h.to_ascii_lowercase().as_str())
+            }) {
+                return Err(input_error(
+                    "Accept, Authorization and Content-Type headers are not allowed in subrequests",
+                ));
+            }
+        }
+        let path = url.split('?').next().unwrap_or_default();
+        if path.contains("/query")
+            || path.contains("/queryAll")
+            || path.contains("/composite/sobjects")
+        {
+            heavy += 1;
+        }
+        out.push(Subrequest {
+            method,
+            url,
+            reference_id,
+            body: item.get("body").cloned(),
+        });
+    }
+    if heavy > MAX_QUERY_OR_COLLECTION {
+        return Err(input_error(&format!(
+            "Composite request can contain at most {MAX_QUERY_OR_COLLECTION} query or sObject Collections operations"
+        )));
+    }
+    Ok((all_or_none, out))
+}
+
+fn valid_reference_id(id: &str) -> bool {
+    id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Looks up `refId.a.b[0].c` in the earlier results.
+fn lookup(results: &Map<String, Value>, expression: &str) -> Option<Value> {
+    let (reference, path) = match expression.find(['.', '[']) {
+        Some(i) => (&expression[..i], &expression[i..]),
+        None => (expression, ""),
+    };
+    let mut value = results.get(reference)?;
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('.') {
+            let end = after.find(['.', '[']).unwrap_or(after.len());
+            value = value.get(&after[..end])?;
+            rest = &after[end..];
+        } else if let Some(after) = rest.strip_prefix('[') {
+            let end = after.find(']')?;
+            let index: usize = after[..end].parse().ok()?;
+            value = value.get(index)?;
+            rest = &after[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    // v51: a null value is unresolvable (v52+ substitutes null).
+    (!value.is_null()).then(|| value.clone())
+}
+
+fn unresolved(expression: &str) -> ApiError {
+    let reference = expression.split(['.', '[']).next().unwrap_or_default();
+    ApiError::new(
+        400,
+        "PROCESSING_HALTED",
+        format!("Invalid reference specified. No value for {expression} found in {reference}. Provided referenceId ('{expression}') must start with a letter or a number, and it can contain only letters, numbers and underscores ('_')."),
+    )
+}
+
+/// Replaces every `@{…}` in a string; a string that is exactly one reference keeps its type.
+fn resolve_string(text: &str, results: &Map<String, Value>) -> Result<Value, ApiError> {
+    if let Some(inner) = text.strip_prefix("@{").and_then(|t| t.strip_suffix('}')) {
+        if !inner.contains("@{") {
+            return lookup(results, inner).ok_or_else(|| unresolved(inner));
+        }
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("@{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find('}').ok_or_else(|| unresolved(after))?;
+        let expression = &after[..end];
+        let value = lookup(results, expression).ok_or_else(|| unresolved(expression))?;
+        match value {
+            Value::String(s) => out.push_str(&s),
+            other => out.push_str(&other.to_string()),
+        }
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(Value::String(out))
+}
+
+fn resolve_value(value: &Value, results: &Map<String, Value>) -> Result<Value, ApiError> {
+    Ok(match value {
+        Value::String(s) => resolve_string(s, results)?,
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| resolve_value(v, results))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| Ok((k.clone(), resolve_value(v, results)?)))
+                .collect::<Result<_, ApiError>>()?,
+        ),
+        other => other.clone(),
+    })
+}
+
+fn entry(reference_id: &str, response: &RestResponse) -> Value {
+    let mut headers = Map::new();
+    if let Some(location) = &response.location {
+        headers.insert("Location".into(), json!(location));
+    }
+    json!({
+        "body": response.body.clone().unwrap_or(Value::Null),
+        "httpHeaders": headers,
+        "httpStatusCode": response.status,
+        "referenceId": reference_id,
+    })
+}
+
+fn composite(org: &Org, user: &User, body: Option<&Value>) -> Result<RestResponse, ApiError> {
+    let (all_or_none, subrequests) = parse_subrequests(body)?;
+    let snapshot = all_or_none.then(|| org.lock().records.clone());
+    let mut results = Map::new();
+    let mut entries = vec![];
+    let mut failed = false;
+    for sub in &subrequests {
+        let response = run_subrequest(org, user, sub, &results);
+        if response.status >= 400 {
+            failed = true;
+        } else if let Some(body) = &response.body {
+            results.insert(sub.reference_id.clone(), body.clone());
+        }
+        entries.push((sub.reference_id.clone(), response));
+        if failed && all_or_none {
+            break;
+        }
+    }
+    if failed && all_or_none {
+        if let Some(records) = snapshot {
+            org.lock().records = records;
+        }
+        let halted = ApiError::new(400, "PROCESSING_HALTED", ROLLED_BACK).into_response();
+        let failed_id = entries.last().map(|(id, _)| id.clone()).unwrap_or_default();
+        let out: Vec<Value> = subrequests
+            .iter()
+            .map(
+                |sub| match entries.iter().find(|(id, _)| *id == sub.reference_id) {
+                    Some((id, response)) if *id == failed_id => entry(id, response),
+                    _ => entry(&sub.reference_id, &halted),
+                },
+            )
+            .collect();
+        return Ok(RestResponse::ok(json!({ "compositeResponse": out })));
+    }
+    let out: Vec<Value> = entries.iter().map(|(id, r)| entry(id, r)).collect();
+    Ok(RestResponse::ok(json!({ "compositeResponse": out })))
+}
+
+fn run_subrequest(
+    org: &Org,
+    user: &User,
+    sub: &Subrequest,
+    results: &Map<String, Value>,
+) -> RestResponse {
+    if !valid_reference_id(&sub.reference_id) {
+        return unresolved(&sub.reference_id).into_response();
+    }
+    let url = match resolve_string(&sub.url, results) {
+        Ok(Value::String(url)) => url,
+        Ok(other) => other.to_string(),
+        Err(e) => return e.into_response(),
+    };
+    let body = match sub
+        .body
+        .as_ref()
+        .map(|b| resolve_value(b, results))
+        .transpose()
+    {
+        Ok(body) => body,
+        Err(e) => return e.into_response(),
+    };
+    let Some(relative) = url.strip_prefix(crate::rest::BASE) else {
+        return input_error("Subrequest URLs must start with /services/data/v51.0/")
+            .into_response();
+    };
+    let (path, query) = relative.split_once('?').unwrap_or((relative, ""));
+    let resource = path
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    if !["sobjects", "query", "queryAll", "composite"].contains(&resource)
+        || (resource == "composite" && !path.starts_with("/composite/sobjects"))
+    {
+        return input_error(&format!(
+            "The resource /{resource} is not supported in a composite request"
+        ))
+        .into_response();
+    }
+    dispatch(
+        org,
+        user,
+        &RestRequest {
+            method: &sub.method,
+            path,
+            query,
+            body: body.as_ref(),
+        },
+    )
+}
+
+fn collection_create(
+    org: &Org,
+    user: &User,
+    body: Option<&Value>,
+) -> Result<RestResponse, ApiError> {
+    let body = body.and_then(Value::as_object).ok_or_else(|| {
+        ApiError::new(
+            400,
+            "JSON_PARSER_ERROR",
+            "The request body must be a JSON object",
+        )
+    })?;
+    let all_or_none = body
+        .get("allOrNone")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let records = body
+        .get("records")
+        .and_then(Value::as_array)
+        .ok_or_else(|| input_error("records is required"))?;
+    if records.len() > MAX_COLLECTION_RECORDS {
+        return Err(ApiError::new(
+            400,
+            "EXCEEDED_ID_LIMIT",
+            "record limit reached. cannot submit more than 200 records into this call",
+        ));
+    }
+    let snapshot = all_or_none.then(|| org.lock().records.clone());
+    let mut results = vec![];
+    let mut failed = false;
+    for record in records {
+        let outcome = create_one(org, user, record);
+        failed |= outcome.is_err();
+        results.push(outcome);
+    }
+    if failed && all_or_none {
+        if let Some(records) = snapshot {
+            org.lock().records = records;
+        }
+    }
+    let out: Vec<Value> = results
+        .into_iter()
+        .map(|r| match r {
+            Ok(id) if failed && all_or_none => {
+                let _ = id;
+                json!({"success": false, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "Record rolled back because not all records were valid and the request was using AllOrNone header", "fields": []}]})
+            }
+            Ok(id) => json!({"id": id, "success": true, "errors": []}),
+            Err(e) => json!({"success": false, "errors": [{"statusCode": e.code, "message": e.message, "fields": e.fields.unwrap_or_default()}]}),
+        })
+        .collect();
+    Ok(RestResponse::ok(Value::Array(out)))
+}
+
+fn create_one(org: &Org, user: &User, record: &Value) -> Result<String, ApiError> {
+    let map = record
+        .as_object()
+        .ok_or_else(|| input_error("each record must be an object"))?;
+    if map.contains_key("Id") || map.contains_key("id") {
+        return Err(ApiError::dml(
+            "INVALID_FIELD",
+            "cannot specify Id in an insert call",
+            &["Id"],
+        ));
+    }
+    let object = map
+        .get("attributes")
+        .and_then(|a| a["type"].as_str())
+        .ok_or_else(|| ApiError::dml("INVALID_TYPE", "Must send a concrete entity type.", &[]))?;
+    let def = crate::sobjects::visible_object(org, user, object)?;
+    crate::sobjects::create(org, user, &def, map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn references_resolve_through_fields_and_indexes() {
+        let mut results = Map::new();
+        results.insert(
+            "lookup".into(),
+            json!({"records": [{"Id": "003A", "Account": {"Name": "株式会社アクメ"}}]}),
+        );
+        results.insert("newTask".into(), json!({"id": "00TB"}));
+        assert_eq!(
+            lookup(&results, "lookup.records[0].Id"),
+            Some(json!("003A"))
+        );
+        assert_eq!(
+            lookup(&results, "lookup.records[0].Account.Name"),
+            Some(json!("株式会社アクメ"))
+        );
+        assert_eq!(lookup(&results, "newTask.id"), Some(json!("00TB")));
+        assert_eq!(lookup(&results, "lookup.records[1].Id"), None);
+        assert_eq!(
+            resolve_string("/services/data/v51.0/sobjects/Task/@{newTask.id}", &results).unwrap(),
+            json!("/services/data/v51.0/sobjects/Task/00TB")
+        );
+        let err = resolve_string("@{lookup.records[3].Id}", &results).unwrap_err();
+        assert_eq!(err.code, "PROCESSING_HALTED");
+        assert!(err.message.starts_with(
+            "Invalid reference specified. No value for lookup.records[3].Id found in lookup."
+        ));
+    }
+
+    #[test]
+    fn reference_ids_are_letters_digits_and_underscores() {
+        assert!(valid_reference_id("newTask_1"));
+        assert!(!valid_reference_id("_x"));
+        assert!(!valid_reference_id("new-task"));
+    }
+}
