@@ -81,6 +81,12 @@ pub fn records() -> Vec<Value> {
         account(OSAKA, "大阪ロジスティクス株式会社", "06-6123-4567"),
         account(GLOBEX, "Globex Corporation", "+1 650-253-0000"),
         account(INITECH, "Initech UK Ltd", "+44 20 7946 0958"),
+        json!({"attributes": {"type": "Opportunity"}, "Id": "0065g00000OpPoRAAV", "Name": "アクメ 基幹システム更新",
+               "AccountId": ACME, "StageName": "Prospecting", "CloseDate": "2026-12-25", "Amount": 12_000_000,
+               "OwnerId": ADMIN_ID}),
+        json!({"attributes": {"type": "Case"}, "Id": "5005g00000CaSeAAAV", "CaseNumber": "00001001", "Subject": "請求書の再発行",
+               "Status": "New", "ContactId": "0035g00000Yam4dAAB", "AccountId": ACME,
+               "SuppliedPhone": "03-1234-5678", "OwnerId": ADMIN_ID}),
         contact(
             "0035g00000Yam4dAAB",
             "山田",

@@ -27,10 +27,11 @@ test('a Lightning record page: phone field marked, API session found, options pa
   try {
     const page = await browser.context.newPage();
     await login(page, devorg, CONTACT);
-    const link = page.locator('lightning-formatted-phone a[href="tel:03-1234-5678"]');
-    await link.waitFor();
+    await page.locator('lightning-formatted-phone a[href="tel:03-1234-5678"]').first().waitFor();
     await page.waitForSelector('a[data-sfphone-dial="0312345678"] + button[data-sfphone-button]');
-    assert.equal(await page.locator('button[data-sfphone-button]').count(), 2, 'phone and mobile each get one button');
+    const links = await page.locator('a[href^="tel:"]').count();
+    assert.equal(links, 3, 'highlights panel, phone and mobile');
+    assert.equal(await page.locator('button[data-sfphone-button]').count(), links, 'one button per phone link');
 
     // The worker fetched /services/data/v51.0/ with the my.salesforce.com session.
     let rows = [];
