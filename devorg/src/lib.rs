@@ -9,6 +9,7 @@ pub mod api;
 pub mod lightning;
 pub mod org;
 pub mod page;
+pub mod soql;
 pub mod tls;
 
 use std::convert::Infallible;

@@ -1,0 +1,42 @@
+//! The SOQL engine: parses the supported subset, checks it against what the current user may
+//! see, runs it over the org's records, and pages the result.
+
+mod ast;
+mod compare;
+mod cursor;
+mod error;
+mod eval;
+pub(crate) mod lexer;
+pub(crate) mod parser;
+mod schema;
+
+#[cfg(test)]
+pub(crate) mod fixture;
+#[cfg(test)]
+mod tests;
+
+pub use ast::{
+    CompareOp, Condition, FieldRef, Literal, OrderItem, Query, SelectItem, Value as LiteralAt,
+};
+pub use cursor::{
+    batch_size_from_header, first_batch, locator_id, QueryCursor, QueryPage, DEFAULT_BATCH_SIZE,
+    MAX_BATCH_SIZE, MIN_BATCH_SIZE,
+};
+pub use error::{
+    ApiError, INVALID_FIELD, INVALID_QUERY_FILTER_OPERATOR, INVALID_TYPE, MALFORMED_QUERY,
+    MALFORMED_SEARCH, NUMBER_OUTSIDE_VALID_RANGE,
+};
+pub use eval::{execute, QueryResult, API_VERSION};
+pub use parser::parse;
+pub use schema::{
+    field_value, FieldInfo, FieldType, ObjectInfo, RecordStore, RelationshipInfo, Schema,
+};
+
+/// Parses and runs `text` in one step: what `GET /query?q=` needs before paging.
+pub fn query(
+    text: &str,
+    schema: &(impl Schema + ?Sized),
+    store: &(impl RecordStore + ?Sized),
+) -> Result<QueryResult, ApiError> {
+    execute(&parse(text)?, schema, store)
+}
