@@ -10,6 +10,7 @@ pub mod lightning;
 pub mod org;
 pub mod page;
 pub mod soql;
+pub mod sosl;
 pub mod tls;
 
 use std::convert::Infallible;

@@ -26,7 +26,10 @@ pub use error::{
     ApiError, INVALID_FIELD, INVALID_QUERY_FILTER_OPERATOR, INVALID_TYPE, MALFORMED_QUERY,
     MALFORMED_SEARCH, NUMBER_OUTSIDE_VALID_RANGE,
 };
-pub use eval::{execute, QueryResult, API_VERSION};
+pub use eval::{execute, QueryResult, ResolvedField, API_VERSION};
+pub(crate) use eval::{
+    invalid_type, project, resolve_filter, resolve_order, resolve_select, sort, test,
+};
 pub use parser::parse;
 pub use schema::{
     field_value, FieldInfo, FieldType, ObjectInfo, RecordStore, RelationshipInfo, Schema,

@@ -53,6 +53,8 @@ pub struct Parser<'a> {
     pub pos: usize,
     /// MALFORMED_QUERY, or MALFORMED_SEARCH when parsing inside SOSL.
     pub code: &'static str,
+    /// Where the text before `from` ended (SOSL's `}`): errors at the first token point there.
+    pub prev_end: Option<usize>,
 }
 
 impl<'a> Parser<'a> {
@@ -66,6 +68,7 @@ impl<'a> Parser<'a> {
             toks,
             pos: 0,
             code,
+            prev_end: None,
         })
     }
 
@@ -85,10 +88,19 @@ impl<'a> Parser<'a> {
     /// gives no diagram when the very first token is wrong (`unexpected token: 'invalid'`).
     pub fn unexpected(&self) -> ApiError {
         let detail = format!("unexpected token: {}", self.peek().shown(&self.chars));
-        if self.pos == 0 {
-            return ApiError::new(self.code, detail);
+        self.error_here(&detail)
+    }
+
+    /// An error with `detail`, placed as Salesforce places syntax errors.
+    pub fn error_here(&self, detail: &str) -> ApiError {
+        let at = match self.pos {
+            0 => self.prev_end,
+            n => Some(self.toks[n - 1].end),
+        };
+        match at {
+            Some(at) => ApiError::at(self.code, self.text, at, detail),
+            None => ApiError::new(self.code, detail),
         }
-        ApiError::at(self.code, self.text, self.toks[self.pos - 1].end, &detail)
     }
 
     pub fn is_kw(&self, kw: &str) -> bool {

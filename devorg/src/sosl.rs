@@ -1,0 +1,28 @@
+//! The SOSL engine: `FIND {term} … RETURNING …` parsed, matched over the org's records (phone
+//! fields by digits, under switchable rules), and shaped as `{"searchRecords":[…]}`.
+
+mod eval;
+mod matcher;
+mod parser;
+mod phone;
+mod term;
+
+#[cfg(test)]
+mod tests;
+
+pub use eval::{execute, SearchResult, MAX_SEARCH_RESULTS};
+pub use parser::{parse, Returning, Scope, Search};
+pub use phone::{numbers_match, phone_digits, PhoneMatching};
+pub use term::{Piece, Term, Word, RESERVED, SEARCH_TERM_TOO_SHORT, SEARCH_TERM_TOO_SHORT_MESSAGE};
+
+use crate::soql::{ApiError, RecordStore, Schema};
+
+/// Parses and runs `text` in one step: what `GET /search?q=` needs.
+pub fn search(
+    text: &str,
+    schema: &(impl Schema + ?Sized),
+    store: &(impl RecordStore + ?Sized),
+    phone: PhoneMatching,
+) -> Result<SearchResult, ApiError> {
+    execute(&parse(text)?, schema, store, phone)
+}
