@@ -21,10 +21,16 @@ pub fn record_matches(term: &Term, fields: &[Searched], phone: PhoneMatching) ->
             record_matches(left, fields, phone) && !record_matches(right, fields, phone)
         }
         Term::And(parts) => {
-            parts.iter().all(|t| record_matches(t, fields, phone))
+            // A word of punctuation only (`Smith \& Co`) has no token to look for: it is skipped.
+            let real: Vec<&Term> = parts.iter().filter(|t| !is_blank(t)).collect();
+            (!real.is_empty() && real.iter().all(|t| record_matches(t, fields, phone)))
                 || spaced_number_matches(parts, fields, phone)
         }
     }
+}
+
+fn is_blank(term: &Term) -> bool {
+    matches!(term, Term::Word(w) if split_pieces(&w.0).is_empty() && phone_pattern(w).is_none())
 }
 
 /// `{03 1234 5678}`: words that are all number fragments are also tried as one number.
@@ -228,7 +234,7 @@ mod tests {
 
     #[test]
     fn tokens_split_at_punctuation_and_letter_digit_changes() {
-        let t: Vec<String> = tokens("John O'Brien abc123 x@y.com")
+        let t: Vec<String> = tokens("john o'brien abc123 x@y.com")
             .into_iter()
             .map(|t| t.into_iter().collect())
             .collect();

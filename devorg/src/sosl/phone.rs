@@ -74,10 +74,15 @@ pub fn numbers_match(a: &str, b: &str, config: PhoneMatching) -> bool {
     if a == b {
         return true;
     }
-    if config.country_code_equivalence
-        && (national_matches_international(a, b) || national_matches_international(b, a))
-    {
-        return true;
+    if config.country_code_equivalence {
+        // `00` is the international call prefix: `0081…` is `+81…`.
+        let intl = |s: &str| -> String { s.strip_prefix("00").unwrap_or(s).to_string() };
+        if intl(a) == intl(b)
+            || national_matches_international(a, b)
+            || national_matches_international(b, a)
+        {
+            return true;
+        }
     }
     if let Some(min) = config.suffix_match {
         let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
