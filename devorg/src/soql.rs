@@ -15,9 +15,7 @@ pub(crate) mod fixture;
 #[cfg(test)]
 mod tests;
 
-pub use ast::{
-    CompareOp, Condition, FieldRef, Literal, OrderItem, Query, SelectItem, Value as LiteralAt,
-};
+pub use ast::{CompareOp, Condition, FieldRef, Literal, Operand, OrderItem, Query, SelectItem};
 pub use cursor::{
     batch_size_from_header, first_batch, locator_id, QueryCursor, QueryPage, DEFAULT_BATCH_SIZE,
     MAX_BATCH_SIZE, MIN_BATCH_SIZE,

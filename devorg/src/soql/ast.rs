@@ -34,7 +34,8 @@ pub enum Literal {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Value {
+/// A literal and where it was written.
+pub struct Operand {
     pub literal: Literal,
     pub at: usize,
 }
@@ -58,12 +59,12 @@ pub enum Condition {
     Compare {
         field: FieldRef,
         op: CompareOp,
-        value: Value,
+        value: Operand,
     },
     In {
         field: FieldRef,
         negated: bool,
-        values: Vec<Value>,
+        values: Vec<Operand>,
     },
 }
 

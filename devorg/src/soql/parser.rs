@@ -1,7 +1,7 @@
 //! A recursive-descent parser for the SOQL subset the devorg serves; the SOSL parser reuses it
 //! for RETURNING clauses.
 
-use super::ast::{CompareOp, Condition, FieldRef, Literal, OrderItem, Query, SelectItem, Value};
+use super::ast::{CompareOp, Condition, FieldRef, Literal, Operand, OrderItem, Query, SelectItem};
 use super::error::{ApiError, MALFORMED_QUERY, NUMBER_OUTSIDE_VALID_RANGE};
 use super::lexer::{tokenize, Tok, Token};
 
@@ -267,7 +267,7 @@ impl<'a> Parser<'a> {
     }
 
     /// A literal. `\_` and `\%` are only valid in a LIKE pattern.
-    fn value(&mut self, like: bool) -> Result<Value, ApiError> {
+    fn value(&mut self, like: bool) -> Result<Operand, ApiError> {
         let at = self.peek().start;
         let literal = match &self.peek().tok {
             Tok::Str(raw) => {
@@ -293,7 +293,7 @@ impl<'a> Parser<'a> {
             _ => return Err(self.unexpected()),
         };
         self.advance();
-        Ok(Value { literal, at })
+        Ok(Operand { literal, at })
     }
 
     pub fn order_by(&mut self) -> Result<Vec<OrderItem>, ApiError> {

@@ -63,18 +63,21 @@ fn phone_matches(word: &Word, stored: &str, phone: PhoneMatching) -> bool {
     phone_pattern(word).is_some_and(|p| pattern_matches(&p, stored, phone))
 }
 
+/// A number is only ever compared as a whole number against a phone field (never token by
+/// token, which would let `{5678}` find every number ending in 5678).
 fn word_matches(word: &Word, field: &Searched, phone: PhoneMatching) -> bool {
-    if field.kind == FieldType::Phone && phone_matches(word, field.text, phone) {
-        return true;
+    if field.kind == FieldType::Phone {
+        if let Some(pattern) = phone_pattern(word) {
+            return pattern_matches(&pattern, field.text, phone);
+        }
     }
     phrase_in_text(std::slice::from_ref(word), field.text)
 }
 
 fn phrase_matches(words: &[Word], field: &Searched, phone: PhoneMatching) -> bool {
-    if field.kind == FieldType::Phone
-        && phrase_matches_phone(words, std::slice::from_ref(field), phone)
-    {
-        return true;
+    let joined = Word(words.iter().flat_map(|w| w.0.iter().copied()).collect());
+    if field.kind == FieldType::Phone && phone_pattern(&joined).is_some() {
+        return phone_matches(&joined, field.text, phone);
     }
     phrase_in_text(words, field.text)
 }
