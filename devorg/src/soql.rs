@@ -1,5 +1,18 @@
 //! The SOQL engine: parses the supported subset, checks it against what the current user may
 //! see, runs it over the org's records, and pages the result.
+//!
+//! Wiring, for the HTTP layer (`GET /query?q=` and `GET /query/<locator>`):
+//!
+//! ```text
+//! let result = soql::query(&q, &schema_for_user, records.as_slice())?;  // Err(ApiError) → 400
+//! let batch = soql::batch_size_from_header(headers.get("Sforce-Query-Options"));
+//! let (page, cursor) = soql::first_batch(result, batch, next_locator_seq);
+//! if let Some(c) = cursor { cursors.insert(c.key(), c); }                // key = "01g…-2000"
+//! respond(200, page.to_json());
+//! // later: cursors.remove(locator) → c.next_batch() → (page, Option<next cursor>)
+//! // unknown locator: the HTTP layer answers as Salesforce does (INVALID_QUERY_LOCATOR, UNCONFIRMED)
+//! // errors: respond(err.status, err.body())                             // [{"message","errorCode"}]
+//! ```
 
 mod ast;
 mod compare;

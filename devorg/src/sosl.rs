@@ -1,5 +1,13 @@
 //! The SOSL engine: `FIND {term} … RETURNING …` parsed, matched over the org's records (phone
 //! fields by digits, under switchable rules), and shaped as `{"searchRecords":[…]}`.
+//!
+//! Wiring, for the HTTP layer (`GET /search?q=`):
+//!
+//! ```text
+//! let found = sosl::search(&q, &schema_for_user, records.as_slice(), PhoneMatching::default())?;
+//! respond(200, found.to_json());                 // {"searchRecords":[…]}
+//! // errors: respond(err.status, err.body())      // MALFORMED_SEARCH, INVALID_SEARCH (too short), …
+//! ```
 
 mod eval;
 mod matcher;

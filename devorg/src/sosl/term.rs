@@ -70,7 +70,7 @@ pub fn parse_term(text: &str, chars: &[char], start: usize, end: usize) -> Resul
             _ => 0,
         })
         .sum();
-    // Operator words count too: `{OR}` is a search for the word "or".
+    // Operator words count toward the length: `{OR}` passes this check, then is malformed.
     if significant < 2 {
         return Err(ApiError::new(
             SEARCH_TERM_TOO_SHORT,
