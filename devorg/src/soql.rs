@@ -10,7 +10,7 @@
 //! if let Some(c) = cursor { cursors.insert(c.key(), c); }                // key = "01g…-2000"
 //! respond(200, page.to_json());
 //! // later: cursors.remove(locator) → c.next_batch() → (page, Option<next cursor>)
-//! // unknown locator: the HTTP layer answers as Salesforce does (INVALID_QUERY_LOCATOR, UNCONFIRMED)
+//! // unknown or used-up locator: respond with ApiError::invalid_query_locator() (UNCONFIRMED wording)
 //! // errors: respond(err.status, err.body())                             // [{"message","errorCode"}]
 //! ```
 
@@ -34,8 +34,8 @@ pub use cursor::{
     MAX_BATCH_SIZE, MIN_BATCH_SIZE,
 };
 pub use error::{
-    ApiError, INVALID_FIELD, INVALID_QUERY_FILTER_OPERATOR, INVALID_TYPE, MALFORMED_QUERY,
-    MALFORMED_SEARCH, NUMBER_OUTSIDE_VALID_RANGE,
+    ApiError, INVALID_FIELD, INVALID_QUERY_FILTER_OPERATOR, INVALID_QUERY_LOCATOR, INVALID_TYPE,
+    MALFORMED_QUERY, MALFORMED_SEARCH, NUMBER_OUTSIDE_VALID_RANGE,
 };
 pub use eval::{execute, QueryResult, ResolvedField, API_VERSION};
 pub(crate) use eval::{
