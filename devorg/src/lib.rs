@@ -15,6 +15,8 @@ pub mod rest;
 pub mod schema;
 pub mod seed;
 pub mod sobjects;
+pub mod soql;
+pub mod sosl;
 pub mod tls;
 
 use std::net::SocketAddr;
