@@ -71,6 +71,10 @@ struct ConfigRequest {
     licence: Option<(String, Licence)>,
     /// username → "API Enabled"
     api_enabled: Option<(String, bool)>,
+    /// SOSL phone matching: `0312345678` finds `+81 3-1234-5678` and back.
+    phone_country_code_equivalence: Option<bool>,
+    /// SOSL phone matching: the shorter number must end the longer one, from this many digits.
+    phone_suffix_match: Option<usize>,
 }
 
 async fn config(State(org): State<Org>, Json(req): Json<ConfigRequest>) -> Response {
@@ -98,6 +102,12 @@ async fn config(State(org): State<Org>, Json(req): Json<ConfigRequest>) -> Respo
             Some(user) => user.permissions.api_enabled = enabled,
             None => return bad("no such user"),
         }
+    }
+    if let Some(on) = req.phone_country_code_equivalence {
+        state.phone_matching.country_code_equivalence = on;
+    }
+    if let Some(digits) = req.phone_suffix_match {
+        state.phone_matching.suffix_match = (digits > 0).then_some(digits);
     }
     Json(json!({"edition": state.edition, "apiMax": state.api_max, "apiUsed": state.api_used}))
         .into_response()

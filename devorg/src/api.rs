@@ -231,6 +231,9 @@ async fn rest_api(
         path,
         query: uri.query().unwrap_or_default(),
         body: json_body.as_ref(),
+        query_options: headers
+            .get("sforce-query-options")
+            .and_then(|v| v.to_str().ok()),
     };
     let outcome = crate::rest::dispatch(&org, &caller.user, &request);
     let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);

@@ -291,6 +291,7 @@ fn run_subrequest(
             path,
             query,
             body: body.as_ref(),
+            query_options: None,
         },
     )
 }

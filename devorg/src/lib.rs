@@ -11,6 +11,7 @@ pub mod composite;
 pub mod lightning;
 pub mod org;
 pub mod page;
+pub mod query;
 pub mod rest;
 pub mod schema;
 pub mod seed;

@@ -88,6 +88,11 @@ pub struct OrgState {
     pub api_max: u64,
     pub log: Vec<LoggedRequest>,
     pub faults: Faults,
+    /// Open query cursors by locator (`01g…-2000`).
+    pub cursors: HashMap<String, crate::soql::QueryCursor>,
+    pub next_locator: u64,
+    /// How SOSL matches phone numbers (switches for what the reference leaves open).
+    pub phone_matching: crate::sosl::PhoneMatching,
 }
 
 #[derive(Clone)]
@@ -133,6 +138,9 @@ impl OrgState {
             api_max: 15_000,
             log: Vec::new(),
             faults: Faults::default(),
+            cursors: HashMap::new(),
+            next_locator: 0,
+            phone_matching: crate::sosl::PhoneMatching::default(),
         }
     }
 }

@@ -103,6 +103,8 @@ pub struct RestRequest<'a> {
     pub path: &'a str,
     pub query: &'a str,
     pub body: Option<&'a Value>,
+    /// The `Sforce-Query-Options` header (`batchSize=N`), for queries.
+    pub query_options: Option<&'a str>,
 }
 
 /// Runs a REST request for `user`. Authentication, API access and counting happen before.
@@ -118,6 +120,9 @@ pub fn dispatch(org: &Org, user: &User, request: &RestRequest) -> RestResponse {
         ("GET", ["limits"]) => Ok(RestResponse::ok(limits(org))),
         (_, ["sobjects", rest @ ..]) => sobjects::handle(org, user, request, rest),
         (_, ["composite", rest @ ..]) => crate::composite::handle(org, user, request, rest),
+        (_, ["query", rest @ ..]) => crate::query::query(org, user, request, rest),
+        ("GET", ["search"]) => crate::query::search(org, user, request),
+        (_, ["parameterizedSearch"]) => crate::query::parameterized_search(org, user, request),
         _ => Err(ApiError::not_found()),
     };
     outcome.unwrap_or_else(ApiError::into_response)
