@@ -1,0 +1,103 @@
+#!/usr/bin/env python3
+"""Prints test cases for tests/phone_vs_libphonenumber.rs, computed now by libphonenumber.
+
+Each line is REGION<TAB>INPUT<TAB>EXPECTED_E164<TAB>EXPECTED_DISPLAY: parsing INPUT with
+REGION as the default region must give EXPECTED_E164. EXPECTED_DISPLAY is libphonenumber's
+national format for Japanese numbers and its international format for the others.
+
+Numbers are libphonenumber's example numbers for each region and type, plus a few siblings
+(last digits changed) that libphonenumber still calls valid, each written several ways:
+E.164, international, national, digits only, E.164 without '+', RFC 3966, as dialled from
+Japan and from the US (with 010 / 011), with stray text around it and, for Japan,
+in full-width characters. Only spellings libphonenumber itself parses to a valid number are
+printed: the engine must agree on valid numbers.
+
+Needs `pip install phonenumbers`.
+"""
+import sys
+
+import phonenumbers
+from phonenumbers import PhoneNumberFormat as F
+from phonenumbers import PhoneNumberType as T
+
+REGIONS = ["JP", "US", "GB", "DE", "FR", "AU", "SG", "KR", "CN", "IN", "BR"]
+TYPES = [
+    T.FIXED_LINE, T.MOBILE, T.TOLL_FREE, T.PREMIUM_RATE, T.SHARED_COST, T.VOIP,
+    T.PERSONAL_NUMBER, T.PAGER, T.UAN,
+]
+# Japanese fixed lines across area-code lengths: the display rules depend on them.
+JP_EXTRA = ["0612345678", "0451234567", "0466123456", "0126723456", "0112345678",
+            "0992123456", "0857123456", "0476123456", "0422123456", "0120987654",
+            "0800-1234567", "0570-123-456", "0501234567", "0701234567", "0801234567"]
+SIBLINGS = 5
+
+
+def full_width(text):
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+def numbers(region):
+    seen = set()
+    found = []
+    for t in TYPES:
+        example = phonenumbers.example_number_for_type(region, t)
+        if example is None:
+            continue
+        nsn = str(example.national_number)
+        for k in range(SIBLINGS):
+            tail = str((int(nsn[-3:]) + 137 * k) % 1000).zfill(3)
+            candidate = phonenumbers.parse("+%d%s%s" % (example.country_code, nsn[:-3], tail))
+            if phonenumbers.is_valid_number(candidate) and candidate.national_number not in seen:
+                seen.add(candidate.national_number)
+                found.append(candidate)
+    if region == "JP":
+        for text in JP_EXTRA:
+            number = phonenumbers.parse(text, "JP")
+            if phonenumbers.is_valid_number(number) and number.national_number not in seen:
+                seen.add(number.national_number)
+                found.append(number)
+    return found
+
+
+def spellings(region, number):
+    e164 = phonenumbers.format_number(number, F.E164)
+    national = phonenumbers.format_number(number, F.NATIONAL)
+    yield region, e164
+    yield region, phonenumbers.format_number(number, F.INTERNATIONAL)
+    yield region, national
+    yield region, "".join(c for c in national if c.isdigit())
+    yield region, e164[1:]
+    yield region, phonenumbers.format_number(number, F.RFC3966)
+    yield region, "TEL: %s (代表)" % national
+    for home in ("JP", "US"):
+        yield home, phonenumbers.format_out_of_country_calling_number(number, home)
+    if region == "JP":
+        yield region, full_width(national)
+        yield region, full_width(e164)
+
+
+def main():
+    count = 0
+    printed = set()
+    for region in REGIONS:
+        for number in numbers(region):
+            for home, text in spellings(region, number):
+                try:
+                    parsed = phonenumbers.parse(text, home)
+                except phonenumbers.NumberParseException:
+                    continue
+                if not phonenumbers.is_valid_number(parsed):
+                    continue
+                expected = phonenumbers.format_number(parsed, F.E164)
+                display_format = F.NATIONAL if parsed.country_code == 81 else F.INTERNATIONAL
+                display = phonenumbers.format_number(parsed, display_format)
+                if (home, text) in printed:
+                    continue
+                printed.add((home, text))
+                print("%s\t%s\t%s\t%s" % (home, text, expected, display))
+                count += 1
+    print("%d cases from phonenumbers %s" % (count, phonenumbers.__version__), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
