@@ -15,9 +15,12 @@ use sfphone::phone::{PhoneNumber, DEFAULT_REGION};
 fn main() -> io::Result<()> {
     let stdin = io::stdin().lock();
     let mut out = BufWriter::new(io::stdout().lock());
-    for line in stdin.lines() {
+    // Bytes, not `lines()`: one badly encoded line in an export must not stop the run.
+    for line in stdin.split(b'\n') {
         let line = line?;
-        let (region, number) = line.split_once('\t').unwrap_or((DEFAULT_REGION, &line));
+        let line = String::from_utf8_lossy(&line);
+        let line = line.strip_suffix('\r').unwrap_or(&line);
+        let (region, number) = line.split_once('\t').unwrap_or((DEFAULT_REGION, line));
         match PhoneNumber::parse(number, region) {
             Ok(number) => writeln!(out, "{}\t{}", number.e164(), number.display())?,
             Err(error) => writeln!(out, "ERROR\t{}", error.code())?,

@@ -62,11 +62,23 @@ pub(super) fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Finds the first number in `text` and what follows it as an extension.
+/// Finds the number in `text` and what follows it as an extension.
 ///
-/// Text before the number (`TEL:`, `電話 `) and after it (`(代表)`) is ignored; the number
-/// starts at the first `+` or digit and runs over digits and punctuation.
+/// Text before the number (`TEL:`, `電話 `) and after it (`(代表)`) is ignored; a number
+/// starts at a `+` or digit and runs over digits and punctuation. Stray text may hold digits of
+/// its own (`2F 受付 03-...`): the first candidate with at least three digits is the number;
+/// failing that, the first candidate says what is wrong.
 pub(super) fn scan(text: &str) -> Result<Scanned, PhoneError> {
+    let candidates = candidates(text)?;
+    let index = candidates.iter().position(|c| c.digits.len() >= 3);
+    candidates
+        .into_iter()
+        .nth(index.unwrap_or(0))
+        .ok_or(PhoneError::NotANumber)
+}
+
+/// Every run of digits and punctuation in `text` with at least two digits, in order.
+fn candidates(text: &str) -> Result<Vec<Scanned>, PhoneError> {
     if text.chars().count() > MAX_INPUT_CHARS {
         return Err(PhoneError::TooLong);
     }
@@ -77,25 +89,19 @@ pub(super) fn scan(text: &str) -> Result<Scanned, PhoneError> {
         text = &decoded;
     }
     let chars: Vec<char> = text.chars().map(fold).collect();
-    // Stray text may hold digits of its own ("2F 受付 03-..."): the first candidate with at
-    // least three digits is the number; failing that, the first candidate says what is wrong.
-    let mut first = None;
+    let mut found = Vec::new();
     let mut from = 0;
     while let Some(offset) = chars[from..]
         .iter()
         .position(|&c| c == '+' || c.is_ascii_digit())
     {
         let (candidate, end) = candidate(&chars, from + offset);
-        if candidate.digits.len() >= 3 {
-            return Ok(candidate);
+        if candidate.digits.len() >= MIN_NSN {
+            found.push(candidate);
         }
-        first.get_or_insert(candidate);
         from = end.max(from + offset + 1);
     }
-    match first {
-        Some(candidate) if candidate.digits.len() >= MIN_NSN => Ok(candidate),
-        _ => Err(PhoneError::NotANumber),
-    }
+    Ok(found)
 }
 
 /// Reads the number starting at `start` (a `+` or a digit); returns it and where it ended.
@@ -113,7 +119,8 @@ fn candidate(chars: &[char], start: usize) -> (Scanned, usize) {
         }
         i += 1;
     }
-    scanned.extension = extension(&chars[i..]);
+    // An extension marker and its digits fit well within this window.
+    scanned.extension = extension(&chars[i..chars.len().min(i + 32)]);
     (scanned, i)
 }
 
@@ -143,8 +150,27 @@ fn extension(rest: &[char]) -> Option<String> {
 }
 
 /// Parses `text` as a phone number, reading national numbers as numbers of `default_region`.
+///
+/// When the text holds several digit runs (`〒100-0001 TEL 03-1234-5678`), the first that is a
+/// valid number wins; when none is, the error is about the run `scan` would pick.
 pub(super) fn parse(text: &str, default_region: &str) -> Result<PhoneNumber, PhoneError> {
-    let scanned = scan(text)?;
+    let candidates = candidates(text)?;
+    let preferred = candidates.iter().position(|c| c.digits.len() >= 3);
+    let mut first_error = None;
+    for (index, candidate) in candidates.into_iter().enumerate() {
+        match resolve(candidate, default_region) {
+            Ok(number) => return Ok(number),
+            Err(error) if Some(index) == preferred || preferred.is_none() => {
+                first_error.get_or_insert(error);
+            }
+            Err(_) => {}
+        }
+    }
+    Err(first_error.unwrap_or(PhoneError::NotANumber))
+}
+
+/// Resolves one scanned number to its country code and national significant number.
+fn resolve(scanned: Scanned, default_region: &str) -> Result<PhoneNumber, PhoneError> {
     let home = metadata::region_by_code(default_region);
     let (country_code, nsn) = if scanned.plus {
         international(&scanned.digits)?

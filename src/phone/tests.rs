@@ -78,6 +78,7 @@ fn japanese_spellings_all_reach_the_same_number() {
         "電話 03-1234-5678",
         "TEL／FAX ０３－１２３４－５６７８",
         "2F受付 03-1234-5678",
+        "〒100-0001 東京都千代田区 TEL 03-1234-5678",
         "\u{3000}03-1234-5678\u{3000}",
     ] {
         assert_eq!(e164(text).as_deref(), Ok("+81312345678"), "{text}");
@@ -125,6 +126,15 @@ fn other_regions_display_internationally() {
     ] {
         assert_eq!(display(text, region), shown, "{text} in {region}");
     }
+}
+
+#[test]
+fn the_first_valid_number_in_the_text_wins() {
+    let text = "〒100-0001 TEL 03-1234-5678 / 090-1234-5678";
+    assert_eq!(e164(text).as_deref(), Ok("+81312345678"));
+    // dial_string stays lenient: the first run of three or more digits.
+    assert_eq!(dial_string(text).as_deref(), Some("1000001"));
+    assert_eq!(e164("〒100-0001"), Err("TOO_SHORT"));
 }
 
 #[test]
