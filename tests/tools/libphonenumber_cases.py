@@ -8,8 +8,8 @@ national format for Japanese numbers and its international format for the others
 Numbers are libphonenumber's example numbers for each region and type, plus a few siblings
 (last digits changed) that libphonenumber still calls valid, each written several ways:
 E.164, international, national, digits only, E.164 without '+', RFC 3966, as dialled from
-Japan and from the US (with 010 / 011), with stray text around it and, for Japan,
-in full-width characters. Only spellings libphonenumber itself parses to a valid number are
+each supported region (with its international prefix: 010, 011, 00, 0011, 001, ...), with a
+carrier code (BR, KR), with stray text around it and, for Japan, in full-width characters. Only spellings libphonenumber itself parses to a valid number are
 printed: the engine must agree on valid numbers.
 
 Needs `pip install phonenumbers`.
@@ -30,6 +30,7 @@ JP_EXTRA = ["0612345678", "0451234567", "0466123456", "0126723456", "0112345678"
             "0992123456", "0857123456", "0476123456", "0422123456", "0120987654",
             "0800-1234567", "0570-123-456", "0501234567", "0701234567", "0801234567"]
 SIBLINGS = 5
+CARRIERS = {"BR": ("15", "21", "41"), "KR": ("81", "8511")}
 
 
 def full_width(text):
@@ -69,8 +70,13 @@ def spellings(region, number):
     yield region, e164[1:]
     yield region, phonenumbers.format_number(number, F.RFC3966)
     yield region, "TEL: %s (代表)" % national
-    for home in ("JP", "US"):
-        yield home, phonenumbers.format_out_of_country_calling_number(number, home)
+    for home in REGIONS:
+        dialled = phonenumbers.format_out_of_country_calling_number(number, home)
+        yield home, dialled
+        yield home, "".join(c for c in dialled if c.isdigit())
+    # Carrier-selection codes dialled after the trunk prefix, which are not part of the number.
+    for carrier in CARRIERS.get(region, ()):
+        yield region, phonenumbers.format_national_number_with_carrier_code(number, carrier)
     if region == "JP":
         yield region, full_width(national)
         yield region, full_width(e164)
