@@ -46,6 +46,8 @@ fn e164_agrees_with_libphonenumber() {
     let cases = String::from_utf8(out.stdout).expect("the script prints UTF-8");
 
     let mut total = 0;
+    let mut near_misses = 0;
+    let mut accepted_near_misses = Vec::new();
     let mut e164_mismatches = Vec::new();
     let mut display_mismatches = Vec::new();
     for line in cases.lines() {
@@ -53,6 +55,15 @@ fn e164_agrees_with_libphonenumber() {
         let [region, input, expected, display] = fields[..] else {
             panic!("malformed case line: {line:?}");
         };
+        if expected == "-" {
+            // libphonenumber rejects these; the engine's rules are looser (lengths and leading
+            // digits, not every number type's full pattern), so only count what it accepts.
+            near_misses += 1;
+            if let Ok(number) = PhoneNumber::parse(input, region) {
+                accepted_near_misses.push(format!("{region}\t{input}\t{}", number.e164()));
+            }
+            continue;
+        }
         total += 1;
         match PhoneNumber::parse(input, region) {
             Ok(number) if number.e164() == expected => {
@@ -87,6 +98,13 @@ fn e164_agrees_with_libphonenumber() {
     );
     for line in &other_display {
         eprintln!("  display differs: {line}");
+    }
+    eprintln!(
+        "near misses libphonenumber rejects: {near_misses}, of which the engine accepts {}",
+        accepted_near_misses.len()
+    );
+    for line in &accepted_near_misses {
+        eprintln!("  accepted near miss: {line}");
     }
     assert!(
         e164_mismatches.is_empty() && jp_display.is_empty(),

@@ -35,8 +35,14 @@ pub(super) struct Region {
     /// NSN lengths that are only dialable locally (without an area code): never an NSN we
     /// strip a trunk prefix down to.
     pub local_lengths: &'static [u8],
-    /// (leading-digit pattern, min length, max length): an NSN is valid when one matches.
-    pub valid: &'static [(&'static str, u8, u8)],
+    /// libphonenumber's general pattern as (leading-digit pattern, min length, max length):
+    /// an NSN is viable when one matches. Parsing decisions (is this a trunk prefix? a country
+    /// code typed without +?) use exactly this, as libphonenumber does, so they agree with it.
+    pub general: &'static [(&'static str, u8, u8)],
+    /// The number types' own shapes, same form: a viable NSN is valid when one of these also
+    /// matches (empty: every viable NSN is valid). A superset of libphonenumber's valid
+    /// numbers, much smaller than its per-type patterns.
+    pub types: &'static [(&'static str, u8, u8)],
     /// Display rules, first match wins; numbers matching none are shown ungrouped.
     pub groupings: &'static [Grouping],
 }
@@ -58,9 +64,15 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &[],
         lengths: &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
         local_lengths: &[],
-        // Tighter than libphonenumber's general pattern, which would take any 10-digit number
-        // starting 2 or 5-9: only the number types' own leading digits are valid.
-        valid: &[
+        general: &[
+            ("00[1-9]", 9, 17),
+            ("[25-9]", 10, 10),
+            ("00", 8, 8),
+            ("[1-9]", 9, 9),
+        ],
+        // The general pattern takes any 10-digit number starting 2 or 5-9; only 020, 050,
+        // 060, 070, 080, 090 and 0800 exist.
+        types: &[
             ("00[1-9]", 9, 17),
             ("00", 8, 8),
             ("[25-9]0", 10, 10),
@@ -78,7 +90,9 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &[],
         lengths: &[10],
         local_lengths: &[7],
-        valid: &[("[2-9]", 10, 10)],
+        general: &[("[2-9]", 10, 10)],
+        // Neither an area code nor an exchange starts with 0 or 1.
+        types: &[("[2-9][0-9][0-9][2-9]", 10, 10)],
         groupings: &[g("", 10, "xxx-xxx-*")],
     },
     Region {
@@ -89,7 +103,8 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &[],
         lengths: &[7, 9, 10],
         local_lengths: &[4, 5, 6, 8],
-        valid: &[("[1-357-9]", 10, 10), ("[18]", 9, 9), ("8", 7, 7)],
+        general: &[("[1-357-9]", 10, 10), ("[18]", 9, 9), ("8", 7, 7)],
+        types: &[],
         groupings: &[
             g("800", 7, "xxx *"),
             g("[18]", 9, "xxx *"),
@@ -111,7 +126,7 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &[],
         lengths: &[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
         local_lengths: &[2, 3],
-        valid: &[
+        general: &[
             ("[2579]", 6, 15),
             ("1", 4, 14),
             ("[368]", 5, 15),
@@ -134,6 +149,7 @@ pub(super) const REGIONS: &[Region] = &[
             ("4931", 5, 13),
             ("49[46][1-8]", 5, 13),
         ],
+        types: &[],
         // German area codes are 2-5 digits; only the common shapes are grouped.
         groupings: &[
             g("800", 0, "xxx *"),
@@ -158,7 +174,8 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &[],
         lengths: &[9],
         local_lengths: &[],
-        valid: &[("[1-9]", 9, 9)],
+        general: &[("[1-9]", 9, 9)],
+        types: &[],
         groupings: &[g("8", 9, "xxx xx xx *"), g("", 9, "x xx xx xx *")],
     },
     Region {
@@ -169,12 +186,24 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &[],
         lengths: &[5, 6, 7, 8, 9, 10, 12],
         local_lengths: &[],
-        valid: &[
+        general: &[
             ("1[0-79]", 9, 10),
             ("1[0-79]", 12, 12),
             ("18[0-24-9]", 10, 10),
             ("1", 5, 8),
             ("[2-478]", 9, 9),
+        ],
+        types: &[
+            ("[2-478]", 9, 9),
+            ("1800", 10, 10),
+            ("1802", 7, 7),
+            ("190[0-26]", 10, 10),
+            ("13", 6, 6),
+            ("1300", 10, 10),
+            ("1300", 12, 12),
+            ("1345", 8, 8),
+            ("14[57]", 9, 9),
+            ("163", 5, 9),
         ],
         groupings: &[
             g("1", 10, "xxxx xxx *"),
@@ -191,12 +220,13 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &[],
         lengths: &[8, 10, 11],
         local_lengths: &[],
-        valid: &[
+        general: &[
             ("1", 11, 11),
             ("8", 10, 10),
             ("7000", 11, 11),
             ("[3689]", 8, 8),
         ],
+        types: &[],
         groupings: &[
             g("", 8, "xxxx *"),
             g("1", 11, "xxxx xxx *"),
@@ -220,7 +250,7 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &["8[1-46-8]", "85[0-9][0-9]"],
         lengths: &[5, 6, 8, 9, 10, 11, 12, 13, 14],
         local_lengths: &[3, 4, 7],
-        valid: &[
+        general: &[
             ("00[1-9]", 11, 14),
             ("00", 10, 10),
             ("70", 10, 10),
@@ -230,6 +260,20 @@ pub(super) const REGIONS: &[Region] = &[
             ("[1-6]", 9, 9),
             ("80", 9, 9),
             ("[3-6]", 5, 6),
+        ],
+        types: &[
+            ("2[1-9]", 8, 9),
+            ("3[1-3][1-9]", 9, 10),
+            ("[46][1-4][1-9]", 9, 10),
+            ("5[1-5][1-9]", 9, 10),
+            ("[3-6][1-5]1", 5, 6),
+            ("1", 9, 10),
+            ("1[568]", 8, 8),
+            ("00", 11, 14),
+            ("[38]0", 9, 9),
+            ("60[2-9]", 9, 9),
+            ("70", 10, 10),
+            ("50", 10, 11),
         ],
         groupings: &[
             g("1[4-9]", 8, "xxxx-*"),
@@ -247,7 +291,7 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &[],
         lengths: &[7, 8, 9, 10, 11, 12],
         local_lengths: &[5, 6],
-        valid: &[
+        general: &[
             ("1[03-689]", 12, 12),
             ("2", 12, 12),
             ("6", 9, 9),
@@ -257,6 +301,13 @@ pub(super) const REGIONS: &[Region] = &[
             ("86", 7, 8),
             ("[3-579]", 7, 11),
             ("8[0-57-9]", 7, 11),
+        ],
+        types: &[
+            ("1[3-9]", 11, 11),
+            ("16[08]", 8, 8),
+            ("10", 7, 12),
+            ("2", 7, 12),
+            ("[3-9]", 7, 11),
         ],
         groupings: &[
             g("1", 11, "xxx xxxx *"),
@@ -274,7 +325,15 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &[],
         lengths: &[8, 9, 10, 11, 12, 13],
         local_lengths: &[6, 7],
-        valid: &[("000800", 13, 13), ("[2-9]", 10, 10), ("1", 8, 13)],
+        general: &[("000800", 13, 13), ("[2-9]", 10, 10), ("1", 8, 13)],
+        types: &[
+            ("[2-9]", 10, 10),
+            ("000800", 13, 13),
+            ("180[03]", 8, 13),
+            ("186[12]", 13, 13),
+            ("1860", 11, 11),
+            ("1[1-9]", 10, 10),
+        ],
         groupings: &[
             g("18[06]0", 10, "xxxx xx *"),
             g("18[06]0", 11, "xxxx xxx *"),
@@ -298,13 +357,24 @@ pub(super) const REGIONS: &[Region] = &[
         carriers: &["1[245]", "2[1-35]", "31", "4[13]", "[56]5", "99"],
         lengths: &[8, 9, 10, 11],
         local_lengths: &[],
-        valid: &[
+        general: &[
             ("[1-467]", 10, 11),
             ("55[0-46-9]", 11, 11),
             ("[34]", 8, 8),
             ("55", 9, 10),
             ("5[0-46-9]", 9, 11),
             ("[89]", 9, 11),
+        ],
+        types: &[
+            ("[1-9][1-9][2-57]", 10, 10),
+            ("[1-9][1-9]9", 11, 11),
+            ("[589]00", 9, 10),
+            ("30[03]", 10, 10),
+            ("300", 8, 8),
+            ("400", 8, 8),
+            ("4020", 8, 8),
+            ("4370", 8, 8),
+            ("4864", 8, 8),
         ],
         groupings: &[
             g("[3-9]00", 9, "xxx xx *"),
@@ -395,14 +465,22 @@ fn class_contains(class: &[u8], digit: u8) -> bool {
     false
 }
 
+fn matches_any(rules: &[(&str, u8, u8)], nsn: &str) -> bool {
+    let len = nsn.len();
+    rules.iter().any(|&(leading, min, max)| {
+        (usize::from(min)..=usize::from(max)).contains(&len) && match_prefix(leading, nsn).is_some()
+    })
+}
+
 impl Region {
     /// Whether `nsn` is shaped like a number of this region (libphonenumber's general pattern).
+    pub(super) fn is_viable(&self, nsn: &str) -> bool {
+        matches_any(self.general, nsn)
+    }
+
+    /// Whether `nsn` is a number of this region: viable, and shaped like one of its types.
     pub(super) fn is_valid(&self, nsn: &str) -> bool {
-        let len = nsn.len();
-        self.valid.iter().any(|&(leading, min, max)| {
-            (usize::from(min)..=usize::from(max)).contains(&len)
-                && match_prefix(leading, nsn).is_some()
-        })
+        self.is_viable(nsn) && (self.types.is_empty() || matches_any(self.types, nsn))
     }
 
     /// libphonenumber's length test, which decides whether stripping a prefix is plausible.

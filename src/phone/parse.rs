@@ -220,7 +220,7 @@ fn national(home: &Region, digits: &str) -> String {
     let code = home.country_code.to_string();
     if let Some(rest) = digits.strip_prefix(code.as_str()) {
         let stripped = strip_trunk(home, rest.to_owned());
-        if (!home.is_valid(digits) && home.is_valid(&stripped))
+        if (!home.is_viable(digits) && home.is_viable(&stripped))
             || home.length_check(digits) == LengthCheck::TooLong
         {
             return stripped;
@@ -239,11 +239,11 @@ fn strip_trunk(region: &Region, nsn: String) -> String {
         !matches!(
             region.length_check(candidate),
             LengthCheck::TooShort | LengthCheck::LocalOnly | LengthCheck::InvalidLength
-        ) && (region.is_valid(candidate) || !region.is_valid(&nsn))
+        ) && (region.is_viable(candidate) || !region.is_viable(&nsn))
     };
     let after_carrier = region.carriers.iter().find_map(|carrier| {
         let rest = &rest[metadata::match_prefix(carrier, rest)?..];
-        region.is_valid(rest).then_some(rest)
+        region.is_viable(rest).then_some(rest)
     });
     match after_carrier {
         Some(candidate) if plausible(candidate) => candidate.to_owned(),

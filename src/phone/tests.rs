@@ -213,6 +213,9 @@ fn invalid_numbers_say_why() {
         ("+0 1234 5678", "JP", "INVALID_COUNTRY_CODE"),
         ("12345", "", "INVALID_COUNTRY_CODE"),
         ("(123) 456-7890", "US", "INVALID_FOR_REGION"),
+        ("(650) 153-0000", "US", "INVALID_FOR_REGION"),
+        ("06561234567", "JP", "INVALID_FOR_REGION"),
+        ("(11) 86123-4567", "BR", "INVALID_FOR_REGION"),
         ("+44 20 7946 095", "JP", "INVALID_FOR_REGION"),
     ] {
         assert_eq!(display(text, region), code, "{text:?} in {region}");

@@ -3,7 +3,8 @@
 
 Each line is REGION<TAB>INPUT<TAB>EXPECTED_E164<TAB>EXPECTED_DISPLAY: parsing INPUT with
 REGION as the default region must give EXPECTED_E164. EXPECTED_DISPLAY is libphonenumber's
-national format for Japanese numbers and its international format for the others.
+national format for Japanese numbers and its international format for the others. Lines with
+`-` for both are near misses (a digit short or long) that libphonenumber rejects.
 
 Numbers are libphonenumber's example numbers for each region and type, plus a few siblings
 (last digits changed) that libphonenumber still calls valid, each written several ways:
@@ -82,6 +83,14 @@ def spellings(region, number):
         yield region, full_width(e164)
 
 
+def near_misses(region, number):
+    """National spellings one digit short or long: mostly numbers libphonenumber rejects."""
+    digits = "".join(c for c in phonenumbers.format_number(number, F.NATIONAL) if c.isdigit())
+    yield region, digits[:-1]
+    yield region, digits + "5"
+    yield region, "+%d%s" % (number.country_code, str(number.national_number)[:-2])
+
+
 def main():
     count = 0
     printed = set()
@@ -102,6 +111,15 @@ def main():
                 printed.add((home, text))
                 print("%s\t%s\t%s\t%s" % (home, text, expected, display))
                 count += 1
+            for home, text in near_misses(region, number):
+                try:
+                    parsed = phonenumbers.parse(text, home)
+                    valid = phonenumbers.is_valid_number(parsed)
+                except phonenumbers.NumberParseException:
+                    valid = False
+                if not valid and (home, text) not in printed:
+                    printed.add((home, text))
+                    print("%s\t%s\t-\t-" % (home, text))
     print("%d cases from phonenumbers %s" % (count, phonenumbers.__version__), file=sys.stderr)
 
 
