@@ -6,7 +6,7 @@
 //!   | cargo run --release --example phone
 //! ```
 //!
-//! A line without a tab is read as a number in the default region (JP).
+//! A line without a tab, or with an empty region, is read in the default region (JP).
 
 use std::io::{self, BufRead, BufWriter, Write};
 
@@ -20,7 +20,12 @@ fn main() -> io::Result<()> {
         let line = line?;
         let line = String::from_utf8_lossy(&line);
         let line = line.strip_suffix('\r').unwrap_or(&line);
-        let (region, number) = line.split_once('\t').unwrap_or((DEFAULT_REGION, line));
+        let (region, number) = line.split_once('\t').unwrap_or(("", line));
+        let region = if region.trim().is_empty() {
+            DEFAULT_REGION
+        } else {
+            region
+        };
         match PhoneNumber::parse(number, region) {
             Ok(number) => writeln!(out, "{}\t{}", number.e164(), number.display())?,
             Err(error) => writeln!(out, "ERROR\t{}", error.code())?,
