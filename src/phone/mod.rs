@@ -1,0 +1,126 @@
+//! Phone numbers as people type them and Salesforce stores them: parsing to E.164, display,
+//! and the spellings a record lookup must try. Pure Rust, no browser types, no regex: the
+//! engine has to stay small enough to ship in wasm.
+//!
+//! `parse` finds the number in text, `metadata` knows the regions (JP, US, GB, DE, FR, AU, SG,
+//! KR, CN, IN, BR; any other `+CC` parses to E.164 unvalidated), `format` writes it for people
+//! and `variants` for SOSL.
+
+mod format;
+mod jp_area;
+mod metadata;
+mod parse;
+mod variants;
+
+use std::fmt;
+
+/// The region national numbers belong to when the caller names none: our users are in Japan.
+pub const DEFAULT_REGION: &str = "JP";
+
+/// A phone number resolved to its country: E.164 is `+{country_code}{national}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneNumber {
+    /// Country calling code, e.g. 81.
+    pub country_code: u16,
+    /// National significant number: the digits after the country code, without trunk prefix.
+    pub national: String,
+    /// Extension digits (`内線 123`, `ext. 123`), dialled after the call connects.
+    pub extension: Option<String>,
+    /// The region whose rules validated the number (the main region of a shared country code,
+    /// e.g. US for +1); `None` for country codes the engine has no metadata for.
+    pub region: Option<&'static str>,
+}
+
+/// Why text is not a phone number. `code()` is stable and crosses into JS and chrome messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhoneError {
+    /// No number in the text at all (no digits, or a single one).
+    NotANumber,
+    /// Fewer digits than any number of the region.
+    TooShort,
+    /// More digits than any number of the region, or text too long to be a phone number.
+    TooLong,
+    /// A `+`/international prefix followed by no known country code, or an unknown default
+    /// region for a national number.
+    InvalidCountryCode,
+    /// A plausible length, but no number of the region starts that way.
+    InvalidForRegion,
+}
+
+impl PhoneError {
+    /// The stable UPPER_SNAKE code.
+    pub fn code(self) -> &'static str {
+        match self {
+            PhoneError::NotANumber => "NOT_A_NUMBER",
+            PhoneError::TooShort => "TOO_SHORT",
+            PhoneError::TooLong => "TOO_LONG",
+            PhoneError::InvalidCountryCode => "INVALID_COUNTRY_CODE",
+            PhoneError::InvalidForRegion => "INVALID_FOR_REGION",
+        }
+    }
+}
+
+impl fmt::Display for PhoneError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl std::error::Error for PhoneError {}
+
+impl PhoneNumber {
+    /// Parses `text` (typed, pasted, or a `tel:` value), reading numbers without a country
+    /// code as numbers of `default_region` (an ISO code such as `"JP"`).
+    pub fn parse(text: &str, default_region: &str) -> Result<PhoneNumber, PhoneError> {
+        parse::parse(text, default_region)
+    }
+
+    /// The number for dialling: `+81312345678`. The extension is not part of it.
+    pub fn e164(&self) -> String {
+        format!("+{}{}", self.country_code, self.national)
+    }
+
+    /// For people: `03-1234-5678` for Japanese numbers, `+1 650-253-0000` for others.
+    pub fn display(&self) -> String {
+        format::display(self)
+    }
+
+    /// International form with grouping: `+81 3-1234-5678`, `+44 20 7946 0958`.
+    pub fn international(&self) -> String {
+        format::international(self)
+    }
+
+    /// The digits dialled inside the number's own country: `0312345678`.
+    pub fn national_digits(&self) -> String {
+        variants::national_digits(self)
+    }
+
+    /// Every digit spelling a Salesforce record may hold for this number, most common first.
+    pub fn lookup_variants(&self) -> Vec<String> {
+        variants::lookup_variants(self)
+    }
+
+    /// The variants as one SOSL `FIND` term (`0312345678 OR \+81312345678 OR ...`), reserved
+    /// characters escaped.
+    pub fn sosl_term(&self) -> String {
+        variants::sosl_term(self)
+    }
+}
+
+/// Extracts the dialable part of a `tel:` value or a typed number: ASCII digits and a leading
+/// `+`, with full-width digits folded (`０３` → `03`) and any extension or stray text dropped.
+/// Returns `None` when fewer than 3 digits remain, which is never a number worth a dial button.
+///
+/// Deliberately lenient (no region rules): a link on a Salesforce page is dialable even when
+/// the engine could not place its country. Use [`PhoneNumber::parse`] to validate.
+pub fn dial_string(raw: &str) -> Option<String> {
+    let scanned = parse::scan(raw).ok()?;
+    if scanned.digits.len() < 3 {
+        return None;
+    }
+    let plus = if scanned.plus { "+" } else { "" };
+    Some(format!("{plus}{}", scanned.digits))
+}
+
+#[cfg(test)]
+mod tests;
