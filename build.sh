@@ -63,11 +63,25 @@ setup_npm() {
   fi
 }
 
+# A venv per requirements file content, so a change of pins makes a fresh one.
+setup_python() {
+  local digest venv
+  digest=$(sha256sum tests/requirements.txt | cut -c1-12)
+  venv="$CACHE/venv-$digest"
+  if [ ! -x "$venv/bin/python3" ] || ! "$venv/bin/python3" -c 'import phonenumbers, simple_salesforce' 2>/dev/null; then
+    say "installing Python packages for the outside checks into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/python3" -m pip install -q --disable-pip-version-check -r tests/requirements.txt
+  fi
+  export PATH="$venv/bin:$PATH"
+}
+
 setup() {
   setup_debian
   setup_rust
   setup_wasm_bindgen
   setup_npm
+  setup_python
 }
 
 gzip_size() { gzip -9 -c "$1" | wc -c; }
@@ -106,8 +120,8 @@ run_tests() {
   cargo clippy -q --workspace --all-targets -- -D warnings
   say "clippy (wasm32, every context)"
   cargo clippy -q -p sfphone --target "$WASM_TARGET" --all-features --all-targets -- -D warnings
-  say "native tests (core and devorg)"
-  cargo test -q --workspace
+  say "native tests (core and devorg; outside checks against libphonenumber and simple-salesforce)"
+  SFPHONE_REQUIRE_LIBPHONENUMBER=1 SFPHONE_REQUIRE_CLIENTS=1 cargo test -q --workspace
   say "wasm-bindgen tests in headless Chromium"
   CHROMEDRIVER=/usr/bin/chromedriver \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
