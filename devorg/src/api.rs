@@ -236,6 +236,11 @@ async fn rest_api(
             .and_then(|v| v.to_str().ok()),
     };
     let outcome = crate::rest::dispatch(&org, &caller.user, &request);
+    if method != Method::GET && outcome.status < 300 {
+        if let Err(e) = org.save_snapshot() {
+            eprintln!("devorg: cannot save the snapshot: {e}");
+        }
+    }
     let status = StatusCode::from_u16(outcome.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut response = match outcome.body {
         Some(body) => (status, Json(body)).into_response(),

@@ -35,8 +35,13 @@ pub use org::{Edition, Org, DEMO_PASSWORD};
 
 pub struct Config {
     pub port: u16,
+    /// My Domain name, with any partition labels: `acme`, `acme--uat.sandbox`, `acme.develop`.
     pub domain: String,
     pub edition: Edition,
+    /// Start with the demo data, or with users only.
+    pub seed: bool,
+    /// Records are loaded from this JSON file at start if it exists, and saved after each write.
+    pub snapshot: Option<std::path::PathBuf>,
 }
 
 impl Default for Config {
@@ -45,6 +50,8 @@ impl Default for Config {
             port: 0,
             domain: "acme".into(),
             edition: Edition::Enterprise,
+            seed: true,
+            snapshot: None,
         }
     }
 }
@@ -225,6 +232,12 @@ fn log_request(org: &Org, site: &Site, method: String, path: String, response: &
 /// Binds on loopback and serves until the process ends.
 pub async fn start(config: Config) -> std::io::Result<Running> {
     let org = Org::new(&config.domain, config.edition);
+    if !config.seed {
+        org.lock().records.clear();
+    }
+    if let Some(path) = &config.snapshot {
+        org.attach_snapshot(path.clone())?;
+    }
     let identity = tls::make_identity(&config.domain);
     let listener = TcpListener::bind(("127.0.0.1", config.port)).await?;
     let addr = listener.local_addr()?;

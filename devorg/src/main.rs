@@ -5,7 +5,9 @@ use devorg::{Config, Edition};
 
 fn usage() -> ! {
     eprintln!(
-        "usage: devorg [--port N] [--domain NAME] [--edition essentials|professional|enterprise|unlimited|performance|developer] [--cert-out FILE]"
+        "usage: devorg [--port N] [--domain NAME] [--edition essentials|professional|enterprise|unlimited|performance|developer]\n              [--seed demo|empty] [--snapshot FILE.json] [--cert-out FILE]\n\n\
+         --domain    My Domain name with partition labels: acme, acme--uat.sandbox, acme.develop\n\
+         --snapshot  load records from FILE at start if it exists; save them after every write"
     );
     std::process::exit(2)
 }
@@ -25,6 +27,14 @@ async fn main() {
             "--domain" => config.domain = value,
             "--edition" => config.edition = Edition::parse(&value).unwrap_or_else(|| usage()),
             "--cert-out" => cert_out = Some(value),
+            "--seed" => {
+                config.seed = match value.as_str() {
+                    "demo" => true,
+                    "empty" => false,
+                    _ => usage(),
+                }
+            }
+            "--snapshot" => config.snapshot = Some(value.into()),
             _ => usage(),
         }
     }

@@ -93,6 +93,8 @@ pub struct OrgState {
     pub next_locator: u64,
     /// How SOSL matches phone numbers (switches for what the reference leaves open).
     pub phone_matching: crate::sosl::PhoneMatching,
+    /// Where the records are persisted, if anywhere.
+    pub snapshot: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone)]
@@ -141,6 +143,7 @@ impl OrgState {
             cursors: HashMap::new(),
             next_locator: 0,
             phone_matching: crate::sosl::PhoneMatching::default(),
+            snapshot: None,
         }
     }
 }
@@ -186,6 +189,37 @@ impl Org {
             },
         );
         sid
+    }
+
+    /// Loads records from `path` if it exists, and saves there after every write from now on.
+    pub fn attach_snapshot(&self, path: std::path::PathBuf) -> std::io::Result<()> {
+        if path.exists() {
+            let text = std::fs::read_to_string(&path)?;
+            let snapshot: Value = serde_json::from_str(&text)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+            let mut state = self.lock();
+            if let Some(records) = snapshot["records"].as_array() {
+                state.records = records.clone();
+            }
+            state.next_id = snapshot["nextId"].as_u64().unwrap_or(state.next_id);
+        }
+        self.lock().snapshot = Some(path);
+        Ok(())
+    }
+
+    /// Writes the snapshot, if one is attached (after a write through the API).
+    pub fn save_snapshot(&self) -> std::io::Result<()> {
+        let (path, body) = {
+            let state = self.lock();
+            let Some(path) = state.snapshot.clone() else {
+                return Ok(());
+            };
+            let body = serde_json::json!({"records": state.records, "nextId": state.next_id});
+            (path, body)
+        };
+        let temp = path.with_extension("tmp");
+        std::fs::write(&temp, serde_json::to_vec_pretty(&body)?)?;
+        std::fs::rename(temp, path)
     }
 
     /// A new 18-character id with the object's key prefix.

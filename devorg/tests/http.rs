@@ -251,3 +251,64 @@ async fn hostile_record_names_are_escaped() {
     assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;"));
     assert!(!html.contains("<img"));
 }
+
+#[tokio::test]
+async fn sandbox_and_partition_domains_are_served_under_their_own_hosts() {
+    for domain in ["acme--uat.sandbox", "acme.develop"] {
+        let running = devorg::start(Config {
+            domain: domain.into(),
+            ..Config::default()
+        })
+        .await
+        .unwrap();
+        let host = format!("{domain}.my.salesforce.com");
+        let http = reqwest::Client::builder()
+            .danger_accept_invalid_certs(true)
+            .resolve(&host, running.addr)
+            .build()
+            .unwrap();
+        let response = http
+            .get(format!(
+                "https://{host}:{}/services/data/",
+                running.addr.port()
+            ))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{host}");
+        assert_eq!(
+            running.org.lightning_host(),
+            format!("{domain}.lightning.force.com")
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_snapshot_keeps_records_across_restarts() {
+    let path = std::env::temp_dir().join(format!("devorg-snapshot-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let config = || Config {
+        snapshot: Some(path.clone()),
+        ..Config::default()
+    };
+    let first = devorg::start(config()).await.unwrap();
+    let sid = first
+        .org
+        .new_session(devorg::seed::ADMIN_ID, devorg::org::SessionKind::Api);
+    let created = client(&first)
+        .post(url(API, "/services/data/v51.0/sobjects/Task", &first))
+        .header(AUTHORIZATION, format!("Bearer {sid}"))
+        .json(&serde_json::json!({"Subject": "残る", "CallObject": "snapshot-1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let second = devorg::start(config()).await.unwrap();
+    assert!(second
+        .org
+        .lock()
+        .records
+        .iter()
+        .any(|r| r["CallObject"] == "snapshot-1"));
+    let _ = std::fs::remove_file(&path);
+}
