@@ -1,9 +1,13 @@
-//! Everything about talking to a Salesforce org that needs no I/O: hosts, sessions, record ids.
+//! Everything about talking to a Salesforce org that needs no I/O: hosts, sessions, record ids,
+//! REST answers and what to do about them, capabilities, and the phone-number lookup.
 
+pub mod capabilities;
 pub mod host;
 pub mod id;
 pub mod lightning;
+pub mod lookup;
 pub mod rest;
+pub mod retry;
 pub mod session;
 
 /// The one REST API version the product speaks (the seed's requirement).

@@ -1,0 +1,212 @@
+//! What this org and user allow, learnt once and cached with an expiry: API access, which of
+//! Contact / Account / Lead are readable, which Task fields are writable, the user id. The UI
+//! says why a feature is off from these facts, and nothing is attempted that cannot work.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::rest::RestError;
+
+/// Capabilities are re-checked after this long (a profile change shows up within the day).
+pub const CAPABILITY_TTL_MS: u64 = 6 * 60 * 60 * 1000;
+
+/// The objects a lookup can return, in the default priority order (the seed vendor's).
+pub const LOOKUP_OBJECTS: [&str; 3] = ["Contact", "Account", "Lead"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", tag = "state")]
+pub enum ApiAccess {
+    Available,
+    /// `API_DISABLED_FOR_ORG` (Essentials, Professional without API) or `API_CURRENTLY_DISABLED`.
+    Disabled {
+        code: String,
+    },
+}
+
+/// Task fields as this user may write them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskFields {
+    pub createable: BTreeSet<String>,
+    pub updateable: BTreeSet<String>,
+    /// The Status value that closes a Task, when the picklist has one we recognise.
+    pub closed_status: Option<String>,
+    /// Values of every picklist field (CallType, the memo field…), by field name.
+    pub picklists: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Capabilities {
+    pub api: ApiAccess,
+    /// Of `LOOKUP_OBJECTS`, those describe global lists for this user.
+    pub readable: Vec<String>,
+    pub task: Option<TaskFields>,
+    pub user_id: Option<String>,
+    pub checked_at_ms: u64,
+}
+
+impl Capabilities {
+    pub fn disabled(code: &str, now_ms: u64) -> Capabilities {
+        Capabilities {
+            api: ApiAccess::Disabled { code: code.into() },
+            readable: vec![],
+            task: None,
+            user_id: None,
+            checked_at_ms: now_ms,
+        }
+    }
+
+    pub fn is_fresh(&self, now_ms: u64) -> bool {
+        now_ms.saturating_sub(self.checked_at_ms) < CAPABILITY_TTL_MS
+    }
+
+    /// Why record lookup can't run, as an error code the UI translates; `None` if it can.
+    pub fn lookup_blocked(&self) -> Option<&str> {
+        match &self.api {
+            ApiAccess::Disabled { code } => Some(code),
+            ApiAccess::Available if self.readable.is_empty() => Some("NO_READABLE_OBJECTS"),
+            ApiAccess::Available => None,
+        }
+    }
+
+    /// Why call logging can't run; `None` if it can.
+    pub fn logging_blocked(&self) -> Option<&str> {
+        match (&self.api, &self.task) {
+            (ApiAccess::Disabled { code }, _) => Some(code),
+            (ApiAccess::Available, Some(task)) if task.createable.contains("Subject") => None,
+            _ => Some("TASK_NOT_CREATEABLE"),
+        }
+    }
+}
+
+fn bad(detail: &str) -> RestError {
+    RestError::BadResponse {
+        status: 200,
+        detail: detail.into(),
+    }
+}
+
+/// From `GET /sobjects/`: which lookup objects this user can see.
+pub fn readable_objects(describe_global: &Value) -> Result<Vec<String>, RestError> {
+    let listed = describe_global["sobjects"]
+        .as_array()
+        .ok_or_else(|| bad("describe global has no sobjects list"))?;
+    Ok(LOOKUP_OBJECTS
+        .iter()
+        .filter(|name| {
+            listed
+                .iter()
+                .any(|o| o["name"] == **name && o["queryable"].as_bool().unwrap_or(true))
+        })
+        .map(|s| s.to_string())
+        .collect())
+}
+
+/// From `GET /sobjects/Task/describe`.
+pub fn task_fields(describe: &Value) -> Result<TaskFields, RestError> {
+    let fields = describe["fields"]
+        .as_array()
+        .ok_or_else(|| bad("the Task describe has no fields"))?;
+    let mut out = TaskFields::default();
+    for field in fields {
+        let Some(name) = field["name"].as_str() else {
+            continue;
+        };
+        if field["createable"] == true {
+            out.createable.insert(name.to_string());
+        }
+        if field["updateable"] == true {
+            out.updateable.insert(name.to_string());
+        }
+        if let Some(values) = field["picklistValues"].as_array().filter(|v| !v.is_empty()) {
+            let values: Vec<String> = values
+                .iter()
+                .filter(|v| v["active"] != false)
+                .filter_map(|v| v["value"].as_str().map(str::to_string))
+                .collect();
+            if name == "Status" {
+                out.closed_status = closed_status(&values);
+            }
+            out.picklists.insert(name.to_string(), values);
+        }
+    }
+    Ok(out)
+}
+
+/// Describe does not say which statuses close a Task (TaskStatus does, at another API call):
+/// the standard closed value, or an org's own value that reads as "completed".
+fn closed_status(values: &[String]) -> Option<String> {
+    values
+        .iter()
+        .find(|v| *v == "Completed")
+        .or_else(|| {
+            values.iter().find(|v| {
+                let lower = v.to_lowercase();
+                lower.contains("complete") || lower.contains("done") || v.contains("完了")
+            })
+        })
+        .cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_platform_starter_user_has_no_lead() {
+        let global =
+            json!({"sobjects": [{"name": "Account"}, {"name": "Contact"}, {"name": "Task"}]});
+        assert_eq!(
+            readable_objects(&global).unwrap(),
+            vec!["Contact", "Account"]
+        );
+        let full =
+            json!({"sobjects": [{"name": "Lead"}, {"name": "Account"}, {"name": "Contact"}]});
+        assert_eq!(
+            readable_objects(&full).unwrap(),
+            vec!["Contact", "Account", "Lead"]
+        );
+        assert!(readable_objects(&json!({})).is_err());
+    }
+
+    #[test]
+    fn task_describe_gives_writable_fields_and_the_closed_status() {
+        let describe = json!({"fields": [
+            {"name": "Subject", "createable": true, "updateable": true},
+            {"name": "TaskSubtype", "createable": true, "updateable": false},
+            {"name": "Description", "createable": false, "updateable": false},
+            {"name": "Status", "createable": true, "updateable": true, "picklistValues": [
+                {"value": "Not Started", "active": true}, {"value": "Completed", "active": true}]},
+            {"name": "CallType", "createable": true, "updateable": true, "picklistValues": [
+                {"value": "Inbound"}, {"value": "Outbound"}, {"value": "Internal"}]},
+        ]});
+        let task = task_fields(&describe).unwrap();
+        assert!(task.createable.contains("TaskSubtype"));
+        assert!(!task.updateable.contains("TaskSubtype"));
+        assert!(!task.createable.contains("Description"));
+        assert_eq!(task.closed_status.as_deref(), Some("Completed"));
+        assert_eq!(task.picklists["CallType"].len(), 3);
+    }
+
+    #[test]
+    fn an_org_with_its_own_closed_status() {
+        assert_eq!(
+            closed_status(&["未着手".into(), "完了".into()]).as_deref(),
+            Some("完了")
+        );
+        assert_eq!(closed_status(&["Open".into()]), None);
+    }
+
+    #[test]
+    fn blocked_features_say_why() {
+        let off = Capabilities::disabled("API_DISABLED_FOR_ORG", 0);
+        assert_eq!(off.lookup_blocked(), Some("API_DISABLED_FOR_ORG"));
+        assert_eq!(off.logging_blocked(), Some("API_DISABLED_FOR_ORG"));
+        assert!(off.is_fresh(CAPABILITY_TTL_MS - 1));
+        assert!(!off.is_fresh(CAPABILITY_TTL_MS));
+    }
+}
