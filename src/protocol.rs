@@ -6,7 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::id::RecordId;
+use crate::salesforce::lookup::Candidate;
+use crate::salesforce::retry::ApiUsage;
 
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -50,9 +53,17 @@ pub enum ToWorker {
     },
     /// From the options page: what the worker knows about orgs and pages.
     OptionsStatus,
+    /// Find the records a number belongs to. From a Salesforce page the org is the page's; from
+    /// the options page it is named.
+    Lookup {
+        number: String,
+        #[serde(default)]
+        org_id: Option<String>,
+    },
 }
 
-/// The worker's state of an org connection, as the options page shows it.
+/// The worker's state of an org connection, as the options page shows it. Kept in
+/// `chrome.storage.local` (never the session).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrgReport {
@@ -65,6 +76,17 @@ pub struct OrgReport {
     #[serde(default)]
     pub user_id: Option<String>,
     pub checked_at_ms: u64,
+    /// `Organization.OrganizationType`, when the API could tell.
+    #[serde(default)]
+    pub edition: Option<String>,
+    #[serde(default)]
+    pub capabilities: Option<Capabilities>,
+    /// The last `Sforce-Limit-Info` seen.
+    #[serde(default)]
+    pub api_usage: Option<ApiUsage>,
+    /// After REQUEST_LIMIT_EXCEEDED: no request before this time.
+    #[serde(default)]
+    pub limited_until_ms: Option<u64>,
 }
 
 /// A page a content script reported from, kept for diagnostics.
@@ -87,6 +109,11 @@ pub enum FromWorker {
         pages: Vec<PageReport>,
         #[serde(default)]
         last_dial: Option<DialReport>,
+    },
+    LookupResult {
+        org_id: String,
+        /// Best first; the popup shows the exact ones.
+        candidates: Vec<Candidate>,
     },
     Error {
         code: String,
@@ -143,6 +170,10 @@ impl ToWorker {
                 context == SenderContext::SalesforcePage
             }
             ToWorker::OptionsStatus => context == SenderContext::ExtensionPage,
+            ToWorker::Lookup { org_id, .. } => match context {
+                SenderContext::SalesforcePage => org_id.is_none(),
+                SenderContext::ExtensionPage => org_id.is_some(),
+            },
         }
     }
 }
@@ -159,9 +190,18 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
     }
     let message: ToWorker =
         serde_json::from_value(value).map_err(|e| BadMessage(format!("not a message: {e}")))?;
-    if let ToWorker::ContentDial { number, .. } = &message {
+    if let ToWorker::ContentDial { number, .. } | ToWorker::Lookup { number, .. } = &message {
         if crate::phone::dial_string(number).is_none() {
-            return Err(BadMessage("the number to dial has no digits".into()));
+            return Err(BadMessage("the number has no digits".into()));
+        }
+    }
+    if let ToWorker::Lookup {
+        org_id: Some(org_id),
+        ..
+    } = &message
+    {
+        if crate::salesforce::session::OrgId::parse(org_id).is_none() {
+            return Err(BadMessage("not an org id".into()));
         }
     }
     Ok(message)
@@ -218,6 +258,8 @@ mod tests {
             json!({"v":1,"kind":"ContentDial","number":"<b>x</b>"}),
             json!({"v":1,"kind":"ContentDial","number":"0312345678",
                    "record":{"objectApiName":"Contact","recordId":"003'; DROP"}}),
+            json!({"v":1,"kind":"Lookup","number":"} OR {*"}),
+            json!({"v":1,"kind":"Lookup","number":"0312345678","orgId":"001' OR 1=1"}),
         ];
         for case in cases {
             assert!(parse_to_worker(case.clone()).is_err(), "{case}");
@@ -246,6 +288,14 @@ mod tests {
         ] {
             assert_eq!(sender_context(url, origin), None, "{url}");
         }
+        let lookup = |org_id: Option<&str>| ToWorker::Lookup {
+            number: "0312345678".into(),
+            org_id: org_id.map(str::to_string),
+        };
+        assert!(lookup(None).allowed_from(SenderContext::SalesforcePage));
+        assert!(!lookup(Some("00D5g000004ABCD")).allowed_from(SenderContext::SalesforcePage));
+        assert!(lookup(Some("00D5g000004ABCD")).allowed_from(SenderContext::ExtensionPage));
+        assert!(!lookup(None).allowed_from(SenderContext::ExtensionPage));
         let status = ToWorker::OptionsStatus;
         assert!(!status.allowed_from(SenderContext::SalesforcePage));
         assert!(status.allowed_from(SenderContext::ExtensionPage));

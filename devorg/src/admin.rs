@@ -81,7 +81,14 @@ async fn config(State(org): State<Org>, Json(req): Json<ConfigRequest>) -> Respo
     let mut state = org.lock();
     if let Some(edition) = req.edition {
         match Edition::parse(&edition) {
-            Some(e) => state.edition = e,
+            Some(e) => {
+                state.edition = e;
+                for record in state.records.iter_mut() {
+                    if record["attributes"]["type"] == "Organization" {
+                        record["OrganizationType"] = json!(e.organization_type());
+                    }
+                }
+            }
             None => return bad("unknown edition"),
         }
     }

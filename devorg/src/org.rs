@@ -35,6 +35,18 @@ impl Edition {
         })
     }
 
+    /// `Organization.OrganizationType` as the API reports it (Essentials reports Team Edition,
+    /// Performance reports Unlimited Edition: the reference's best reading).
+    pub fn organization_type(self) -> &'static str {
+        match self {
+            Edition::Essentials => "Team Edition",
+            Edition::Professional => "Professional Edition",
+            Edition::Enterprise => "Enterprise Edition",
+            Edition::Unlimited | Edition::Performance => "Unlimited Edition",
+            Edition::Developer => "Developer Edition",
+        }
+    }
+
     pub fn has_api(self) -> bool {
         !matches!(self, Edition::Essentials | Edition::Professional)
     }
@@ -128,6 +140,7 @@ impl OrgState {
             records: {
                 let now = timestamp(now_ms());
                 let mut records = crate::seed::records();
+                records.push(organization_record(domain, edition));
                 records.iter_mut().for_each(|r| derive_fields(r, &now));
                 records
             },
@@ -154,7 +167,7 @@ impl Org {
         Org {
             domain: domain.to_string(),
             org_id: "00D5g000004ABCD",
-            org_id18: "00D5g000004ABCDEA4",
+            org_id18: ORG_ID18,
             state: Arc::new(Mutex::new(state)),
         }
     }
@@ -254,6 +267,17 @@ impl Org {
             })
             .cloned()
     }
+}
+
+pub const ORG_ID18: &str = "00D5g000004ABCDEA4";
+
+/// The org's own record (`SELECT OrganizationType FROM Organization`).
+pub fn organization_record(domain: &str, edition: Edition) -> Value {
+    serde_json::json!({
+        "attributes": {"type": "Organization"}, "Id": ORG_ID18, "Name": format!("{domain} 株式会社"),
+        "OrganizationType": edition.organization_type(),
+        "IsSandbox": domain.contains(".sandbox"), "InstanceName": "AP27",
+    })
 }
 
 /// The case-safe 18-character form of a 15-character id.

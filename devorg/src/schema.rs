@@ -336,6 +336,32 @@ pub fn objects() -> Vec<ObjectDef> {
             ]),
         },
         task(),
+        ObjectDef {
+            name: "Organization",
+            label: "Organization",
+            label_plural: "Organizations",
+            key_prefix: "00D",
+            fields: vec![
+                FieldDef::new("Id", "Organization ID", T::Id).read_only(),
+                FieldDef::new("Name", "Name", T::String).read_only(),
+                FieldDef::new("OrganizationType", "Edition", T::Picklist)
+                    .values(
+                        &[
+                            "Team Edition",
+                            "Professional Edition",
+                            "Enterprise Edition",
+                            "Developer Edition",
+                            "Unlimited Edition",
+                        ],
+                        true,
+                    )
+                    .read_only(),
+                FieldDef::new("IsSandbox", "Is Sandbox", T::Boolean).read_only(),
+                FieldDef::new("InstanceName", "Instance Name", T::String)
+                    .length(5)
+                    .read_only(),
+            ],
+        },
     ]
 }
 

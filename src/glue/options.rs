@@ -1,12 +1,15 @@
-//! The options page: shows what the worker knows (connection and page diagnostics).
+//! The options page: the Salesforce connection (org, edition, user, capabilities, API usage),
+//! a test lookup, and page diagnostics. Values from servers and pages are set as text only.
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element};
+use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
 
 use super::chrome;
 use super::js::{call, from_js, to_js, GlueError, JsResultExt};
 use crate::protocol::{ContentMode, FromWorker, OrgReport, PageReport, ToWorker, PROTOCOL_VERSION};
+use crate::salesforce::capabilities::Capabilities;
+use crate::salesforce::lookup::Candidate;
 
 #[wasm_bindgen]
 pub async fn options_main() {
@@ -14,28 +17,28 @@ pub async fn options_main() {
         return;
     };
     translate(&document);
-    match request_status().await {
+    match send(&ToWorker::OptionsStatus).await {
         Ok(FromWorker::Status { orgs, pages, .. }) => {
             render_orgs(&document, &orgs);
             render_pages(&document, &pages);
+            fill_org_choice(&document, &orgs);
         }
-        Ok(FromWorker::Error { code, message }) => {
-            show_error(&document, &format!("{code}: {message}"))
-        }
-        Ok(FromWorker::Ack) => {}
-        Err(e) => show_error(&document, &format!("{}: {}", e.code, e.detail)),
+        Ok(FromWorker::Error { code, message }) => show_error(&document, "error", &code, &message),
+        Ok(_) => {}
+        Err(e) => show_error(&document, "error", e.code, &e.detail),
     }
+    wire_lookup(&document);
     if let Some(body) = document.body() {
         body.set_attribute("data-ready", "true")
             .log_and_continue("marking ready");
     }
 }
 
-async fn request_status() -> Result<FromWorker, GlueError> {
-    let message = to_js(&ToWorker::OptionsStatus)?;
-    js_sys::Reflect::set(&message, &"v".into(), &JsValue::from(PROTOCOL_VERSION))
+async fn send(message: &ToWorker) -> Result<FromWorker, GlueError> {
+    let value = to_js(message)?;
+    js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION))
         .or_glue("SERIALISE")?;
-    let reply = call(chrome::runtime_send_message(&message), "WORKER_UNAVAILABLE").await?;
+    let reply = call(chrome::runtime_send_message(&value), "WORKER_UNAVAILABLE").await?;
     from_js(reply)
 }
 
@@ -58,19 +61,32 @@ fn translate(document: &Document) {
 fn cell(document: &Document, row: &Element, text: &str, name: &str) -> Option<()> {
     let td = document.create_element("td").ok()?;
     td.set_attribute("data-field", name).ok()?;
-    // Text only, never markup: values come from servers and pages.
     td.set_text_content(Some(text));
     row.append_child(&td).ok()?;
     Some(())
 }
 
-fn state_text(state: &str) -> String {
-    let key = format!("state_{state}");
+/// A code's message in the user's language, or a generic one naming the code.
+fn explain(code: &str) -> String {
+    let key = format!("state_{code}");
     let text = chrome::text(&key);
     if text == key {
-        chrome::text_with("state_OTHER", &[state])
+        chrome::text_with("state_OTHER", &[code])
     } else {
         text
+    }
+}
+
+fn feature(
+    capabilities: Option<&Capabilities>,
+    blocked: impl Fn(&Capabilities) -> Option<&str>,
+) -> (String, String) {
+    match capabilities {
+        None => ("UNKNOWN".into(), chrome::text("capUnknown")),
+        Some(c) => match blocked(c) {
+            None => ("AVAILABLE".into(), chrome::text("capAvailable")),
+            Some(code) => (code.to_string(), explain(code)),
+        },
     }
 }
 
@@ -94,16 +110,50 @@ fn render_orgs(document: &Document, orgs: &[OrgReport]) {
             .log_and_continue("rendering");
         row.set_attribute("data-state", &org.state)
             .log_and_continue("rendering");
+        let capabilities = org.capabilities.as_ref();
+        let (lookup_code, lookup_text) = feature(capabilities, |c| c.lookup_blocked());
+        let (logging_code, logging_text) = feature(capabilities, |c| c.logging_blocked());
+        row.set_attribute("data-lookup", &lookup_code)
+            .log_and_continue("rendering");
+        row.set_attribute("data-logging", &logging_code)
+            .log_and_continue("rendering");
+        let readable = capabilities
+            .map(|c| {
+                c.readable
+                    .iter()
+                    .map(|o| chrome::text(&format!("object_{o}")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let usage = org
+            .api_usage
+            .map(|u| chrome::text_with("usageFormat", &[&u.used.to_string(), &u.max.to_string()]))
+            .unwrap_or_else(|| "—".into());
         cell(document, &row, &org.org_id, "orgId");
+        cell(
+            document,
+            &row,
+            org.edition.as_deref().unwrap_or("—"),
+            "edition",
+        );
         cell(document, &row, &org.api_host, "apiHost");
-        cell(document, &row, &org.api_version, "apiVersion");
         cell(
             document,
             &row,
             org.user_id.as_deref().unwrap_or("—"),
             "userId",
         );
-        cell(document, &row, &state_text(&org.state), "state");
+        let state = if org.state == "CONNECTED" {
+            chrome::text("state_CONNECTED")
+        } else {
+            explain(&org.state)
+        };
+        cell(document, &row, &state, "state");
+        cell(document, &row, &lookup_text, "lookup");
+        cell(document, &row, &logging_text, "logging");
+        cell(document, &row, &readable, "readable");
+        cell(document, &row, &usage, "apiUsage");
         body.append_child(&row).log_and_continue("rendering");
     }
 }
@@ -141,10 +191,132 @@ fn render_pages(document: &Document, pages: &[PageReport]) {
     }
 }
 
-fn show_error(document: &Document, text: &str) {
-    if let Some(el) = document.get_element_by_id("error") {
-        el.set_text_content(Some(text));
+fn fill_org_choice(document: &Document, orgs: &[OrgReport]) {
+    let Some(select) = document.get_element_by_id("lookup-org") else {
+        return;
+    };
+    for org in orgs {
+        let Ok(option) = document.create_element("option") else {
+            continue;
+        };
+        option
+            .set_attribute("value", &org.org_id)
+            .log_and_continue("rendering");
+        option.set_text_content(Some(&format!("{} ({})", org.ui_host, org.org_id)));
+        select.append_child(&option).log_and_continue("rendering");
+    }
+}
+
+fn show_error(document: &Document, id: &str, code: &str, detail: &str) {
+    if let Some(el) = document.get_element_by_id(id) {
+        el.set_attribute("data-code", code)
+            .log_and_continue("showing error");
+        let text = explain(code);
+        el.set_text_content(Some(&if detail.is_empty() {
+            text
+        } else {
+            format!("{text} ({detail})")
+        }));
         el.remove_attribute("hidden")
             .log_and_continue("showing error");
+    }
+}
+
+fn wire_lookup(document: &Document) {
+    let Some(button) = document.get_element_by_id("lookup-run") else {
+        return;
+    };
+    let handler = Closure::<dyn Fn()>::new(|| {
+        wasm_bindgen_futures::spawn_local(run_lookup());
+    });
+    button
+        .add_event_listener_with_callback("click", handler.as_ref().unchecked_ref())
+        .log_and_continue("wiring the lookup");
+    // The button lives as long as the page; so must its listener.
+    handler.forget();
+}
+
+async fn run_lookup() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let value = |id: &str| -> String {
+        document
+            .get_element_by_id(id)
+            .and_then(|el| {
+                el.dyn_ref::<HtmlInputElement>()
+                    .map(|i| i.value())
+                    .or_else(|| el.dyn_ref::<HtmlSelectElement>().map(|s| s.value()))
+            })
+            .unwrap_or_default()
+    };
+    let number = value("lookup-number");
+    let org_id = value("lookup-org");
+    if let Some(el) = document.get_element_by_id("lookup-error") {
+        el.set_attribute("hidden", "").log_and_continue("resetting");
+    }
+    let results = document.get_element_by_id("lookup-results");
+    if let Some(results) = &results {
+        results.set_text_content(None);
+        results
+            .remove_attribute("data-done")
+            .log_and_continue("resetting");
+    }
+    let reply = send(&ToWorker::Lookup {
+        number,
+        org_id: Some(org_id),
+    })
+    .await;
+    match reply {
+        Ok(FromWorker::LookupResult { candidates, .. }) => {
+            render_candidates(&document, &candidates)
+        }
+        Ok(FromWorker::Error { code, message }) => {
+            show_error(&document, "lookup-error", &code, &message)
+        }
+        Ok(_) => {}
+        Err(e) => show_error(&document, "lookup-error", e.code, &e.detail),
+    }
+    if let Some(results) = &results {
+        results
+            .set_attribute("data-done", "true")
+            .log_and_continue("marking done");
+    }
+}
+
+fn render_candidates(document: &Document, candidates: &[Candidate]) {
+    let Some(body) = document.get_element_by_id("lookup-results") else {
+        return;
+    };
+    if candidates.is_empty() {
+        if let Ok(row) = document.create_element("tr") {
+            cell(document, &row, &chrome::text("lookupNone"), "empty");
+            body.append_child(&row).log_and_continue("rendering");
+        }
+        return;
+    }
+    for candidate in candidates {
+        let Ok(row) = document.create_element("tr") else {
+            continue;
+        };
+        row.set_attribute("data-id", candidate.id.as_str())
+            .log_and_continue("rendering");
+        row.set_attribute("data-exact", &candidate.exact.to_string())
+            .log_and_continue("rendering");
+        cell(
+            document,
+            &row,
+            &chrome::text(&format!("object_{}", candidate.object)),
+            "object",
+        );
+        cell(document, &row, &candidate.name, "name");
+        cell(document, &row, &candidate.phones.join(" / "), "phones");
+        let related = candidate
+            .account_name
+            .clone()
+            .or_else(|| candidate.company.clone())
+            .unwrap_or_default();
+        cell(document, &row, &related, "related");
+        body.append_child(&row).log_and_continue("rendering");
     }
 }

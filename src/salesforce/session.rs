@@ -14,6 +14,11 @@ use super::host;
 pub struct OrgId(String);
 
 impl OrgId {
+    /// An org id as stored by us (15 characters, `00D…`).
+    pub fn parse(text: &str) -> Option<OrgId> {
+        OrgId::from_session_value(&format!("{text}!x"))
+    }
+
     pub fn from_session_value(sid: &str) -> Option<OrgId> {
         let (prefix, rest) = sid.split_once('!')?;
         let valid = prefix.len() == 15
@@ -83,8 +88,6 @@ impl SessionProblem {
 }
 
 /// Picks the API session for the page whose `sid` is `page_sid`, among all `sid` cookies.
-/// Several candidates for the same org (stale cookies of old hosts) are ranked by host
-/// arithmetic: the one on the host the page maps to wins.
 pub fn choose_api_session(
     page_host: &str,
     page_sid: Option<&SessionId>,
@@ -94,23 +97,30 @@ pub fn choose_api_session(
         .and_then(|sid| OrgId::from_session_value(sid.expose()))
         .ok_or(SessionProblem::NoPageSession)?;
     let expected_host = host::api_host_for(page_host);
+    api_session_for_org(&org_id, expected_host.as_deref(), cookies).ok_or(
+        SessionProblem::NoApiSession {
+            org_id: org_id.clone(),
+        },
+    )
+}
+
+/// The API session of an org known by id (from an extension page, with no Salesforce tab at
+/// hand). Several candidates for the same org (stale cookies of old hosts) are ranked: the one
+/// on `preferred_host` (the last API host that worked, or the page's mapped host) wins.
+pub fn api_session_for_org(
+    org_id: &OrgId,
+    preferred_host: Option<&str>,
+    cookies: &[SidCookie],
+) -> Option<ApiSession> {
     let mut candidates: Vec<&SidCookie> = cookies
         .iter()
         .filter(|c| host::is_api_cookie_domain(&c.domain))
-        .filter(|c| OrgId::from_session_value(c.value.expose()).as_ref() == Some(&org_id))
+        .filter(|c| OrgId::from_session_value(c.value.expose()).as_ref() == Some(org_id))
         .collect();
-    candidates.sort_by_key(|c| {
-        let domain = c.domain.trim_start_matches('.');
-        // A host-only cookie on the exact API host first, then any other.
-        Some(domain) != expected_host.as_deref()
-    });
-    let chosen = candidates
-        .first()
-        .ok_or_else(|| SessionProblem::NoApiSession {
-            org_id: org_id.clone(),
-        })?;
-    Ok(ApiSession {
-        org_id,
+    candidates.sort_by_key(|c| Some(c.domain.trim_start_matches('.')) != preferred_host);
+    let chosen = candidates.first()?;
+    Some(ApiSession {
+        org_id: org_id.clone(),
         api_host: chosen.domain.trim_start_matches('.').to_ascii_lowercase(),
         session: chosen.value.clone(),
     })

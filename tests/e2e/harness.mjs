@@ -30,23 +30,39 @@ export async function startDevorg(args = []) {
     lightningUrl: (path) => `https://${ready.lightningHost}${path}`,
     /** The devorg's request log and API counter (test control, loopback only). */
     async log() {
-      const res = await fetchInsecure(`${base}/__devorg/log`, ready.apiHost);
-      return res;
+      return adminRequest('GET', `${base}/__devorg/log`, ready.apiHost);
+    },
+    /** REST requests the devorg saw (under /services/data/v51.0), in order. */
+    async apiRequests() {
+      const log = await adminRequest('GET', `${base}/__devorg/log`, ready.apiHost);
+      return log.requests.filter((r) => r.path.startsWith('/services/data/v51.0'));
+    },
+    /** A test control: POST /__devorg/<path> with a JSON body. */
+    admin(path, body = {}) {
+      return adminRequest('POST', `${base}/__devorg/${path}`, ready.apiHost, body);
     },
     stop() { child.kill('SIGTERM'); },
   };
 }
 
-// Node's fetch cannot be told to trust one certificate; the log endpoint is read with https.get.
-async function fetchInsecure(url, host) {
+// Node's fetch cannot be told to trust one certificate; test controls go through node:https.
+async function adminRequest(method, url, host, body) {
   const https = await import('node:https');
+  const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolveBody, reject) => {
-    https.get(url, { rejectUnauthorized: false, headers: { host }, servername: host }, (res) => {
-      let body = '';
+    const req = https.request(url, {
+      method,
+      rejectUnauthorized: false,
+      servername: host,
+      headers: { host, ...(payload ? { 'content-type': 'application/json' } : {}) },
+    }, (res) => {
+      let text = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk) => { body += chunk; });
-      res.on('end', () => resolveBody(JSON.parse(body)));
-    }).on('error', reject);
+      res.on('data', (chunk) => { text += chunk; });
+      res.on('end', () => resolveBody(text ? JSON.parse(text) : null));
+    });
+    req.on('error', reject);
+    req.end(payload);
   });
 }
 
@@ -98,9 +114,9 @@ export async function launchBrowser(devorg, { headless = true } = {}) {
 }
 
 /** Logs in through the devorg's login form, like a user, and lands on `startPath` in Lightning. */
-export async function login(page, devorg, startPath) {
+export async function login(page, devorg, startPath, username = devorg.username) {
   await page.goto(devorg.apiUrl(`/?startURL=${encodeURIComponent(startPath)}`));
-  await page.fill('#username', devorg.username);
+  await page.fill('#username', username);
   await page.fill('#password', devorg.password);
   await Promise.all([
     page.waitForURL((url) => url.host === devorg.lightningHost && url.pathname === startPath.split('?')[0]),
@@ -111,4 +127,14 @@ export async function login(page, devorg, startPath) {
 /** Everything the extension keeps in `chrome.storage.local`, read from its service worker. */
 export async function extensionStorage(worker) {
   return worker.evaluate(() => chrome.storage.local.get(null));
+}
+
+/** Polls `probe` until it returns a truthy value (the extension works asynchronously). */
+export async function eventually(probe, what, tries = 100) {
+  for (let i = 0; i < tries; i++) {
+    const value = await probe();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

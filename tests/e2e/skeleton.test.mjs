@@ -45,7 +45,7 @@ test('a Lightning record page: phone field marked, API session found, options pa
     assert.equal(rows[0].state, 'CONNECTED');
     assert.equal(rows[0].orgId, '00D5g000004ABCD');
     assert.equal(rows[0].apiHost, devorg.apiHost);
-    assert.equal(rows[0].apiVersion, '51.0');
+    assert.equal(rows[0].edition, 'Enterprise Edition');
     assert.equal(rows[0].userId, '0055g00000AbCdEAAV');
 
     const log = await devorg.log();

@@ -1,0 +1,231 @@
+//! The REST client: the only code that holds a session id. It finds the org's API session in
+//! the cookies for each request, and follows the retry rules of `salesforce::retry`: a 401
+//! re-reads the cookie once, the daily limit stops all calls for a while (visibly), lasting
+//! refusals become capability facts, transient failures back off.
+
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use super::store;
+use crate::glue::chrome;
+use crate::glue::js::{string_prop, GlueError, JsResultExt};
+use crate::protocol::OrgReport;
+use crate::salesforce::capabilities::Capabilities;
+use crate::salesforce::rest::RestError;
+use crate::salesforce::retry::{decide, parse_limit_info, Next};
+use crate::salesforce::session::{api_session_for_org, ApiSession, OrgId, SessionId, SidCookie};
+use crate::salesforce::API_VERSION;
+
+/// A failed call, as the UI will explain it.
+#[derive(Debug, Clone)]
+pub struct CallError {
+    pub code: String,
+    pub message: String,
+}
+
+impl CallError {
+    fn new(code: &str, message: impl Into<String>) -> Self {
+        CallError {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<GlueError> for CallError {
+    fn from(e: GlueError) -> Self {
+        CallError::new(e.code, e.detail)
+    }
+}
+
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+pub async fn sid_cookies() -> Result<Vec<SidCookie>, JsValue> {
+    let details = js_sys::Object::new();
+    js_sys::Reflect::set(&details, &"name".into(), &"sid".into())?;
+    let all = JsFuture::from(chrome::cookies_get_all(&details)?).await?;
+    let array: js_sys::Array = all.dyn_into()?;
+    Ok(array
+        .iter()
+        .filter_map(|c| {
+            Some(SidCookie {
+                domain: string_prop(&c, "domain")?,
+                value: SessionId::new(string_prop(&c, "value")?),
+            })
+        })
+        .collect())
+}
+
+async fn session_for(org: &OrgReport) -> Result<ApiSession, CallError> {
+    let org_id =
+        OrgId::parse(&org.org_id).ok_or_else(|| CallError::new("BAD_ORG", "not an org id"))?;
+    let cookies = sid_cookies()
+        .await
+        .map_err(|_| CallError::new("NO_API_SESSION", "the session cookies could not be read"))?;
+    let preferred = (!org.api_host.is_empty()).then_some(org.api_host.as_str());
+    api_session_for_org(&org_id, preferred, &cookies)
+        .ok_or_else(|| CallError::new("NO_API_SESSION", "no Salesforce API session for this org"))
+}
+
+async fn sleep(ms: u64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+        let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+struct RawResponse {
+    status: u16,
+    body: String,
+    limit_info: Option<String>,
+    retry_after: Option<String>,
+}
+
+async fn fetch(
+    session: &ApiSession,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<RawResponse, GlueError> {
+    let url = format!(
+        "https://{}/services/data/v{API_VERSION}{path}",
+        session.api_host
+    );
+    let headers = web_sys::Headers::new().or_glue("NETWORK")?;
+    // The only place the session id is read: it goes to the org's own API host and nowhere else.
+    headers
+        .set(
+            "Authorization",
+            &format!("Bearer {}", session.session.expose()),
+        )
+        .or_glue("NETWORK")?;
+    headers
+        .set("Accept", "application/json")
+        .or_glue("NETWORK")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .or_glue("NETWORK")?;
+        init.set_body(&JsValue::from_str(&body.to_string()));
+    }
+    init.set_headers(&headers);
+    let request = web_sys::Request::new_with_str_and_init(&url, &init).or_glue("NETWORK")?;
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response: web_sys::Response = JsFuture::from(scope.fetch_with_request(&request))
+        .await
+        .or_glue("NETWORK")?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().or_glue("NETWORK")?)
+        .await
+        .or_glue("NETWORK")?
+        .as_string()
+        .unwrap_or_default();
+    let header = |name: &str| response.headers().get(name).ok().flatten();
+    Ok(RawResponse {
+        status: response.status(),
+        body: text,
+        limit_info: header("sforce-limit-info"),
+        retry_after: header("retry-after"),
+    })
+}
+
+/// One REST call for `org` (path relative to `/services/data/v51.0`), retried by the rules.
+/// Returns the JSON body (`Value::Null` for 204). Updates the org's stored state: API usage,
+/// the daily-limit pause, lasting refusals.
+pub async fn call(
+    org_id: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> Result<Value, CallError> {
+    let mut org = store::org(org_id)
+        .await?
+        .ok_or_else(|| CallError::new("UNKNOWN_ORG", "open a Salesforce page of this org first"))?;
+    if let Some(until) = org.limited_until_ms.filter(|until| *until > now_ms()) {
+        return Err(CallError::new(
+            "REQUEST_LIMIT_EXCEEDED",
+            format!("paused until {until} after the org's daily API limit was reached"),
+        ));
+    }
+    let mut attempt = 0;
+    loop {
+        let session = session_for(&org).await?;
+        let (status, body_text, limit_info, retry_after) =
+            match fetch(&session, method, path, body).await {
+                Ok(r) => (r.status, r.body, r.limit_info, r.retry_after),
+                Err(_) => (0, String::new(), None, None),
+            };
+        if let Some(usage) = limit_info.as_deref().and_then(parse_limit_info) {
+            org.api_usage = Some(usage);
+        }
+        let error = (!(200..300).contains(&status) && status != 0)
+            .then(|| RestError::from_response(status, &body_text));
+        let code = error.as_ref().map(|e| e.code().to_string());
+        match decide(status, code.as_deref(), attempt, retry_after.as_deref()) {
+            Next::Done => {
+                org.limited_until_ms = None;
+                if org.state != "CONNECTED" && org.capabilities.is_some() {
+                    org.state = "CONNECTED".into();
+                }
+                store::save_org(&org).await?;
+                if body_text.is_empty() {
+                    return Ok(Value::Null);
+                }
+                return serde_json::from_str(&body_text).map_err(|_| {
+                    CallError::new(
+                        "BAD_RESPONSE",
+                        "Salesforce's answer was cut off or is not JSON",
+                    )
+                });
+            }
+            Next::RereadSession => {}
+            Next::RetryAfter { wait_ms } => sleep(wait_ms).await,
+            Next::LogInAgain => {
+                org.state = "INVALID_SESSION_ID".into();
+                store::save_org(&org).await?;
+                return Err(CallError::new(
+                    "INVALID_SESSION_ID",
+                    "log in to Salesforce again",
+                ));
+            }
+            Next::LimitReached { wait_ms } => {
+                org.limited_until_ms = Some(now_ms() + wait_ms);
+                org.state = "REQUEST_LIMIT_EXCEEDED".into();
+                store::save_org(&org).await?;
+                return Err(CallError::new(
+                    "REQUEST_LIMIT_EXCEEDED",
+                    "the org's daily API calls are used up",
+                ));
+            }
+            Next::Disabled { code } => {
+                org.capabilities = Some(Capabilities::disabled(code, now_ms()));
+                org.state = code.into();
+                store::save_org(&org).await?;
+                return Err(CallError::new(code, "no API access"));
+            }
+            Next::Fail => {
+                store::save_org(&org).await?;
+                let (code, message) = match &error {
+                    Some(RestError::Api { errors, .. }) if !errors.is_empty() => {
+                        (errors[0].error_code.clone(), errors[0].message.clone())
+                    }
+                    Some(e) => (
+                        e.code().to_string(),
+                        "Salesforce refused the request".into(),
+                    ),
+                    None => ("NETWORK".into(), "Salesforce could not be reached".into()),
+                };
+                return Err(CallError { code, message });
+            }
+        }
+        attempt += 1;
+    }
+}

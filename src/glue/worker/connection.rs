@@ -1,0 +1,170 @@
+//! An org's connection: found from a Salesforce page's cookies, proven and described once
+//! (capabilities, cached with an expiry), then used for lookups.
+
+use serde_json::{json, Value};
+use wasm_bindgen_futures::JsFuture;
+
+use super::client::{call, now_ms, sid_cookies, CallError};
+use super::store;
+use crate::glue::chrome;
+use crate::glue::js::string_prop;
+use crate::phone::{PhoneNumber, DEFAULT_REGION};
+use crate::protocol::{FromWorker, OrgReport};
+use crate::salesforce::capabilities::{
+    readable_objects, task_fields, ApiAccess, Capabilities, LOOKUP_OBJECTS,
+};
+use crate::salesforce::host;
+use crate::salesforce::lookup::{parse_search, rank, search_path};
+use crate::salesforce::rest::parse_resources;
+use crate::salesforce::session::{choose_api_session, SessionId, SessionProblem};
+use crate::salesforce::API_VERSION;
+
+async fn page_sid(url: &str) -> Option<SessionId> {
+    let details = js_sys::Object::new();
+    js_sys::Reflect::set(&details, &"url".into(), &url.into()).ok()?;
+    js_sys::Reflect::set(&details, &"name".into(), &"sid".into()).ok()?;
+    let cookie = JsFuture::from(chrome::cookies_get(&details).ok()?)
+        .await
+        .ok()?;
+    string_prop(&cookie, "value").map(SessionId::new)
+}
+
+/// The org of a Salesforce page, recorded and (when stale) described. Returns its id.
+pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
+    let cookies = sid_cookies().await.ok()?;
+    let page_sid = page_sid(page_url).await;
+    let (org_id, api_host, state) = match choose_api_session(page_host, page_sid.as_ref(), &cookies)
+    {
+        Ok(session) => (session.org_id.as_str().to_string(), session.api_host, None),
+        Err(SessionProblem::NoApiSession { org_id }) => (
+            org_id.as_str().to_string(),
+            host::api_host_for(page_host).unwrap_or_default(),
+            Some("NO_API_SESSION"),
+        ),
+        Err(SessionProblem::NoPageSession) => return None,
+    };
+    let mut org = store::org(&org_id)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(OrgReport {
+            org_id: org_id.clone(),
+            ui_host: page_host.into(),
+            api_host: api_host.clone(),
+            api_version: API_VERSION.into(),
+            state: "CHECKING".into(),
+            user_id: None,
+            checked_at_ms: now_ms(),
+            edition: None,
+            capabilities: None,
+            api_usage: None,
+            limited_until_ms: None,
+        });
+    org.ui_host = page_host.into();
+    org.api_host = api_host;
+    if let Some(state) = state {
+        org.state = state.into();
+        store::save_org(&org).await.ok()?;
+        return Some(org_id);
+    }
+    store::save_org(&org).await.ok()?;
+    let fresh = org
+        .capabilities
+        .as_ref()
+        .is_some_and(|c| c.is_fresh(now_ms()));
+    if !fresh {
+        describe(&org_id).await;
+    }
+    Some(org_id)
+}
+
+/// Learns the capabilities in two API calls: the resource map (user id), then one composite
+/// with describe global, the Task describe and the edition.
+async fn describe(org_id: &str) {
+    let Ok(resources) = call(org_id, "GET", "/", None).await else {
+        return; // the client stored why (disabled, session, limit)
+    };
+    let user_id = parse_resources(&resources.to_string())
+        .ok()
+        .and_then(|r| r.user_id)
+        .map(|id| id.to_string());
+    let base = format!("/services/data/v{API_VERSION}");
+    let request = json!({"allOrNone": false, "compositeRequest": [
+        {"method": "GET", "url": format!("{base}/sobjects/"), "referenceId": "global"},
+        {"method": "GET", "url": format!("{base}/sobjects/Task/describe"), "referenceId": "task"},
+        {"method": "GET", "url": format!("{base}/query?q=SELECT+OrganizationType+FROM+Organization"), "referenceId": "edition"},
+    ]});
+    let Ok(answer) = call(org_id, "POST", "/composite", Some(&request)).await else {
+        return;
+    };
+    let part = |id: &str| -> Option<Value> {
+        answer["compositeResponse"]
+            .as_array()?
+            .iter()
+            .find(|r| {
+                r["referenceId"] == id && r["httpStatusCode"].as_u64().is_some_and(|s| s < 300)
+            })
+            .map(|r| r["body"].clone())
+    };
+    let readable = part("global")
+        .and_then(|g| readable_objects(&g).ok())
+        .unwrap_or_default();
+    let task = part("task").and_then(|t| task_fields(&t).ok());
+    let edition = part("edition").and_then(|e| {
+        e["records"][0]["OrganizationType"]
+            .as_str()
+            .map(str::to_string)
+    });
+    let Ok(Some(mut org)) = store::org(org_id).await else {
+        return;
+    };
+    org.capabilities = Some(Capabilities {
+        api: ApiAccess::Available,
+        readable,
+        task,
+        user_id: user_id.clone(),
+        checked_at_ms: now_ms(),
+    });
+    org.user_id = user_id;
+    org.edition = edition;
+    org.state = "CONNECTED".into();
+    org.checked_at_ms = now_ms();
+    let _ = store::save_org(&org).await;
+}
+
+/// One SOSL request; the answer re-ranked by the exact number.
+pub async fn lookup(org_id: &str, number: &str) -> Result<FromWorker, CallError> {
+    let org = store::org(org_id).await?.ok_or_else(|| CallError {
+        code: "UNKNOWN_ORG".into(),
+        message: "open a Salesforce page of this org first".into(),
+    })?;
+    let capabilities = org.capabilities.clone().ok_or_else(|| CallError {
+        code: org.state.clone(),
+        message: "the org's capabilities are not known yet".into(),
+    })?;
+    if let Some(code) = capabilities.lookup_blocked() {
+        return Err(CallError {
+            code: code.into(),
+            message: "record lookup is not available".into(),
+        });
+    }
+    let parsed = PhoneNumber::parse(number, DEFAULT_REGION).map_err(|e| CallError {
+        code: e.code().into(),
+        message: "not a phone number".into(),
+    })?;
+    let path = search_path(&parsed, &capabilities.readable).ok_or_else(|| CallError {
+        code: "NO_READABLE_OBJECTS".into(),
+        message: "none of Contact, Account, Lead is readable".into(),
+    })?;
+    let answer = call(org_id, "GET", &path, None).await?;
+    let candidates =
+        parse_search(&answer.to_string(), &parsed, DEFAULT_REGION).map_err(|e| CallError {
+            code: e.code().into(),
+            message: "the search answer could not be read".into(),
+        })?;
+    let priority: Vec<String> = LOOKUP_OBJECTS.iter().map(|s| s.to_string()).collect();
+    Ok(FromWorker::LookupResult {
+        org_id: org_id.into(),
+        candidates: rank(candidates, &priority),
+    })
+}
