@@ -4,6 +4,7 @@
 //! Nothing here performs I/O or reads a clock: time is a millisecond count passed into every
 //! call, and the state machines answer with actions for the glue to perform.
 
+pub mod digest;
 pub mod header;
 pub mod message;
 
