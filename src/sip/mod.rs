@@ -7,6 +7,7 @@
 pub mod digest;
 pub mod header;
 pub mod message;
+pub mod transaction;
 
 pub use header::{CSeq, NameAddr, Via};
 pub use message::{Header, Message, Method, ParseError, StartLine};
