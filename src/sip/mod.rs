@@ -2,12 +2,27 @@
 //! authentication, transactions, dialogs, registration and calls.
 //!
 //! Nothing here performs I/O or reads a clock: time is a millisecond count passed into every
-//! call, and the state machines answer with actions for the glue to perform.
+//! call, and the state machines answer with actions for the glue to perform. The glue's whole
+//! surface is `UserAgent` (inputs) and `Action`/`UaEvent` (outputs).
 
+pub mod call;
+pub mod context;
+pub mod dialog;
 pub mod digest;
+pub mod events;
 pub mod header;
 pub mod message;
+pub mod registration;
 pub mod transaction;
+pub mod ua;
 
+pub use context::UaConfig;
+pub use events::{Action, CallHandle, EndReason, RegistrationFailure, UaError, UaEvent};
 pub use header::{CSeq, NameAddr, Via};
 pub use message::{Header, Message, Method, ParseError, StartLine};
+pub use registration::RegistrationState;
+pub use transaction::{Millis, TimerConfig};
+pub use ua::UserAgent;
+
+#[cfg(test)]
+mod ua_tests;

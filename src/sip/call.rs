@@ -1,0 +1,638 @@
+//! One call's signalling (RFC 3261 §13-15, RFC 3262-free): INVITE out and in, provisional and
+//! final responses, ACK, CANCEL, BYE, re-INVITE for hold, and DTMF by SIP INFO. The SDP is
+//! opaque here: the caller brings offers and answers from WebRTC.
+
+use super::context::{response_to, Ctx, Out, Owner, ALLOW};
+use super::dialog::Dialog;
+use super::events::{CallHandle, EndReason, UaError, UaEvent};
+use super::header::NameAddr;
+use super::message::{Message, Method};
+use super::transaction::Millis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Outgoing,
+    Incoming,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallState {
+    /// Outgoing INVITE sent, nothing but 100 yet.
+    Calling,
+    /// Outgoing, the far end rings.
+    Early,
+    /// Incoming, we sent 180 and wait for the user.
+    Ringing,
+    /// Incoming, we sent 200 and wait for the ACK.
+    Answering,
+    Confirmed,
+    /// The user hung up before an answer: CANCEL sent or due, waiting for the 487.
+    Cancelling,
+    Ended,
+}
+
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub handle: CallHandle,
+    pub direction: Direction,
+    state: CallState,
+    /// Ours (latest, with credentials) when outgoing, theirs when incoming.
+    invite: Message,
+    dialog: Option<Dialog>,
+    /// Our To tag as the UAS.
+    local_tag: Option<String>,
+    answered_nonces: Vec<String>,
+    provisional_seen: bool,
+    cancel_sent: bool,
+    /// The ACK for our last 2xx, resent if the 2xx is retransmitted.
+    ack: Option<Message>,
+    /// Our 200 to their INVITE, retransmitted over unreliable transports until the ACK.
+    ok_response: Option<Message>,
+    ok_resend_at: Option<Millis>,
+    ok_interval: Millis,
+    ack_deadline: Option<Millis>,
+    give_up_at: Option<Millis>,
+    local_reoffer: Option<Message>,
+    reoffer_nonces: Vec<String>,
+    remote_reoffer: Option<Message>,
+}
+
+fn sdp_body(message: &Message) -> Option<String> {
+    let is_sdp = message
+        .header("Content-Type")
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/sdp"));
+    (is_sdp && !message.body.is_empty()).then(|| message.body.clone())
+}
+
+fn with_sdp(mut message: Message, sdp: &str) -> Message {
+    message.push_header("Content-Type", "application/sdp");
+    message.body = sdp.to_string();
+    message
+}
+
+impl Call {
+    fn blank(handle: CallHandle, direction: Direction, state: CallState, invite: Message) -> Call {
+        Call {
+            handle,
+            direction,
+            state,
+            invite,
+            dialog: None,
+            local_tag: None,
+            answered_nonces: Vec::new(),
+            provisional_seen: false,
+            cancel_sent: false,
+            ack: None,
+            ok_response: None,
+            ok_resend_at: None,
+            ok_interval: 0,
+            ack_deadline: None,
+            give_up_at: None,
+            local_reoffer: None,
+            reoffer_nonces: Vec::new(),
+            remote_reoffer: None,
+        }
+    }
+
+    /// Places a call to `target` (a SIP URI) with the caller's SDP offer.
+    pub fn outgoing(handle: CallHandle, target: &str, sdp_offer: &str, ctx: &mut Ctx<'_>) -> Call {
+        let mut from = ctx.local_addr();
+        from.set_param("tag", Some(ctx.tag()));
+        let mut m = Message::request(Method::Invite, target);
+        m.push_header("Max-Forwards", "70");
+        m.push_header("From", from.to_string());
+        m.push_header("To", NameAddr::new(target).to_string());
+        m.push_header("Call-ID", ctx.call_id());
+        m.push_header("CSeq", "1 INVITE");
+        m.push_header("Contact", ctx.contact());
+        m.push_header("Allow", ALLOW);
+        let sent = ctx.send_request(with_sdp(m, sdp_offer), Owner::Call(handle));
+        Call::blank(handle, Direction::Outgoing, CallState::Calling, sent)
+    }
+
+    /// Takes an incoming INVITE: rings (180) and tells the UI. `None` if the INVITE lacks
+    /// what a dialog needs (the UA then answers 400).
+    pub fn incoming(handle: CallHandle, invite: &Message, ctx: &mut Ctx<'_>) -> Option<Call> {
+        let tag = ctx.tag();
+        let dialog = Dialog::as_uas(invite, &tag)?;
+        let from = invite.from()?;
+        let mut call = Call::blank(
+            handle,
+            Direction::Incoming,
+            CallState::Ringing,
+            invite.clone(),
+        );
+        call.dialog = Some(dialog);
+        call.local_tag = Some(tag);
+        call.respond_invite(180, None, ctx);
+        ctx.event(UaEvent::IncomingCall {
+            call: handle,
+            from_uri: from.uri,
+            from_name: from.display,
+            sdp_offer: invite.body.clone(),
+        });
+        Some(call)
+    }
+
+    pub fn state(&self) -> CallState {
+        self.state
+    }
+
+    pub fn is_ended(&self) -> bool {
+        self.state == CallState::Ended
+    }
+
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.dialog.as_ref()
+    }
+
+    pub fn dialog_mut(&mut self) -> Option<&mut Dialog> {
+        self.dialog.as_mut()
+    }
+
+    /// The top Via branch of the INVITE that created this call, to match a CANCEL against.
+    pub fn invite_branch(&self) -> Option<String> {
+        self.invite.top_via()?.branch().map(str::to_string)
+    }
+
+    pub fn next_deadline(&self) -> Option<Millis> {
+        [self.ok_resend_at, self.ack_deadline, self.give_up_at]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+
+    fn end(&mut self, reason: EndReason, ctx: &mut Ctx<'_>) {
+        self.state = CallState::Ended;
+        self.ok_resend_at = None;
+        self.ack_deadline = None;
+        self.give_up_at = None;
+        ctx.event(UaEvent::Ended {
+            call: self.handle,
+            reason,
+        });
+    }
+
+    fn respond_invite(&self, status: u16, sdp: Option<&str>, ctx: &mut Ctx<'_>) -> Message {
+        let mut r = response_to(&self.invite, status, self.local_tag.as_deref());
+        if (101..300).contains(&status) {
+            r.push_header("Contact", ctx.contact());
+        }
+        if let Some(sdp) = sdp {
+            r.push_header("Allow", ALLOW);
+            r = with_sdp(r, sdp);
+        }
+        ctx.out.push(Out::Respond(r.clone()));
+        r
+    }
+
+    fn send_in_dialog(&mut self, method: Method, ctx: &mut Ctx<'_>) -> Option<Message> {
+        let dialog = self.dialog.as_mut()?;
+        let mut m = dialog.request(method);
+        if m.method() == Some(&Method::Invite) {
+            m.push_header("Contact", ctx.contact());
+        }
+        Some(m)
+    }
+
+    fn send_bye(&mut self, ctx: &mut Ctx<'_>) {
+        if let Some(bye) = self.send_in_dialog(Method::Bye, ctx) {
+            ctx.send_request(bye, Owner::Call(self.handle));
+        }
+    }
+
+    /// CANCEL mirrors the INVITE's Request-URI, Via (same branch), From, To, Call-ID, CSeq
+    /// number and Route (RFC 3261 §9.1), so it bypasses `send_request`'s fresh Via.
+    fn send_cancel(&mut self, ctx: &mut Ctx<'_>) {
+        let uri = self.invite.request_uri().unwrap_or_default().to_string();
+        let mut cancel = Message::request(Method::Cancel, uri);
+        if let Some(via) = self.invite.header_values("Via").first() {
+            cancel.push_header("Via", *via);
+        }
+        for name in ["Max-Forwards", "From", "To", "Call-ID"] {
+            if let Some(v) = self.invite.header(name) {
+                cancel.push_header(name, v);
+            }
+        }
+        let seq = self.invite.cseq().map(|c| c.seq).unwrap_or(1);
+        cancel.push_header("CSeq", format!("{seq} CANCEL"));
+        for route in self.invite.header_values("Route") {
+            cancel.push_header("Route", route);
+        }
+        self.cancel_sent = true;
+        ctx.out.push(Out::Request(cancel, Owner::Call(self.handle)));
+    }
+
+    fn send_ack(&mut self, seq: u32, ctx: &mut Ctx<'_>) {
+        let Some(dialog) = &self.dialog else {
+            return;
+        };
+        let mut ack = dialog.request_with_seq(Method::Ack, seq);
+        ack.headers.insert(
+            0,
+            super::message::Header {
+                name: "Via".to_string(),
+                value: ctx.via(),
+            },
+        );
+        self.ack = Some(ack.clone());
+        ctx.out.push(Out::Send(ack));
+    }
+
+    // ---- user commands ----
+
+    pub fn hangup(&mut self, ctx: &mut Ctx<'_>) -> Result<(), UaError> {
+        match self.state {
+            CallState::Calling | CallState::Early => {
+                // A CANCEL before any provisional could overtake the INVITE (RFC 3261 §9.1):
+                // it waits for the first 1xx.
+                if self.provisional_seen {
+                    self.send_cancel(ctx);
+                }
+                self.end(EndReason::LocalHangup, ctx);
+                self.state = CallState::Cancelling;
+                self.give_up_at = Some(ctx.now + 64 * ctx.config.timers.t1);
+                Ok(())
+            }
+            CallState::Ringing => self.reject(603, ctx),
+            CallState::Answering | CallState::Confirmed => {
+                self.send_bye(ctx);
+                self.end(EndReason::LocalHangup, ctx);
+                Ok(())
+            }
+            CallState::Cancelling | CallState::Ended => Err(UaError::WrongState),
+        }
+    }
+
+    pub fn answer(&mut self, sdp_answer: &str, ctx: &mut Ctx<'_>) -> Result<(), UaError> {
+        if self.state != CallState::Ringing {
+            return Err(UaError::WrongState);
+        }
+        let ok = self.respond_invite(200, Some(sdp_answer), ctx);
+        self.state = CallState::Answering;
+        let t1 = ctx.config.timers.t1;
+        self.ack_deadline = Some(ctx.now + 64 * t1);
+        if !ctx.config.reliable {
+            // Over UDP the 2xx is ours to retransmit until the ACK (RFC 3261 §13.3.1.4).
+            self.ok_response = Some(ok);
+            self.ok_interval = t1;
+            self.ok_resend_at = Some(ctx.now + t1);
+        }
+        Ok(())
+    }
+
+    /// Refuses a ringing incoming call: 486 (busy) or 603 (decline), or another 4xx-6xx.
+    pub fn reject(&mut self, status: u16, ctx: &mut Ctx<'_>) -> Result<(), UaError> {
+        if self.state != CallState::Ringing || !(400..700).contains(&status) {
+            return Err(UaError::WrongState);
+        }
+        self.respond_invite(status, None, ctx);
+        self.end(EndReason::LocalRejected, ctx);
+        Ok(())
+    }
+
+    /// Sends a new offer in a re-INVITE (hold with `a=sendonly`, resume with `a=sendrecv`).
+    pub fn reoffer(&mut self, sdp: &str, ctx: &mut Ctx<'_>) -> Result<(), UaError> {
+        if self.state != CallState::Confirmed
+            || self.local_reoffer.is_some()
+            || self.remote_reoffer.is_some()
+        {
+            return Err(UaError::WrongState);
+        }
+        let m = self
+            .send_in_dialog(Method::Invite, ctx)
+            .ok_or(UaError::WrongState)?;
+        self.reoffer_nonces.clear();
+        let sent = ctx.send_request(with_sdp(m, sdp), Owner::Call(self.handle));
+        self.local_reoffer = Some(sent);
+        Ok(())
+    }
+
+    /// Answers the far end's re-INVITE (see `UaEvent::RemoteReoffer`).
+    pub fn answer_reoffer(&mut self, sdp: &str, ctx: &mut Ctx<'_>) -> Result<(), UaError> {
+        let offer = self.remote_reoffer.take().ok_or(UaError::WrongState)?;
+        let mut ok = response_to(&offer, 200, None);
+        ok.push_header("Contact", ctx.contact());
+        ctx.out.push(Out::Respond(with_sdp(ok, sdp)));
+        Ok(())
+    }
+
+    /// One DTMF digit by SIP INFO, `application/dtmf-relay` (the fallback when RFC 4733 in
+    /// the media is not available).
+    pub fn send_dtmf(
+        &mut self,
+        digit: char,
+        duration_ms: u32,
+        ctx: &mut Ctx<'_>,
+    ) -> Result<(), UaError> {
+        let digit = digit.to_ascii_uppercase();
+        if !matches!(digit, '0'..='9' | '*' | '#' | 'A'..='D') {
+            return Err(UaError::InvalidDigit);
+        }
+        if self.state != CallState::Confirmed {
+            return Err(UaError::WrongState);
+        }
+        let mut m = self
+            .send_in_dialog(Method::Info, ctx)
+            .ok_or(UaError::WrongState)?;
+        m.push_header("Content-Type", "application/dtmf-relay");
+        m.body = format!("Signal={digit}\r\nDuration={duration_ms}\r\n");
+        ctx.send_request(m, Owner::Call(self.handle));
+        Ok(())
+    }
+
+    // ---- network input ----
+
+    pub fn on_response(&mut self, response: &Message, ctx: &mut Ctx<'_>) {
+        let (Some(cseq), Some(status)) = (response.cseq(), response.status()) else {
+            return;
+        };
+        if cseq.method != Method::Invite {
+            return; // BYE, CANCEL and INFO outcomes change nothing the user sees.
+        }
+        let initial_seq = self.invite.cseq().map(|c| c.seq);
+        if self.direction == Direction::Outgoing && Some(cseq.seq) == initial_seq {
+            self.on_invite_response(response, status, ctx);
+        } else {
+            self.on_reoffer_response(response, status, cseq.seq, ctx);
+        }
+    }
+
+    fn on_invite_response(&mut self, response: &Message, status: u16, ctx: &mut Ctx<'_>) {
+        match status {
+            100..=199 => {
+                self.provisional_seen = true;
+                if self.state == CallState::Cancelling && !self.cancel_sent {
+                    self.send_cancel(ctx);
+                }
+                if status == 100 || !matches!(self.state, CallState::Calling | CallState::Early) {
+                    return;
+                }
+                if response.to().is_some_and(|t| t.tag().is_some()) {
+                    self.dialog = Dialog::as_uac(&self.invite, response);
+                }
+                self.state = CallState::Early;
+                ctx.event(UaEvent::Ringing {
+                    call: self.handle,
+                    early_sdp: sdp_body(response),
+                });
+            }
+            200..=299 => {
+                let seq = self.invite.cseq().map(|c| c.seq).unwrap_or(1);
+                if matches!(self.state, CallState::Confirmed | CallState::Ended) {
+                    // A retransmitted 2xx: our ACK was lost.
+                    if let Some(ack) = &self.ack {
+                        ctx.out.push(Out::Send(ack.clone()));
+                    }
+                    return;
+                }
+                self.dialog = Dialog::as_uac(&self.invite, response);
+                if self.dialog.is_none() {
+                    return self.end(EndReason::Failed { status }, ctx);
+                }
+                self.send_ack(seq, ctx);
+                if self.state == CallState::Cancelling {
+                    // The answer crossed our CANCEL: the call exists, so end it properly.
+                    self.send_bye(ctx);
+                    self.state = CallState::Ended;
+                    self.give_up_at = None;
+                    return;
+                }
+                self.state = CallState::Confirmed;
+                ctx.event(UaEvent::Connected {
+                    call: self.handle,
+                    sdp: sdp_body(response),
+                });
+            }
+            401 | 407 if self.state != CallState::Cancelling => {
+                match ctx.answer_challenge(&self.invite, response, &mut self.answered_nonces) {
+                    Some(retry) => {
+                        self.invite = ctx.send_request(retry, Owner::Call(self.handle));
+                        self.provisional_seen = false;
+                    }
+                    None => self.end(EndReason::AuthFailed, ctx),
+                }
+            }
+            _ if self.state == CallState::Cancelling => {
+                self.state = CallState::Ended;
+                self.give_up_at = None;
+            }
+            _ if self.state == CallState::Ended => {}
+            _ => self.end(EndReason::from_status(status, false), ctx),
+        }
+    }
+
+    fn on_reoffer_response(
+        &mut self,
+        response: &Message,
+        status: u16,
+        seq: u32,
+        ctx: &mut Ctx<'_>,
+    ) {
+        let pending_seq = self
+            .local_reoffer
+            .as_ref()
+            .and_then(|m| m.cseq())
+            .map(|c| c.seq);
+        if pending_seq != Some(seq) {
+            if (200..300).contains(&status) {
+                if let Some(ack) = self
+                    .ack
+                    .as_ref()
+                    .filter(|a| a.cseq().map(|c| c.seq) == Some(seq))
+                {
+                    ctx.out.push(Out::Send(ack.clone()));
+                }
+            }
+            return;
+        }
+        match status {
+            100..=199 => {}
+            200..=299 => {
+                self.local_reoffer = None;
+                if let Some(d) = self.dialog.as_mut() {
+                    d.refresh_target(response);
+                }
+                self.send_ack(seq, ctx);
+                ctx.event(UaEvent::ReofferAnswered {
+                    call: self.handle,
+                    sdp: response.body.clone(),
+                });
+            }
+            401 | 407 => {
+                let Some(pending) = self.local_reoffer.clone() else {
+                    return;
+                };
+                match ctx.answer_challenge(&pending, response, &mut self.reoffer_nonces) {
+                    Some(retry) => {
+                        if let (Some(d), Some(c)) = (self.dialog.as_mut(), retry.cseq()) {
+                            d.local_seq = c.seq;
+                        }
+                        self.local_reoffer =
+                            Some(ctx.send_request(retry, Owner::Call(self.handle)));
+                    }
+                    None => {
+                        self.local_reoffer = None;
+                        ctx.event(UaEvent::ReofferFailed {
+                            call: self.handle,
+                            status,
+                        });
+                    }
+                }
+            }
+            408 | 481 => {
+                // The dialog is gone on the far side (RFC 5057 §5.1).
+                self.local_reoffer = None;
+                self.send_bye(ctx);
+                self.end(EndReason::Failed { status }, ctx);
+            }
+            _ => {
+                self.local_reoffer = None;
+                ctx.event(UaEvent::ReofferFailed {
+                    call: self.handle,
+                    status,
+                });
+            }
+        }
+    }
+
+    /// A client transaction of ours got no response in time.
+    pub fn on_timeout(&mut self, method: &Method, ctx: &mut Ctx<'_>) {
+        if *method != Method::Invite {
+            return;
+        }
+        if self.local_reoffer.take().is_some() {
+            self.send_bye(ctx);
+            return self.end(EndReason::Failed { status: 408 }, ctx);
+        }
+        match self.state {
+            CallState::Calling | CallState::Early => self.end(EndReason::ServerUnreachable, ctx),
+            CallState::Cancelling => {
+                self.state = CallState::Ended;
+                self.give_up_at = None;
+            }
+            _ => {}
+        }
+    }
+
+    /// The caller gave up before we answered (the UA already sent 200 to the CANCEL).
+    pub fn on_cancel(&mut self, ctx: &mut Ctx<'_>) {
+        if self.state == CallState::Ringing {
+            self.respond_invite(487, None, ctx);
+            self.end(EndReason::CallerCancelled, ctx);
+        }
+    }
+
+    /// An in-dialog request (the UA checked the dialog and the CSeq order).
+    pub fn on_request(&mut self, request: &Message, ctx: &mut Ctx<'_>) {
+        let Some(method) = request.method() else {
+            return;
+        };
+        match method {
+            Method::Ack => {
+                if self.state == CallState::Answering {
+                    self.state = CallState::Confirmed;
+                    self.ok_resend_at = None;
+                    self.ack_deadline = None;
+                    self.ok_response = None;
+                    ctx.event(UaEvent::Connected {
+                        call: self.handle,
+                        sdp: sdp_body(request),
+                    });
+                }
+            }
+            Method::Bye => {
+                ctx.respond(request, 200, None);
+                if self.state != CallState::Ended {
+                    self.end(EndReason::RemoteHangup, ctx);
+                }
+            }
+            Method::Invite => {
+                if self.local_reoffer.is_some() {
+                    ctx.respond(request, 491, None);
+                } else if self.remote_reoffer.is_some() || self.state != CallState::Confirmed {
+                    let mut r = response_to(request, 500, None);
+                    r.push_header("Retry-After", "1");
+                    ctx.out.push(Out::Respond(r));
+                } else {
+                    if let Some(d) = self.dialog.as_mut() {
+                        d.refresh_target(request);
+                    }
+                    self.remote_reoffer = Some(request.clone());
+                    ctx.event(UaEvent::RemoteReoffer {
+                        call: self.handle,
+                        sdp: request.body.clone(),
+                    });
+                }
+            }
+            Method::Info => {
+                if let Some((digit, duration_ms)) = parse_dtmf_relay(request) {
+                    ctx.event(UaEvent::Dtmf {
+                        call: self.handle,
+                        digit,
+                        duration_ms,
+                    });
+                }
+                ctx.respond(request, 200, None);
+            }
+            Method::Options => {
+                let mut r = response_to(request, 200, None);
+                r.push_header("Allow", ALLOW);
+                ctx.out.push(Out::Respond(r));
+            }
+            _ => {
+                ctx.respond(request, 501, None);
+            }
+        }
+    }
+
+    pub fn on_timer(&mut self, ctx: &mut Ctx<'_>) {
+        let now = ctx.now;
+        if self.ack_deadline.is_some_and(|d| now >= d) {
+            self.send_bye(ctx);
+            return self.end(EndReason::AckTimeout, ctx);
+        }
+        if self.give_up_at.is_some_and(|d| now >= d) {
+            self.state = CallState::Ended;
+            self.give_up_at = None;
+        }
+        if let Some(at) = self.ok_resend_at.filter(|at| now >= *at) {
+            if let Some(ok) = &self.ok_response {
+                ctx.out.push(Out::Send(ok.clone()));
+            }
+            self.ok_interval = (self.ok_interval * 2).min(ctx.config.timers.t2);
+            self.ok_resend_at = Some(at + self.ok_interval);
+        }
+    }
+
+    /// The WebSocket closed: every route to the far end went with it.
+    pub fn transport_lost(&mut self, ctx: &mut Ctx<'_>) {
+        match self.state {
+            CallState::Ended => {}
+            CallState::Cancelling => self.state = CallState::Ended,
+            _ => self.end(EndReason::TransportLost, ctx),
+        }
+    }
+}
+
+/// `Signal=5\r\nDuration=160` (the de-facto `application/dtmf-relay` format).
+fn parse_dtmf_relay(request: &Message) -> Option<(char, u32)> {
+    let kind = request.header("Content-Type")?.to_ascii_lowercase();
+    if !kind.starts_with("application/dtmf-relay") {
+        return None;
+    }
+    let (mut digit, mut duration) = (None, 250);
+    for line in request.body.lines() {
+        let Some((k, v)) = line.split_once('=') else {
+            continue;
+        };
+        match k.trim().to_ascii_lowercase().as_str() {
+            "signal" => digit = v.trim().chars().next().map(|c| c.to_ascii_uppercase()),
+            "duration" => duration = v.trim().parse().unwrap_or(duration),
+            _ => {}
+        }
+    }
+    digit
+        .filter(|d| matches!(d, '0'..='9' | '*' | '#' | 'A'..='D'))
+        .map(|d| (d, duration))
+}
