@@ -92,6 +92,7 @@ impl UserAgent {
         let result = f(&mut inner, &mut ctx);
         let out = ctx.out;
         self.carry_out(out, now);
+        self.tidy();
         result
     }
 
