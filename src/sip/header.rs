@@ -240,7 +240,7 @@ impl NameAddr {
             let close = open + text[open..].find('>')?;
             let display = unquote(text[..open].trim());
             let uri = text[open + 1..close].trim();
-            if uri.is_empty() {
+            if !is_plausible_uri(uri) {
                 return None;
             }
             return Some(NameAddr {
@@ -254,7 +254,7 @@ impl NameAddr {
             Some(i) => (&text[..i], &text[i..]),
             None => (text, ""),
         };
-        if uri.is_empty() || uri.contains(char::is_whitespace) {
+        if !is_plausible_uri(uri) {
             return None;
         }
         Some(NameAddr {
@@ -292,6 +292,21 @@ impl std::fmt::Display for NameAddr {
         write_params(&mut out, &self.params);
         f.write_str(&out)
     }
+}
+
+/// `scheme:rest` with no whitespace or control characters. We copy peers' URIs into our
+/// Request-URIs and Route headers, so anything that would break our own start line is refused.
+pub fn is_plausible_uri(uri: &str) -> bool {
+    let Some((scheme, rest)) = uri.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        && !rest.is_empty()
+        && !uri
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
 }
 
 fn find_outside_quotes(text: &str, needle: char) -> Option<usize> {
@@ -414,6 +429,9 @@ mod tests {
         assert_eq!(c.uri, "sip:p.sip.test;lr");
         assert_eq!(NameAddr::parse(&a.to_string()).unwrap(), a);
         assert!(NameAddr::parse("<>").is_none());
+        assert!(NameAddr::parse("<sip7bob@b.invalid>").is_none());
+        assert!(NameAddr::parse("<sip:bob @b.invalid>").is_none());
+        assert!(NameAddr::parse("<1sip:bob>").is_none());
     }
 
     #[test]

@@ -319,7 +319,7 @@ fn calling_without_a_transport_fails_at_once() {
 }
 
 /// bob's INVITE as Kamailio relays it to us.
-fn incoming_invite(branch: &str) -> Message {
+pub(super) fn incoming_invite(branch: &str) -> Message {
     Message::parse(
         format!(
             "INVITE sip:k3j2l@abc.invalid;transport=ws SIP/2.0\r\n\
