@@ -34,6 +34,17 @@ pub enum CallState {
     Ended,
 }
 
+/// A live call as the UI and the call log see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallInfo {
+    pub direction: Direction,
+    pub state: CallState,
+    /// The SIP Call-ID, for matching our records with the server's.
+    pub sip_call_id: String,
+    pub remote_uri: String,
+    pub remote_name: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Call {
     pub handle: CallHandle,
@@ -139,6 +150,21 @@ impl Call {
 
     pub fn state(&self) -> CallState {
         self.state
+    }
+
+    pub fn info(&self) -> CallInfo {
+        let remote = match self.direction {
+            Direction::Outgoing => self.invite.to(),
+            Direction::Incoming => self.invite.from(),
+        };
+        let (remote_uri, remote_name) = remote.map(|r| (r.uri, r.display)).unwrap_or_default();
+        CallInfo {
+            direction: self.direction,
+            state: self.state,
+            sip_call_id: self.invite.call_id().unwrap_or_default().to_string(),
+            remote_uri,
+            remote_name,
+        }
     }
 
     pub fn is_ended(&self) -> bool {

@@ -262,6 +262,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
         400 => "Bad Request",
         405 => "Method Not Allowed",
         415 => "Unsupported Media Type",
+        420 => "Bad Extension",
         481 => "Call/Transaction Does Not Exist",
         486 => "Busy Here",
         487 => "Request Terminated",

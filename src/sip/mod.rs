@@ -16,6 +16,7 @@ pub mod registration;
 pub mod transaction;
 pub mod ua;
 
+pub use call::{CallInfo, CallState, Direction};
 pub use context::UaConfig;
 pub use events::{Action, CallHandle, EndReason, RegistrationFailure, UaError, UaEvent};
 pub use header::{CSeq, NameAddr, Via};

@@ -4,7 +4,7 @@
 //! Every entry point takes `now` (milliseconds from any fixed origin); nothing reads a clock.
 //! After any call, `take_actions` returns what to send, when to wake, and what to tell the UI.
 
-use super::call::Call;
+use super::call::{Call, CallInfo};
 use super::context::{response_to, Ctx, Out, Owner, Rng, UaConfig, ALLOW};
 use super::events::{Action, CallHandle, UaError};
 use super::message::{Message, Method};
@@ -67,6 +67,11 @@ impl UserAgent {
 
     pub fn registration_state(&self) -> RegistrationState {
         self.registration.state()
+    }
+
+    /// What the call log needs about a live call: who, which way, and the SIP Call-ID.
+    pub fn call_info(&self, call: CallHandle) -> Option<CallInfo> {
+        self.calls.iter().find(|c| c.handle == call).map(Call::info)
     }
 
     pub fn is_connected(&self) -> bool {
@@ -498,6 +503,12 @@ impl Inner<'_> {
             return;
         }
         match method {
+            Method::Invite if !request.header_values("Require").is_empty() => {
+                // We implement no extension (100rel, timer, …) a caller could insist on.
+                let mut r = response_to(&request, 420, Some(&ctx.tag()));
+                r.push_header("Unsupported", request.header_values("Require").join(", "));
+                ctx.out.push(Out::Respond(r));
+            }
             Method::Invite => {
                 let handle = CallHandle(*self.next_handle);
                 *self.next_handle += 1;
@@ -537,6 +548,32 @@ fn target_uri(target: &str, domain: &str) -> Option<String> {
     if lower.starts_with("sip:") || lower.starts_with("sips:") {
         return target.contains('@').then(|| target.to_string());
     }
+    // `lower` is an ASCII case change of `target`, so byte 4 is a boundary in both.
     let user = lower.strip_prefix("tel:").map_or(target, |_| &target[4..]);
     Some(format!("sip:{user}@{domain}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_uri;
+
+    #[test]
+    fn targets_become_sip_uris_at_our_domain() {
+        assert_eq!(
+            target_uri("bob", "sip.test").as_deref(),
+            Some("sip:bob@sip.test")
+        );
+        assert_eq!(
+            target_uri("TEL:+81312345678", "sip.test").as_deref(),
+            Some("sip:+81312345678@sip.test")
+        );
+        assert_eq!(
+            target_uri("sips:carol@other.test", "sip.test").as_deref(),
+            Some("sips:carol@other.test")
+        );
+        assert_eq!(target_uri("sip:nohost", "sip.test"), None);
+        assert_eq!(target_uri("03 1234", "sip.test"), None);
+        assert_eq!(target_uri("<sip:x@y>", "sip.test"), None);
+        assert_eq!(target_uri("", "sip.test"), None);
+    }
 }

@@ -382,9 +382,28 @@ fn ring(lab: &mut Lab) -> (CallHandle, String) {
 }
 
 #[test]
+fn an_invite_requiring_an_extension_is_refused_with_420() {
+    let mut lab = Lab::new().connected();
+    let mut invite = incoming_invite("z9hG4bKreq");
+    invite.push_header("Require", "100rel");
+    lab.recv(&invite);
+    let r = lab.one_sent();
+    assert_eq!(
+        (r.status(), r.header("Unsupported")),
+        (Some(420), Some("100rel"))
+    );
+    assert!(lab.take_events().is_empty());
+}
+
+#[test]
 fn incoming_call_answered_then_hung_up_by_the_far_end() {
     let mut lab = Lab::new().connected().registered();
     let (call, tag) = ring(&mut lab);
+    let info = lab.ua.call_info(call).unwrap();
+    assert_eq!(info.direction, Direction::Incoming);
+    assert_eq!(info.sip_call_id, "in-call-1");
+    assert_eq!(info.remote_uri, "sip:bob@sip.test");
+    assert_eq!(info.remote_name.as_deref(), Some("Bob"));
     // A retransmitted INVITE gets the 180 again and no second call.
     lab.recv(&incoming_invite("z9hG4bKinv"));
     assert_eq!(lab.one_sent().status(), Some(180));
