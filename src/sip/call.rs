@@ -78,6 +78,14 @@ fn sdp_body(message: &Message) -> Option<String> {
     (is_sdp && !message.body.is_empty()).then(|| message.body.clone())
 }
 
+/// A fresh Via for requests sent outside a client transaction (the ACK for a 2xx).
+fn via_header(ctx: &mut Ctx<'_>) -> super::message::Header {
+    super::message::Header {
+        name: "Via".to_string(),
+        value: ctx.via(),
+    }
+}
+
 fn with_sdp(mut message: Message, sdp: &str) -> Message {
     message.push_header("Content-Type", "application/sdp");
     message.body = sdp.to_string();
@@ -257,13 +265,7 @@ impl Call {
             return;
         };
         let mut ack = dialog.request_with_seq(Method::Ack, seq);
-        ack.headers.insert(
-            0,
-            super::message::Header {
-                name: "Via".to_string(),
-                value: ctx.via(),
-            },
-        );
+        ack.headers.insert(0, via_header(ctx));
         self.ack = Some(ack.clone());
         ctx.out.push(Out::Send(ack));
     }
@@ -357,9 +359,19 @@ impl Call {
             200..=299 => {
                 let seq = self.invite.cseq().map(|c| c.seq).unwrap_or(1);
                 if matches!(self.state, CallState::Confirmed | CallState::Ended) {
-                    // A retransmitted 2xx: our ACK was lost.
-                    if let Some(ack) = &self.ack {
-                        ctx.out.push(Out::Send(ack.clone()));
+                    let tag = response.to().and_then(|t| t.tag().map(str::to_string));
+                    let ours = self.dialog.as_ref().map(|d| d.remote_tag.clone());
+                    if tag == ours {
+                        // A retransmitted 2xx: our ACK was lost.
+                        if let Some(ack) = &self.ack {
+                            ctx.out.push(Out::Send(ack.clone()));
+                        }
+                    } else if let Some(mut fork) = Dialog::as_uac(&self.invite, response) {
+                        // A second fork answered too (RFC 3261 §13.2.2.4): ACK it, then BYE it.
+                        let mut ack = fork.request_with_seq(Method::Ack, seq);
+                        ack.headers.insert(0, via_header(ctx));
+                        ctx.out.push(Out::Send(ack));
+                        ctx.send_request(fork.request(Method::Bye), Owner::Call(self.handle));
                     }
                     return;
                 }

@@ -4,6 +4,18 @@
 //! Nothing here performs I/O or reads a clock: time is a millisecond count passed into every
 //! call, and the state machines answer with actions for the glue to perform. The glue's whole
 //! surface is `UserAgent` (inputs) and `Action`/`UaEvent` (outputs).
+//!
+//! How the offscreen glue drives it:
+//! - `UserAgent::new(config, seed)` once, seeded from `crypto.getRandomValues`.
+//! - `register(now)`; an `Action::OpenTransport` asks for the WebSocket (subprotocol `sip`).
+//!   Report `transport_opened(now)` / `transport_closed(now)`, and each text frame with
+//!   `receive(bytes, now)`.
+//! - After every call, `take_actions()`: `Send` a frame, re-arm one timer for `WakeAt` and call
+//!   `tick(now)` when it fires, show `Event`s.
+//! - Calls: `call(target, sdp_offer, now)` → handle; `answer`, `reject(486|603)`, `hangup`,
+//!   `reoffer` (hold/resume), `answer_reoffer`, `send_dtmf`. SDP is opaque text from WebRTC.
+//!   An incoming INVITE without an offer arrives as `IncomingCall` with an empty `sdp_offer`:
+//!   answer with an offer, and the answer comes with `Connected` (from the ACK).
 
 pub mod call;
 pub mod context;

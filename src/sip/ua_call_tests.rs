@@ -114,6 +114,33 @@ fn outgoing_call_rings_is_answered_holds_sends_dtmf_and_hangs_up() {
     // A retransmitted 200 gets the same ACK again.
     lab.recv(&ok);
     assert_eq!(lab.one_sent(), ack);
+    // A second fork answering is acknowledged and hung up at once.
+    let fork = reply(
+        &invite,
+        200,
+        &[("Contact", "<sip:bob@f0rk.invalid;transport=ws>")],
+        Some("fork"),
+        ANSWER,
+    );
+    lab.recv(&fork);
+    let sent = lab.take_sent();
+    let lines: Vec<_> = sent
+        .iter()
+        .map(|m| {
+            (
+                m.method().cloned(),
+                m.to().unwrap().tag().map(str::to_string),
+            )
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            (Some(Method::Ack), Some("fork".into())),
+            (Some(Method::Bye), Some("fork".into()))
+        ]
+    );
+    assert!(lab.take_events().is_empty());
 
     lab.ua.send_dtmf(call, '5', 160, lab.now).unwrap();
     lab.pump();
