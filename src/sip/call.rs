@@ -406,8 +406,12 @@ impl Call {
                 self.state = CallState::Ended;
                 self.give_up_at = None;
             }
-            _ if self.state == CallState::Ended => {}
-            _ => self.end(EndReason::from_status(status, false), ctx),
+            // A failure can only end a call that is still being set up; once answered, a
+            // stray final for the same INVITE means nothing.
+            _ if matches!(self.state, CallState::Calling | CallState::Early) => {
+                self.end(EndReason::from_status(status, false), ctx)
+            }
+            _ => {}
         }
     }
 

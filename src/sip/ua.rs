@@ -233,6 +233,12 @@ impl UserAgent {
             return;
         }
         // A 2xx retransmission after the INVITE transaction is gone: the call re-ACKs.
+        // Anything else without a transaction is a straggler and is dropped (§17.1.1.2).
+        let is_invite_2xx = key.method == Method::Invite
+            && response.status().is_some_and(|s| (200..300).contains(&s));
+        if !is_invite_2xx {
+            return;
+        }
         let call_id = response.call_id().map(str::to_string);
         self.with_ctx(now, |inner, ctx| {
             if let Some(call) = inner.calls.iter_mut().find(|c| {
@@ -248,7 +254,7 @@ impl UserAgent {
         let method = request.method().cloned().unwrap_or(Method::Ack);
         let key = TxKey::of_request(&request);
         let mandatory = request.call_id().is_some()
-            && request.cseq().is_some()
+            && request.cseq().is_some_and(|c| c.method == method)
             && request.from().is_some()
             && request.to().is_some()
             && key.is_some();
