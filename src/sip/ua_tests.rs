@@ -411,7 +411,7 @@ fn never_panics_on_mutated_traffic() {
                 pool.push(r.to_wire().into_bytes());
             }
         }
-        pool.push(calls::incoming_invite("z9hG4bKx").to_wire().into_bytes());
+        pool.push(incoming::incoming_invite("z9hG4bKx").to_wire().into_bytes());
         for _ in 0..20 {
             let mut bytes = pool[next() % pool.len()].clone();
             for _ in 0..(next() % 6) {
@@ -437,3 +437,6 @@ fn never_panics_on_mutated_traffic() {
 
 #[path = "ua_call_tests.rs"]
 mod calls;
+
+#[path = "ua_incoming_tests.rs"]
+mod incoming;
