@@ -31,6 +31,9 @@ pub enum CallState {
     Confirmed,
     /// The user hung up before an answer: CANCEL sent or due, waiting for the 487.
     Cancelling,
+    /// The user hung up an incoming call we had answered but not yet seen ACKed: the BYE
+    /// waits for the ACK (RFC 3261 §15).
+    Closing,
     Ended,
 }
 
@@ -286,12 +289,21 @@ impl Call {
                 Ok(())
             }
             CallState::Ringing => self.reject(603, ctx),
-            CallState::Answering | CallState::Confirmed => {
+            CallState::Answering => {
+                let ack_deadline = self.ack_deadline;
+                self.end(EndReason::LocalHangup, ctx);
+                self.state = CallState::Closing;
+                self.ack_deadline = ack_deadline;
+                Ok(())
+            }
+            CallState::Confirmed => {
                 self.send_bye(ctx);
                 self.end(EndReason::LocalHangup, ctx);
                 Ok(())
             }
-            CallState::Cancelling | CallState::Ended => Err(UaError::WrongState),
+            CallState::Cancelling | CallState::Closing | CallState::Ended => {
+                Err(UaError::WrongState)
+            }
         }
     }
 
@@ -446,6 +458,11 @@ impl Call {
         let now = ctx.now;
         if self.ack_deadline.is_some_and(|d| now >= d) {
             self.send_bye(ctx);
+            if self.state == CallState::Closing {
+                self.state = CallState::Ended;
+                self.ack_deadline = None;
+                return;
+            }
             return self.end(EndReason::AckTimeout, ctx);
         }
         if self.give_up_at.is_some_and(|d| now >= d) {
@@ -465,7 +482,7 @@ impl Call {
     pub fn transport_lost(&mut self, ctx: &mut Ctx<'_>) {
         match self.state {
             CallState::Ended => {}
-            CallState::Cancelling => self.state = CallState::Ended,
+            CallState::Cancelling | CallState::Closing => self.state = CallState::Ended,
             _ => self.end(EndReason::TransportLost, ctx),
         }
     }

@@ -140,7 +140,11 @@ impl Call {
         };
         match method {
             Method::Ack => {
-                if self.state == CallState::Answering {
+                if self.state == CallState::Closing {
+                    self.send_bye(ctx);
+                    self.state = CallState::Ended;
+                    self.ack_deadline = None;
+                } else if self.state == CallState::Answering {
                     self.state = CallState::Confirmed;
                     self.ok_resend_at = None;
                     self.ack_deadline = None;
@@ -153,8 +157,13 @@ impl Call {
             }
             Method::Bye => {
                 ctx.respond(request, 200, None);
-                if self.state != CallState::Ended {
-                    self.end(EndReason::RemoteHangup, ctx);
+                match self.state {
+                    // The user already saw this call end.
+                    CallState::Ended | CallState::Closing | CallState::Cancelling => {
+                        self.state = CallState::Ended;
+                        self.ack_deadline = None;
+                    }
+                    _ => self.end(EndReason::RemoteHangup, ctx),
                 }
             }
             Method::Invite => {

@@ -308,3 +308,82 @@ fn a_dropped_transport_ends_calls() {
         }]
     );
 }
+
+#[test]
+fn hanging_up_before_the_ack_sends_bye_once_it_arrives() {
+    let mut lab = Lab::new().connected();
+    let (call, tag) = ring(&mut lab);
+    lab.ua.answer(call, ANSWER, 0).unwrap();
+    lab.pump();
+    lab.take_sent();
+    lab.ua.hangup(call, 5).unwrap();
+    lab.pump();
+    assert!(lab.sent.is_empty(), "no BYE before the ACK");
+    assert_eq!(
+        lab.take_events(),
+        vec![UaEvent::Ended {
+            call,
+            reason: EndReason::LocalHangup
+        }]
+    );
+    lab.recv(&in_dialog("ACK", 9, &tag, "", ""));
+    assert_eq!(lab.one_sent().method(), Some(&Method::Bye));
+    assert!(lab.take_events().is_empty());
+    assert!(lab.ua.call_info(call).is_none());
+}
+
+#[test]
+fn unreliable_transport_retransmits_our_200_until_the_ack() {
+    let mut config = UaConfig::new("alice", "alice-secret", "sip.test");
+    config.reliable = false;
+    let mut lab = Lab::with(config).connected();
+    let (call, tag) = ring(&mut lab);
+    lab.ua.answer(call, ANSWER, 0).unwrap();
+    lab.pump();
+    lab.take_sent();
+    lab.advance(1_600);
+    let again = lab.take_sent();
+    assert_eq!(again.len(), 2, "at 500 and 1500");
+    assert!(again.iter().all(|m| m.status() == Some(200)));
+    lab.recv(&in_dialog("ACK", 9, &tag, "", ""));
+    lab.advance(10_000);
+    assert!(lab.take_sent().is_empty());
+}
+
+#[test]
+fn a_reinvite_crossing_ours_gets_491() {
+    let mut lab = Lab::new().connected();
+    let (call, tag) = ring(&mut lab);
+    lab.ua.answer(call, ANSWER, 0).unwrap();
+    lab.pump();
+    lab.recv(&in_dialog("ACK", 9, &tag, "", ""));
+    lab.ua.reoffer(call, OFFER, 0).unwrap();
+    lab.pump();
+    lab.take_sent();
+    lab.take_events();
+    lab.recv(&in_dialog(
+        "INVITE",
+        10,
+        &tag,
+        &format!("Contact: {BOB_CONTACT}\r\n"),
+        "",
+    ));
+    assert_eq!(lab.one_sent().status(), Some(491));
+    assert!(lab.take_events().is_empty());
+}
+
+#[test]
+fn out_of_dialog_options_is_answered() {
+    let mut lab = Lab::new().connected();
+    let mut options = incoming_invite("z9hG4bKopt");
+    options.start = StartLine::Request {
+        method: Method::Options,
+        uri: "sip:alice@sip.test".into(),
+    };
+    options.set_header("CSeq", "1 OPTIONS");
+    options.body.clear();
+    lab.recv(&options);
+    let ok = lab.one_sent();
+    assert_eq!(ok.status(), Some(200));
+    assert!(ok.header("Allow").unwrap().contains("INVITE"));
+}
