@@ -283,7 +283,7 @@ impl Call {
                 if self.provisional_seen {
                     self.send_cancel(ctx);
                 }
-                self.end(EndReason::LocalHangup, ctx);
+                self.end(EndReason::Cancelled, ctx);
                 self.state = CallState::Cancelling;
                 self.give_up_at = Some(ctx.now + 64 * ctx.config.timers.t1);
                 Ok(())

@@ -95,8 +95,11 @@ pub enum RegistrationFailure {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EndReason {
-    /// We hung up (BYE) or gave up before an answer (CANCEL → 487).
+    /// We hung up an answered call (BYE).
     LocalHangup,
+    /// We gave up before an answer (CANCEL, then 487). Reported at once: the call log and the
+    /// UI need not wait for the proxy.
+    Cancelled,
     /// The far end hung up (BYE).
     RemoteHangup,
     /// We declined or rejected an incoming call.
@@ -129,7 +132,7 @@ impl EndReason {
     /// The reason for a failure response to our INVITE.
     pub fn from_status(status: u16, we_cancelled: bool) -> EndReason {
         match status {
-            487 if we_cancelled => EndReason::LocalHangup,
+            487 if we_cancelled => EndReason::Cancelled,
             486 | 600 => EndReason::Busy,
             404 | 484 | 604 => EndReason::NotFound,
             480 => EndReason::Unavailable,

@@ -255,7 +255,7 @@ fn cancel_while_ringing_ends_with_487() {
         lab.take_events(),
         vec![UaEvent::Ended {
             call,
-            reason: EndReason::LocalHangup
+            reason: EndReason::Cancelled
         }]
     );
     lab.recv(&reply(&cancel, 200, &[], Some("bt"), ""));
@@ -289,7 +289,7 @@ fn cancel_waits_for_a_provisional_and_an_answer_that_crosses_it_is_hung_up() {
         lab.take_events(),
         vec![UaEvent::Ended {
             call,
-            reason: EndReason::LocalHangup
+            reason: EndReason::Cancelled
         }]
     );
 }
