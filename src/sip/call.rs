@@ -216,6 +216,11 @@ impl Call {
     fn respond_invite(&self, status: u16, sdp: Option<&str>, ctx: &mut Ctx<'_>) -> Message {
         let mut r = response_to(&self.invite, status, self.local_tag.as_deref());
         if (101..300).contains(&status) {
+            // Dialog-creating responses carry the Record-Route back (RFC 3261 §12.1.1), or
+            // the caller's ACK and BYE skip the proxies, which then drop them.
+            for rr in self.invite.header_values("Record-Route") {
+                r.push_header("Record-Route", rr);
+            }
             r.push_header("Contact", ctx.contact());
         }
         if let Some(sdp) = sdp {

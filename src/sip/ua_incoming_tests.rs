@@ -46,6 +46,7 @@ fn ring(lab: &mut Lab) -> (CallHandle, String) {
     let ringing = lab.one_sent();
     assert_eq!(ringing.status(), Some(180));
     assert_eq!(ringing.header_values("Via").len(), 2);
+    assert_eq!(ringing.header_values("Record-Route").len(), 2);
     assert!(ringing
         .header("Contact")
         .unwrap()
@@ -102,6 +103,13 @@ fn incoming_call_answered_then_hung_up_by_the_far_end() {
     assert_eq!(ok.body, ANSWER);
     assert_eq!(ok.to().unwrap().tag(), Some(tag.as_str()));
     assert_eq!(ok.header("CSeq"), Some("9 INVITE"));
+    assert_eq!(
+        ok.header_values("Record-Route"),
+        vec![
+            "<sip:127.0.0.1:8088;transport=ws;r2=on;lr>",
+            "<sip:127.0.0.1;r2=on;lr>"
+        ]
+    );
     assert_eq!(
         lab.ua.answer(call, ANSWER, lab.now),
         Err(UaError::WrongState)
