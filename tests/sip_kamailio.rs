@@ -1,6 +1,6 @@
 //! The SIP user agent against a real Kamailio over WebSocket: registration with digest, a
 //! wrong password, calls answered, busy, cancelled, unknown and unregistered users, INFO DTMF,
-//! hold by re-INVITE, and BYE from either side.
+//! hold by re-INVITE, BYE from either side, and registering again after the socket drops.
 //!
 //! Needs a running Kamailio with the sip-lab configuration (`shared/reference/sip-lab`), so it
 //! only runs when `SIP_KAMAILIO_WS=host:port` names its ws:// listener, e.g.
@@ -324,6 +324,16 @@ fn registers_and_calls_through_kamailio() {
     lab.phones[BOB].ua.hangup(call, now).unwrap();
     lab.until("alice saw the BYE", |p| {
         p[ALICE].saw(ended_with(EndReason::RemoteHangup))
+    });
+
+    // The WebSocket drops: alice registers again on a new one after the back-off.
+    let now = lab.now();
+    let alice = &mut lab.phones[ALICE];
+    alice.ws = None;
+    alice.ua.transport_closed(now);
+    alice.events.clear();
+    lab.until("alice registered again", |p| {
+        p[ALICE].saw(|e| matches!(e, UaEvent::Registered { .. }))
     });
 
     let now = lab.now();
