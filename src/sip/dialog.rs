@@ -25,6 +25,15 @@ fn without_tag(mut addr: NameAddr) -> NameAddr {
     addr
 }
 
+/// Whether a URI carries a parameter (`;lr` or `;lr=on`), without mistaking `;lrx` for it.
+fn uri_has_param(uri: &str, name: &str) -> bool {
+    uri.split(';').skip(1).any(|p| {
+        p.split('=')
+            .next()
+            .is_some_and(|k| k.trim().eq_ignore_ascii_case(name))
+    })
+}
+
 fn contact_uri(message: &Message) -> Option<String> {
     let first = *message.header_values("Contact").first()?;
     NameAddr::parse(first).map(|a| a.uri)
@@ -126,18 +135,18 @@ impl Dialog {
     pub fn request_with_seq(&self, method: Method, seq: u32) -> Message {
         // Loose routing (lr) is what every proxy we meet does; strict routing puts the first
         // route in the Request-URI and the remote target last (§12.2.1.1).
-        let strict = self
+        let strict_first = self
             .route_set
             .first()
             .and_then(|r| NameAddr::parse(r))
-            .is_some_and(|r| !r.uri.contains(";lr"));
-        let (uri, routes): (String, Vec<String>) = if strict {
-            let first = NameAddr::parse(&self.route_set[0]).map(|a| a.uri);
-            let mut rest: Vec<String> = self.route_set[1..].to_vec();
-            rest.push(format!("<{}>", self.remote_target));
-            (first.unwrap_or_else(|| self.remote_target.clone()), rest)
-        } else {
-            (self.remote_target.clone(), self.route_set.clone())
+            .filter(|r| !uri_has_param(&r.uri, "lr"));
+        let (uri, routes): (String, Vec<String>) = match strict_first {
+            Some(first) => {
+                let mut rest: Vec<String> = self.route_set.iter().skip(1).cloned().collect();
+                rest.push(format!("<{}>", self.remote_target));
+                (first.uri, rest)
+            }
+            None => (self.remote_target.clone(), self.route_set.clone()),
         };
         let mut m = Message::request(method.clone(), uri);
         m.push_header("Max-Forwards", "70");
