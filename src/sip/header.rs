@@ -86,14 +86,26 @@ pub fn canonical_name(raw: &str) -> String {
     raw.to_string()
 }
 
+/// The long form of a compact name, or the name itself; no allocation, as lookups run often.
+fn long_form(name: &str) -> &str {
+    let mut chars = name.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => COMPACT
+            .iter()
+            .find(|(short, _)| *short == c.to_ascii_lowercase())
+            .map_or(name, |(_, long)| long),
+        _ => name,
+    }
+}
+
 /// Whether two header names denote the same header (compact forms included).
 pub fn same_name(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b) || canonical_name(a).eq_ignore_ascii_case(&canonical_name(b))
+    long_form(a).eq_ignore_ascii_case(long_form(b))
 }
 
 pub fn is_list_header(name: &str) -> bool {
-    let name = canonical_name(name);
-    LIST_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(&name))
+    let name = long_form(name);
+    LIST_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
 }
 
 /// Splits a header value at the commas that separate list elements, not those inside quotes or

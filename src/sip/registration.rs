@@ -81,6 +81,9 @@ impl Registration {
     pub fn register(&mut self, ctx: &mut Ctx<'_>) {
         self.wanted = true;
         self.expires = ctx.config.register_expires;
+        if self.state == RegistrationState::Registering && self.pending.is_some() {
+            return; // One REGISTER at a time: its outcome will do.
+        }
         self.send_or_connect(ctx);
     }
 

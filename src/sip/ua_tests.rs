@@ -341,6 +341,15 @@ fn reregisters_with_backoff_after_the_transport_drops() {
 }
 
 #[test]
+fn a_second_register_while_one_is_in_flight_sends_nothing() {
+    let mut lab = Lab::new().connected();
+    lab.ua.register(0);
+    lab.ua.register(5);
+    lab.pump();
+    assert_eq!(lab.take_sent().len(), 1);
+}
+
+#[test]
 fn unregister_sends_expires_zero() {
     let mut lab = Lab::new().connected().registered();
     lab.ua.unregister(lab.now);
