@@ -12,7 +12,8 @@ pub struct CallHandle(pub u32);
 pub enum Action {
     /// Send this text as one WebSocket message.
     Send(String),
-    /// Call `UserAgent::tick` at (or soon after) this time. Replaces any earlier wake-up.
+    /// Call `UserAgent::tick` at (or soon after) this time. Replaces any earlier wake-up; with
+    /// no `WakeAt` in a batch nothing is pending, and a stale timer's `tick` is harmless.
     WakeAt(Millis),
     /// Open the WebSocket, then call `transport_opened` (or `transport_closed` if it fails).
     OpenTransport,

@@ -23,7 +23,6 @@ pub struct UserAgent {
     clients: Vec<(ClientTransaction, Owner)>,
     servers: Vec<ServerTransaction>,
     actions: Vec<Action>,
-    last_wake: Option<Millis>,
 }
 
 impl UserAgent {
@@ -57,7 +56,6 @@ impl UserAgent {
             clients: Vec::new(),
             servers: Vec::new(),
             actions: Vec::new(),
-            last_wake: None,
         }
     }
 
@@ -353,15 +351,12 @@ impl UserAgent {
             .min()
     }
 
-    /// Everything to do since the last call, ending with a `WakeAt` when the earliest
-    /// deadline changed.
+    /// Everything to do since the last call, ending with a `WakeAt` whenever anything is
+    /// pending. It is repeated even when unchanged: a glue timer that fired a little early (and
+    /// so found nothing due) must be re-armed, or the agent would never wake again.
     pub fn take_actions(&mut self) -> Vec<Action> {
-        let wake = self.next_deadline();
-        if wake != self.last_wake {
-            if let Some(at) = wake {
-                self.actions.push(Action::WakeAt(at));
-            }
-            self.last_wake = wake;
+        if let Some(at) = self.next_deadline() {
+            self.actions.push(Action::WakeAt(at));
         }
         std::mem::take(&mut self.actions)
     }

@@ -341,6 +341,16 @@ fn reregisters_with_backoff_after_the_transport_drops() {
 }
 
 #[test]
+fn an_early_tick_still_leaves_a_wake_up_armed() {
+    let mut lab = Lab::new().connected();
+    lab.ua.register(0);
+    let first = lab.ua.take_actions();
+    assert_eq!(first.last(), Some(&Action::WakeAt(32_000)));
+    lab.ua.tick(31_999);
+    assert_eq!(lab.ua.take_actions(), vec![Action::WakeAt(32_000)]);
+}
+
+#[test]
 fn a_second_register_while_one_is_in_flight_sends_nothing() {
     let mut lab = Lab::new().connected();
     lab.ua.register(0);
