@@ -33,6 +33,17 @@ impl Call {
         Ok(())
     }
 
+    /// Refuses the far end's re-INVITE (488 when WebRTC cannot take the offer); the call goes
+    /// on with the media it had.
+    pub fn reject_reoffer(&mut self, status: u16, ctx: &mut Ctx<'_>) -> Result<(), UaError> {
+        if !(400..700).contains(&status) {
+            return Err(UaError::WrongState);
+        }
+        let offer = self.remote_reoffer.take().ok_or(UaError::WrongState)?;
+        ctx.respond(&offer, status, None);
+        Ok(())
+    }
+
     /// One DTMF digit by SIP INFO, `application/dtmf-relay` (the fallback when RFC 4733 in
     /// the media is not available).
     pub fn send_dtmf(

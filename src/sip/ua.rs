@@ -441,6 +441,16 @@ impl UserAgent {
         self.on_call(call, now, |c, ctx| c.answer_reoffer(sdp, ctx))
     }
 
+    /// Refuses the far end's new offer (488 Not Acceptable Here, usually).
+    pub fn reject_reoffer(
+        &mut self,
+        call: CallHandle,
+        status: u16,
+        now: Millis,
+    ) -> Result<(), UaError> {
+        self.on_call(call, now, |c, ctx| c.reject_reoffer(status, ctx))
+    }
+
     pub fn send_dtmf(
         &mut self,
         call: CallHandle,

@@ -282,6 +282,24 @@ fn far_end_hold_is_a_reoffer_we_answer() {
         (Some(200), "recvonly-answer")
     );
     assert_eq!(ok.header("CSeq"), Some("10 INVITE"));
+    assert_eq!(
+        lab.ua.answer_reoffer(call, "again", 0),
+        Err(UaError::WrongState)
+    );
+
+    // An offer WebRTC cannot take is refused; the call stays up.
+    lab.recv(&in_dialog(
+        "INVITE",
+        11,
+        &tag,
+        "Content-Type: application/sdp\r\n",
+        "m=video",
+    ));
+    lab.take_events();
+    lab.ua.reject_reoffer(call, 488, 0).unwrap();
+    lab.pump();
+    assert_eq!(lab.one_sent().status(), Some(488));
+    assert_eq!(lab.ua.call_info(call).unwrap().state, CallState::Confirmed);
 }
 
 #[test]
