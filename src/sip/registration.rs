@@ -45,6 +45,8 @@ pub struct Registration {
     /// The REGISTER in flight, kept to answer challenges with.
     pending: Option<Message>,
     failures: u32,
+    /// The server's own Retry-After for the next attempt, in milliseconds.
+    retry_after: Option<Millis>,
     refresh_at: Option<Millis>,
 }
 
@@ -62,6 +64,7 @@ impl Registration {
             answered_nonces: Vec::new(),
             pending: None,
             failures: 0,
+            retry_after: None,
             refresh_at: None,
         }
     }
@@ -188,7 +191,14 @@ impl Registration {
             _ if unregistering => self.finish_unregister(ctx),
             403 => self.fail(ctx, RegistrationFailure::WrongCredentials, false),
             408 => self.fail(ctx, RegistrationFailure::ServerUnreachable, true),
-            500..=599 => self.fail(ctx, RegistrationFailure::ServerError { status }, true),
+            500..=599 => {
+                // A server that says when to come back (RFC 3261 §21.5.4) is taken at its word.
+                self.retry_after = response
+                    .header("Retry-After")
+                    .and_then(|v| v.split([';', ' ', '(']).next()?.trim().parse::<u64>().ok())
+                    .map(|secs| secs.min(3_600) * 1_000);
+                self.fail(ctx, RegistrationFailure::ServerError { status }, true)
+            }
             _ => self.fail(ctx, RegistrationFailure::Rejected { status }, false),
         }
     }
@@ -209,7 +219,8 @@ impl Registration {
 
     fn fail(&mut self, ctx: &mut Ctx<'_>, reason: RegistrationFailure, retry: bool) {
         self.pending = None;
-        let retry_at = (retry && self.wanted).then(|| ctx.now + backoff(self.failures));
+        let wait = backoff(self.failures).max(self.retry_after.take().unwrap_or(0));
+        let retry_at = (retry && self.wanted).then(|| ctx.now + wait);
         self.failures += 1;
         self.state = match retry_at {
             Some(at) => RegistrationState::WaitingToRetry { at },

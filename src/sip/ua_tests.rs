@@ -304,6 +304,32 @@ fn silence_means_server_unreachable_and_backs_off() {
 }
 
 #[test]
+fn a_server_error_is_retried_no_sooner_than_retry_after() {
+    let mut lab = Lab::new().connected();
+    lab.ua.register(0);
+    lab.pump();
+    let reg = lab.one_sent();
+    lab.recv(&reply(
+        &reg,
+        503,
+        &[("Retry-After", "120 (maintenance)")],
+        None,
+        "",
+    ));
+    assert_eq!(
+        lab.take_events(),
+        vec![UaEvent::RegistrationFailed {
+            reason: RegistrationFailure::ServerError { status: 503 },
+            retry_at: Some(120_000)
+        }]
+    );
+    lab.advance(119_999);
+    assert!(lab.sent.is_empty());
+    lab.advance(1);
+    assert_eq!(lab.one_sent().method(), Some(&Method::Register));
+}
+
+#[test]
 fn reregisters_with_backoff_after_the_transport_drops() {
     let mut lab = Lab::new().connected().registered();
     lab.now = 1_000;
