@@ -7,6 +7,7 @@
 pub mod phone;
 pub mod protocol;
 pub mod salesforce;
+pub mod sip;
 
 #[cfg(target_arch = "wasm32")]
 pub mod glue;
