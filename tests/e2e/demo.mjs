@@ -30,6 +30,11 @@ try {
   await options.waitForSelector('body[data-ready="true"]');
   const state = await options.$$eval('#orgs tr[data-org] td', (tds) => tds.map((td) => td.textContent).join(' | '));
   console.log(`options page, Salesforce connection: ${state}`);
+  await options.fill('#lookup-number', '03-1234-5678');
+  await options.click('#lookup-run');
+  await options.waitForSelector('#lookup-results[data-done="true"]', { state: 'attached' });
+  const found = await options.$$eval('#lookup-results tr', (trs) => trs.map((tr) => tr.textContent.trim()).join('; '));
+  console.log(`test lookup of 03-1234-5678 (one SOSL request through the worker): ${found}`);
   await options.screenshot({ path: join(out, 'options.png') });
   console.log(`screenshots: ${join(out, 'lightning-record.png')}, ${join(out, 'options.png')}`);
 
