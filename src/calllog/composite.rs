@@ -175,6 +175,27 @@ fn link_body(step: &LinkStep) -> Value {
     Value::Object(body)
 }
 
+/// The query behind reference `object` (`lead`, `account`, `contact`): the most recently
+/// changed record whose phone fields hold one of `spellings`, with the fields the links and
+/// the outcome read.
+pub(crate) fn lookup_soql(object: &str, spellings: &[String]) -> String {
+    let list = in_list(spellings);
+    let order = "ORDER BY LastModifiedDate DESC LIMIT 1";
+    match object {
+        // A converted Lead cannot take new activities; its Contact is the one to link.
+        "lead" => format!(
+            "SELECT Id, Name FROM Lead WHERE IsConverted = false \
+             AND (Phone IN {list} OR MobilePhone IN {list}) {order}"
+        ),
+        // Account has no MobilePhone.
+        "account" => format!("SELECT Id, Name FROM Account WHERE Phone IN {list} {order}"),
+        _ => format!(
+            "SELECT Id, Name, AccountId FROM Contact \
+             WHERE Phone IN {list} OR MobilePhone IN {list} {order}"
+        ),
+    }
+}
+
 /// The link PATCHes, in the order that makes the priority Contact → Account → Lead, each
 /// only when the user may update the fields it writes.
 fn link_steps(readable: LookupAccess, access: &TaskFieldAccess) -> Vec<LinkStep> {
@@ -241,9 +262,7 @@ pub fn lookup_and_log(
     if links.is_empty() {
         return None;
     }
-    let spellings = in_list(&stored_spellings(&number, &call.remote_number));
-    let order = "ORDER BY LastModifiedDate DESC LIMIT 1";
-    let mut queries: Vec<(&str, String)> = Vec::new();
+    let spellings = stored_spellings(&number, &call.remote_number);
     let uses = |query: &str| {
         links.iter().any(|l| {
             [&l.who, &l.what]
@@ -251,23 +270,11 @@ pub fn lookup_and_log(
                 .any(|e| matches!(e, LinkEffect::FromQuery { query: q, .. } if q == query))
         })
     };
-    if uses("lead") {
-        // A converted Lead cannot take new activities; its Contact is the one to link.
-        queries.push(("lead", format!(
-            "SELECT Id, Name FROM Lead WHERE IsConverted = false AND (Phone IN {spellings} OR MobilePhone IN {spellings}) {order}"
-        )));
-    }
-    if uses("account") {
-        queries.push((
-            "account",
-            format!("SELECT Id, Name FROM Account WHERE Phone IN {spellings} {order}"),
-        ));
-    }
-    if uses("contact") {
-        queries.push(("contact", format!(
-            "SELECT Id, Name, AccountId FROM Contact WHERE Phone IN {spellings} OR MobilePhone IN {spellings} {order}"
-        )));
-    }
+    let queries: Vec<(&str, String)> = ["lead", "account", "contact"]
+        .into_iter()
+        .filter(|object| uses(object))
+        .map(|object| (object, lookup_soql(object, &spellings)))
+        .collect();
 
     let mut subrequests = vec![json!({
         "method": "POST",

@@ -237,7 +237,12 @@ fn apply<'a>(link: &mut Link<'a>, effect: &LinkEffect, rows: &HashMap<&str, &'a 
 fn known(id: &RecordId, row: &Value, account: Option<&RecordId>) -> KnownRecord {
     // The row is the one the id came from, except for a Contact's Account, whose id is in
     // the Contact row under AccountId: then the row's own Id is not this id.
-    let own_row = row.get("Id").and_then(Value::as_str) == Some(id.as_str());
+    let own_row = row
+        .get("Id")
+        .and_then(Value::as_str)
+        .and_then(|own| RecordId::parse(own).ok())
+        .as_ref()
+        == Some(id);
     let object = id
         .object_name()
         .or_else(|| row.pointer("/attributes/type").and_then(Value::as_str))
