@@ -123,7 +123,7 @@ pub(crate) fn memo_value(
         if tag.is_empty() || valid.contains(&tag) {
             continue;
         }
-        let known = allowed.is_none_or(|values| values.iter().any(|v| *v == tag));
+        let known = allowed.is_none_or(|values| values.contains(&tag));
         if tag.contains(';') || !known {
             rejected.push(tag);
         } else {

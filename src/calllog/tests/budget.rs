@@ -89,7 +89,10 @@ fn a_transcript_later_is_one_patch_of_the_description() {
     c.transcript = Some("こんにちは".into());
     let update = transcript_update(&id(TASK), &c, &full_access(), Locale::Ja);
     let request = update.request.expect("Description is updateable");
-    assert_eq!(ApiBudget::spent(&[request.clone()]), ApiBudget::TRANSCRIPT);
+    assert_eq!(
+        ApiBudget::spent(std::slice::from_ref(&request)),
+        ApiBudget::TRANSCRIPT
+    );
     assert_eq!(request.method, HttpMethod::Patch);
     assert_eq!(request.path, format!("/sobjects/Task/{}", id(TASK)));
     assert_eq!(

@@ -315,14 +315,13 @@ fn run(body: &Value, org: &Org) -> (String, (Value, Value)) {
                 json!({"body": created, "httpHeaders": {}, "httpStatusCode": 201, "referenceId": reference})
             }
             "GET" => {
-                let records = match reference.as_str() {
+                let records: Vec<Value> = match reference.as_str() {
                     "contact" => org.contact.iter().map(|(id, name, account)| json!({"attributes": {"type": "Contact"}, "Id": id, "Name": name, "AccountId": account})).collect(),
                     "account" => org.account.iter().map(|(id, name)| json!({"attributes": {"type": "Account"}, "Id": id, "Name": name})).collect(),
                     "lead" => org.lead.iter().map(|(id, name)| json!({"attributes": {"type": "Lead"}, "Id": id, "Name": name})).collect(),
                     other => panic!("unexpected query {other}"),
                 };
-                let result =
-                    json!({"totalSize": org_len(&records), "done": true, "records": records});
+                let result = json!({"totalSize": records.len(), "done": true, "records": records});
                 results.insert(reference.clone(), result.clone());
                 json!({"body": result, "httpHeaders": {}, "httpStatusCode": 200, "referenceId": reference})
             }
@@ -350,10 +349,6 @@ fn run(body: &Value, org: &Org) -> (String, (Value, Value)) {
         out.push(response);
     }
     (json!({"compositeResponse": out}).to_string(), (who, what))
-}
-
-fn org_len(records: &Vec<Value>) -> usize {
-    records.len()
 }
 
 const OTHER_ACCOUNT: &str = "001000000000002";
