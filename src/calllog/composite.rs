@@ -13,12 +13,13 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::draft::TaskDraft;
+use super::draft::{DropReason, DroppedField, TaskDraft};
 use super::record::{CallRecord, Direction};
 use super::requests::{unlinked_body, ApiRequest, HttpMethod};
 use super::settings::TaskFieldAccess;
 use super::text;
 use crate::phone::{PhoneNumber, DEFAULT_REGION};
+use crate::salesforce::id::RecordId;
 use crate::salesforce::API_VERSION;
 
 /// Salesforce's limits for one `/composite` request.
@@ -26,6 +27,7 @@ pub(crate) const MAX_SUBREQUESTS: usize = 25;
 pub(crate) const MAX_QUERIES: usize = 5;
 
 const TASK_REF: &str = "task";
+const HANDOVER_REF: &str = "assignOwner";
 
 /// Which objects the user may read, as capability detection found them (Lead is absent in
 /// Lightning Platform editions; a query on an unreadable object fails with `INVALID_TYPE`).
@@ -64,6 +66,9 @@ pub struct LinkStep {
 pub struct CompositePlan {
     pub queries: Vec<String>,
     pub links: Vec<LinkStep>,
+    /// The assignee the Task is handed to by the last subrequest, if not the current user.
+    #[serde(default)]
+    pub handover: Option<RecordId>,
 }
 
 /// Escapes text for a SOQL string literal: `\` and `'` are backslash-escaped, and line
@@ -117,6 +122,14 @@ pub(crate) fn stored_spellings(number: &PhoneNumber, raw: &str) -> Vec<String> {
     if !display.starts_with('+') && groups.len() == 3 {
         candidates.push(format!("({}){}-{}", groups[0], groups[1], groups[2]));
         candidates.push(format!("{}({}){}", groups[0], groups[1], groups[2]));
+    }
+    // Salesforce's UI formats a 10-digit number typed by an English (US/Canada) locale user
+    // as `(031) 234-5678`, whatever its country: such records exist in Japanese orgs too.
+    let national = number.national_digits();
+    for ten in [national.as_str(), number.national.as_str()] {
+        if ten.len() == 10 {
+            candidates.push(format!("({}) {}-{}", &ten[..3], &ten[3..6], &ten[6..]));
+        }
     }
     candidates.extend(number.lookup_variants());
     candidates.push(text::single_line(raw));
@@ -244,20 +257,56 @@ fn link_steps(readable: LookupAccess, access: &TaskFieldAccess) -> Vec<LinkStep>
     steps
 }
 
+/// The number to look up, when the call is one a lookup can help: not internal (the other
+/// party is a colleague), and a number the phone engine can place (not "anonymous").
+fn lookup_number(call: &CallRecord) -> Option<PhoneNumber> {
+    if call.direction == Direction::Internal {
+        return None;
+    }
+    PhoneNumber::parse(&call.remote_number, DEFAULT_REGION).ok()
+}
+
+/// The link fields a lookup for `call` would need but the user may not update: reported so
+/// that a skipped link is never silent.
+pub(crate) fn link_drops(
+    call: &CallRecord,
+    access: &TaskFieldAccess,
+    readable: LookupAccess,
+) -> Vec<DroppedField> {
+    if lookup_number(call).is_none() {
+        return Vec::new();
+    }
+    let mut dropped = Vec::new();
+    for (field, wanted) in [
+        ("WhoId", readable.contact || readable.lead),
+        ("WhatId", readable.contact || readable.account),
+    ] {
+        if wanted && !access.can_update(field) {
+            dropped.push(DroppedField {
+                field: field.to_string(),
+                reason: DropReason::NotUpdateable,
+            });
+        }
+    }
+    dropped
+}
+
 /// The single `/composite` request that creates the Task and links it to the caller's
 /// record. Costs 1 API call. `None` when there is nothing to look up (an internal call, a
 /// number the phone engine cannot place, no readable object, no link field the user may
 /// update): log directly instead.
+///
+/// When the Task goes to another user (the assignee rule) it is created as the current
+/// user's and handed over by a last PATCH: an activity related to no record is private to
+/// its owner, so a Task handed over at creation could no longer be linked by its creator.
 pub fn lookup_and_log(
     call: &CallRecord,
     draft: &TaskDraft,
     access: &TaskFieldAccess,
     readable: LookupAccess,
+    current_user: &RecordId,
 ) -> Option<(ApiRequest, CompositePlan)> {
-    if call.direction == Direction::Internal {
-        return None;
-    }
-    let number = PhoneNumber::parse(&call.remote_number, DEFAULT_REGION).ok()?;
+    let number = lookup_number(call)?;
     let links = link_steps(readable, access);
     if links.is_empty() {
         return None;
@@ -276,11 +325,21 @@ pub fn lookup_and_log(
         .map(|object| (object, lookup_soql(object, &spellings)))
         .collect();
 
+    let mut task_body = unlinked_body(draft);
+    let handover = task_body
+        .get("OwnerId")
+        .and_then(Value::as_str)
+        .filter(|owner| *owner != current_user.as_str() && access.can_update("OwnerId"))
+        .and_then(|owner| RecordId::parse(owner).ok());
+    if handover.is_some() {
+        // Omitted, OwnerId defaults to the creating user.
+        task_body.remove("OwnerId");
+    }
     let mut subrequests = vec![json!({
         "method": "POST",
         "url": sub_url("/sobjects/Task"),
         "referenceId": TASK_REF,
-        "body": Value::Object(unlinked_body(draft)),
+        "body": Value::Object(task_body),
     })];
     subrequests.extend(queries.iter().map(|(r, soql)| query_subrequest(r, soql)));
     for step in &links {
@@ -291,7 +350,15 @@ pub fn lookup_and_log(
             "body": link_body(step),
         }));
     }
-    // At most 1 + 3 + 4 = 8 subrequests and 3 queries: well inside 25 and 5.
+    if let Some(owner) = &handover {
+        subrequests.push(json!({
+            "method": "PATCH",
+            "url": sub_url(&format!("/sobjects/Task/@{{{TASK_REF}.id}}")),
+            "referenceId": HANDOVER_REF,
+            "body": {"OwnerId": owner.as_str()},
+        }));
+    }
+    // At most 1 + 3 + 4 + 1 = 9 subrequests and 3 queries: well inside 25 and 5.
     debug_assert!(subrequests.len() <= MAX_SUBREQUESTS && queries.len() <= MAX_QUERIES);
     let request = ApiRequest {
         method: HttpMethod::Post,
@@ -305,6 +372,7 @@ pub fn lookup_and_log(
     let plan = CompositePlan {
         queries: queries.iter().map(|(r, _)| r.to_string()).collect(),
         links,
+        handover,
     };
     Some((request, plan))
 }

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::composite::{lookup_and_log, CompositePlan, LookupAccess};
+use super::composite::{link_drops, lookup_and_log, CompositePlan, LookupAccess};
 use super::draft::{description_text, DroppedField, FieldWriter, TaskDraft, UserContext};
 use super::record::CallRecord;
 use super::settings::{FieldMapping, Locale, TaskFieldAccess};
@@ -107,9 +107,11 @@ pub fn plan_logging(
     user: &UserContext,
     readable: LookupAccess,
 ) -> LoggingPlan {
-    let draft = TaskDraft::from_call(call, mapping, access, user);
+    let mut draft = TaskDraft::from_call(call, mapping, access, user);
     if call.record.is_none() && !call.lookup_done {
-        if let Some((request, plan)) = lookup_and_log(call, &draft, access, readable) {
+        draft.dropped.extend(link_drops(call, access, readable));
+        if let Some((request, plan)) = lookup_and_log(call, &draft, access, readable, &user.user_id)
+        {
             return LoggingPlan::LookupAndLog {
                 request,
                 plan,

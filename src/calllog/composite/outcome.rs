@@ -6,7 +6,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{CompositePlan, LinkEffect, TASK_REF};
+use super::{CompositePlan, LinkEffect, HANDOVER_REF, TASK_REF};
 use crate::calllog::record::KnownRecord;
 use crate::salesforce::id::RecordId;
 
@@ -32,7 +32,8 @@ pub struct CompositeOutcome {
     /// changes to the same call; `None` when nothing matched.
     pub linked: Option<KnownRecord>,
     /// Real failures: the Task POST, a query (e.g. no read access), a PATCH refused for a
-    /// reason other than a missing reference. Empty when everything went as planned.
+    /// reason other than a missing reference, the hand-over to the assignee. Empty when
+    /// everything went as planned.
     pub errors: Vec<SubrequestError>,
 }
 
@@ -197,6 +198,15 @@ pub fn interpret_composite(
             }
             apply(&mut who, &step.who, &rows);
             apply(&mut what, &step.what, &rows);
+        }
+    }
+
+    if task_id.is_some() && plan.handover.is_some() {
+        // Its only reference is the Task's id, which resolved: any failure is real (the Task
+        // stays with the current user).
+        match by_ref.get(HANDOVER_REF) {
+            Some(sub) if !sub.ok() => sub.report(&mut errors),
+            _ => {}
         }
     }
 

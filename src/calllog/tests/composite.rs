@@ -16,7 +16,8 @@ fn composite(
     readable: LookupAccess,
 ) -> (Value, CompositePlan) {
     let draft = TaskDraft::from_call(c, &mapping(), access, &user(Locale::Ja));
-    let (request, plan) = lookup_and_log(c, &draft, access, readable).expect("a lookup is planned");
+    let (request, plan) =
+        lookup_and_log(c, &draft, access, readable, &id(USER)).expect("a lookup is planned");
     assert_eq!(
         (request.method, request.path.as_str()),
         (HttpMethod::Post, "/composite")
@@ -520,4 +521,113 @@ fn answers_that_are_not_composite_are_errors() {
         interpret_composite(&plan, r#"{"compositeResponse":[]}"#),
         Err(InterpretError::NoTaskResult)
     );
+}
+
+#[test]
+fn a_task_for_another_assignee_is_handed_over_last() {
+    let other = id("005000000000002");
+    let mut m = mapping();
+    m.assignee = AssigneeRule::ByExtension {
+        users: [("201".to_string(), other.clone())].into_iter().collect(),
+    };
+    let mut c = call();
+    c.local_extension = Some("201".into());
+    let plan = plan_logging(&c, &m, &full_access(), &user(Locale::Ja), ALL_READABLE);
+    let LoggingPlan::LookupAndLog { request, plan, .. } = plan else {
+        panic!("{plan:?}")
+    };
+    let body = request.body.expect("body");
+    let subs = subrequests(&body);
+    assert!(
+        subs[0]["body"].get("OwnerId").is_none(),
+        "created as the current user's"
+    );
+    let last = subs.last().expect("subrequests");
+    assert_eq!(last["referenceId"], "assignOwner");
+    assert_eq!(last["body"], json!({"OwnerId": other.as_str()}));
+    assert_eq!(plan.handover, Some(other));
+
+    let (answer, _) = run(
+        &body,
+        &Org {
+            contact: Some((CONTACT, "山田", None)),
+            ..NONE
+        },
+    );
+    let o = interpret_composite(&plan, &answer).unwrap();
+    assert!(o.errors.is_empty(), "{:?}", o.errors);
+    assert_eq!(o.who_id, Some(id(CONTACT)));
+
+    let mut refused: Value = serde_json::from_str(&answer).unwrap();
+    let last = refused["compositeResponse"]
+        .as_array_mut()
+        .and_then(|subs| subs.last_mut())
+        .unwrap();
+    *last = error(400, "INSUFFICIENT_ACCESS_OR_READONLY", "assignOwner");
+    let refused = refused.to_string();
+    let o = interpret_composite(&plan, &refused).unwrap();
+    assert_eq!(
+        o.errors
+            .iter()
+            .map(|e| (e.reference_id.as_str(), e.error_code.as_str()))
+            .collect::<Vec<_>>(),
+        [("assignOwner", "INSUFFICIENT_ACCESS_OR_READONLY")]
+    );
+}
+
+#[test]
+fn links_the_user_cannot_update_are_reported() {
+    let mut access = full_access();
+    access.updateable.remove("WhoId");
+    let plan = plan_logging(
+        &call(),
+        &mapping(),
+        &access,
+        &user(Locale::Ja),
+        ALL_READABLE,
+    );
+    let LoggingPlan::LookupAndLog { draft, plan, .. } = plan else {
+        panic!("{plan:?}")
+    };
+    assert_eq!(
+        draft.dropped,
+        vec![DroppedField {
+            field: "WhoId".into(),
+            reason: DropReason::NotUpdateable
+        }]
+    );
+    assert_eq!(plan.queries, ["account", "contact"]);
+
+    access.updateable.remove("WhatId");
+    let plan = plan_logging(
+        &call(),
+        &mapping(),
+        &access,
+        &user(Locale::Ja),
+        ALL_READABLE,
+    );
+    let LoggingPlan::Direct { draft, .. } = plan else {
+        panic!("no link possible, no lookup: {plan:?}")
+    };
+    assert_eq!(draft.dropped.len(), 2);
+}
+
+#[test]
+fn us_style_formatting_of_ten_digit_numbers_is_a_spelling_too() {
+    let (body, _) = composite(&call(), &full_access(), ALL_READABLE);
+    let (_, literals) = lex(&soql_of(&subrequests(&body)[3]));
+    assert!(
+        literals.iter().any(|l| l == "(031) 234-5678"),
+        "{literals:?}"
+    );
+    let mut us = call();
+    us.remote_number = "+16502530000".into();
+    let (body, _) = composite(&us, &full_access(), ALL_READABLE);
+    let (_, literals) = lex(&soql_of(&subrequests(&body)[3]));
+    for spelling in ["(650) 253-0000", "+16502530000", "+1 650-253-0000"] {
+        assert!(
+            literals.iter().any(|l| l == spelling),
+            "{spelling} in {literals:?}"
+        );
+    }
 }
