@@ -1,5 +1,6 @@
 //! Call logging against the rules Salesforce enforces and the budget the seed promises.
 
+mod answers;
 mod budget;
 mod composite;
 mod draft;
