@@ -127,7 +127,7 @@ pub(crate) fn stored_spellings(number: &PhoneNumber, raw: &str) -> Vec<String> {
     // as `(031) 234-5678`, whatever its country: such records exist in Japanese orgs too.
     let national = number.national_digits();
     for ten in [national.as_str(), number.national.as_str()] {
-        if ten.len() == 10 {
+        if ten.len() == 10 && ten.bytes().all(|b| b.is_ascii_digit()) {
             candidates.push(format!("({}) {}-{}", &ten[..3], &ten[3..6], &ten[6..]));
         }
     }

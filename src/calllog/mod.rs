@@ -32,7 +32,7 @@ pub use requests::{
     LoggingPlan, TaskUpdate,
 };
 pub use settings::{AssigneeRule, FieldMapping, Locale, TaskFieldAccess};
-pub use text::{render_subject, SubjectValues, SUBJECT_PLACEHOLDERS};
+pub use text::{render_subject, unknown_placeholders, SubjectValues, SUBJECT_PLACEHOLDERS};
 pub use time::{civil_date, iso_utc};
 
 #[cfg(test)]

@@ -64,6 +64,33 @@ pub fn render_subject(template: &str, values: SubjectValues<'_>) -> String {
     truncate_utf16(&single_line(&out), SUBJECT_MAX, "…")
 }
 
+/// The `{...}` in a template that are not placeholders, for the options page to point out
+/// before they show up in subjects (`{{`/`}}` are literal braces, not mistakes).
+pub fn unknown_placeholders(template: &str) -> Vec<String> {
+    let mut unknown = Vec::new();
+    let mut rest = template;
+    while let Some(pos) = rest.find('{') {
+        let tail = &rest[pos..];
+        if tail.starts_with("{{") {
+            rest = &tail[2..];
+            continue;
+        }
+        let Some(end) = tail.find('}') else { break };
+        // '}' is one byte, so `end + 1` is a char boundary.
+        let candidate = &tail[..end + 1];
+        if candidate[1..].contains('{') {
+            // `{ {name}`: the first brace is plain text, as render_subject reads it.
+            rest = &tail[1..];
+            continue;
+        }
+        if !SUBJECT_PLACEHOLDERS.contains(&candidate) && !unknown.iter().any(|u| u == candidate) {
+            unknown.push(candidate.to_string());
+        }
+        rest = &tail[end + 1..];
+    }
+    unknown
+}
+
 /// The locale's default template for a call.
 pub(crate) fn default_subject_template(
     locale: Locale,

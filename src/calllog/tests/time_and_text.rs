@@ -85,3 +85,13 @@ fn subject_placeholders_are_documented_and_filled_once() {
         assert_ne!(render_subject(p, values), p);
     }
 }
+
+#[test]
+fn the_options_page_can_point_out_unknown_placeholders() {
+    assert!(unknown_placeholders("{direction}: {name} ({number})").is_empty());
+    assert!(unknown_placeholders("{ {name}").is_empty());
+    assert_eq!(
+        unknown_placeholders("{nmae} {{literal}} {nmae} {会社} {"),
+        ["{nmae}", "{会社}"]
+    );
+}
