@@ -71,8 +71,8 @@ pub fn unknown_placeholders(template: &str) -> Vec<String> {
     let mut rest = template;
     while let Some(pos) = rest.find('{') {
         let tail = &rest[pos..];
-        if tail.starts_with("{{") {
-            rest = &tail[2..];
+        if let Some(after) = tail.strip_prefix("{{") {
+            rest = after;
             continue;
         }
         let Some(end) = tail.find('}') else { break };
