@@ -1,0 +1,163 @@
+//! The seed's API-call budget: every step of a call is one request.
+
+use super::*;
+
+#[test]
+fn logging_with_a_known_record_is_one_post() {
+    let mut c = call();
+    c.record = Some(record("Contact", CONTACT, "山田"));
+    let plan = plan_logging(
+        &c,
+        &mapping(),
+        &full_access(),
+        &user(Locale::Ja),
+        ALL_READABLE,
+    );
+    let LoggingPlan::Direct { request, draft } = &plan else {
+        panic!("{plan:?}")
+    };
+    assert_eq!(
+        ApiBudget::spent(std::slice::from_ref(request)),
+        ApiBudget::LOG_ONLY
+    );
+    assert_eq!(request.method, HttpMethod::Post);
+    assert_eq!(request.path, "/sobjects/Task");
+    assert_eq!(
+        request.body,
+        Some(serde_json::Value::Object(draft.body.clone()))
+    );
+}
+
+#[test]
+fn lookup_and_logging_is_one_composite() {
+    let plan = plan_logging(
+        &call(),
+        &mapping(),
+        &full_access(),
+        &user(Locale::Ja),
+        ALL_READABLE,
+    );
+    assert!(matches!(plan, LoggingPlan::LookupAndLog { .. }), "{plan:?}");
+    assert_eq!(plan.request().path, "/composite");
+    assert_eq!(
+        ApiBudget::spent(std::slice::from_ref(plan.request())),
+        ApiBudget::LOOKUP_AND_LOG
+    );
+}
+
+#[test]
+fn a_lookup_already_made_is_not_repeated() {
+    let mut c = call();
+    c.lookup_done = true;
+    let plan = plan_logging(
+        &c,
+        &mapping(),
+        &full_access(),
+        &user(Locale::Ja),
+        ALL_READABLE,
+    );
+    assert!(matches!(plan, LoggingPlan::Direct { .. }));
+    assert_eq!(plan.request().path, "/sobjects/Task");
+}
+
+#[test]
+fn nothing_to_look_up_logs_directly() {
+    let mut internal = call();
+    internal.direction = Direction::Internal;
+    internal.remote_number = "201".into();
+    let mut anonymous = call();
+    anonymous.remote_number = "anonymous".into();
+    let none = LookupAccess {
+        contact: false,
+        account: false,
+        lead: false,
+    };
+    for (c, readable) in [
+        (internal, ALL_READABLE),
+        (anonymous, ALL_READABLE),
+        (call(), none),
+    ] {
+        let plan = plan_logging(&c, &mapping(), &full_access(), &user(Locale::Ja), readable);
+        assert!(matches!(plan, LoggingPlan::Direct { .. }), "{plan:?}");
+    }
+}
+
+#[test]
+fn a_transcript_later_is_one_patch_of_the_description() {
+    let mut c = call();
+    c.comments = "見積".into();
+    c.transcript = Some("こんにちは".into());
+    let update = transcript_update(&id(TASK), &c, &full_access(), Locale::Ja);
+    let request = update.request.expect("Description is updateable");
+    assert_eq!(
+        ApiBudget::spent(std::slice::from_ref(&request)),
+        ApiBudget::TRANSCRIPT
+    );
+    assert_eq!(request.method, HttpMethod::Patch);
+    assert_eq!(request.path, format!("/sobjects/Task/{}", id(TASK)));
+    assert_eq!(
+        request.body,
+        Some(serde_json::json!({"Description": "見積\n\n【音声認識結果】\nこんにちは"}))
+    );
+
+    let mut access = full_access();
+    access.updateable.remove("Description");
+    let update = transcript_update(&id(TASK), &c, &access, Locale::Ja);
+    assert_eq!(update.request, None, "nothing writable costs nothing");
+    assert_eq!(update.dropped[0].reason, DropReason::NotUpdateable);
+}
+
+#[test]
+fn each_memo_change_is_one_patch_with_the_full_set() {
+    let mut tags: Vec<String> = vec![];
+    let mut spent = 0;
+    for change in ["見積依頼", "折り返し"] {
+        tags.push(change.into());
+        let update = memo_update(&id(TASK), &tags, &mapping(), &full_access());
+        spent += ApiBudget::spent(update.request.as_slice());
+    }
+    tags.clear();
+    let update = memo_update(&id(TASK), &tags, &mapping(), &full_access());
+    spent += ApiBudget::spent(update.request.as_slice());
+    assert_eq!(spent, 3 * ApiBudget::MEMO_CHANGE);
+    assert_eq!(
+        update.request.and_then(|r| r.body),
+        Some(serde_json::json!({"Memo__c": null})),
+        "removing the last tag clears the field"
+    );
+
+    let update = memo_update(
+        &id(TASK),
+        &["見積依頼".into(), "折り返し".into()],
+        &mapping(),
+        &full_access(),
+    );
+    assert_eq!(
+        update.request.and_then(|r| r.body),
+        Some(serde_json::json!({"Memo__c": "見積依頼;折り返し"}))
+    );
+}
+
+#[test]
+fn a_whole_call_stays_within_the_seed_budget() {
+    // Lookup and log, transcript, two memo changes: 4 calls, the seed's 1 + 1 + 1 + 1.
+    let mut c = call();
+    c.transcript = Some("t".into());
+    let mut requests = vec![plan_logging(
+        &c,
+        &mapping(),
+        &full_access(),
+        &user(Locale::Ja),
+        ALL_READABLE,
+    )
+    .request()
+    .clone()];
+    requests.extend(transcript_update(&id(TASK), &c, &full_access(), Locale::Ja).request);
+    requests
+        .extend(memo_update(&id(TASK), &["見積依頼".into()], &mapping(), &full_access()).request);
+    requests.extend(memo_update(&id(TASK), &[], &mapping(), &full_access()).request);
+    assert_eq!(
+        ApiBudget::spent(&requests),
+        ApiBudget::LOOKUP_AND_LOG + ApiBudget::TRANSCRIPT + 2 * ApiBudget::MEMO_CHANGE
+    );
+}
