@@ -1,6 +1,6 @@
 // Service worker loader. MV3 forces these lines to be JavaScript; the logic is in wasm.
 // No top-level await: it kills a module service worker. Listeners register synchronously.
-import init, { worker_handle_message } from './wasm/worker.js';
+import init, { worker_handle_message, worker_resume } from './wasm/worker.js';
 
 const ready = init({ module_or_path: chrome.runtime.getURL('wasm/worker_bg.wasm') });
 
@@ -11,3 +11,10 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
       sendResponse({ kind: 'Error', code: 'WORKER_FAILED', message: String(error) }));
   return true; // the answer comes asynchronously
 });
+
+// Call logs still waiting (the worker was stopped mid-request, or backing off) are delivered
+// on the outbox alarm and whenever the worker starts.
+chrome.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === 'outbox') ready.then(() => worker_resume());
+});
+ready.then(() => worker_resume());

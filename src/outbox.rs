@@ -53,9 +53,14 @@ pub enum Step {
 /// How a send or a verification ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Written { task_id: String },
+    Written {
+        task_id: String,
+    },
     /// The request failed before Salesforce could have written (a 4xx, or a refusal).
-    NotWritten { code: String, retryable: bool },
+    NotWritten {
+        code: String,
+        retryable: bool,
+    },
     /// No answer (network lost, worker stopped): it may or may not have been written.
     Unknown,
     /// Verification found no Task for this call.
@@ -96,12 +101,14 @@ impl OutboxEntry {
             Outcome::Absent => self.delivery = Delivery::Pending,
             Outcome::Unknown => {
                 self.delivery = Delivery::Sent;
-                self.next_at_ms = now_ms + crate::salesforce::retry::backoff_ms(self.attempts, None);
+                self.next_at_ms =
+                    now_ms + crate::salesforce::retry::backoff_ms(self.attempts, None);
             }
             Outcome::NotWritten { code, retryable } => {
                 if retryable && self.attempts < MAX_ATTEMPTS {
                     self.delivery = Delivery::Pending;
-                    self.next_at_ms = now_ms + crate::salesforce::retry::backoff_ms(self.attempts, None);
+                    self.next_at_ms =
+                        now_ms + crate::salesforce::retry::backoff_ms(self.attempts, None);
                 } else {
                     self.delivery = Delivery::Failed { code };
                 }
@@ -178,7 +185,11 @@ mod tests {
         let mut lost = OutboxEntry::new("call-3", "org", 0);
         lost.mark_sent();
         lost.record(Outcome::Absent, 5);
-        assert_eq!(lost.step(5), Step::Send, "not found: sent again, never lost");
+        assert_eq!(
+            lost.step(5),
+            Step::Send,
+            "not found: sent again, never lost"
+        );
     }
 
     #[test]

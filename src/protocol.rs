@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calllog::{CallRecord, DroppedField, KnownRecord};
+use crate::outbox::Delivery;
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::id::RecordId;
 use crate::salesforce::lookup::Candidate;
@@ -60,6 +62,21 @@ pub enum ToWorker {
         #[serde(default)]
         org_id: Option<String>,
     },
+    /// A finished call, to become one Task (from the phone engine or an extension page).
+    LogCall {
+        org_id: String,
+        call: Box<CallRecord>,
+    },
+    /// The memo tags of a call changed (each change is one API call once the Task exists).
+    UpdateMemo { call_id: String, tags: Vec<String> },
+    /// The transcript of a call arrived.
+    UpdateTranscript { call_id: String, text: String },
+    /// The options page's "Write a test call log".
+    LogTestCall { org_id: String, number: String },
+    /// The options page: the call logs and their delivery state.
+    CallLogs,
+    /// Try a failed call log again.
+    RetryCallLog { call_id: String },
 }
 
 /// The worker's state of an org connection, as the options page shows it. Kept in
@@ -115,6 +132,13 @@ pub enum FromWorker {
         /// Best first; the popup shows the exact ones.
         candidates: Vec<Candidate>,
     },
+    /// A call log's state after the worker handled it.
+    CallLogged {
+        log: CallLogReport,
+    },
+    CallLogList {
+        logs: Vec<CallLogReport>,
+    },
     Error {
         code: String,
         message: String,
@@ -127,6 +151,23 @@ pub struct DialReport {
     pub number: String,
     #[serde(default)]
     pub record: Option<RecordContext>,
+}
+
+/// A call log as the UI shows it (no session, no secrets).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallLogReport {
+    pub call_id: String,
+    pub org_id: String,
+    pub delivery: Delivery,
+    pub attempts: u32,
+    pub remote_number: String,
+    #[serde(default)]
+    pub linked: Option<KnownRecord>,
+    #[serde(default)]
+    pub dropped: Vec<DroppedField>,
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// Why a message was refused.
@@ -170,6 +211,11 @@ impl ToWorker {
                 context == SenderContext::SalesforcePage
             }
             ToWorker::OptionsStatus => context == SenderContext::ExtensionPage,
+            ToWorker::LogCall { .. }
+            | ToWorker::LogTestCall { .. }
+            | ToWorker::CallLogs
+            | ToWorker::RetryCallLog { .. } => context == SenderContext::ExtensionPage,
+            ToWorker::UpdateMemo { .. } | ToWorker::UpdateTranscript { .. } => true,
             ToWorker::Lookup { org_id, .. } => match context {
                 SenderContext::SalesforcePage => org_id.is_none(),
                 SenderContext::ExtensionPage => org_id.is_some(),
@@ -195,16 +241,40 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
             return Err(BadMessage("the number has no digits".into()));
         }
     }
-    if let ToWorker::Lookup {
-        org_id: Some(org_id),
-        ..
-    } = &message
-    {
-        if crate::salesforce::session::OrgId::parse(org_id).is_none() {
-            return Err(BadMessage("not an org id".into()));
+    let named_org = match &message {
+        ToWorker::Lookup {
+            org_id: Some(org_id),
+            ..
         }
+        | ToWorker::LogCall { org_id, .. }
+        | ToWorker::LogTestCall { org_id, .. } => Some(org_id),
+        _ => None,
+    };
+    if named_org.is_some_and(|id| crate::salesforce::session::OrgId::parse(id).is_none()) {
+        return Err(BadMessage("not an org id".into()));
+    }
+    let call_id = match &message {
+        ToWorker::LogCall { call, .. } => Some(&call.call_id),
+        ToWorker::UpdateMemo { call_id, .. }
+        | ToWorker::UpdateTranscript { call_id, .. }
+        | ToWorker::RetryCallLog { call_id } => Some(call_id),
+        _ => None,
+    };
+    if call_id.is_some_and(|id| !valid_call_id(id)) {
+        return Err(BadMessage(
+            "a call id is 1 to 64 letters, digits, '-' or '_'".into(),
+        ));
     }
     Ok(message)
+}
+
+/// Call ids end up in `Task.CallObject` and in SOQL: keep them plain.
+pub fn valid_call_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 impl FromWorker {

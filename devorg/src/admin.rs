@@ -16,6 +16,7 @@ use crate::org::{Edition, Org, SessionKind, ValidationRule};
 pub fn router(org: Org) -> Router {
     Router::new()
         .route("/__devorg/log", get(log))
+        .route("/__devorg/records/{object}", get(records))
         .route("/__devorg/session", post(session))
         .route("/__devorg/config", post(config))
         .route("/__devorg/fls", post(fls))
@@ -29,6 +30,20 @@ pub fn router(org: Org) -> Router {
 async fn log(State(org): State<Org>) -> Json<Value> {
     let state = org.lock();
     Json(json!({ "apiUsed": state.api_used, "apiMax": state.api_max, "requests": state.log }))
+}
+
+/// Every record of one object, as stored (tests check what the product wrote).
+async fn records(
+    State(org): State<Org>,
+    axum::extract::Path(object): axum::extract::Path<String>,
+) -> Json<Value> {
+    let state = org.lock();
+    let list: Vec<&Value> = state
+        .records
+        .iter()
+        .filter(|r| r["attributes"]["type"] == object.as_str())
+        .collect();
+    Json(json!(list))
 }
 
 fn bad(message: &str) -> Response {

@@ -26,6 +26,7 @@ impl Direction {
 /// A Salesforce record the call is about, known before logging: the page the user dialled
 /// from, or the record chosen in the incoming-call popup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct KnownRecord {
     /// Object API name: `Contact`, `Lead`, `Account`, `Opportunity`, `Case`, `Foo__c`.
     pub object: String,
@@ -72,6 +73,7 @@ impl KnownRecord {
 
 /// One call, from first ring or dial to hang-up. Times are Unix milliseconds (UTC).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct CallRecord {
     /// Unique id of the call in the phone system; written to `CallObject`.
     pub call_id: String,

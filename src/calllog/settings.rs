@@ -19,6 +19,7 @@ pub enum Locale {
 /// The Task fields this user may write, as the worker's capability detection found them in
 /// `GET /sobjects/Task/describe` (field `createable` / `updateable`, picklist values).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct TaskFieldAccess {
     /// API names of fields the user may set on insert.
     #[serde(default)]
@@ -78,6 +79,7 @@ impl AssigneeRule {
 /// The admin's integration settings (the seed's 項目マッピング). Field names are API names of
 /// custom Activity fields, e.g. `DialStart__c`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct FieldMapping {
     /// Date/Time field for when dialling or ringing started.
     #[serde(default)]

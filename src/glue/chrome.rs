@@ -20,6 +20,9 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = sendMessage, catch)]
     pub fn runtime_send_message(message: &JsValue) -> Result<Promise, JsValue>;
 
+    #[wasm_bindgen(js_namespace = ["chrome", "alarms"], js_name = create, catch)]
+    fn alarms_create(name: &str, info: &JsValue) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
     pub fn runtime_get_url(path: &str) -> String;
 
@@ -52,4 +55,13 @@ pub fn text_with(key: &str, substitutions: &[&str]) -> String {
 /// `chrome-extension://<id>/`, the origin of the extension's own pages.
 pub fn extension_origin() -> String {
     runtime_get_url("")
+}
+
+/// Wakes the worker at `when_ms` (epoch ms) with the alarm `name`, even if it was stopped.
+pub fn alarm_at(name: &str, when_ms: f64) {
+    let info = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&info, &"when".into(), &JsValue::from_f64(when_ms));
+    if let Err(e) = alarms_create(name, &info) {
+        web_sys::console::warn_2(&"could not set an alarm".into(), &e);
+    }
 }

@@ -7,6 +7,7 @@ use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
 
 use super::chrome;
 use super::js::{call, from_js, to_js, GlueError, JsResultExt};
+use crate::outbox::Delivery;
 use crate::protocol::{ContentMode, FromWorker, OrgReport, PageReport, ToWorker, PROTOCOL_VERSION};
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::lookup::Candidate;
@@ -28,6 +29,10 @@ pub async fn options_main() {
         Err(e) => show_error(&document, "error", e.code, &e.detail),
     }
     wire_lookup(&document);
+    wire_button(&document, "testlog-run", || {
+        wasm_bindgen_futures::spawn_local(run_test_log())
+    });
+    render_call_logs(&document).await;
     if let Some(body) = document.body() {
         body.set_attribute("data-ready", "true")
             .log_and_continue("marking ready");
@@ -223,35 +228,142 @@ fn show_error(document: &Document, id: &str, code: &str, detail: &str) {
 }
 
 fn wire_lookup(document: &Document) {
-    let Some(button) = document.get_element_by_id("lookup-run") else {
+    wire_button(document, "lookup-run", || {
+        wasm_bindgen_futures::spawn_local(run_lookup())
+    });
+}
+
+fn wire_button(document: &Document, id: &str, action: impl Fn() + 'static) {
+    let Some(button) = document.get_element_by_id(id) else {
         return;
     };
-    let handler = Closure::<dyn Fn()>::new(|| {
-        wasm_bindgen_futures::spawn_local(run_lookup());
-    });
+    let handler = Closure::<dyn Fn()>::new(action);
     button
         .add_event_listener_with_callback("click", handler.as_ref().unchecked_ref())
-        .log_and_continue("wiring the lookup");
+        .log_and_continue("wiring a button");
     // The button lives as long as the page; so must its listener.
     handler.forget();
+}
+
+fn field_value(document: &Document, id: &str) -> String {
+    document
+        .get_element_by_id(id)
+        .and_then(|el| {
+            el.dyn_ref::<HtmlInputElement>()
+                .map(|i| i.value())
+                .or_else(|| el.dyn_ref::<HtmlSelectElement>().map(|s| s.value()))
+        })
+        .unwrap_or_default()
+}
+
+async fn run_test_log() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let result = document.get_element_by_id("testlog-result");
+    if let Some(el) = &result {
+        el.set_text_content(None);
+        el.remove_attribute("data-done")
+            .log_and_continue("resetting");
+        el.remove_attribute("data-code")
+            .log_and_continue("resetting");
+    }
+    let reply = send(&ToWorker::LogTestCall {
+        org_id: field_value(&document, "lookup-org"),
+        number: field_value(&document, "lookup-number"),
+    })
+    .await;
+    if let Some(el) = &result {
+        let (code, text) = match reply {
+            Ok(FromWorker::CallLogged { log }) => {
+                let code = delivery_code(&log.delivery);
+                let linked = log
+                    .linked
+                    .as_ref()
+                    .map(|r| r.name.clone())
+                    .unwrap_or_else(|| chrome::text("notLinked"));
+                let detail = delivery_detail(&log.delivery);
+                (
+                    code.to_string(),
+                    chrome::text_with(&format!("delivery_{code}"), &[&detail, &linked]),
+                )
+            }
+            Ok(FromWorker::Error { code, message }) => {
+                let text = format!("{} ({message})", explain(&code));
+                (code, text)
+            }
+            Ok(_) => ("UNEXPECTED".into(), String::new()),
+            Err(e) => (e.code.to_string(), explain(e.code)),
+        };
+        el.set_attribute("data-code", &code)
+            .log_and_continue("rendering");
+        el.set_text_content(Some(&text));
+        el.set_attribute("data-done", "true")
+            .log_and_continue("rendering");
+    }
+    render_call_logs(&document).await;
+}
+
+fn delivery_code(delivery: &Delivery) -> &'static str {
+    match delivery {
+        Delivery::Pending => "PENDING",
+        Delivery::Sent => "SENT",
+        Delivery::Done { .. } => "DONE",
+        Delivery::Failed { .. } => "FAILED",
+    }
+}
+
+fn delivery_detail(delivery: &Delivery) -> String {
+    match delivery {
+        Delivery::Done { task_id } => task_id.clone(),
+        Delivery::Failed { code } => explain(code),
+        _ => String::new(),
+    }
+}
+
+async fn render_call_logs(document: &Document) {
+    let Some(body) = document.get_element_by_id("calllogs") else {
+        return;
+    };
+    let Ok(FromWorker::CallLogList { logs }) = send(&ToWorker::CallLogs).await else {
+        return;
+    };
+    body.set_text_content(None);
+    for log in logs.iter().rev().take(20) {
+        let Ok(row) = document.create_element("tr") else {
+            continue;
+        };
+        let code = delivery_code(&log.delivery);
+        row.set_attribute("data-call", &log.call_id)
+            .log_and_continue("rendering");
+        row.set_attribute("data-delivery", code)
+            .log_and_continue("rendering");
+        cell(document, &row, &log.remote_number, "number");
+        let linked = log
+            .linked
+            .as_ref()
+            .map(|r| r.name.clone())
+            .unwrap_or_default();
+        cell(document, &row, &linked, "linked");
+        cell(
+            document,
+            &row,
+            &chrome::text(&format!("deliveryShort_{code}")),
+            "delivery",
+        );
+        cell(document, &row, &delivery_detail(&log.delivery), "detail");
+        let dropped: Vec<&str> = log.dropped.iter().map(|d| d.field.as_str()).collect();
+        cell(document, &row, &dropped.join(", "), "dropped");
+        body.append_child(&row).log_and_continue("rendering");
+    }
 }
 
 async fn run_lookup() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let value = |id: &str| -> String {
-        document
-            .get_element_by_id(id)
-            .and_then(|el| {
-                el.dyn_ref::<HtmlInputElement>()
-                    .map(|i| i.value())
-                    .or_else(|| el.dyn_ref::<HtmlSelectElement>().map(|s| s.value()))
-            })
-            .unwrap_or_default()
-    };
-    let number = value("lookup-number");
-    let org_id = value("lookup-org");
+    let number = field_value(&document, "lookup-number");
+    let org_id = field_value(&document, "lookup-org");
     if let Some(el) = document.get_element_by_id("lookup-error") {
         el.set_attribute("hidden", "").log_and_continue("resetting");
     }

@@ -37,6 +37,10 @@ export async function startDevorg(args = []) {
       const log = await adminRequest('GET', `${base}/__devorg/log`, ready.apiHost);
       return log.requests.filter((r) => r.path.startsWith('/services/data/v51.0'));
     },
+    /** The records of one object, as the devorg stores them. */
+    records(object) {
+      return adminRequest('GET', `${base}/__devorg/records/${object}`, ready.apiHost);
+    },
     /** A test control: POST /__devorg/<path> with a JSON body. */
     admin(path, body = {}) {
       return adminRequest('POST', `${base}/__devorg/${path}`, ready.apiHost, body);

@@ -26,7 +26,7 @@ pub struct CallError {
 }
 
 impl CallError {
-    fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
         CallError {
             code: code.into(),
             message: message.into(),
@@ -187,6 +187,15 @@ pub async fn call(
                 });
             }
             Next::RereadSession => {}
+            // A create may have been committed before the answer was lost: never send a POST
+            // again from here. The outbox verifies (by CallObject) before it sends again.
+            Next::RetryAfter { .. } if method == "POST" => {
+                store::save_org(&org).await?;
+                return Err(CallError::new(
+                    "NO_ANSWER",
+                    "Salesforce did not answer; the write may or may not have been saved",
+                ));
+            }
             Next::RetryAfter { wait_ms } => sleep(wait_ms).await,
             Next::LogInAgain => {
                 org.state = "INVALID_SESSION_ID".into();

@@ -3,15 +3,17 @@
 
 mod client;
 mod connection;
+mod logging;
 mod store;
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+use crate::calllog::{CallRecord, Direction};
 use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError};
 use crate::protocol::{
-    parse_to_worker, sender_context, DialReport, FromWorker, PageReport, ToWorker,
+    parse_to_worker, sender_context, CallLogReport, DialReport, FromWorker, PageReport, ToWorker,
 };
 use crate::salesforce::host;
 
@@ -79,6 +81,23 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
                 .await
                 .unwrap_or_else(|e| FromWorker::error(&e.code, e.message)))
         }
+        ToWorker::LogCall { org_id, call } => Ok(logged(logging::log_call(&org_id, *call).await)),
+        ToWorker::LogTestCall { org_id, number } => {
+            Ok(logged(logging::log_call(&org_id, test_call(&number)).await))
+        }
+        ToWorker::UpdateMemo { call_id, tags } => {
+            Ok(logged(logging::update(&call_id, Some(tags), None).await))
+        }
+        ToWorker::UpdateTranscript { call_id, text } => {
+            Ok(logged(logging::update(&call_id, None, Some(text)).await))
+        }
+        ToWorker::RetryCallLog { call_id } => Ok(logged(logging::retry(&call_id).await)),
+        ToWorker::CallLogs => Ok(match logging::logged_calls().await {
+            Ok(calls) => FromWorker::CallLogList {
+                logs: calls.iter().map(report).collect(),
+            },
+            Err(e) => FromWorker::error(&e.code, e.message),
+        }),
     }
 }
 
@@ -95,4 +114,55 @@ async fn org_of_page(url: &str) -> Result<String, GlueError> {
     connection::on_page(url, &page_host(url))
         .await
         .ok_or_else(|| GlueError::new("NOT_LOGGED_IN", "this page has no Salesforce session"))
+}
+
+fn report(logged: &logging::LoggedCall) -> CallLogReport {
+    CallLogReport {
+        call_id: logged.entry.call_id.clone(),
+        org_id: logged.entry.org_id.clone(),
+        delivery: logged.entry.delivery.clone(),
+        attempts: logged.entry.attempts,
+        remote_number: logged.call.remote_number.clone(),
+        linked: logged.linked.clone(),
+        dropped: logged.dropped.clone(),
+        warnings: logged.warnings.clone(),
+    }
+}
+
+fn logged(result: Result<logging::LoggedCall, client::CallError>) -> FromWorker {
+    match result {
+        Ok(logged) => FromWorker::CallLogged {
+            log: report(&logged),
+        },
+        Err(e) => FromWorker::error(&e.code, e.message),
+    }
+}
+
+/// The options page's test: a three-minute outbound call to `number`, logged like a real one
+/// (looked up and logged in one request).
+fn test_call(number: &str) -> CallRecord {
+    let now = js_sys::Date::now() as i64;
+    CallRecord {
+        call_id: format!("test-{now}"),
+        direction: Direction::Outbound,
+        remote_number: number.to_string(),
+        dial_started_ms: now - 190_000,
+        answered_ms: Some(now - 180_000),
+        ended_ms: Some(now),
+        record: None,
+        lookup_done: false,
+        local_extension: None,
+        memo_tags: vec![],
+        comments: chrome::text("testCallComment"),
+        transcript: None,
+    }
+}
+
+/// Called when the worker starts and on the outbox alarm: deliver call logs still waiting
+/// (the worker may have been stopped mid-request).
+#[wasm_bindgen]
+pub async fn worker_resume() {
+    if let Err(e) = logging::resume().await {
+        web_sys::console::warn_1(&format!("worker: resuming call logs: {}", e.code).into());
+    }
 }

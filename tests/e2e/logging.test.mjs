@@ -1,0 +1,175 @@
+// Call logging end to end: each call becomes exactly one Task within the seed's API budget
+// (counted at the devorg), with the admin's field mapping; a write whose answer is lost is
+// verified, never repeated.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startDevorg, launchBrowser, login, eventually } from './harness.mjs';
+
+const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
+const YAMADA = '0035g00000Yam4dAAB';
+const ACME = '0015g00000AcMeAAAV';
+const ORG = '00D5g000004ABCD';
+
+async function connect(devorg) {
+  const browser = await launchBrowser(devorg);
+  const page = await browser.context.newPage();
+  await login(page, devorg, CONTACT);
+  const options = await browser.context.newPage();
+  await eventually(async () => {
+    await options.goto(browser.optionsUrl);
+    await options.waitForSelector('body[data-ready="true"]');
+    const state = await options.evaluate(() => document.querySelector('#orgs tr[data-org]')?.dataset.state);
+    return state && state !== 'CHECKING';
+  }, 'the org connection');
+  await browser.worker.evaluate(() => chrome.storage.local.set({ fieldMapping: {
+    dialStartField: 'DialStart__c', callStartField: 'CallStart__c', callEndField: 'CallEnd__c', memoField: 'CallMemo__c',
+  } }));
+  return { browser, page, options };
+}
+
+/** Sends a message to the worker from the options page (an extension page, as the phone is). */
+function send(options, message) {
+  return options.evaluate((m) => chrome.runtime.sendMessage({ v: 1, ...m }), message);
+}
+
+function call(callId, extra = {}) {
+  const now = Date.now();
+  return {
+    callId, direction: 'Outbound', remoteNumber: '+81312345678',
+    dialStartedMs: now - 200000, answeredMs: now - 180000, endedMs: now,
+    memoTags: [], comments: '', ...extra,
+  };
+}
+
+async function newRequests(devorg, before) {
+  return (await devorg.apiRequests()).slice(before).map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`);
+}
+
+test('one Task per call, within the seed budget: log 1, lookup+log 1, memo +1 each, transcript +1', async () => {
+  const devorg = await startDevorg();
+  const { browser, options } = await connect(devorg);
+  try {
+    // Dialled from a record page: the record is known, logging is one POST.
+    let before = (await devorg.apiRequests()).length;
+    const known = await send(options, { kind: 'LogCall', orgId: ORG, call: call('call-known', {
+      record: { object: 'Contact', id: YAMADA, name: '山田 太郎', accountId: ACME },
+    }) });
+    assert.equal(known.kind, 'CallLogged', JSON.stringify(known));
+    assert.equal(known.log.delivery.state, 'DONE');
+    assert.deepEqual(await newRequests(devorg, before), ['POST /services/data/v51.0/sobjects/Task 201']);
+    const tasks = await devorg.records('Task');
+    const task = tasks.find((t) => t.CallObject === 'call-known');
+    assert.equal(task.WhoId, YAMADA);
+    assert.equal(task.WhatId, ACME);
+    assert.equal(task.TaskSubtype, 'Call');
+    assert.equal(task.CallType, 'Outbound');
+    assert.equal(task.Status, 'Completed');
+    assert.equal(task.CallDurationInSeconds, 180);
+    assert.match(task.DialStart__c, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    assert.ok(task.CallEnd__c > task.CallStart__c);
+    assert.match(task.Subject, /山田 太郎/);
+
+    // Nothing known, no lookup before: looked up and logged in one composite request.
+    before = (await devorg.apiRequests()).length;
+    const unknown = await send(options, { kind: 'LogCall', orgId: ORG, call: call('call-unknown') });
+    assert.equal(unknown.log.delivery.state, 'DONE', JSON.stringify(unknown));
+    assert.deepEqual(await newRequests(devorg, before), ['POST /services/data/v51.0/composite 200']);
+    const linked = (await devorg.records('Task')).find((t) => t.CallObject === 'call-unknown');
+    assert.equal(linked.WhoId, YAMADA, 'Contact wins over the Lead with the same number');
+    assert.equal(linked.WhatId, ACME);
+    assert.equal(unknown.log.linked.name, '山田 太郎');
+
+    // A number nobody has: still exactly one Task, unlinked.
+    before = (await devorg.apiRequests()).length;
+    const nobody = await send(options, { kind: 'LogCall', orgId: ORG, call: call('call-nobody', { remoteNumber: '0120-000-111' }) });
+    assert.equal(nobody.log.delivery.state, 'DONE');
+    assert.equal((await newRequests(devorg, before)).length, 1);
+    const lonely = (await devorg.records('Task')).filter((t) => t.CallObject === 'call-nobody');
+    assert.equal(lonely.length, 1);
+    assert.equal(lonely[0].WhoId ?? null, null);
+
+    // The same call reported again (a worker restart) is not logged twice.
+    before = (await devorg.apiRequests()).length;
+    const again = await send(options, { kind: 'LogCall', orgId: ORG, call: call('call-known') });
+    assert.equal(again.log.delivery.state, 'DONE');
+    assert.deepEqual(await newRequests(devorg, before), []);
+
+    // Memo tags: one call per change; the transcript: one call.
+    before = (await devorg.apiRequests()).length;
+    await send(options, { kind: 'UpdateMemo', callId: 'call-known', tags: ['見積依頼'] });
+    await send(options, { kind: 'UpdateMemo', callId: 'call-known', tags: ['見積依頼', '資料送付'] });
+    await send(options, { kind: 'UpdateTranscript', callId: 'call-known', text: 'お見積りの件でお電話しました。' });
+    assert.deepEqual(await newRequests(devorg, before), [
+      'PATCH /services/data/v51.0/sobjects/Task/' + task.Id + ' 204',
+      'PATCH /services/data/v51.0/sobjects/Task/' + task.Id + ' 204',
+      'PATCH /services/data/v51.0/sobjects/Task/' + task.Id + ' 204',
+    ]);
+    const updated = (await devorg.records('Task')).find((t) => t.CallObject === 'call-known');
+    assert.equal(updated.CallMemo__c, '見積依頼;資料送付');
+    assert.match(updated.Description, /お見積りの件でお電話しました。/);
+    assert.equal((await devorg.records('Task')).filter((t) => t.CallObject === 'call-known').length, 1);
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});
+
+test('the options page writes a real test call log', async () => {
+  const devorg = await startDevorg();
+  const { browser, options } = await connect(devorg);
+  try {
+    await options.fill('#lookup-number', '03-1234-5678');
+    await options.click('#testlog-run');
+    await options.waitForSelector('#testlog-result[data-done="true"]');
+    assert.equal(await options.getAttribute('#testlog-result', 'data-code'), 'DONE');
+    assert.match(await options.textContent('#testlog-result'), /00T.*山田 太郎/);
+    assert.equal(await options.locator('#calllogs tr[data-delivery="DONE"]').count(), 1);
+    const written = (await devorg.records('Task')).filter((t) => t.CallObject?.startsWith('test-'));
+    assert.equal(written.length, 1);
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});
+
+test('a write committed but never answered is verified, not written twice', async () => {
+  const devorg = await startDevorg();
+  const { browser, options } = await connect(devorg);
+  try {
+    await devorg.admin('faults', { dropAfterCommit: 1 });
+    const before = (await devorg.apiRequests()).length;
+    const first = await send(options, { kind: 'LogCall', orgId: ORG, call: call('call-dropped', {
+      record: { object: 'Contact', id: YAMADA, name: '山田 太郎', accountId: ACME },
+    }) });
+    assert.notEqual(first.log?.delivery.state, 'DONE', 'the answer was lost');
+    const done = await eventually(async () => {
+      const reply = await send(options, { kind: 'CallLogs' });
+      const log = reply.logs.find((l) => l.callId === 'call-dropped');
+      return log.delivery.state === 'DONE' ? log : null;
+    }, 'the outbox to verify the lost answer', 200);
+    const tasks = (await devorg.records('Task')).filter((t) => t.CallObject === 'call-dropped');
+    assert.equal(tasks.length, 1, 'exactly one Task');
+    assert.equal(done.delivery.taskId, tasks[0].Id);
+    const requests = await newRequests(devorg, before);
+    assert.equal(requests[0], 'POST /services/data/v51.0/sobjects/Task 201');
+    assert.ok(requests.slice(1).every((r) => r.startsWith('GET /services/data/v51.0/query')), requests.join('\n'));
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});
+
+test('without API access the log fails visibly and no request is made', async () => {
+  const devorg = await startDevorg(['--edition', 'professional']);
+  const { browser, options } = await connect(devorg);
+  try {
+    const before = (await devorg.apiRequests()).length;
+    const reply = await send(options, { kind: 'LogCall', orgId: ORG, call: call('call-pro') });
+    assert.equal(reply.log.delivery.state, 'FAILED');
+    assert.equal(reply.log.delivery.code, 'API_DISABLED_FOR_ORG');
+    assert.deepEqual(await newRequests(devorg, before), []);
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});
