@@ -177,3 +177,19 @@ test('the daily API limit: a visible state and no retry loop', async () => {
     devorg.stop();
   }
 });
+
+test('a truncated answer is a clear error, and the next lookup works', async () => {
+  const devorg = await startDevorg();
+  const { browser, options } = await connect(devorg, 'sato@acme.example');
+  try {
+    await devorg.admin('faults', { truncateCount: 1 });
+    const broken = await testLookup(options, '03-1234-5678');
+    assert.equal(broken.error, 'BAD_RESPONSE');
+    assert.match(await options.textContent('#lookup-error'), /could not read|読み取れない/);
+    const fine = await testLookup(options, '03-1234-5678');
+    assert.equal(fine.error, null);
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});

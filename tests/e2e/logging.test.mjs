@@ -173,3 +173,25 @@ test('without API access the log fails visibly and no request is made', async ()
     devorg.stop();
   }
 });
+
+test('fields the user may not write are reported, never silently dropped', async () => {
+  const devorg = await startDevorg();
+  await devorg.admin('fls', { username: 'sato@acme.example', object: 'Task', field: 'CallStart__c', access: 'read' });
+  const { browser, options } = await connect(devorg);
+  try {
+    const reply = await send(options, { kind: 'LogCall', orgId: ORG, call: call('call-fls', {
+      record: { object: 'Contact', id: YAMADA, name: '山田 太郎', accountId: ACME },
+    }) });
+    assert.equal(reply.log.delivery.state, 'DONE');
+    assert.deepEqual(reply.log.dropped.map((d) => d.field), ['CallStart__c']);
+    const task = (await devorg.records('Task')).find((t) => t.CallObject === 'call-fls');
+    assert.equal(task.CallStart__c ?? null, null);
+    assert.ok(task.CallEnd__c, 'the other mapped fields are written');
+    await options.reload();
+    await options.waitForSelector('body[data-ready="true"]');
+    assert.equal(await options.textContent('#calllogs tr[data-call="call-fls"] [data-field="dropped"]'), 'CallStart__c');
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});
