@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::calllog::{CallRecord, DroppedField, KnownRecord};
+use crate::calllog::{CallRecord, DroppedField, FieldMapping, KnownRecord, MappingProblem};
 use crate::outbox::Delivery;
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::id::RecordId;
@@ -68,15 +68,32 @@ pub enum ToWorker {
         call: Box<CallRecord>,
     },
     /// The memo tags of a call changed (each change is one API call once the Task exists).
-    UpdateMemo { call_id: String, tags: Vec<String> },
+    UpdateMemo {
+        call_id: String,
+        tags: Vec<String>,
+    },
     /// The transcript of a call arrived.
-    UpdateTranscript { call_id: String, text: String },
+    UpdateTranscript {
+        call_id: String,
+        text: String,
+    },
     /// The options page's "Write a test call log".
-    LogTestCall { org_id: String, number: String },
+    LogTestCall {
+        org_id: String,
+        number: String,
+    },
     /// The options page: the call logs and their delivery state.
     CallLogs,
     /// Try a failed call log again.
-    RetryCallLog { call_id: String },
+    RetryCallLog {
+        call_id: String,
+    },
+    /// The options page: the admin's Task field mapping, checked against the org's describe.
+    SaveFieldMapping {
+        org_id: String,
+        mapping: FieldMapping,
+    },
+    GetFieldMapping,
 }
 
 /// The worker's state of an org connection, as the options page shows it. Kept in
@@ -138,6 +155,13 @@ pub enum FromWorker {
     },
     CallLogList {
         logs: Vec<CallLogReport>,
+    },
+    /// Saved when `problems` is empty; otherwise nothing was saved.
+    FieldMappingSaved {
+        problems: Vec<MappingProblem>,
+    },
+    FieldMappingIs {
+        mapping: FieldMapping,
     },
     Error {
         code: String,
@@ -214,7 +238,9 @@ impl ToWorker {
             ToWorker::LogCall { .. }
             | ToWorker::LogTestCall { .. }
             | ToWorker::CallLogs
-            | ToWorker::RetryCallLog { .. } => context == SenderContext::ExtensionPage,
+            | ToWorker::RetryCallLog { .. }
+            | ToWorker::SaveFieldMapping { .. }
+            | ToWorker::GetFieldMapping => context == SenderContext::ExtensionPage,
             ToWorker::UpdateMemo { .. } | ToWorker::UpdateTranscript { .. } => true,
             ToWorker::Lookup { org_id, .. } => match context {
                 SenderContext::SalesforcePage => org_id.is_none(),
@@ -247,7 +273,8 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
             ..
         }
         | ToWorker::LogCall { org_id, .. }
-        | ToWorker::LogTestCall { org_id, .. } => Some(org_id),
+        | ToWorker::LogTestCall { org_id, .. }
+        | ToWorker::SaveFieldMapping { org_id, .. } => Some(org_id),
         _ => None,
     };
     if named_org.is_some_and(|id| crate::salesforce::session::OrgId::parse(id).is_none()) {

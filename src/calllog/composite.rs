@@ -27,7 +27,7 @@ pub(crate) const MAX_SUBREQUESTS: usize = 25;
 pub(crate) const MAX_QUERIES: usize = 5;
 
 const TASK_REF: &str = "task";
-const HANDOVER_REF: &str = "assignOwner";
+pub(crate) const HANDOVER_REF: &str = "assignOwner";
 
 /// Which objects the user may read, as capability detection found them (Lead is absent in
 /// Lightning Platform editions; a query on an unreadable object fails with `INVALID_TYPE`).

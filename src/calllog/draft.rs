@@ -175,6 +175,45 @@ pub(crate) fn description_text(call: &CallRecord, locale: Locale) -> Option<Stri
 /// `CallDurationInSeconds` is an 8-digit integer field.
 const DURATION_MAX: u32 = 99_999_999;
 
+/// The Task subject for `call`, with `name` in the template's `{name}`.
+pub(crate) fn subject(
+    call: &CallRecord,
+    mapping: &FieldMapping,
+    locale: Locale,
+    name: &str,
+) -> String {
+    let answered = call.answered_ms.is_some();
+    let number = display_number(&call.remote_number, locale);
+    let template = FieldMapping::mapped(&mapping.subject_template).unwrap_or(
+        text::default_subject_template(locale, call.direction, answered),
+    );
+    text::render_subject(
+        template,
+        SubjectValues {
+            direction: text::direction_word(locale, call.direction, answered),
+            name,
+            number: &number,
+        },
+    )
+}
+
+/// Whether the subject shows the record's name (so a lookup inside the logging request must
+/// rewrite it once the record is known).
+pub(crate) fn subject_names_record(
+    call: &CallRecord,
+    mapping: &FieldMapping,
+    locale: Locale,
+) -> bool {
+    let answered = call.answered_ms.is_some();
+    FieldMapping::mapped(&mapping.subject_template)
+        .unwrap_or(text::default_subject_template(
+            locale,
+            call.direction,
+            answered,
+        ))
+        .contains("{name}")
+}
+
 impl TaskDraft {
     /// The Task for `call`: only fields in `access.createable` are written, every other field
     /// that had a value is reported in `dropped`. Who/What come from `call.record`: Contact →
@@ -190,25 +229,16 @@ impl TaskDraft {
         let mut w = FieldWriter::for_create(access);
         let answered = call.answered_ms.is_some();
 
-        let number = display_number(&call.remote_number, locale);
         let name = call
             .record
             .as_ref()
             .map(|r| text::single_line(&r.name))
             .filter(|n| !n.is_empty())
-            .unwrap_or_else(|| number.clone());
-        let template = FieldMapping::mapped(&mapping.subject_template).unwrap_or(
-            text::default_subject_template(locale, call.direction, answered),
+            .unwrap_or_else(|| display_number(&call.remote_number, locale));
+        w.put(
+            "Subject",
+            Value::String(subject(call, mapping, locale, &name)),
         );
-        let subject = text::render_subject(
-            template,
-            SubjectValues {
-                direction: text::direction_word(locale, call.direction, answered),
-                name: &name,
-                number: &number,
-            },
-        );
-        w.put("Subject", Value::String(subject));
 
         match &access.closed_status {
             Some(status) => {

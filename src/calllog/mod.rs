@@ -15,6 +15,7 @@
 
 mod composite;
 mod draft;
+mod mapping_check;
 mod record;
 mod requests;
 mod settings;
@@ -26,6 +27,7 @@ pub use composite::{
     InterpretError, LinkEffect, LinkStep, LookupAccess, SubrequestError,
 };
 pub use draft::{DropReason, DroppedField, TaskDraft, UserContext};
+pub use mapping_check::{check_mapping, MappingProblem, TaskDescribe};
 pub use record::{CallRecord, Direction, KnownRecord};
 pub use requests::{
     log_known, memo_update, plan_logging, transcript_update, ApiBudget, ApiRequest, HttpMethod,

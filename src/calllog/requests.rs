@@ -5,7 +5,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::composite::{link_drops, lookup_and_log, CompositePlan, LookupAccess};
-use super::draft::{description_text, DroppedField, FieldWriter, TaskDraft, UserContext};
+use super::draft::{
+    description_text, subject, subject_names_record, DroppedField, FieldWriter, TaskDraft,
+    UserContext,
+};
 use super::record::CallRecord;
 use super::settings::{FieldMapping, Locale, TaskFieldAccess};
 use crate::salesforce::id::RecordId;
@@ -110,8 +113,10 @@ pub fn plan_logging(
     let mut draft = TaskDraft::from_call(call, mapping, access, user);
     if call.record.is_none() && !call.lookup_done {
         draft.dropped.extend(link_drops(call, access, readable));
-        if let Some((request, plan)) = lookup_and_log(call, &draft, access, readable, &user.user_id)
+        if let Some((mut request, plan)) =
+            lookup_and_log(call, &draft, access, readable, &user.user_id)
         {
+            name_in_subject(&mut request, &plan.queries, call, mapping, access, user);
             return LoggingPlan::LookupAndLog {
                 request,
                 plan,
@@ -123,6 +128,53 @@ pub fn plan_logging(
         request: log_known(&draft),
         draft,
     }
+}
+
+/// The subject was written before the lookup ran, with the number for `{name}`. One PATCH per
+/// query, in the links' priority order, rewrites it with the matched record's name by
+/// reference; a query without a match only halts its own PATCH, and a name too long for the
+/// subject only fails its own PATCH, never a link. Placed before any hand-over to the assignee.
+fn name_in_subject(
+    request: &mut ApiRequest,
+    queries: &[String],
+    call: &CallRecord,
+    mapping: &FieldMapping,
+    access: &TaskFieldAccess,
+    user: &UserContext,
+) {
+    if !access.can_update("Subject") || !subject_names_record(call, mapping, user.locale) {
+        return;
+    }
+    let Some(list) = request
+        .body
+        .as_mut()
+        .and_then(|b| b.get_mut("compositeRequest"))
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    let at = list
+        .iter()
+        .position(|s| s["referenceId"] == super::composite::HANDOVER_REF)
+        .unwrap_or(list.len());
+    let url = list
+        .iter()
+        .find(|s| s["method"] == "PATCH")
+        .map(|s| s["url"].clone())
+        .unwrap_or(Value::Null);
+    let patches: Vec<Value> = queries
+        .iter()
+        .map(|query| {
+            let name = format!("@{{{query}.records[0].Name}}");
+            serde_json::json!({
+                "method": "PATCH",
+                "url": url,
+                "referenceId": format!("name_{query}"),
+                "body": {"Subject": subject(call, mapping, user.locale, &name)},
+            })
+        })
+        .collect();
+    list.splice(at..at, patches);
 }
 
 /// A change to a logged Task: `request` is `None` when nothing could be written (then it

@@ -7,6 +7,7 @@ use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
 
 use super::chrome;
 use super::js::{call, from_js, to_js, GlueError, JsResultExt};
+use crate::calllog::{FieldMapping, TaskDescribe};
 use crate::outbox::Delivery;
 use crate::protocol::{ContentMode, FromWorker, OrgReport, PageReport, ToWorker, PROTOCOL_VERSION};
 use crate::salesforce::capabilities::Capabilities;
@@ -23,6 +24,7 @@ pub async fn options_main() {
             render_orgs(&document, &orgs);
             render_pages(&document, &pages);
             fill_org_choice(&document, &orgs);
+            fill_mapping(&document, &orgs).await;
         }
         Ok(FromWorker::Error { code, message }) => show_error(&document, "error", &code, &message),
         Ok(_) => {}
@@ -31,6 +33,9 @@ pub async fn options_main() {
     wire_lookup(&document);
     wire_button(&document, "testlog-run", || {
         wasm_bindgen_futures::spawn_local(run_test_log())
+    });
+    wire_button(&document, "mapping-save", || {
+        wasm_bindgen_futures::spawn_local(save_mapping())
     });
     render_call_logs(&document).await;
     if let Some(body) = document.body() {
@@ -430,5 +435,135 @@ fn render_candidates(document: &Document, candidates: &[Candidate]) {
             .unwrap_or_default();
         cell(document, &row, &related, "related");
         body.append_child(&row).log_and_continue("rendering");
+    }
+}
+
+const MAPPING_SLOTS: [&str; 4] = [
+    "dialStartField",
+    "callStartField",
+    "callEndField",
+    "memoField",
+];
+
+/// The mapping form: each select offers the fields of the right type this org lets the user
+/// write (from its Task describe), with the saved choice selected.
+async fn fill_mapping(document: &Document, orgs: &[OrgReport]) {
+    let Some(task) = orgs
+        .iter()
+        .find_map(|o| o.capabilities.as_ref().and_then(|c| c.task.clone()))
+    else {
+        return;
+    };
+    let describe = TaskDescribe {
+        types: &task.types,
+        createable: &task.createable,
+    };
+    let mapping = match send(&ToWorker::GetFieldMapping).await {
+        Ok(FromWorker::FieldMappingIs { mapping }) => mapping,
+        _ => FieldMapping::default(),
+    };
+    let saved = serde_json::to_value(&mapping).unwrap_or_default();
+    for slot in MAPPING_SLOTS {
+        let Some(select) = document.get_element_by_id(&format!("map-{slot}")) else {
+            continue;
+        };
+        let kind = select.get_attribute("data-kind").unwrap_or_default();
+        let current = saved[slot].as_str().unwrap_or_default().to_string();
+        let mut choices = describe.eligible(&kind);
+        if !current.is_empty() && !choices.contains(&current) {
+            choices.push(current.clone());
+        }
+        select.set_text_content(None);
+        let none = chrome::text("mapNone");
+        for (value, label) in std::iter::once((String::new(), none))
+            .chain(choices.into_iter().map(|c| (c.clone(), c)))
+        {
+            let Ok(option) = document.create_element("option") else {
+                continue;
+            };
+            option
+                .set_attribute("value", &value)
+                .log_and_continue("rendering");
+            if value == current {
+                option
+                    .set_attribute("selected", "")
+                    .log_and_continue("rendering");
+            }
+            option.set_text_content(Some(&label));
+            select.append_child(&option).log_and_continue("rendering");
+        }
+    }
+    if let Some(input) = document
+        .get_element_by_id("map-subjectTemplate")
+        .and_then(|el| el.dyn_into::<HtmlInputElement>().ok())
+    {
+        input.set_value(mapping.subject_template.as_deref().unwrap_or_default());
+    }
+}
+
+async fn save_mapping() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let mut value = serde_json::to_value(
+        send(&ToWorker::GetFieldMapping)
+            .await
+            .ok()
+            .and_then(|r| match r {
+                FromWorker::FieldMappingIs { mapping } => Some(mapping),
+                _ => None,
+            })
+            .unwrap_or_default(),
+    )
+    .unwrap_or_default();
+    for slot in MAPPING_SLOTS.iter().chain(["subjectTemplate"].iter()) {
+        let chosen = field_value(&document, &format!("map-{slot}"));
+        value[*slot] = if chosen.trim().is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::Value::String(chosen)
+        };
+    }
+    let Ok(mapping) = serde_json::from_value::<FieldMapping>(value) else {
+        return;
+    };
+    let reply = send(&ToWorker::SaveFieldMapping {
+        org_id: field_value(&document, "lookup-org"),
+        mapping,
+    })
+    .await;
+    let Some(result) = document.get_element_by_id("mapping-result") else {
+        return;
+    };
+    result.set_text_content(None);
+    let lines: Vec<String> = match reply {
+        Ok(FromWorker::FieldMappingSaved { problems }) if problems.is_empty() => {
+            result
+                .set_attribute("data-saved", "true")
+                .log_and_continue("rendering");
+            vec![chrome::text("mappingSaved")]
+        }
+        Ok(FromWorker::FieldMappingSaved { problems }) => {
+            result
+                .set_attribute("data-saved", "false")
+                .log_and_continue("rendering");
+            problems
+                .iter()
+                .map(|p| chrome::text_with(&format!("mapProblem_{}", p.code), &[&p.detail]))
+                .collect()
+        }
+        Ok(FromWorker::Error { code, message }) => {
+            result
+                .set_attribute("data-saved", "false")
+                .log_and_continue("rendering");
+            vec![format!("{} ({message})", explain(&code))]
+        }
+        _ => vec![],
+    };
+    for line in lines {
+        if let Ok(item) = document.create_element("li") {
+            item.set_text_content(Some(&line));
+            result.append_child(&item).log_and_continue("rendering");
+        }
     }
 }

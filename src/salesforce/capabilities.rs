@@ -35,6 +35,9 @@ pub struct TaskFields {
     pub closed_status: Option<String>,
     /// Values of every picklist field (CallType, the memo field…), by field name.
     pub picklists: std::collections::BTreeMap<String, Vec<String>>,
+    /// Every readable field's describe type (`datetime`, `multipicklist`…), by field name.
+    #[serde(default)]
+    pub types: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,6 +118,9 @@ pub fn task_fields(describe: &Value) -> Result<TaskFields, RestError> {
         let Some(name) = field["name"].as_str() else {
             continue;
         };
+        if let Some(ty) = field["type"].as_str() {
+            out.types.insert(name.to_string(), ty.to_string());
+        }
         if field["createable"] == true {
             out.createable.insert(name.to_string());
         }

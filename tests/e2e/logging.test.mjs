@@ -195,3 +195,36 @@ test('fields the user may not write are reported, never silently dropped', async
     devorg.stop();
   }
 });
+
+test('the field mapping offers only fitting fields, is checked by the worker, and is used', async () => {
+  const devorg = await startDevorg();
+  const { browser, options } = await connect(devorg);
+  try {
+    await browser.worker.evaluate(() => chrome.storage.local.remove('fieldMapping'));
+    await options.reload();
+    await options.waitForSelector('body[data-ready="true"]');
+    const offered = await options.$$eval('#map-dialStartField option', (os) => os.map((o) => o.value));
+    assert.deepEqual(offered, ['', 'CallEnd__c', 'CallStart__c', 'DialStart__c']);
+    assert.deepEqual(await options.$$eval('#map-memoField option', (os) => os.map((o) => o.value)), ['', 'CallMemo__c']);
+    await options.selectOption('#map-dialStartField', 'DialStart__c');
+    await options.selectOption('#map-callEndField', 'CallEnd__c');
+    await options.fill('#map-subjectTemplate', '{direction}: {name} ({number})');
+    await options.click('#mapping-save');
+    await options.waitForSelector('#mapping-result[data-saved="true"]');
+
+    const refused = await send(options, { kind: 'SaveFieldMapping', orgId: ORG, mapping: { memoField: 'Subject', dialStartField: 'Nope__c' } });
+    assert.deepEqual(refused.problems.map((p) => [p.setting, p.code]), [['dialStartField', 'UNKNOWN_FIELD'], ['memoField', 'WRONG_TYPE']]);
+    const kept = await send(options, { kind: 'GetFieldMapping' });
+    assert.equal(kept.mapping.dialStartField, 'DialStart__c', 'a refused mapping is not saved');
+
+    const reply = await send(options, { kind: 'LogCall', orgId: ORG, call: call('call-mapped', { remoteNumber: '+81312345678' }) });
+    assert.equal(reply.log.delivery.state, 'DONE');
+    const task = (await devorg.records('Task')).find((t) => t.CallObject === 'call-mapped');
+    assert.ok(task.DialStart__c && task.CallEnd__c);
+    assert.equal(task.CallStart__c ?? null, null, 'unmapped');
+    assert.match(task.Subject, /: 山田 太郎 \(03-1234-5678\)$/);
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});

@@ -9,7 +9,7 @@ mod store;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::calllog::{CallRecord, Direction};
+use crate::calllog::{check_mapping, CallRecord, Direction, TaskDescribe};
 use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError};
 use crate::protocol::{
@@ -92,6 +92,27 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             Ok(logged(logging::update(&call_id, None, Some(text)).await))
         }
         ToWorker::RetryCallLog { call_id } => Ok(logged(logging::retry(&call_id).await)),
+        ToWorker::GetFieldMapping => Ok(FromWorker::FieldMappingIs {
+            mapping: store::load("fieldMapping").await?.unwrap_or_default(),
+        }),
+        ToWorker::SaveFieldMapping { org_id, mapping } => {
+            let org = store::org(&org_id).await?;
+            let task = org
+                .and_then(|o| o.capabilities)
+                .and_then(|c| c.task)
+                .ok_or_else(|| {
+                    GlueError::new("TASK_NOT_CREATEABLE", "the org's Task fields are not known")
+                })?;
+            let describe = TaskDescribe {
+                types: &task.types,
+                createable: &task.createable,
+            };
+            let problems = check_mapping(&mapping, &describe);
+            if problems.is_empty() {
+                store::store("fieldMapping", &mapping).await?;
+            }
+            Ok(FromWorker::FieldMappingSaved { problems })
+        }
         ToWorker::CallLogs => Ok(match logging::logged_calls().await {
             Ok(calls) => FromWorker::CallLogList {
                 logs: calls.iter().map(report).collect(),
