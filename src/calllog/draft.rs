@@ -227,7 +227,6 @@ impl TaskDraft {
     ) -> TaskDraft {
         let locale = user.locale;
         let mut w = FieldWriter::for_create(access);
-        let answered = call.answered_ms.is_some();
 
         let name = call
             .record
