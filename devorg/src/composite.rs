@@ -43,13 +43,7 @@ struct Subrequest {
 }
 
 fn parse_subrequests(body: Option<&Value>) -> Result<(bool, Vec<Subrequest>), ApiError> {
-    let body = body.and_then(Value::as_object).ok_or_else(|| {
-        ApiError::new(
-            400,
-            "JSON_PARSER_ERROR",
-            "The request body must be a JSON object",
-        )
-    })?;
+    let body = crate::rest::object_body(body)?;
     let all_or_none = body
         .get("allOrNone")
         .and_then(Value::as_bool)
@@ -301,13 +295,7 @@ fn collection_create(
     user: &User,
     body: Option<&Value>,
 ) -> Result<RestResponse, ApiError> {
-    let body = body.and_then(Value::as_object).ok_or_else(|| {
-        ApiError::new(
-            400,
-            "JSON_PARSER_ERROR",
-            "The request body must be a JSON object",
-        )
-    })?;
+    let body = crate::rest::object_body(body)?;
     let all_or_none = body
         .get("allOrNone")
         .and_then(Value::as_bool)

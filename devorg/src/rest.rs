@@ -97,6 +97,19 @@ impl ApiError {
     }
 }
 
+/// The JSON object body a write needs, or the error Salesforce gives without one.
+pub fn object_body<'a>(
+    body: Option<&'a Value>,
+) -> Result<&'a serde_json::Map<String, Value>, ApiError> {
+    body.and_then(Value::as_object).ok_or_else(|| {
+        ApiError::new(
+            400,
+            "JSON_PARSER_ERROR",
+            "The request body must be a JSON object",
+        )
+    })
+}
+
 /// A request as the dispatcher sees it: path relative to `/services/data/v51.0`.
 pub struct RestRequest<'a> {
     pub method: &'a str,

@@ -26,13 +26,7 @@ pub fn handle(
         }
         ("POST", [object]) => {
             let def = visible_object(org, user, object)?;
-            let body = request.body.and_then(Value::as_object).ok_or_else(|| {
-                ApiError::new(
-                    400,
-                    "JSON_PARSER_ERROR",
-                    "The request body must be a JSON object",
-                )
-            })?;
+            let body = crate::rest::object_body(request.body)?;
             let id = create(org, user, &def, body)?;
             Ok(RestResponse::created(
                 &id,
@@ -46,13 +40,7 @@ pub fn handle(
         }
         ("PATCH", [object, id]) => {
             let def = visible_object(org, user, object)?;
-            let body = request.body.and_then(Value::as_object).ok_or_else(|| {
-                ApiError::new(
-                    400,
-                    "JSON_PARSER_ERROR",
-                    "The request body must be a JSON object",
-                )
-            })?;
+            let body = crate::rest::object_body(request.body)?;
             update(org, user, &def, id, body).map(|_| RestResponse::no_content())
         }
         ("DELETE", [object, id]) => {

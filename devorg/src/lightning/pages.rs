@@ -55,15 +55,7 @@ pub fn home(org: &Org, o: &PageOptions) -> String {
 }
 
 fn find_record(org: &Org, object: &str, id: &str) -> Option<Value> {
-    let id15 = id.get(..15)?;
-    org.lock()
-        .records
-        .iter()
-        .find(|r| {
-            r["attributes"]["type"] == object
-                && r["Id"].as_str().and_then(|i| i.get(..15)) == Some(id15)
-        })
-        .cloned()
+    org.record(object, id)
 }
 
 /// The record's detail: highlights panel, phone fields, and for an Account its contacts.
