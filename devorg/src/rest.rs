@@ -98,9 +98,7 @@ impl ApiError {
 }
 
 /// The JSON object body a write needs, or the error Salesforce gives without one.
-pub fn object_body<'a>(
-    body: Option<&'a Value>,
-) -> Result<&'a serde_json::Map<String, Value>, ApiError> {
+pub fn object_body(body: Option<&Value>) -> Result<&serde_json::Map<String, Value>, ApiError> {
     body.and_then(Value::as_object).ok_or_else(|| {
         ApiError::new(
             400,
