@@ -228,3 +228,38 @@ test('the field mapping offers only fitting fields, is checked by the worker, an
     devorg.stop();
   }
 });
+
+test('a service worker stopped mid-request: the log is delivered exactly once after restart', async () => {
+  const devorg = await startDevorg();
+  const { browser, options } = await connect(devorg);
+  try {
+    await devorg.admin('faults', { latencyMs: 1500 });
+    const pending = send(options, { kind: 'LogCall', orgId: ORG, call: call('call-killed', {
+      record: { object: 'Contact', id: YAMADA, name: '山田 太郎', accountId: ACME },
+    }) }).catch((e) => ({ error: String(e) }));
+    // Wait until the outbox entry is marked as sent, then stop the worker under the request.
+    await eventually(async () => {
+      const stored = await options.evaluate(() => chrome.storage.local.get('outbox'));
+      return (stored.outbox ?? []).some((c) => c.entry.callId === 'call-killed' && c.entry.delivery.state === 'SENT');
+    }, 'the log to be in flight');
+    const cdp = await browser.context.newCDPSession(options);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    const interrupted = await pending;
+    assert.ok(interrupted.error || interrupted.log?.delivery.state !== 'DONE', JSON.stringify(interrupted));
+    await devorg.admin('faults', {});
+
+    // The next message starts the worker again, which resumes the outbox.
+    const done = await eventually(async () => {
+      const reply = await send(options, { kind: 'CallLogs' }).catch(() => null);
+      const log = reply?.logs?.find((l) => l.callId === 'call-killed');
+      return log?.delivery.state === 'DONE' ? log : null;
+    }, 'the log to be delivered after the restart', 200);
+    const tasks = (await devorg.records('Task')).filter((t) => t.CallObject === 'call-killed');
+    assert.equal(tasks.length, 1, 'exactly one Task');
+    assert.equal(done.delivery.taskId, tasks[0].Id);
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});
