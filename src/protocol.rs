@@ -94,6 +94,10 @@ pub enum ToWorker {
         mapping: FieldMapping,
     },
     GetFieldMapping,
+    /// The options page: the order in which lookup candidates are preferred.
+    SaveLookupPriority {
+        priority: Vec<String>,
+    },
 }
 
 /// The worker's state of an org connection, as the options page shows it. Kept in
@@ -143,6 +147,8 @@ pub enum FromWorker {
         pages: Vec<PageReport>,
         #[serde(default)]
         last_dial: Option<DialReport>,
+        #[serde(default)]
+        lookup_priority: Vec<String>,
     },
     LookupResult {
         org_id: String,
@@ -240,7 +246,8 @@ impl ToWorker {
             | ToWorker::CallLogs
             | ToWorker::RetryCallLog { .. }
             | ToWorker::SaveFieldMapping { .. }
-            | ToWorker::GetFieldMapping => context == SenderContext::ExtensionPage,
+            | ToWorker::GetFieldMapping
+            | ToWorker::SaveLookupPriority { .. } => context == SenderContext::ExtensionPage,
             ToWorker::UpdateMemo { .. } | ToWorker::UpdateTranscript { .. } => true,
             ToWorker::Lookup { org_id, .. } => match context {
                 SenderContext::SalesforcePage => org_id.is_none(),
@@ -287,6 +294,13 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
         | ToWorker::RetryCallLog { call_id } => Some(call_id),
         _ => None,
     };
+    if let ToWorker::SaveLookupPriority { priority } = &message {
+        if !crate::salesforce::capabilities::valid_priority(priority) {
+            return Err(BadMessage(
+                "a priority names Contact, Account and Lead once each".into(),
+            ));
+        }
+    }
     if call_id.is_some_and(|id| !valid_call_id(id)) {
         return Err(BadMessage(
             "a call id is 1 to 64 letters, digits, '-' or '_'".into(),

@@ -20,7 +20,13 @@ pub async fn options_main() {
     };
     translate(&document);
     match send(&ToWorker::OptionsStatus).await {
-        Ok(FromWorker::Status { orgs, pages, .. }) => {
+        Ok(FromWorker::Status {
+            orgs,
+            pages,
+            lookup_priority,
+            ..
+        }) => {
+            fill_priority(&document, &lookup_priority);
             render_orgs(&document, &orgs);
             render_pages(&document, &pages);
             fill_org_choice(&document, &orgs);
@@ -33,6 +39,9 @@ pub async fn options_main() {
     wire_lookup(&document);
     wire_button(&document, "testlog-run", || {
         wasm_bindgen_futures::spawn_local(run_test_log())
+    });
+    wire_button(&document, "priority-save", || {
+        wasm_bindgen_futures::spawn_local(save_priority())
     });
     wire_button(&document, "mapping-save", || {
         wasm_bindgen_futures::spawn_local(save_mapping())
@@ -565,5 +574,63 @@ async fn save_mapping() {
             item.set_text_content(Some(&line));
             result.append_child(&item).log_and_continue("rendering");
         }
+    }
+}
+
+/// The six orders of Contact / Account / Lead, the current one selected.
+fn fill_priority(document: &Document, current: &[String]) {
+    let Some(select) = document.get_element_by_id("lookup-priority") else {
+        return;
+    };
+    const ORDERS: [[&str; 3]; 6] = [
+        ["Contact", "Account", "Lead"],
+        ["Contact", "Lead", "Account"],
+        ["Account", "Contact", "Lead"],
+        ["Account", "Lead", "Contact"],
+        ["Lead", "Contact", "Account"],
+        ["Lead", "Account", "Contact"],
+    ];
+    for order in ORDERS {
+        let Ok(option) = document.create_element("option") else {
+            continue;
+        };
+        let value = order.join(",");
+        option
+            .set_attribute("value", &value)
+            .log_and_continue("rendering");
+        if current.join(",") == value {
+            option
+                .set_attribute("selected", "")
+                .log_and_continue("rendering");
+        }
+        let label: Vec<String> = order
+            .iter()
+            .map(|o| chrome::text(&format!("object_{o}")))
+            .collect();
+        option.set_text_content(Some(&label.join(" → ")));
+        select.append_child(&option).log_and_continue("rendering");
+    }
+}
+
+async fn save_priority() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let priority: Vec<String> = field_value(&document, "lookup-priority")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let saved = matches!(
+        send(&ToWorker::SaveLookupPriority { priority }).await,
+        Ok(FromWorker::Ack)
+    );
+    if let Some(el) = document.get_element_by_id("priority-result") {
+        el.set_attribute("data-saved", &saved.to_string())
+            .log_and_continue("rendering");
+        el.set_text_content(Some(&chrome::text(if saved {
+            "prioritySaved"
+        } else {
+            "state_BAD_MESSAGE"
+        })));
     }
 }

@@ -15,6 +15,14 @@ pub const CAPABILITY_TTL_MS: u64 = 6 * 60 * 60 * 1000;
 /// The objects a lookup can return, in the default priority order (the seed vendor's).
 pub const LOOKUP_OBJECTS: [&str; 3] = ["Contact", "Account", "Lead"];
 
+/// A lookup priority the user may choose: every lookup object exactly once.
+pub fn valid_priority(priority: &[String]) -> bool {
+    priority.len() == LOOKUP_OBJECTS.len()
+        && LOOKUP_OBJECTS
+            .iter()
+            .all(|o| priority.iter().filter(|p| p == o).count() == 1)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE", tag = "state")]
 pub enum ApiAccess {
@@ -205,6 +213,15 @@ mod tests {
             Some("完了")
         );
         assert_eq!(closed_status(&["Open".into()]), None);
+    }
+
+    #[test]
+    fn a_priority_names_each_object_once() {
+        let p = |list: &[&str]| list.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert!(valid_priority(&p(&["Lead", "Contact", "Account"])));
+        assert!(!valid_priority(&p(&["Lead", "Lead", "Account"])));
+        assert!(!valid_priority(&p(&["Contact", "Account"])));
+        assert!(!valid_priority(&p(&["Contact", "Account", "User"])));
     }
 
     #[test]

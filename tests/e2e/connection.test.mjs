@@ -193,3 +193,23 @@ test('a truncated answer is a clear error, and the next lookup works', async () 
     devorg.stop();
   }
 });
+
+test('lookup rules: the chosen object priority orders the candidates', async () => {
+  const devorg = await startDevorg();
+  const { browser, options } = await connect(devorg, 'sato@acme.example');
+  try {
+    const before = await testLookup(options, '03-1234-5678');
+    assert.equal(before.rows[0].name, '山田 太郎', 'Contact first by default');
+    await options.selectOption('#lookup-priority', 'Lead,Contact,Account');
+    await options.click('#priority-save');
+    await options.waitForSelector('#priority-result[data-saved="true"]');
+    const after = await testLookup(options, '03-1234-5678');
+    assert.deepEqual(after.rows.filter((r) => r.exact).map((r) => r.name), ['山田 花子', '山田 太郎']);
+    await options.reload();
+    await options.waitForSelector('body[data-ready="true"]');
+    assert.equal(await options.inputValue('#lookup-priority'), 'Lead,Contact,Account');
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});

@@ -162,9 +162,19 @@ pub async fn lookup(org_id: &str, number: &str) -> Result<FromWorker, CallError>
             code: e.code().into(),
             message: "the search answer could not be read".into(),
         })?;
-    let priority: Vec<String> = LOOKUP_OBJECTS.iter().map(|s| s.to_string()).collect();
+    let priority = lookup_priority().await;
     Ok(FromWorker::LookupResult {
         org_id: org_id.into(),
         candidates: rank(candidates, &priority),
     })
+}
+
+/// The user's preferred order of Contact / Account / Lead (the seed vendor's by default).
+pub async fn lookup_priority() -> Vec<String> {
+    store::load::<Vec<String>>("lookupPriority")
+        .await
+        .ok()
+        .flatten()
+        .filter(|p| crate::salesforce::capabilities::valid_priority(p))
+        .unwrap_or_else(|| LOOKUP_OBJECTS.iter().map(|s| s.to_string()).collect())
 }

@@ -71,7 +71,12 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             orgs: store::orgs().await?,
             pages: store::pages().await?,
             last_dial: store::load("lastDial").await?,
+            lookup_priority: connection::lookup_priority().await,
         }),
+        ToWorker::SaveLookupPriority { priority } => {
+            store::store("lookupPriority", &priority).await?;
+            Ok(FromWorker::Ack)
+        }
         ToWorker::Lookup { number, org_id } => {
             let org_id = match org_id {
                 Some(org_id) => org_id,
