@@ -1,0 +1,274 @@
+//! The connection section: each org's state and capabilities, lookup rules, the test lookup,
+//! and the pages seen.
+
+use web_sys::Document;
+
+use super::{cell, explain, field_value, send, show_error};
+use crate::glue::chrome;
+use crate::glue::js::JsResultExt;
+use crate::protocol::{ContentMode, FromWorker, OrgReport, PageReport, ToWorker};
+use crate::salesforce::capabilities::Capabilities;
+use crate::salesforce::lookup::Candidate;
+
+pub(super) fn render_orgs(document: &Document, orgs: &[OrgReport]) {
+    let Some(body) = document.get_element_by_id("orgs") else {
+        return;
+    };
+    body.set_text_content(None);
+    if orgs.is_empty() {
+        if let Ok(row) = document.create_element("tr") {
+            cell(document, &row, &chrome::text("noOrgYet"), "empty");
+            body.append_child(&row).log_and_continue("rendering");
+        }
+        return;
+    }
+    for org in orgs {
+        let Ok(row) = document.create_element("tr") else {
+            continue;
+        };
+        row.set_attribute("data-org", &org.org_id)
+            .log_and_continue("rendering");
+        row.set_attribute("data-state", &org.state)
+            .log_and_continue("rendering");
+        let capabilities = org.capabilities.as_ref();
+        let (lookup_code, lookup_text) = feature(capabilities, |c| c.lookup_blocked());
+        let (logging_code, logging_text) = feature(capabilities, |c| c.logging_blocked());
+        row.set_attribute("data-lookup", &lookup_code)
+            .log_and_continue("rendering");
+        row.set_attribute("data-logging", &logging_code)
+            .log_and_continue("rendering");
+        let readable = capabilities
+            .map(|c| {
+                c.readable
+                    .iter()
+                    .map(|o| chrome::text(&format!("object_{o}")))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default();
+        let usage = org
+            .api_usage
+            .map(|u| chrome::text_with("usageFormat", &[&u.used.to_string(), &u.max.to_string()]))
+            .unwrap_or_else(|| "—".into());
+        cell(document, &row, &org.org_id, "orgId");
+        cell(
+            document,
+            &row,
+            org.edition.as_deref().unwrap_or("—"),
+            "edition",
+        );
+        cell(document, &row, &org.api_host, "apiHost");
+        cell(
+            document,
+            &row,
+            org.user_id.as_deref().unwrap_or("—"),
+            "userId",
+        );
+        let state = if org.state == "CONNECTED" {
+            chrome::text("state_CONNECTED")
+        } else {
+            explain(&org.state)
+        };
+        cell(document, &row, &state, "state");
+        cell(document, &row, &lookup_text, "lookup");
+        cell(document, &row, &logging_text, "logging");
+        cell(document, &row, &readable, "readable");
+        cell(document, &row, &usage, "apiUsage");
+        body.append_child(&row).log_and_continue("rendering");
+    }
+}
+
+fn feature(
+    capabilities: Option<&Capabilities>,
+    blocked: impl Fn(&Capabilities) -> Option<&str>,
+) -> (String, String) {
+    match capabilities {
+        None => ("UNKNOWN".into(), chrome::text("capUnknown")),
+        Some(c) => match blocked(c) {
+            None => ("AVAILABLE".into(), chrome::text("capAvailable")),
+            Some(code) => (code.to_string(), explain(code)),
+        },
+    }
+}
+
+pub(super) fn fill_org_choice(document: &Document, orgs: &[OrgReport]) {
+    let Some(select) = document.get_element_by_id("lookup-org") else {
+        return;
+    };
+    for org in orgs {
+        let Ok(option) = document.create_element("option") else {
+            continue;
+        };
+        option
+            .set_attribute("value", &org.org_id)
+            .log_and_continue("rendering");
+        option.set_text_content(Some(&format!("{} ({})", org.ui_host, org.org_id)));
+        select.append_child(&option).log_and_continue("rendering");
+    }
+}
+
+pub(super) async fn run_lookup() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let number = field_value(&document, "lookup-number");
+    let org_id = field_value(&document, "lookup-org");
+    if let Some(el) = document.get_element_by_id("lookup-error") {
+        el.set_attribute("hidden", "").log_and_continue("resetting");
+    }
+    let results = document.get_element_by_id("lookup-results");
+    if let Some(results) = &results {
+        results.set_text_content(None);
+        results
+            .remove_attribute("data-done")
+            .log_and_continue("resetting");
+    }
+    let reply = send(&ToWorker::Lookup {
+        number,
+        org_id: Some(org_id),
+    })
+    .await;
+    match reply {
+        Ok(FromWorker::LookupResult { candidates, .. }) => {
+            render_candidates(&document, &candidates)
+        }
+        Ok(FromWorker::Error { code, message }) => {
+            show_error(&document, "lookup-error", &code, &message)
+        }
+        Ok(_) => {}
+        Err(e) => show_error(&document, "lookup-error", e.code, &e.detail),
+    }
+    if let Some(results) = &results {
+        results
+            .set_attribute("data-done", "true")
+            .log_and_continue("marking done");
+    }
+}
+
+fn render_candidates(document: &Document, candidates: &[Candidate]) {
+    let Some(body) = document.get_element_by_id("lookup-results") else {
+        return;
+    };
+    if candidates.is_empty() {
+        if let Ok(row) = document.create_element("tr") {
+            cell(document, &row, &chrome::text("lookupNone"), "empty");
+            body.append_child(&row).log_and_continue("rendering");
+        }
+        return;
+    }
+    for candidate in candidates {
+        let Ok(row) = document.create_element("tr") else {
+            continue;
+        };
+        row.set_attribute("data-id", candidate.id.as_str())
+            .log_and_continue("rendering");
+        row.set_attribute("data-exact", &candidate.exact.to_string())
+            .log_and_continue("rendering");
+        cell(
+            document,
+            &row,
+            &chrome::text(&format!("object_{}", candidate.object)),
+            "object",
+        );
+        cell(document, &row, &candidate.name, "name");
+        cell(document, &row, &candidate.phones.join(" / "), "phones");
+        let related = candidate
+            .account_name
+            .clone()
+            .or_else(|| candidate.company.clone())
+            .unwrap_or_default();
+        cell(document, &row, &related, "related");
+        body.append_child(&row).log_and_continue("rendering");
+    }
+}
+
+/// The six orders of Contact / Account / Lead, the current one selected.
+pub(super) fn fill_priority(document: &Document, current: &[String]) {
+    let Some(select) = document.get_element_by_id("lookup-priority") else {
+        return;
+    };
+    const ORDERS: [[&str; 3]; 6] = [
+        ["Contact", "Account", "Lead"],
+        ["Contact", "Lead", "Account"],
+        ["Account", "Contact", "Lead"],
+        ["Account", "Lead", "Contact"],
+        ["Lead", "Contact", "Account"],
+        ["Lead", "Account", "Contact"],
+    ];
+    for order in ORDERS {
+        let Ok(option) = document.create_element("option") else {
+            continue;
+        };
+        let value = order.join(",");
+        option
+            .set_attribute("value", &value)
+            .log_and_continue("rendering");
+        if current.join(",") == value {
+            option
+                .set_attribute("selected", "")
+                .log_and_continue("rendering");
+        }
+        let label: Vec<String> = order
+            .iter()
+            .map(|o| chrome::text(&format!("object_{o}")))
+            .collect();
+        option.set_text_content(Some(&label.join(" → ")));
+        select.append_child(&option).log_and_continue("rendering");
+    }
+}
+
+pub(super) async fn save_priority() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let priority: Vec<String> = field_value(&document, "lookup-priority")
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let saved = matches!(
+        send(&ToWorker::SaveLookupPriority { priority }).await,
+        Ok(FromWorker::Ack)
+    );
+    if let Some(el) = document.get_element_by_id("priority-result") {
+        el.set_attribute("data-saved", &saved.to_string())
+            .log_and_continue("rendering");
+        el.set_text_content(Some(&chrome::text(if saved {
+            "prioritySaved"
+        } else {
+            "state_BAD_MESSAGE"
+        })));
+    }
+}
+
+pub(super) fn render_pages(document: &Document, pages: &[PageReport]) {
+    let Some(body) = document.get_element_by_id("pages") else {
+        return;
+    };
+    body.set_text_content(None);
+    for page in pages {
+        let Ok(row) = document.create_element("tr") else {
+            continue;
+        };
+        let mode = match page.mode {
+            ContentMode::Wasm => "WASM",
+            ContentMode::DegradedCsp => "DEGRADED_CSP",
+            ContentMode::DegradedFailed => "DEGRADED_FAILED",
+        };
+        row.set_attribute("data-mode", mode)
+            .log_and_continue("rendering");
+        cell(document, &row, &page.host, "host");
+        cell(
+            document,
+            &row,
+            &chrome::text(&format!("mode_{mode}")),
+            "mode",
+        );
+        cell(
+            document,
+            &row,
+            &page.phone_fields.to_string(),
+            "phoneFields",
+        );
+        body.append_child(&row).log_and_continue("rendering");
+    }
+}

@@ -1,0 +1,145 @@
+//! The options page: the Salesforce connection (org, edition, user, capabilities, API usage,
+//! lookup rules, a test lookup), the Task field mapping, call logs and page diagnostics.
+//! Values from servers and pages are set as text only, never as markup.
+
+mod calllogs;
+mod connection;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
+
+use super::chrome;
+use super::js::{call, from_js, to_js, GlueError, JsResultExt};
+use crate::protocol::{FromWorker, ToWorker, PROTOCOL_VERSION};
+use calllogs::{fill_mapping, render_call_logs, run_test_log, save_mapping};
+use connection::{
+    fill_org_choice, fill_priority, render_orgs, render_pages, run_lookup, save_priority,
+};
+
+#[wasm_bindgen]
+pub async fn options_main() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    translate(&document);
+    match send(&ToWorker::OptionsStatus).await {
+        Ok(FromWorker::Status {
+            orgs,
+            pages,
+            lookup_priority,
+            ..
+        }) => {
+            fill_priority(&document, &lookup_priority);
+            render_orgs(&document, &orgs);
+            render_pages(&document, &pages);
+            fill_org_choice(&document, &orgs);
+            fill_mapping(&document, &orgs).await;
+        }
+        Ok(FromWorker::Error { code, message }) => show_error(&document, "error", &code, &message),
+        Ok(_) => {}
+        Err(e) => show_error(&document, "error", e.code, &e.detail),
+    }
+    wire_lookup(&document);
+    wire_button(&document, "testlog-run", || {
+        wasm_bindgen_futures::spawn_local(run_test_log())
+    });
+    wire_button(&document, "priority-save", || {
+        wasm_bindgen_futures::spawn_local(save_priority())
+    });
+    wire_button(&document, "mapping-save", || {
+        wasm_bindgen_futures::spawn_local(save_mapping())
+    });
+    render_call_logs(&document).await;
+    if let Some(body) = document.body() {
+        body.set_attribute("data-ready", "true")
+            .log_and_continue("marking ready");
+    }
+}
+
+pub(super) async fn send(message: &ToWorker) -> Result<FromWorker, GlueError> {
+    let value = to_js(message)?;
+    js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION))
+        .or_glue("SERIALISE")?;
+    let reply = call(chrome::runtime_send_message(&value), "WORKER_UNAVAILABLE").await?;
+    from_js(reply)
+}
+
+/// Static text: every element with `data-i18n` gets its message.
+fn translate(document: &Document) {
+    let Some(nodes) = document
+        .query_selector_all("[data-i18n]")
+        .log_and_continue("i18n")
+    else {
+        return;
+    };
+    for i in 0..nodes.length() {
+        if let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            let key = el.get_attribute("data-i18n").unwrap_or_default();
+            el.set_text_content(Some(&chrome::text(&key)));
+        }
+    }
+}
+
+pub(super) fn cell(document: &Document, row: &Element, text: &str, name: &str) -> Option<()> {
+    let td = document.create_element("td").ok()?;
+    td.set_attribute("data-field", name).ok()?;
+    td.set_text_content(Some(text));
+    row.append_child(&td).ok()?;
+    Some(())
+}
+
+/// A code's message in the user's language, or a generic one naming the code.
+pub(super) fn explain(code: &str) -> String {
+    let key = format!("state_{code}");
+    let text = chrome::text(&key);
+    if text == key {
+        chrome::text_with("state_OTHER", &[code])
+    } else {
+        text
+    }
+}
+
+pub(super) fn show_error(document: &Document, id: &str, code: &str, detail: &str) {
+    if let Some(el) = document.get_element_by_id(id) {
+        el.set_attribute("data-code", code)
+            .log_and_continue("showing error");
+        let text = explain(code);
+        el.set_text_content(Some(&if detail.is_empty() {
+            text
+        } else {
+            format!("{text} ({detail})")
+        }));
+        el.remove_attribute("hidden")
+            .log_and_continue("showing error");
+    }
+}
+
+fn wire_lookup(document: &Document) {
+    wire_button(document, "lookup-run", || {
+        wasm_bindgen_futures::spawn_local(run_lookup())
+    });
+}
+
+fn wire_button(document: &Document, id: &str, action: impl Fn() + 'static) {
+    let Some(button) = document.get_element_by_id(id) else {
+        return;
+    };
+    let handler = Closure::<dyn Fn()>::new(action);
+    button
+        .add_event_listener_with_callback("click", handler.as_ref().unchecked_ref())
+        .log_and_continue("wiring a button");
+    // The button lives as long as the page; so must its listener.
+    handler.forget();
+}
+
+pub(super) fn field_value(document: &Document, id: &str) -> String {
+    document
+        .get_element_by_id(id)
+        .and_then(|el| {
+            el.dyn_ref::<HtmlInputElement>()
+                .map(|i| i.value())
+                .or_else(|| el.dyn_ref::<HtmlSelectElement>().map(|s| s.value()))
+        })
+        .unwrap_or_default()
+}
