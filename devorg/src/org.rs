@@ -74,6 +74,16 @@ pub struct User {
     pub permissions: Permissions,
 }
 
+impl User {
+    /// The user as a `User` record, as queries and `GET /sobjects/User/{id}` return it.
+    pub fn as_record(&self) -> Value {
+        serde_json::json!({
+            "attributes": {"type": "User"}, "Id": self.id, "Name": self.name,
+            "Username": self.username, "IsActive": true,
+        })
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct LoggedRequest {
     pub method: String,

@@ -85,9 +85,7 @@ impl soql::Schema for UserSchema<'_> {
 fn store(org: &Org) -> Vec<Value> {
     let state = org.lock();
     let mut all = state.records.clone();
-    all.extend(state.users.iter().map(|u| {
-        json!({"attributes": {"type": "User"}, "Id": u.id, "Name": u.name, "Username": u.username, "IsActive": true})
-    }));
+    all.extend(state.users.iter().map(crate::org::User::as_record));
     all
 }
 

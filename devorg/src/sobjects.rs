@@ -413,6 +413,15 @@ fn find(org: &Org, def: &ObjectDef, id: &str) -> Result<Value, ApiError> {
     if state.deleted.iter().any(|d| d.get(..15) == id.get(..15)) {
         return Err(ApiError::dml("ENTITY_IS_DELETED", "entity is deleted", &[]).with_status(404));
     }
+    if def.name == "User" {
+        // Users live beside the records (sessions need them); read them in record form.
+        return state
+            .users
+            .iter()
+            .find(|u| u.id.get(..15) == id.get(..15))
+            .map(User::as_record)
+            .ok_or_else(ApiError::not_found);
+    }
     state
         .records
         .iter()

@@ -309,3 +309,34 @@ async fn faults_fail_truncate_and_drop_after_commit() {
         "the write was committed"
     );
 }
+
+#[tokio::test]
+async fn users_are_readable_as_records_and_by_query() {
+    let org = TestOrg::start(Edition::Enterprise).await;
+    let sid = org.session(ADMIN_USER).await;
+    let (status, user) = org
+        .rest(
+            &sid,
+            Method::GET,
+            "/sobjects/User/0055g00000AbCdEAAV?fields=Name,Username",
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{user}");
+    assert_eq!(user["Name"], "佐藤 花子");
+    let q = devorg::page::encode_component("SELECT Subject, Owner.Name FROM Task LIMIT 1");
+    let (_, created) = org
+        .rest(
+            &sid,
+            Method::POST,
+            "/sobjects/Task",
+            Some(json!({"Subject": "x"})),
+        )
+        .await;
+    assert_eq!(created["success"], true);
+    let (status, body) = org
+        .rest(&sid, Method::GET, &format!("/query?q={q}"), None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["records"][0]["Owner"]["Name"], "佐藤 花子");
+}
