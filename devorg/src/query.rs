@@ -1,7 +1,7 @@
 //! `/query` (with `nextRecordsUrl` paging), `/search` and `/parameterizedSearch`: the SOQL and
 //! SOSL engines run against the org as the calling user sees it.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::access::{FieldAccess, Permissions};
 use crate::org::{Org, User};
