@@ -3,9 +3,14 @@
 
 pub mod chrome;
 pub mod js;
+pub mod listener;
 
 #[cfg(feature = "content")]
 pub mod content;
+#[cfg(feature = "content")]
+pub mod panel;
+#[cfg(feature = "phone")]
+pub mod phone;
 #[cfg(feature = "options")]
 pub mod options;
 #[cfg(feature = "worker")]
