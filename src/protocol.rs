@@ -91,7 +91,11 @@ pub const PHONE_TARGET: &str = "phone";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum ToTab {
-    PhoneState { state: PhoneState },
+    PhoneState {
+        state: PhoneState,
+    },
+    /// The keyboard shortcut (`chrome.commands`): open the dialer in this tab.
+    OpenDialer,
 }
 
 /// The worker's state of an org connection, as the options page shows it. Kept in

@@ -7,11 +7,13 @@ pub mod listener;
 
 #[cfg(feature = "content")]
 pub mod content;
+#[cfg(feature = "options")]
+pub mod options;
+#[cfg(feature = "options")]
+pub mod options_phone;
 #[cfg(feature = "content")]
 pub mod panel;
 #[cfg(feature = "phone")]
 pub mod phone;
-#[cfg(feature = "options")]
-pub mod options;
 #[cfg(feature = "worker")]
 pub mod worker;

@@ -17,6 +17,7 @@ pub async fn options_main() {
         return;
     };
     translate(&document);
+    super::options_phone::start(&document);
     match send(&ToWorker::OptionsStatus).await {
         Ok(FromWorker::Status { orgs, pages, .. }) => {
             render_orgs(&document, &orgs);

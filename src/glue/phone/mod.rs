@@ -33,7 +33,9 @@ struct Socket {
 
 impl Drop for Socket {
     fn drop(&mut self) {
-        self.ws.close().log_and_continue("closing the SIP WebSocket");
+        self.ws
+            .close()
+            .log_and_continue("closing the SIP WebSocket");
     }
 }
 
@@ -177,7 +179,9 @@ fn apply_settings(settings: PhoneSettings) {
 fn pump() {
     let (actions, generation) = with(|e| {
         (
-            e.ua.as_mut().map(UserAgent::take_actions).unwrap_or_default(),
+            e.ua.as_mut()
+                .map(UserAgent::take_actions)
+                .unwrap_or_default(),
             e.generation,
         )
     });
@@ -247,7 +251,10 @@ fn open_socket(generation: u32) {
             pump();
         }
     });
-    let listeners = [on_open, on_message, on_close].into_iter().flatten().collect();
+    let listeners = [on_open, on_message, on_close]
+        .into_iter()
+        .flatten()
+        .collect();
     with(|e| {
         e.socket = Some(Socket {
             ws,
@@ -278,7 +285,10 @@ fn on_event(event: UaEvent) {
         }),
         UaEvent::RemoteReoffer { call, sdp } => with_media(call, move |media| async move {
             let answer = media.answer(&sdp).await?;
-            with(|e| e.ua.as_mut().map(|ua| ua.answer_reoffer(call, &answer, now())));
+            with(|e| {
+                e.ua.as_mut()
+                    .map(|ua| ua.answer_reoffer(call, &answer, now()))
+            });
             pump();
             Ok(())
         }),
@@ -472,7 +482,10 @@ fn command(action: PhoneCommand) {
             with(|e| e.hold_requested = Some(on));
             with_media(CallHandle(id), move |media| async move {
                 let sdp = media.hold_offer(on).await?;
-                with(|e| e.ua.as_mut().map(|ua| ua.reoffer(CallHandle(id), &sdp, now())));
+                with(|e| {
+                    e.ua.as_mut()
+                        .map(|ua| ua.reoffer(CallHandle(id), &sdp, now()))
+                });
                 pump();
                 Ok(())
             });

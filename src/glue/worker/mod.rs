@@ -63,7 +63,14 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
         }
         ToWorker::ContentDial { number, record } => {
             // Kept for diagnostics; the phone dials it.
-            store::store("lastDial", &DialReport { number: number.clone(), record }).await?;
+            store::store(
+                "lastDial",
+                &DialReport {
+                    number: number.clone(),
+                    record,
+                },
+            )
+            .await?;
             phone::command(crate::call::PhoneCommand::Dial { number }).await
         }
         ToWorker::OptionsStatus => Ok(FromWorker::Status {

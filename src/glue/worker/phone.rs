@@ -112,7 +112,12 @@ pub async fn command(action: PhoneCommand) -> Result<FromWorker, GlueError> {
             "no phone account: enter it on the options page",
         ));
     }
-    if ensure_document().await? || !forward(&ToPhone::Command { action: action.clone() }).await {
+    if ensure_document().await?
+        || !forward(&ToPhone::Command {
+            action: action.clone(),
+        })
+        .await
+    {
         // The document is starting: it takes the command with its settings.
         session_store(PENDING, &Some(action)).await?;
     }
@@ -146,6 +151,21 @@ pub async fn report(state: PhoneState) -> Result<FromWorker, GlueError> {
     }
     session_store(TABS, &alive).await?;
     Ok(FromWorker::Ack)
+}
+
+/// Entry point for `chrome.commands.onCommand`: the shortcut opens the dialer in its tab.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn worker_handle_command(command: String, tab: JsValue) {
+    let id = js_sys::Reflect::get(&tab, &"id".into())
+        .ok()
+        .and_then(|v| v.as_f64());
+    let (Some(id), "open-dialer") = (id, command.as_str()) else {
+        return;
+    };
+    if let Ok(message) = to_js(&ToTab::OpenDialer) {
+        // A tab without the panel (not a Lightning page) refuses it; nothing to do then.
+        let _ = call(chrome::tabs_send_message(id as i32, &message), "TAB_GONE").await;
+    }
 }
 
 /// Sends to the offscreen document; `false` when nobody received it.
