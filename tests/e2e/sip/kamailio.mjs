@@ -18,6 +18,7 @@ export const USERS = {
   far: { user: '2001', password: 'far-2001-secret' },
   far2: { user: '2002', password: 'far-2002-secret' },
   far3: { user: '2003', password: 'far-2003-secret' },
+  contact: { user: '0312345678', password: 'far-0312345678-secret' },
 };
 
 function freePort() {
