@@ -176,8 +176,7 @@ async function saveSettings(values) {
     else await field.fill(value);
   }
   await page.click('#phone-save');
-  const result = await page.locator('#phone-result').getAttribute('data-state', { timeout: 5000 });
-  await eventually(async () => (await page.locator('#phone-result').getAttribute('data-state')) !== null, 'saved');
+  const result = await eventually(() => page.locator('#phone-result').getAttribute('data-state'), 'saved');
   await page.close();
   return result;
 }
@@ -200,7 +199,7 @@ before(async () => {
   await far.goto(`http://localhost:${farServer.address().port}/far.html`);
   for (const [account, behaviour] of [[USERS.far, 'answer'], [USERS.far2, 'busy'], [USERS.contact, 'answer']]) {
     const reg = await far.evaluate(([ws, u, p, b]) => window.Far.start(ws, u, p, b),
-      [kamailio.wsUrl, account.user, account.password, behaviour]);
+      [kamailio.browserWsUrl, account.user, account.password, behaviour]);
     assert.equal(reg, 'registered', account.user);
   }
   lightning = await browser.context.newPage();
@@ -219,7 +218,7 @@ test('registration: a wrong password is named plainly; the right one registers',
   assert.equal(before.line, 'UNCONFIGURED');
   assert.match(before.lineText, /options page/);
   assert.equal(await saveSettings({
-    websocketUrl: kamailio.wsUrl,
+    websocketUrl: kamailio.browserWsUrl,
     sipUri: `sip:${USERS.phone.user}@sip.test`,
     password: 'not-the-password',
     displayName: 'Sato',

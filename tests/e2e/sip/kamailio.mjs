@@ -40,7 +40,7 @@ function accepts(port) {
   });
 }
 
-/** Resolves once Kamailio accepts connections: `{port, wsUrl, hostPort, log(), stop()}`. */
+/** Resolves once Kamailio accepts connections: `{port, wsUrl, browserWsUrl, hostPort, log(), stop()}`. */
 export async function startKamailio() {
   const bin = existsSync('/usr/sbin/kamailio') ? '/usr/sbin/kamailio' : 'kamailio';
   const port = await freePort();
@@ -66,6 +66,8 @@ export async function startKamailio() {
     port,
     hostPort: `127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}`,
+    /** For browsers started by the harness: only `localhost` escapes its resolver rules. */
+    browserWsUrl: `ws://localhost:${port}`,
     log: () => readFileSync(logFile, 'utf8'),
     async stop() {
       if (!exited) {
