@@ -2,7 +2,7 @@
 // JsSIP phones in a plain page as the far end, and the devorg's Lightning pages showing the
 // docked panel. Registration, calls both ways with real media, refusals, DTMF, hold, a reload
 // during a call, and click-to-call from a record page.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -204,6 +204,14 @@ before(async () => {
   }
   lightning = await browser.context.newPage();
   await login(lightning, devorg, CONTACT);
+});
+
+// A failed test must not leave its call up for the next one.
+afterEach(async () => {
+  const state = await panelState(lightning).catch(() => null);
+  if (!state?.phase?.startsWith('phase_')) return;
+  await click(lightning, state.phase === 'phase_INCOMING' ? '.decline' : '.hangup').catch(() => {});
+  await panelUntil(lightning, 'no call', (s) => !s.phase.startsWith('phase_')).catch(() => {});
 });
 
 after(async () => {

@@ -3,10 +3,34 @@
 // RFC 6455 one (text frames, client masking), enough for Runtime.evaluate.
 import net from 'node:net';
 import crypto from 'node:crypto';
+import http from 'node:http';
+
+/** The DevTools targets, on a fresh connection each time (Chromium closes idle ones). */
+function listTargets(debugPort) {
+  return new Promise((resolveList, reject) => {
+    http.get({ host: '127.0.0.1', port: debugPort, path: '/json/list', agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolveList(JSON.parse(text)));
+    }).on('error', reject);
+  });
+}
+
+/** As `evaluateOnce`, tried again when the connection drops. */
+export async function evaluateIn(debugPort, urlEnd, expression) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await evaluateOnce(debugPort, urlEnd, expression);
+    } catch (e) {
+      if (attempt >= 3 || !['ECONNRESET', 'CDP_TIMEOUT'].includes(e.code)) throw e;
+    }
+  }
+}
 
 /** Evaluates `expression` (awaiting a promise) in the target whose URL ends with `urlEnd`. */
-export async function evaluateIn(debugPort, urlEnd, expression) {
-  const targets = await (await fetch(`http://127.0.0.1:${debugPort}/json/list`)).json();
+async function evaluateOnce(debugPort, urlEnd, expression) {
+  const targets = await listTargets(debugPort);
   const target = targets.find((t) => t.url.endsWith(urlEnd));
   if (!target) throw new Error(`no target ${urlEnd} among ${targets.map((t) => t.url).join(', ')}`);
   const url = new URL(target.webSocketDebuggerUrl);
@@ -19,6 +43,8 @@ export async function evaluateIn(debugPort, urlEnd, expression) {
   let upgraded = false;
   const reply = new Promise((resolveReply, reject) => {
     socket.on('error', reject);
+    socket.on('close', () => reject(Object.assign(new Error('CDP connection closed'), { code: 'ECONNRESET' })));
+    setTimeout(() => reject(Object.assign(new Error('no CDP answer'), { code: 'CDP_TIMEOUT' })), 5000);
     socket.on('data', (chunk) => {
       buffer = Buffer.concat([buffer, chunk]);
       if (!upgraded) {
@@ -34,6 +60,7 @@ export async function evaluateIn(debugPort, urlEnd, expression) {
         else if (len === 127) { if (buffer.length < 10) return; len = Number(buffer.readBigUInt64BE(2)); start = 10; }
         if (buffer.length < start + len) return;
         const text = buffer.subarray(start, start + len).toString('utf8');
+        if (process.env.CDP_DEBUG) console.log('CDP <', (buffer[0] & 0x0f), text.slice(0, 200));
         buffer = buffer.subarray(start + len);
         const message = JSON.parse(text);
         if (message.id === 1) resolveReply(message);
@@ -50,8 +77,7 @@ export async function evaluateIn(debugPort, urlEnd, expression) {
       : (() => { const h = Buffer.alloc(10); h[0] = 0x81; h[1] = 0x80 | 127; h.writeBigUInt64BE(BigInt(payload.length), 2); return h; })();
   const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]));
   socket.write(Buffer.concat([header, mask, masked]));
-  const message = await reply;
-  socket.destroy();
+  const message = await reply.finally(() => socket.destroy());
   if (message.result?.exceptionDetails) throw new Error(JSON.stringify(message.result.exceptionDetails));
   return message.result?.result?.value;
 }
