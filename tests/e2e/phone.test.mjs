@@ -13,7 +13,7 @@ import net from 'node:net';
 import { build } from 'esbuild';
 import { startDevorg, launchBrowser, login, eventually, extensionStorage } from './harness.mjs';
 import { startKamailio, USERS } from './sip/kamailio.mjs';
-import { evaluateIn } from './sip/cdp.mjs';
+import { connectTo } from './sip/cdp.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const GENERATED = join(HERE, '.generated');
@@ -152,9 +152,12 @@ async function farUntil(user, what, pred) {
   }
 }
 
+let offscreen; // a CDP connection to the offscreen document, kept for the whole file
+
 /** The offscreen document's call media, read through CDP. */
-function ourStats() {
-  return evaluateIn(debugPort, '/offscreen.html', `(async () => {
+async function ourStats() {
+  if (!offscreen || offscreen.closed) offscreen = await connectTo(debugPort, '/offscreen.html');
+  return offscreen.evaluate(`(async () => {
     const pc = globalThis.sfphonePeerConnection();
     if (!pc) return null;
     const out = { connectionState: pc.connectionState, received: 0, sent: 0 };
@@ -215,6 +218,7 @@ afterEach(async () => {
 });
 
 after(async () => {
+  offscreen?.close();
   await browser?.close();
   farServer?.close();
   devorg?.stop();
