@@ -240,6 +240,14 @@ test('registration: a wrong password is named plainly; the right one registers',
   assert.match(refused.lineText, /password/);
   assert.equal(await saveSettings({ password: USERS.phone.password }), 'SAVED');
   const registered = await panelUntil(lightning, 'registered', (s) => s.line === 'REGISTERED');
+  // The microphone is granted from the options page (the offscreen document cannot ask).
+  const options = await browser.context.newPage();
+  await options.goto(browser.optionsUrl);
+  await options.waitForSelector('body[data-ready="true"]');
+  await options.click('#phone-microphone');
+  assert.equal(await eventually(() => options.locator('#phone-result').getAttribute('data-state'), 'microphone'),
+    'MICROPHONE_GRANTED');
+  await options.close();
   assert.match(registered.lineText, /Registered/);
   // The password is in chrome.storage.local only, never in what panels or pages were sent.
   const stored = await extensionStorage(browser.worker);
@@ -366,4 +374,16 @@ test('click-to-call on a record page places the call through the phone', async (
   assert.equal(stored.lastDial.number, CONTACT_PHONE, 'kept for diagnostics');
   await click(lightning, '.hangup');
   await farUntil(CONTACT_PHONE, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
+});
+
+test('the offscreen document closed by Chromium is recreated on the next dial, which goes through', async () => {
+  await browser.worker.evaluate(() => chrome.offscreen.closeDocument());
+  assert.equal(await browser.worker.evaluate(async () => (await chrome.runtime.getContexts({
+    contextTypes: ['OFFSCREEN_DOCUMENT'] })).length), 0);
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await farUntil(FAR, 'far end confirmed', (s) => s.events.includes('confirmed'));
+  assert.equal((await ourStats()).connectionState, 'connected');
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
 });

@@ -16,15 +16,17 @@ use web_sys::{MessageEvent, RtcSdpType, WebSocket};
 use self::media::CallMedia;
 use super::chrome;
 use super::js::{call, from_js, string_prop, to_js, GlueError, JsResultExt};
-use super::listener::{Listener, Timer};
+use super::listener::{sleep, Listener, Timer};
 use crate::call::settings::{DtmfMode, PhoneSettings};
-use crate::call::{CallEnd, CallPhase, PhoneCommand, PhoneState};
+use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
 use crate::protocol::{FromWorker, ToPhone, ToWorker, PHONE_TARGET, PROTOCOL_VERSION};
 use crate::sip::{Action, CallHandle, UaEvent, UserAgent};
 
 /// The handle of an outgoing call whose media is still being prepared (before the INVITE).
 const DIALLING: u32 = 0;
 const DTMF_MS: u32 = 100;
+/// How long (× 50 ms) a dial waits for a registration in progress.
+const REGISTER_WAIT_STEPS: u32 = 100;
 
 struct Socket {
     ws: WebSocket,
@@ -162,9 +164,9 @@ fn apply_settings(settings: PhoneSettings) {
             .ua_config()
             .map(|config| UserAgent::new(config, seed()));
         e.state.line = if e.ua.is_some() {
-            crate::call::LineState::Connecting
+            LineState::Connecting
         } else {
-            crate::call::LineState::Unconfigured
+            LineState::Unconfigured
         };
         if let Some(ua) = e.ua.as_mut() {
             ua.register(now());
@@ -395,6 +397,13 @@ fn command(action: PhoneCommand) {
                         return;
                     }
                 };
+                // A document just (re)created is still registering: the INVITE waits for it.
+                for _ in 0..REGISTER_WAIT_STEPS {
+                    if with(|e| e.state.line) != LineState::Connecting {
+                        break;
+                    }
+                    sleep(50).await;
+                }
                 // Hung up while the media was being prepared: nothing is sent.
                 if live_call() != Some((DIALLING, CallPhase::Dialling)) {
                     return;
@@ -436,11 +445,13 @@ fn command(action: PhoneCommand) {
                     Ok((media, sdp)) => with(|e| {
                         e.state.microphone_denied = false;
                         e.media = Some((handle.0, Rc::new(media)));
-                        e.ua.as_mut().map(|ua| ua.answer(handle, &sdp, now()))
-                    })
-                    .map(|r| r.map_err(|_| ()))
-                    .unwrap_or(Ok(()))
-                    .unwrap_or(()),
+                        if let Some(Err(err)) =
+                            e.ua.as_mut().map(|ua| ua.answer(handle, &sdp, now()))
+                        {
+                            // The caller gave up while we prepared the media.
+                            web_sys::console::warn_1(&format!("answer: {err:?}").into());
+                        }
+                    }),
                     Err(error) => {
                         media_failed(handle.0, &error);
                         with(|e| e.ua.as_mut().map(|ua| ua.reject(handle, 480, now())));
