@@ -154,9 +154,26 @@ async function farUntil(user, what, pred) {
 
 let offscreen; // a CDP connection to the offscreen document, kept for the whole file
 
-/** The offscreen document's call media, read through CDP. */
+/** The offscreen document's call media, read through CDP (a dropped connection is made again). */
 async function ourStats() {
-  if (!offscreen || offscreen.closed) offscreen = await connectTo(debugPort, '/offscreen.html');
+  try {
+    return await ourStatsOnce();
+  } catch (e) {
+    if (!offscreen?.closed) throw e;
+    return ourStatsOnce();
+  }
+}
+
+async function ourStatsOnce() {
+  for (let attempt = 1; !offscreen || offscreen.closed; attempt++) {
+    try {
+      offscreen = await connectTo(debugPort, '/offscreen.html');
+    } catch (e) {
+      console.log(`CDP connect attempt ${attempt}: ${e.message}`);
+      if (attempt >= 10) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
   return offscreen.evaluate(`(async () => {
     const pc = globalThis.sfphonePeerConnection();
     if (!pc) return null;
@@ -386,4 +403,24 @@ test('the offscreen document closed by Chromium is recreated on the next dial, w
   assert.equal((await ourStats()).connectionState, 'connected');
   await click(lightning, '.hangup');
   await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+});
+
+test('the service worker stopped during a call: the call goes on and both sides still reach the panel', async () => {
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  const cdp = await lightning.context().newCDPSession(lightning);
+  try {
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+  } finally {
+    await cdp.detach();
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await ourStats()).connectionState, 'connected');
+  // The panel's command restarts the worker, which reaches the engine: hold goes out.
+  await click(lightning, '[data-action=hold]');
+  await panelUntil(lightning, 'held', (s) => s.held === 'true');
+  await farUntil(FAR, 'far end on hold', (s) => s.events.includes('hold'));
+  await far.evaluate((u) => window.Far.hangup(u), FAR);
+  await panelUntil(lightning, 'remote hang-up', (s) => s.phase === 'end_REMOTE_HUNG_UP');
 });
