@@ -1,3 +1,6 @@
+//! The phone as the user sees it, driven by scripted agent events: call phases, line reasons,
+//! command checks, and settings that never show the password.
+
 use super::settings::{PhoneSettings, SettingsError};
 use super::*;
 use crate::sip::CallHandle;
