@@ -99,7 +99,39 @@ pub enum CallEnd {
     ConnectionLost,
 }
 
+impl CallPhase {
+    /// The UPPER_SNAKE code, as serialised: names the panel's text (`phase_…`).
+    pub fn code(self) -> &'static str {
+        match self {
+            CallPhase::Dialling => "DIALLING",
+            CallPhase::Ringing => "RINGING",
+            CallPhase::Incoming => "INCOMING",
+            CallPhase::Connecting => "CONNECTING",
+            CallPhase::Connected => "CONNECTED",
+            CallPhase::Ended => "ENDED",
+        }
+    }
+}
+
 impl CallEnd {
+    /// The UPPER_SNAKE code, as serialised: names the panel's text (`end_…`).
+    pub fn code(self) -> &'static str {
+        match self {
+            CallEnd::HungUp => "HUNG_UP",
+            CallEnd::RemoteHungUp => "REMOTE_HUNG_UP",
+            CallEnd::Cancelled => "CANCELLED",
+            CallEnd::Declined => "DECLINED",
+            CallEnd::Missed => "MISSED",
+            CallEnd::Busy => "BUSY",
+            CallEnd::NotFound => "NOT_FOUND",
+            CallEnd::Unavailable => "UNAVAILABLE",
+            CallEnd::NoAnswer => "NO_ANSWER",
+            CallEnd::Failed => "FAILED",
+            CallEnd::NoMicrophone => "NO_MICROPHONE",
+            CallEnd::ConnectionLost => "CONNECTION_LOST",
+        }
+    }
+
     pub fn from_reason(reason: EndReason) -> CallEnd {
         match reason {
             EndReason::LocalHangup => CallEnd::HungUp,

@@ -172,3 +172,29 @@ fn the_password_is_never_shown() {
         vec!["stun:stun.example.com".to_string()]
     );
 }
+
+#[test]
+fn codes_match_their_serialised_names() {
+    use CallPhase::*;
+    for phase in [Dialling, Ringing, Incoming, Connecting, Connected, Ended] {
+        assert_eq!(serde_json::to_value(phase).unwrap(), phase.code());
+    }
+    use CallEnd::*;
+    let ends = [
+        HungUp,
+        RemoteHungUp,
+        Cancelled,
+        Declined,
+        Missed,
+        Busy,
+        NotFound,
+        Unavailable,
+        NoAnswer,
+        Failed,
+        NoMicrophone,
+        ConnectionLost,
+    ];
+    for end in ends {
+        assert_eq!(serde_json::to_value(end).unwrap(), end.code());
+    }
+}

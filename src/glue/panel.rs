@@ -15,7 +15,18 @@ use super::chrome;
 use super::js::{call, from_js, to_js, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
-use crate::protocol::{FromWorker, ToTab, ToWorker, PROTOCOL_VERSION};
+use crate::protocol::{ToTab, ToWorker, PROTOCOL_VERSION};
+
+/// The part of the worker's answers the panel reads. Deserialising the whole `FromWorker`
+/// would pull every Salesforce type into the content script's module (about 200 KB).
+#[derive(serde::Deserialize)]
+struct Reply {
+    kind: String,
+    #[serde(default)]
+    state: Option<PhoneState>,
+    #[serde(default)]
+    code: Option<String>,
+}
 
 /// The host element's id: what tests look for (the shadow root itself is closed).
 pub const HOST_ID: &str = "sfphone-panel-host";
@@ -119,7 +130,10 @@ pub fn start(document: &Document) {
     listen_to_worker();
     render();
     wasm_bindgen_futures::spawn_local(async {
-        if let Some(FromWorker::PhoneStatus { state }) = send(&ToWorker::PhoneHello).await {
+        if let Some(Reply {
+            state: Some(state), ..
+        }) = send(&ToWorker::PhoneHello).await
+        {
             update(state);
         }
     });
@@ -181,7 +195,7 @@ fn listen_to_worker() {
     listener.forget();
 }
 
-async fn send(message: &ToWorker) -> Option<FromWorker> {
+async fn send(message: &ToWorker) -> Option<Reply> {
     let value = to_js(message).ok()?;
     js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION)).ok()?;
     let reply = call(chrome::runtime_send_message(&value), "WORKER_UNAVAILABLE")
@@ -193,7 +207,11 @@ async fn send(message: &ToWorker) -> Option<FromWorker> {
 
 fn command(action: PhoneCommand) {
     wasm_bindgen_futures::spawn_local(async move {
-        if let Some(FromWorker::Error { code, .. }) = send(&ToWorker::Phone { action }).await {
+        let reply = send(&ToWorker::Phone { action }).await;
+        if let Some(Reply {
+            code: Some(code), ..
+        }) = reply.filter(|r| r.kind == "Error")
+        {
             let text = chrome::text(&format!("phoneError_{code}"));
             PANEL.with(|p| {
                 if let Some(panel) = p.borrow().as_ref() {
@@ -336,20 +354,8 @@ fn line_key(line: LineState, microphone_denied: bool) -> &'static str {
 
 fn phase_key(phase: CallPhase, end: Option<CallEnd>) -> String {
     match (phase, end) {
-        (CallPhase::Ended, Some(end)) => {
-            let code = serde_json::to_value(end)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            format!("end_{code}")
-        }
-        (phase, _) => {
-            let code = serde_json::to_value(phase)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
-            format!("phase_{code}")
-        }
+        (CallPhase::Ended, Some(end)) => format!("end_{}", end.code()),
+        (phase, _) => format!("phase_{}", phase.code()),
     }
 }
 
