@@ -98,10 +98,6 @@ impl CallMedia {
         })
     }
 
-    pub fn peer_connection(&self) -> &RtcPeerConnection {
-        &self.pc
-    }
-
     async fn gathered_local(&self) -> Result<String, GlueError> {
         let mut waited = 0;
         while self.pc.ice_gathering_state() != RtcIceGatheringState::Complete

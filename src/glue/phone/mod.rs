@@ -528,15 +528,3 @@ fn command(action: PhoneCommand) {
         }
     }
 }
-
-/// For the end-to-end tests (reached through CDP): the live call's peer connection, to read
-/// its `getStats()`.
-#[wasm_bindgen]
-pub fn phone_peer_connection() -> JsValue {
-    with(|e| {
-        e.media
-            .as_ref()
-            .map(|(_, m)| JsValue::from(m.peer_connection().clone()))
-            .unwrap_or(JsValue::NULL)
-    })
-}

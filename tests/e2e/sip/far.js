@@ -94,10 +94,12 @@ window.Far = {
   /** Audio packets of the last session's peer connection. */
   async stats(user) {
     const pc = this.lastSession(user).session.connection;
-    const out = { connectionState: pc.connectionState, received: 0, sent: 0 };
+    const out = { connectionState: pc.connectionState, received: 0, sent: 0, reportsFromPeer: 0 };
     (await pc.getStats()).forEach((s) => {
       if (s.type === 'inbound-rtp' && s.kind === 'audio') out.received = s.packetsReceived;
       if (s.type === 'outbound-rtp' && s.kind === 'audio') out.sent = s.packetsSent;
+      // RTCP receiver reports about our audio: the other side only sends them for packets it got.
+      if (s.type === 'remote-inbound-rtp' && s.kind === 'audio') out.reportsFromPeer = s.roundTripTimeMeasurements ?? 1;
     });
     return out;
   },
