@@ -386,3 +386,33 @@ test('the service worker stopped during a call: the call goes on and both sides 
   await far.evaluate((u) => window.Far.hangup(u), FAR);
   await panelUntil(lightning, 'remote hang-up', (s) => s.phase === 'end_REMOTE_HUNG_UP');
 });
+
+test('without the microphone permission a dial ends at once and the panel says what to do', async () => {
+  // A browser of its own, without --use-fake-ui-for-media-stream: nobody granted the microphone,
+  // and the offscreen document cannot ask.
+  const bare = await launchBrowser(devorg, {
+    extraArgs: ['--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection'],
+  });
+  const saved = browser;
+  try {
+    browser = bare;
+    assert.equal(await saveSettings({
+      websocketUrl: kamailio.browserWsUrl,
+      sipUri: `sip:${USERS.phone.user}@sip.test`,
+      password: USERS.phone.password,
+    }), 'SAVED');
+    const page = await bare.context.newPage();
+    await login(page, devorg, CONTACT);
+    await panelUntil(page, 'registered', (s) => s.line === 'REGISTERED');
+    const farSessions = (await farLast(FAR)).sessions;
+    await dialFromPanel(page, FAR);
+    const denied = await panelUntil(page, 'no microphone', (s) => s.phase === 'end_NO_MICROPHONE');
+    assert.equal(denied.line, 'MICROPHONE_DENIED');
+    assert.match(denied.lineText, /microphone is not permitted.*options page/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await farLast(FAR)).sessions, farSessions, 'no INVITE went out');
+  } finally {
+    browser = saved;
+    await bare.close();
+  }
+});
