@@ -217,6 +217,9 @@ test('registration: a wrong password is named plainly; the right one registers',
   const before = await panelUntil(lightning, 'the panel', (s) => s.line);
   assert.equal(before.line, 'UNCONFIGURED');
   assert.match(before.lineText, /options page/);
+  // The form refuses what cannot work, saying why.
+  assert.equal(await saveSettings({ websocketUrl: 'https://pbx.example.com', sipUri: 'sip:1001@sip.test' }),
+    'BAD_WEBSOCKET_URL');
   assert.equal(await saveSettings({
     websocketUrl: kamailio.browserWsUrl,
     sipUri: `sip:${USERS.phone.user}@sip.test`,
@@ -241,6 +244,23 @@ test('registration: a wrong password is named plainly; the right one registers',
   const stored = await extensionStorage(browser.worker);
   assert.equal(stored.phoneSettings.password, USERS.phone.password);
   assert.ok(!browser.consoleLines.some((l) => l.includes(USERS.phone.password)));
+});
+
+test('the open-dialer shortcut opens the panel with the number field focused', async () => {
+  let state = await panelState(lightning);
+  if (state.expanded === 'true') await click(lightning, '[data-action=toggle]');
+  state = await panelState(lightning);
+  assert.equal(state.expanded, 'false');
+  // What the worker's chrome.commands listener sends to the shortcut's tab (a headless browser
+  // cannot press an extension shortcut); tabs without the panel refuse it.
+  await browser.worker.evaluate(async () => {
+    for (const t of await chrome.tabs.query({})) {
+      await chrome.tabs.sendMessage(t.id, { kind: 'OpenDialer' }).catch(() => {});
+    }
+  });
+  await panelUntil(lightning, 'expanded', (s) => s.expanded === 'true');
+  const focused = await inPanel(lightning, (root) => root.activeElement?.className);
+  assert.equal(focused, 'number');
 });
 
 test('an outgoing call answered by JsSIP: media both ways, DTMF by INFO, hold and resume, hang up from the panel', async () => {
