@@ -338,6 +338,19 @@ test('an outgoing call cancelled while ringing', async () => {
   }
 });
 
+test('a second caller during a call hears busy; the call goes on', async () => {
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await far.evaluate(([u, t]) => window.Far.call(u, t), [BUSY, USERS.phone.user]);
+  const second = await farUntil(BUSY, 'the second caller refused', (s) => s.events.some((e) => e.startsWith('failed')));
+  assert.ok(second.events.some((e) => e.startsWith('failed:486')), JSON.stringify(second.events));
+  const state = await panelState(lightning);
+  assert.equal(state.phase, 'phase_CONNECTED');
+  assert.equal(state.peer, FAR);
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+});
+
 test('busy and unknown numbers end with their reason', async () => {
   await dialFromPanel(lightning, BUSY);
   const busy = await panelUntil(lightning, 'busy', (s) => s.phase === 'end_BUSY');

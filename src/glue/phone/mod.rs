@@ -271,6 +271,7 @@ fn on_event(event: UaEvent) {
         let busy = with(|e| e.state.live_call().is_some());
         if busy {
             with(|e| e.ua.as_mut().map(|ua| ua.reject(*call, 486, now())));
+            pump();
             return;
         }
     }
