@@ -12,9 +12,11 @@ ROOT=$PWD
 CACHE=${SFPHONE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sfphone}
 WASM_TARGET=wasm32-unknown-unknown
 # One wasm module per extension context (see the features in Cargo.toml).
-CONTEXTS=(worker content options)
+CONTEXTS=(worker content options phone)
 # fonts-ipafont-gothic: Japanese glyphs in screenshots of Japanese pages.
-DEBIAN_PACKAGES=(chromium chromium-driver zip fonts-ipafont-gothic)
+# kamailio, kamailio-websocket-modules: the SIP server the phone tests register and call through
+# (started by the tests themselves, never as the packaged service).
+DEBIAN_PACKAGES=(chromium chromium-driver zip fonts-ipafont-gothic kamailio kamailio-websocket-modules)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -120,8 +122,11 @@ run_tests() {
   cargo clippy -q --workspace --all-targets -- -D warnings
   say "clippy (wasm32, every context)"
   cargo clippy -q -p sfphone --target "$WASM_TARGET" --all-features --all-targets -- -D warnings
-  say "native tests (core and devorg; outside checks against libphonenumber and simple-salesforce)"
-  SFPHONE_REQUIRE_LIBPHONENUMBER=1 SFPHONE_REQUIRE_CLIENTS=1 cargo test -q --workspace
+  say "native tests (core and devorg; outside checks against libphonenumber and simple-salesforce; the SIP agent against Kamailio)"
+  # kamailio.mjs starts Kamailio on a free port, sets SIP_KAMAILIO_WS for the command and stops
+  # Kamailio when it ends, so tests/sip_kamailio.rs runs against a real server.
+  SFPHONE_REQUIRE_LIBPHONENUMBER=1 SFPHONE_REQUIRE_CLIENTS=1 \
+    node tests/e2e/sip/kamailio.mjs -- cargo test -q --workspace
   say "wasm-bindgen tests in headless Chromium"
   CHROMEDRIVER=/usr/bin/chromedriver \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

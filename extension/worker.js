@@ -1,6 +1,6 @@
 // Service worker loader. MV3 forces these lines to be JavaScript; the logic is in wasm.
 // No top-level await: it kills a module service worker. Listeners register synchronously.
-import init, { worker_handle_message, worker_resume } from './wasm/worker.js';
+import init, { worker_handle_command, worker_handle_message, worker_resume } from './wasm/worker.js';
 
 const ready = init({ module_or_path: chrome.runtime.getURL('wasm/worker_bg.wasm') });
 
@@ -18,3 +18,8 @@ chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === 'outbox') ready.then(() => worker_resume());
 });
 ready.then(() => worker_resume());
+
+// The keyboard shortcut of the manifest's "commands": opens the dialer in the active tab.
+chrome.commands.onCommand.addListener((command, tab) => {
+  ready.then(() => worker_handle_command(command, tab ?? null));
+});

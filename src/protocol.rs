@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::call::settings::{PhoneSettings, PhoneSettingsView};
+use crate::call::{PhoneCommand, PhoneState};
 use crate::calllog::{CallRecord, DroppedField, FieldMapping, KnownRecord, MappingProblem};
 use crate::outbox::Delivery;
 use crate::salesforce::capabilities::Capabilities;
@@ -98,6 +100,46 @@ pub enum ToWorker {
     SaveLookupPriority {
         priority: Vec<String>,
     },
+    /// From the docked panel when it starts: keep this tab informed of the phone's state.
+    PhoneHello,
+    /// The user asked the phone to do something (panel or options page).
+    Phone {
+        action: PhoneCommand,
+    },
+    /// From the offscreen document when it starts: it needs the settings.
+    PhoneReady,
+    /// From the offscreen document: the phone's state changed.
+    PhoneReport {
+        state: PhoneState,
+    },
+    /// From the options page: the phone settings, without the password.
+    OptionsPhoneSettings,
+    /// From the options page: new phone settings (an empty password keeps the stored one).
+    OptionsSavePhoneSettings {
+        settings: PhoneSettings,
+    },
+}
+
+/// From the worker to the offscreen document (`target` tells it apart from other messages
+/// every extension page receives).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all_fields = "camelCase")]
+pub enum ToPhone {
+    Settings { settings: PhoneSettings },
+    Command { action: PhoneCommand },
+}
+
+pub const PHONE_TARGET: &str = "phone";
+
+/// From the worker to the content scripts of Lightning tabs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all_fields = "camelCase")]
+pub enum ToTab {
+    PhoneState {
+        state: PhoneState,
+    },
+    /// The keyboard shortcut (`chrome.commands`): open the dialer in this tab.
+    OpenDialer,
 }
 
 /// The worker's state of an org connection, as the options page shows it. Kept in
@@ -173,6 +215,18 @@ pub enum FromWorker {
         code: String,
         message: String,
     },
+    PhoneStatus {
+        state: PhoneState,
+    },
+    /// To the offscreen document only: what it needs to run, and a command that waited for it.
+    PhoneSetup {
+        settings: PhoneSettings,
+        #[serde(default)]
+        pending: Option<PhoneCommand>,
+    },
+    PhoneSettings {
+        settings: PhoneSettingsView,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -218,13 +272,23 @@ struct VersionOnly {
 pub enum SenderContext {
     /// A content script on a Salesforce page.
     SalesforcePage,
-    /// One of the extension's own pages (options, offscreen).
+    /// One of the extension's own pages (options).
     ExtensionPage,
+    /// The offscreen document that runs the phone.
+    Offscreen,
 }
+
+/// The offscreen document's page, relative to the extension's origin.
+pub const OFFSCREEN_PAGE: &str = "offscreen.html";
 
 /// Classifies a sender; `None` means the message is refused whatever it says.
 pub fn sender_context(sender_url: &str, extension_origin: &str) -> Option<SenderContext> {
     if !extension_origin.is_empty() && sender_url.starts_with(extension_origin) {
+        let page = &sender_url[extension_origin.len()..];
+        let page = page.split(['?', '#']).next().unwrap_or(page);
+        if page == OFFSCREEN_PAGE {
+            return Some(SenderContext::Offscreen);
+        }
         return Some(SenderContext::ExtensionPage);
     }
     let rest = sender_url.strip_prefix("https://")?;
@@ -252,7 +316,16 @@ impl ToWorker {
             ToWorker::Lookup { org_id, .. } => match context {
                 SenderContext::SalesforcePage => org_id.is_none(),
                 SenderContext::ExtensionPage => org_id.is_some(),
+                SenderContext::Offscreen => false,
             },
+            ToWorker::PhoneHello => context == SenderContext::SalesforcePage,
+            ToWorker::Phone { .. } => context != SenderContext::Offscreen,
+            ToWorker::PhoneReady | ToWorker::PhoneReport { .. } => {
+                context == SenderContext::Offscreen
+            }
+            ToWorker::OptionsPhoneSettings | ToWorker::OptionsSavePhoneSettings { .. } => {
+                context == SenderContext::ExtensionPage
+            }
         }
     }
 }
@@ -272,6 +345,16 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
     if let ToWorker::ContentDial { number, .. } | ToWorker::Lookup { number, .. } = &message {
         if crate::phone::dial_string(number).is_none() {
             return Err(BadMessage("the number has no digits".into()));
+        }
+    }
+    if let ToWorker::Phone { action } = &message {
+        action.validate().map_err(|e| BadMessage(e.into()))?;
+    }
+    if let ToWorker::OptionsSavePhoneSettings { settings } = &message {
+        if settings.is_configured() || !settings.password.is_empty() {
+            settings
+                .validate()
+                .map_err(|e| BadMessage(e.code().into()))?;
         }
     }
     let named_org = match &message {
@@ -410,6 +493,36 @@ mod tests {
         let status = ToWorker::OptionsStatus;
         assert!(!status.allowed_from(SenderContext::SalesforcePage));
         assert!(status.allowed_from(SenderContext::ExtensionPage));
+    }
+
+    #[test]
+    fn phone_messages_come_from_their_own_contexts() {
+        let origin = "chrome-extension://abcdefghijklmnop/";
+        let offscreen =
+            sender_context("chrome-extension://abcdefghijklmnop/offscreen.html", origin);
+        assert_eq!(offscreen, Some(SenderContext::Offscreen));
+        let page = SenderContext::SalesforcePage;
+        let report = ToWorker::PhoneReport {
+            state: PhoneState::default(),
+        };
+        assert!(report.allowed_from(SenderContext::Offscreen));
+        assert!(!report.allowed_from(page));
+        assert!(!ToWorker::PhoneReady.allowed_from(SenderContext::ExtensionPage));
+        assert!(!ToWorker::OptionsPhoneSettings.allowed_from(page));
+        let dial = parse_to_worker(
+            json!({"v":1,"kind":"Phone","action":{"command":"Dial","number":"2001"}}),
+        )
+        .unwrap();
+        assert!(dial.allowed_from(page) && !dial.allowed_from(SenderContext::Offscreen));
+        assert!(parse_to_worker(
+            json!({"v":1,"kind":"Phone","action":{"command":"Dtmf","digits":"1; rm"}})
+        )
+        .is_err());
+        assert!(
+            parse_to_worker(json!({"v":1,"kind":"OptionsSavePhoneSettings",
+            "settings":{"websocketUrl":"http://x","sipUri":"sip:1@x"}}))
+            .is_err()
+        );
     }
 
     #[test]

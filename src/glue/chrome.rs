@@ -65,3 +65,25 @@ pub fn alarm_at(name: &str, when_ms: f64) {
         web_sys::console::warn_2(&"could not set an alarm".into(), &e);
     }
 }
+
+// The phone: the offscreen document, messages to tabs, and session storage.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime", "onMessage"], js_name = addListener)]
+    pub fn on_message_add_listener(callback: &js_sys::Function);
+
+    #[wasm_bindgen(js_namespace = ["chrome", "offscreen"], js_name = createDocument, catch)]
+    pub fn offscreen_create_document(parameters: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getContexts, catch)]
+    pub fn runtime_get_contexts(filter: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = sendMessage, catch)]
+    pub fn tabs_send_message(tab_id: i32, message: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = get, catch)]
+    pub fn storage_session_get(keys: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
+    pub fn storage_session_set(items: &JsValue) -> Result<Promise, JsValue>;
+}

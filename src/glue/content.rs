@@ -27,6 +27,7 @@ pub fn content_main() {
     };
     let found = scan(&document, &root);
     listen_for_dial_clicks(&document);
+    super::panel::start(&document);
     send(&ToWorker::ContentStarted {
         mode: ContentMode::Wasm,
         phone_fields: found,

@@ -3,10 +3,17 @@
 
 pub mod chrome;
 pub mod js;
+pub mod listener;
 
 #[cfg(feature = "content")]
 pub mod content;
 #[cfg(feature = "options")]
 pub mod options;
+#[cfg(feature = "options")]
+pub mod options_phone;
+#[cfg(feature = "content")]
+pub mod panel;
+#[cfg(feature = "phone")]
+pub mod phone;
 #[cfg(feature = "worker")]
 pub mod worker;

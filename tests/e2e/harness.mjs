@@ -89,13 +89,13 @@ export function chromiumArgs(devorg) {
 }
 
 /** Launches Chromium with the built extension; returns the context, the worker and the extension id. */
-export async function launchBrowser(devorg, { headless = true } = {}) {
+export async function launchBrowser(devorg, { headless = true, extraArgs = [] } = {}) {
   if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('dist/ is missing: run ./build.sh build first');
   const userDataDir = mkdtempSync(join(tmpdir(), 'sfphone-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: false, // --headless=new is passed explicitly (extensions need the new headless mode)
-    args: headless ? chromiumArgs(devorg) : chromiumArgs(devorg).filter((a) => a !== '--headless=new'),
+    args: [...(headless ? chromiumArgs(devorg) : chromiumArgs(devorg).filter((a) => a !== '--headless=new')), ...extraArgs],
     env: { ...process.env, TMPDIR: userDataDir },
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));

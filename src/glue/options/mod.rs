@@ -23,6 +23,7 @@ pub async fn options_main() {
         return;
     };
     translate(&document);
+    super::options_phone::start(&document);
     match send(&ToWorker::OptionsStatus).await {
         Ok(FromWorker::Status {
             orgs,

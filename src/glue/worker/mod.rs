@@ -4,6 +4,7 @@
 mod client;
 mod connection;
 mod logging;
+mod phone;
 mod store;
 
 use serde_json::Value;
@@ -63,9 +64,16 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             Ok(FromWorker::Ack)
         }
         ToWorker::ContentDial { number, record } => {
-            // The phone engine takes this over; until then the request is recorded for diagnostics.
-            store::store("lastDial", &DialReport { number, record }).await?;
-            Ok(FromWorker::Ack)
+            // Kept for diagnostics; the phone dials it.
+            store::store(
+                "lastDial",
+                &DialReport {
+                    number: number.clone(),
+                    record,
+                },
+            )
+            .await?;
+            phone::command(crate::call::PhoneCommand::Dial { number }).await
         }
         ToWorker::OptionsStatus => Ok(FromWorker::Status {
             orgs: store::orgs().await?,
@@ -124,7 +132,19 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             },
             Err(e) => FromWorker::error(&e.code, e.message),
         }),
+        ToWorker::PhoneHello => phone::hello(tab_id(sender)).await,
+        ToWorker::Phone { action } => phone::command(action).await,
+        ToWorker::PhoneReady => phone::ready().await,
+        ToWorker::PhoneReport { state } => phone::report(state).await,
+        ToWorker::OptionsPhoneSettings => phone::settings_view().await,
+        ToWorker::OptionsSavePhoneSettings { settings } => phone::save_settings(settings).await,
     }
+}
+
+fn tab_id(sender: &JsValue) -> Option<i32> {
+    let tab = js_sys::Reflect::get(sender, &"tab".into()).ok()?;
+    let id = js_sys::Reflect::get(&tab, &"id".into()).ok()?.as_f64()?;
+    Some(id as i32)
 }
 
 fn page_host(url: &str) -> String {

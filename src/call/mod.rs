@@ -1,0 +1,330 @@
+//! The phone as the user sees it: registration, the one call and its state (dialling, ringing,
+//! connected, held, ended), the commands a user can give, and the phone settings.
+//!
+//! Pure: the offscreen glue feeds it the SIP agent's events and the media results, and sends
+//! the resulting `PhoneState` to every Lightning tab, which only renders it.
+
+pub mod settings;
+
+use serde::{Deserialize, Serialize};
+
+use crate::sip::{EndReason, RegistrationFailure, UaEvent};
+
+/// What a user can ask of the phone (from the docked panel or the options page).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all_fields = "camelCase")]
+pub enum PhoneCommand {
+    Dial { number: String },
+    Answer,
+    Decline,
+    Hangup,
+    Mute { on: bool },
+    Hold { on: bool },
+    Dtmf { digits: String },
+}
+
+impl PhoneCommand {
+    /// Refuses commands that could not be carried out whatever the phone's state.
+    pub fn validate(&self) -> Result<(), &'static str> {
+        match self {
+            PhoneCommand::Dial { number } => {
+                let n = number.trim();
+                let ok = !n.is_empty()
+                    && n.len() <= 64
+                    && n.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "+*#-_.@:() ".contains(c))
+                    && n.chars().any(|c| c.is_ascii_alphanumeric());
+                ok.then_some(()).ok_or("not a number or SIP address")
+            }
+            PhoneCommand::Dtmf { digits } => {
+                let ok =
+                    !digits.is_empty() && digits.len() <= 32 && digits.chars().all(is_dtmf_digit);
+                ok.then_some(()).ok_or("DTMF takes 0-9, *, #, A-D")
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+pub fn is_dtmf_digit(c: char) -> bool {
+    c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D')
+}
+
+/// The line's registration, with a plain reason when it is down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum LineState {
+    /// No phone account in the settings.
+    Unconfigured,
+    Connecting,
+    Registered,
+    WrongPassword,
+    ServerUnreachable,
+    ServerError,
+    Refused,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CallPhase {
+    /// Preparing media and sending the INVITE.
+    Dialling,
+    /// The far end rings.
+    Ringing,
+    /// Someone calls us.
+    Incoming,
+    /// Answered, media being set up.
+    Connecting,
+    Connected,
+    Ended,
+}
+
+/// Why the last call ended, in the words the panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CallEnd {
+    HungUp,
+    RemoteHungUp,
+    Cancelled,
+    Declined,
+    Missed,
+    Busy,
+    NotFound,
+    Unavailable,
+    NoAnswer,
+    Failed,
+    /// The microphone is not permitted (getUserMedia refused).
+    NoMicrophone,
+    /// The connection to the SIP server was lost.
+    ConnectionLost,
+}
+
+impl CallPhase {
+    /// The UPPER_SNAKE code, as serialised: names the panel's text (`phase_…`).
+    pub fn code(self) -> &'static str {
+        match self {
+            CallPhase::Dialling => "DIALLING",
+            CallPhase::Ringing => "RINGING",
+            CallPhase::Incoming => "INCOMING",
+            CallPhase::Connecting => "CONNECTING",
+            CallPhase::Connected => "CONNECTED",
+            CallPhase::Ended => "ENDED",
+        }
+    }
+}
+
+impl CallEnd {
+    /// The UPPER_SNAKE code, as serialised: names the panel's text (`end_…`).
+    pub fn code(self) -> &'static str {
+        match self {
+            CallEnd::HungUp => "HUNG_UP",
+            CallEnd::RemoteHungUp => "REMOTE_HUNG_UP",
+            CallEnd::Cancelled => "CANCELLED",
+            CallEnd::Declined => "DECLINED",
+            CallEnd::Missed => "MISSED",
+            CallEnd::Busy => "BUSY",
+            CallEnd::NotFound => "NOT_FOUND",
+            CallEnd::Unavailable => "UNAVAILABLE",
+            CallEnd::NoAnswer => "NO_ANSWER",
+            CallEnd::Failed => "FAILED",
+            CallEnd::NoMicrophone => "NO_MICROPHONE",
+            CallEnd::ConnectionLost => "CONNECTION_LOST",
+        }
+    }
+
+    pub fn from_reason(reason: EndReason) -> CallEnd {
+        match reason {
+            EndReason::LocalHangup => CallEnd::HungUp,
+            EndReason::RemoteHangup => CallEnd::RemoteHungUp,
+            EndReason::Cancelled => CallEnd::Cancelled,
+            EndReason::LocalRejected | EndReason::Declined => CallEnd::Declined,
+            EndReason::CallerCancelled => CallEnd::Missed,
+            EndReason::Busy => CallEnd::Busy,
+            EndReason::NotFound => CallEnd::NotFound,
+            EndReason::Unavailable => CallEnd::Unavailable,
+            EndReason::NoAnswer => CallEnd::NoAnswer,
+            EndReason::TransportLost | EndReason::ServerUnreachable => CallEnd::ConnectionLost,
+            EndReason::AuthFailed | EndReason::AckTimeout | EndReason::Failed { .. } => {
+                CallEnd::Failed
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallView {
+    /// The agent's handle, so late events of an older call are told apart.
+    pub id: u32,
+    pub outgoing: bool,
+    /// The number or SIP address of the far end, as dialled or as the caller presented it.
+    pub peer: String,
+    #[serde(default)]
+    pub peer_name: Option<String>,
+    pub phase: CallPhase,
+    /// Wall-clock milliseconds (epoch) when the call was answered: the panel's timer.
+    #[serde(default)]
+    pub answered_at_ms: Option<u64>,
+    #[serde(default)]
+    pub muted: bool,
+    #[serde(default)]
+    pub held: bool,
+    #[serde(default)]
+    pub end: Option<CallEnd>,
+}
+
+/// Everything the panel renders; sent whole on every change (it is small).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhoneState {
+    pub line: LineState,
+    #[serde(default)]
+    pub call: Option<CallView>,
+    /// getUserMedia was refused: the user must allow the microphone on the options page.
+    #[serde(default)]
+    pub microphone_denied: bool,
+}
+
+impl Default for PhoneState {
+    fn default() -> Self {
+        PhoneState {
+            line: LineState::Unconfigured,
+            call: None,
+            microphone_denied: false,
+        }
+    }
+}
+
+impl PhoneState {
+    /// A call that is not over yet.
+    pub fn live_call(&self) -> Option<&CallView> {
+        self.call.as_ref().filter(|c| c.phase != CallPhase::Ended)
+    }
+
+    fn call_mut(&mut self, id: u32) -> Option<&mut CallView> {
+        self.call
+            .as_mut()
+            .filter(|c| c.id == id && c.phase != CallPhase::Ended)
+    }
+
+    pub fn start_outgoing(&mut self, id: u32, peer: &str) {
+        self.call = Some(CallView {
+            id,
+            outgoing: true,
+            peer: peer.to_string(),
+            peer_name: None,
+            phase: CallPhase::Dialling,
+            answered_at_ms: None,
+            muted: false,
+            held: false,
+            end: None,
+        });
+    }
+
+    pub fn set_muted(&mut self, id: u32, on: bool) {
+        if let Some(c) = self.call_mut(id) {
+            c.muted = on;
+        }
+    }
+
+    pub fn set_held(&mut self, id: u32, on: bool) {
+        if let Some(c) = self.call_mut(id) {
+            c.held = on;
+        }
+    }
+
+    /// The call ended without the agent's word (media could not start).
+    pub fn end_call(&mut self, id: u32, end: CallEnd) {
+        if let Some(c) = self.call_mut(id) {
+            c.phase = CallPhase::Ended;
+            c.end = Some(end);
+        }
+    }
+
+    /// Our answer went out: media comes up next.
+    pub fn answering(&mut self, id: u32) {
+        if let Some(c) = self.call_mut(id) {
+            c.phase = CallPhase::Connecting;
+        }
+    }
+
+    /// Folds one event of the SIP agent in; `now_ms` is wall-clock (epoch) time. Returns
+    /// whether anything the panel shows changed.
+    pub fn apply(&mut self, event: &UaEvent, now_ms: u64) -> bool {
+        let before = self.clone();
+        match event {
+            UaEvent::Registered { .. } => self.line = LineState::Registered,
+            UaEvent::Unregistered => self.line = LineState::Connecting,
+            UaEvent::RegistrationFailed { reason, .. } => {
+                self.line = match reason {
+                    RegistrationFailure::WrongCredentials => LineState::WrongPassword,
+                    RegistrationFailure::ServerUnreachable | RegistrationFailure::TransportLost => {
+                        LineState::ServerUnreachable
+                    }
+                    RegistrationFailure::ServerError { .. } => LineState::ServerError,
+                    RegistrationFailure::Rejected { .. } => LineState::Refused,
+                }
+            }
+            UaEvent::IncomingCall {
+                call,
+                from_uri,
+                from_name,
+                ..
+            } => {
+                // A second caller while we are busy is refused by the glue; never shown.
+                if self.live_call().is_none() {
+                    self.call = Some(CallView {
+                        id: call.0,
+                        outgoing: false,
+                        peer: display_peer(from_uri),
+                        peer_name: from_name.clone(),
+                        phase: CallPhase::Incoming,
+                        answered_at_ms: None,
+                        muted: false,
+                        held: false,
+                        end: None,
+                    });
+                }
+            }
+            UaEvent::Ringing { call, .. } => {
+                if let Some(c) = self.call_mut(call.0) {
+                    if c.phase == CallPhase::Dialling {
+                        c.phase = CallPhase::Ringing;
+                    }
+                }
+            }
+            UaEvent::Connected { call, .. } => {
+                if let Some(c) = self.call_mut(call.0) {
+                    c.phase = CallPhase::Connected;
+                    c.answered_at_ms.get_or_insert(now_ms);
+                }
+            }
+            UaEvent::Ended { call, reason } => self.end_call(call.0, CallEnd::from_reason(*reason)),
+            UaEvent::RemoteReoffer { .. }
+            | UaEvent::ReofferAnswered { .. }
+            | UaEvent::ReofferFailed { .. }
+            | UaEvent::Dtmf { .. } => {}
+        }
+        *self != before
+    }
+}
+
+/// `sip:+81312345678@sip.test;user=phone` → `+81312345678`: the user part is what people dial.
+pub fn display_peer(uri: &str) -> String {
+    let rest = uri
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim_start_matches("sips:")
+        .trim_start_matches("sip:")
+        .trim_start_matches("tel:");
+    let user = rest.split(['@', ';', '>']).next().unwrap_or(rest);
+    if user.is_empty() {
+        uri.to_string()
+    } else {
+        user.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests;

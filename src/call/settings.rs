@@ -1,0 +1,177 @@
+//! The phone account: where the SIP server is, who we are on it, the ICE servers. Kept in
+//! `chrome.storage.local` only; never sent to a content script, never logged (`Debug` hides
+//! the password).
+
+use serde::{Deserialize, Serialize};
+
+use crate::sip::UaConfig;
+
+/// How digits reach the far end during a call.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DtmfMode {
+    /// RFC 4733 in the media (RTCDTMFSender); SIP INFO when the media cannot carry it.
+    #[default]
+    Rfc4733,
+    /// SIP INFO (application/dtmf-relay) always.
+    Info,
+}
+
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PhoneSettings {
+    /// `wss://pbx.example.com:7443` (ws:// is accepted for a server on loopback or a lab).
+    pub websocket_url: String,
+    /// `sip:1001@pbx.example.com`.
+    pub sip_uri: String,
+    /// The digest user name, when it is not the user part of the SIP URI.
+    pub auth_user: String,
+    pub password: String,
+    pub display_name: String,
+    /// `stun:` / `turn:` URLs, one per entry.
+    pub ice_servers: Vec<String>,
+    pub dtmf: DtmfMode,
+}
+
+impl std::fmt::Debug for PhoneSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PhoneSettings")
+            .field("websocket_url", &self.websocket_url)
+            .field("sip_uri", &self.sip_uri)
+            .field("auth_user", &self.auth_user)
+            .field("password", &"<hidden>")
+            .field("display_name", &self.display_name)
+            .field("ice_servers", &self.ice_servers)
+            .field("dtmf", &self.dtmf)
+            .finish()
+    }
+}
+
+/// What the options page shows of the settings: everything but the password.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PhoneSettingsView {
+    pub websocket_url: String,
+    pub sip_uri: String,
+    pub auth_user: String,
+    pub has_password: bool,
+    pub display_name: String,
+    pub ice_servers: Vec<String>,
+    pub dtmf: DtmfMode,
+}
+
+/// Why settings were refused; UPPER_SNAKE codes the options page explains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingsError {
+    BadWebsocketUrl,
+    BadSipUri,
+    BadIceServer,
+    TooLong,
+}
+
+impl SettingsError {
+    pub fn code(self) -> &'static str {
+        match self {
+            SettingsError::BadWebsocketUrl => "BAD_WEBSOCKET_URL",
+            SettingsError::BadSipUri => "BAD_SIP_URI",
+            SettingsError::BadIceServer => "BAD_ICE_SERVER",
+            SettingsError::TooLong => "SETTINGS_TOO_LONG",
+        }
+    }
+}
+
+fn plain(text: &str) -> bool {
+    !text.is_empty() && !text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+impl PhoneSettings {
+    /// Whether an account is entered at all (an empty form means "no phone").
+    pub fn is_configured(&self) -> bool {
+        !self.websocket_url.is_empty() && !self.sip_uri.is_empty()
+    }
+
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        let fields = [
+            &self.websocket_url,
+            &self.sip_uri,
+            &self.auth_user,
+            &self.password,
+            &self.display_name,
+        ];
+        if fields.iter().any(|f| f.len() > 256) || self.ice_servers.len() > 8 {
+            return Err(SettingsError::TooLong);
+        }
+        let url = self.websocket_url.to_ascii_lowercase();
+        let host = url
+            .strip_prefix("wss://")
+            .or_else(|| url.strip_prefix("ws://"))
+            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+        if !plain(&self.websocket_url) || host.is_none_or(str::is_empty) {
+            return Err(SettingsError::BadWebsocketUrl);
+        }
+        if self.sip_parts().is_none() {
+            return Err(SettingsError::BadSipUri);
+        }
+        for server in &self.ice_servers {
+            let s = server.to_ascii_lowercase();
+            let scheme_ok = ["stun:", "stuns:", "turn:", "turns:"]
+                .iter()
+                .any(|p| s.starts_with(p) && s.len() > p.len());
+            if !scheme_ok || !plain(server) {
+                return Err(SettingsError::BadIceServer);
+            }
+        }
+        Ok(())
+    }
+
+    /// `(user, domain)` of the SIP URI.
+    pub fn sip_parts(&self) -> Option<(String, String)> {
+        let uri = self.sip_uri.trim();
+        let rest = uri
+            .strip_prefix("sip:")
+            .or_else(|| uri.strip_prefix("sips:"))
+            .unwrap_or(uri);
+        let (user, domain) = rest.split_once('@')?;
+        let domain = domain.split([';', '?']).next()?;
+        let fine = |s: &str| plain(s) && !s.contains(['<', '>', '"', '@', ':']);
+        let domain_host = domain.rsplit_once(':').map_or(domain, |(h, _)| h);
+        (fine(user) && fine(domain_host)).then(|| (user.to_string(), domain.to_string()))
+    }
+
+    /// The SIP agent's configuration; `None` when the settings are not usable.
+    pub fn ua_config(&self) -> Option<UaConfig> {
+        self.validate().ok()?;
+        let (user, domain) = self.sip_parts()?;
+        let mut config = UaConfig::new(&user, &self.password, &domain);
+        if !self.auth_user.is_empty() {
+            config.auth_username = Some(self.auth_user.clone());
+        }
+        if !self.display_name.trim().is_empty() {
+            config.display_name = Some(self.display_name.trim().to_string());
+        }
+        let secure = self.websocket_url.to_ascii_lowercase().starts_with("wss:");
+        config.via_transport = if secure { "WSS" } else { "WS" }.to_string();
+        Some(config)
+    }
+
+    pub fn view(&self) -> PhoneSettingsView {
+        PhoneSettingsView {
+            websocket_url: self.websocket_url.clone(),
+            sip_uri: self.sip_uri.clone(),
+            auth_user: self.auth_user.clone(),
+            has_password: !self.password.is_empty(),
+            display_name: self.display_name.clone(),
+            ice_servers: self.ice_servers.clone(),
+            dtmf: self.dtmf,
+        }
+    }
+
+    /// Settings from the options form; an empty password keeps the stored one.
+    pub fn merged_with(mut self, stored: &PhoneSettings) -> PhoneSettings {
+        if self.password.is_empty() {
+            self.password = stored.password.clone();
+        }
+        self.ice_servers.retain(|s| !s.trim().is_empty());
+        self
+    }
+}

@@ -1,0 +1,200 @@
+//! The phone as the user sees it, driven by scripted agent events: call phases, line reasons,
+//! command checks, and settings that never show the password.
+
+use super::settings::{PhoneSettings, SettingsError};
+use super::*;
+use crate::sip::CallHandle;
+
+fn settings() -> PhoneSettings {
+    PhoneSettings {
+        websocket_url: "wss://pbx.example.com:7443/ws".into(),
+        sip_uri: "sip:1001@pbx.example.com".into(),
+        password: "s3cret".into(),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn an_outgoing_call_rings_connects_and_ends() {
+    let mut s = PhoneState::default();
+    assert!(s.apply(&UaEvent::Registered { expires_secs: 600 }, 0));
+    assert_eq!(s.line, LineState::Registered);
+    s.start_outgoing(1, "0312345678");
+    let call = CallHandle(1);
+    s.apply(
+        &UaEvent::Ringing {
+            call,
+            early_sdp: None,
+        },
+        10,
+    );
+    assert_eq!(s.call.as_ref().unwrap().phase, CallPhase::Ringing);
+    s.apply(&UaEvent::Connected { call, sdp: None }, 2000);
+    assert_eq!(s.call.as_ref().unwrap().answered_at_ms, Some(2000));
+    // A late event of another call changes nothing.
+    assert!(!s.apply(
+        &UaEvent::Ended {
+            call: CallHandle(7),
+            reason: EndReason::Busy
+        },
+        2500
+    ));
+    s.apply(
+        &UaEvent::Ended {
+            call,
+            reason: EndReason::RemoteHangup,
+        },
+        3000,
+    );
+    let c = s.call.as_ref().unwrap();
+    assert_eq!(
+        (c.phase, c.end),
+        (CallPhase::Ended, Some(CallEnd::RemoteHungUp))
+    );
+    assert!(s.live_call().is_none());
+}
+
+#[test]
+fn an_incoming_call_shows_the_caller_and_a_second_one_is_not_shown() {
+    let mut s = PhoneState::default();
+    let incoming = |n: u32| UaEvent::IncomingCall {
+        call: CallHandle(n),
+        from_uri: "sip:2001@sip.test".into(),
+        from_name: Some("Far End".into()),
+        sdp_offer: String::new(),
+    };
+    s.apply(&incoming(3), 0);
+    let c = s.call.as_ref().unwrap();
+    assert_eq!((c.peer.as_str(), c.phase), ("2001", CallPhase::Incoming));
+    assert!(!s.apply(&incoming(4), 1));
+    s.apply(
+        &UaEvent::Ended {
+            call: CallHandle(3),
+            reason: EndReason::CallerCancelled,
+        },
+        5,
+    );
+    assert_eq!(s.call.as_ref().unwrap().end, Some(CallEnd::Missed));
+}
+
+#[test]
+fn registration_failures_have_plain_reasons() {
+    let mut s = PhoneState::default();
+    let failed = |reason| UaEvent::RegistrationFailed {
+        reason,
+        retry_at: None,
+    };
+    s.apply(&failed(RegistrationFailure::WrongCredentials), 0);
+    assert_eq!(s.line, LineState::WrongPassword);
+    s.apply(&failed(RegistrationFailure::TransportLost), 0);
+    assert_eq!(s.line, LineState::ServerUnreachable);
+    let text = serde_json::to_string(&s).unwrap();
+    assert!(text.contains(r#""line":"SERVER_UNREACHABLE""#), "{text}");
+}
+
+#[test]
+fn commands_are_checked() {
+    let dial = |n: &str| PhoneCommand::Dial { number: n.into() }.validate();
+    assert!(dial("03-1234-5678").is_ok());
+    assert!(dial("sip:2001@sip.test").is_ok());
+    assert!(dial("").is_err());
+    assert!(dial("<script>").is_err());
+    let dtmf = |d: &str| PhoneCommand::Dtmf { digits: d.into() }.validate();
+    assert!(dtmf("12#*A").is_ok());
+    assert!(dtmf("x").is_err());
+    let parsed: PhoneCommand = serde_json::from_str(r#"{"command":"Mute","on":true}"#).unwrap();
+    assert_eq!(parsed, PhoneCommand::Mute { on: true });
+}
+
+#[test]
+fn peers_show_their_user_part() {
+    assert_eq!(
+        display_peer("<sip:+81312345678@sip.test;user=phone>"),
+        "+81312345678"
+    );
+    assert_eq!(display_peer("tel:0312345678"), "0312345678");
+    assert_eq!(display_peer("sip:@x"), "sip:@x");
+}
+
+#[test]
+fn settings_are_validated_and_make_an_agent_config() {
+    let s = settings();
+    assert_eq!(s.validate(), Ok(()));
+    let config = s.ua_config().unwrap();
+    assert_eq!(
+        (config.username.as_str(), config.domain.as_str()),
+        ("1001", "pbx.example.com")
+    );
+    assert_eq!(config.via_transport, "WSS");
+    let lab = PhoneSettings {
+        websocket_url: "ws://127.0.0.1:8088".into(),
+        sip_uri: "1001@sip.test".into(),
+        auth_user: "auth1001".into(),
+        ..settings()
+    };
+    let config = lab.ua_config().unwrap();
+    assert_eq!(config.via_transport, "WS");
+    assert_eq!(config.auth_username.as_deref(), Some("auth1001"));
+    let bad = |f: fn(&mut PhoneSettings)| {
+        let mut s = settings();
+        f(&mut s);
+        s.validate()
+    };
+    assert_eq!(
+        bad(|s| s.websocket_url = "https://x".into()),
+        Err(SettingsError::BadWebsocketUrl)
+    );
+    assert_eq!(
+        bad(|s| s.sip_uri = "sip:no-domain".into()),
+        Err(SettingsError::BadSipUri)
+    );
+    assert_eq!(
+        bad(|s| s.ice_servers = vec!["http://stun".into()]),
+        Err(SettingsError::BadIceServer)
+    );
+}
+
+#[test]
+fn the_password_is_never_shown() {
+    let s = settings();
+    assert!(!format!("{s:?}").contains("s3cret"));
+    let view = serde_json::to_string(&s.view()).unwrap();
+    assert!(!view.contains("s3cret") && view.contains(r#""hasPassword":true"#));
+    let form = PhoneSettings {
+        password: String::new(),
+        ice_servers: vec!["".into(), "stun:stun.example.com".into()],
+        ..settings()
+    };
+    let merged = form.merged_with(&s);
+    assert_eq!(merged.password, "s3cret");
+    assert_eq!(
+        merged.ice_servers,
+        vec!["stun:stun.example.com".to_string()]
+    );
+}
+
+#[test]
+fn codes_match_their_serialised_names() {
+    use CallPhase::*;
+    for phase in [Dialling, Ringing, Incoming, Connecting, Connected, Ended] {
+        assert_eq!(serde_json::to_value(phase).unwrap(), phase.code());
+    }
+    use CallEnd::*;
+    let ends = [
+        HungUp,
+        RemoteHungUp,
+        Cancelled,
+        Declined,
+        Missed,
+        Busy,
+        NotFound,
+        Unavailable,
+        NoAnswer,
+        Failed,
+        NoMicrophone,
+        ConnectionLost,
+    ];
+    for end in ends {
+        assert_eq!(serde_json::to_value(end).unwrap(), end.code());
+    }
+}

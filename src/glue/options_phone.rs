@@ -1,0 +1,233 @@
+//! The options page's phone section: the SIP account (the password is never shown back, only
+//! whether one is stored) and the one-time microphone permission, which only an extension page
+//! the user opens can ask for (the offscreen document cannot show a prompt).
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
+
+use super::chrome;
+use super::js::{call, from_js, to_js, GlueError, JsResultExt};
+use super::listener::Listener;
+use crate::call::settings::{DtmfMode, PhoneSettings, PhoneSettingsView};
+use crate::protocol::{FromWorker, ToWorker, PROTOCOL_VERSION};
+
+const MARKUP: &str = r#"
+<h2 id="phone-title"></h2>
+<form id="phone-form" autocomplete="off">
+  <label><span data-t="phoneWebsocketUrl"></span> <input name="websocketUrl" type="url" placeholder="wss://pbx.example.com:7443"></label>
+  <label><span data-t="phoneSipUri"></span> <input name="sipUri" placeholder="sip:1001@pbx.example.com"></label>
+  <label><span data-t="phoneAuthUser"></span> <input name="authUser"></label>
+  <label><span data-t="phonePassword"></span> <input name="password" type="password" autocomplete="new-password"></label>
+  <p id="phone-password-kept" hidden data-t="phonePasswordKept"></p>
+  <label><span data-t="phoneDisplayName"></span> <input name="displayName"></label>
+  <label><span data-t="phoneIceServers"></span> <textarea name="iceServers" rows="2"></textarea></label>
+  <label><span data-t="phoneDtmf"></span> <select name="dtmf">
+    <option value="RFC4733" data-t="phoneDtmf_RFC4733"></option>
+    <option value="INFO" data-t="phoneDtmf_INFO"></option>
+  </select></label>
+  <div class="form-row">
+    <button id="phone-save" type="submit" data-t="phoneSave"></button>
+    <button id="phone-microphone" type="button" data-t="phoneMicrophone"></button>
+  </div>
+  <p id="phone-result" role="status" hidden></p>
+</form>
+"#;
+
+/// Adds the section to the options page. Started by one line of `options_main`.
+pub fn start(document: &Document) -> Option<()> {
+    let body = document.body()?;
+    let section = document.create_element("section").ok()?;
+    section.set_id("phone");
+    section
+        .set_attribute("aria-labelledby", "phone-title")
+        .ok()?;
+    section.set_inner_html(MARKUP);
+    let header = document.query_selector("header").ok().flatten();
+    match header {
+        Some(h) => h.after_with_node_1(&section).ok()?,
+        None => body.prepend_with_node_1(&section).ok()?,
+    }
+    if let Some(title) = document.get_element_by_id("phone-title") {
+        title.set_text_content(Some(&chrome::text("phoneTitle")));
+    }
+    let texts = section.query_selector_all("[data-t]").ok()?;
+    for i in 0..texts.length() {
+        if let Some(el) = texts.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+            let key = el.get_attribute("data-t").unwrap_or_default();
+            el.set_text_content(Some(&chrome::text(&key)));
+        }
+    }
+    let form = document.get_element_by_id("phone-form")?;
+    let on_submit = Listener::new(&form, "submit", |event| {
+        event.prevent_default();
+        wasm_bindgen_futures::spawn_local(save());
+    });
+    let microphone = document.get_element_by_id("phone-microphone")?;
+    let on_microphone = Listener::new(&microphone, "click", |_| {
+        wasm_bindgen_futures::spawn_local(ask_microphone());
+    });
+    // The options page's listeners live as long as the page.
+    std::mem::forget((on_submit, on_microphone));
+    wasm_bindgen_futures::spawn_local(async {
+        if let Ok(FromWorker::PhoneSettings { settings }) =
+            send(&ToWorker::OptionsPhoneSettings).await
+        {
+            fill(&settings);
+        }
+    });
+    Some(())
+}
+
+async fn send(message: &ToWorker) -> Result<FromWorker, GlueError> {
+    let value = to_js(message)?;
+    js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION))
+        .or_glue("SERIALISE")?;
+    from_js(call(chrome::runtime_send_message(&value), "WORKER_UNAVAILABLE").await?)
+}
+
+fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+fn field(name: &str) -> Option<Element> {
+    document()?
+        .query_selector(&format!("#phone-form [name={name}]"))
+        .ok()
+        .flatten()
+}
+
+fn value(name: &str) -> String {
+    let Some(el) = field(name) else {
+        return String::new();
+    };
+    if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
+        return i.value();
+    }
+    if let Some(t) = el.dyn_ref::<HtmlTextAreaElement>() {
+        return t.value();
+    }
+    el.dyn_ref::<HtmlSelectElement>()
+        .map(HtmlSelectElement::value)
+        .unwrap_or_default()
+}
+
+fn set_value(name: &str, text: &str) {
+    let Some(el) = field(name) else { return };
+    if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
+        i.set_value(text);
+    } else if let Some(t) = el.dyn_ref::<HtmlTextAreaElement>() {
+        t.set_value(text);
+    } else if let Some(s) = el.dyn_ref::<HtmlSelectElement>() {
+        s.set_value(text);
+    }
+}
+
+fn fill(settings: &PhoneSettingsView) {
+    set_value("websocketUrl", &settings.websocket_url);
+    set_value("sipUri", &settings.sip_uri);
+    set_value("authUser", &settings.auth_user);
+    set_value("password", "");
+    set_value("displayName", &settings.display_name);
+    set_value("iceServers", &settings.ice_servers.join("\n"));
+    set_value(
+        "dtmf",
+        match settings.dtmf {
+            DtmfMode::Rfc4733 => "RFC4733",
+            DtmfMode::Info => "INFO",
+        },
+    );
+    if let Some(kept) = document().and_then(|d| d.get_element_by_id("phone-password-kept")) {
+        if settings.has_password {
+            kept.remove_attribute("hidden").log_and_continue("options");
+        } else {
+            kept.set_attribute("hidden", "").log_and_continue("options");
+        }
+    }
+}
+
+fn show(state: &str, text: &str) {
+    if let Some(result) = document().and_then(|d| d.get_element_by_id("phone-result")) {
+        result.set_text_content(Some(text));
+        result
+            .set_attribute("data-state", state)
+            .log_and_continue("options");
+        result
+            .remove_attribute("hidden")
+            .log_and_continue("options");
+    }
+}
+
+async fn save() {
+    let settings = PhoneSettings {
+        websocket_url: value("websocketUrl").trim().to_string(),
+        sip_uri: value("sipUri").trim().to_string(),
+        auth_user: value("authUser").trim().to_string(),
+        password: value("password"),
+        display_name: value("displayName").trim().to_string(),
+        ice_servers: value("iceServers")
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect(),
+        dtmf: if value("dtmf") == "INFO" {
+            DtmfMode::Info
+        } else {
+            DtmfMode::Rfc4733
+        },
+    };
+    if settings.is_configured() {
+        if let Err(e) = settings.validate() {
+            show(e.code(), &chrome::text(&format!("state_{}", e.code())));
+            return;
+        }
+    }
+    match send(&ToWorker::OptionsSavePhoneSettings { settings }).await {
+        Ok(FromWorker::PhoneSettings { settings }) => {
+            fill(&settings);
+            show("SAVED", &chrome::text("phoneSaved"));
+        }
+        Ok(FromWorker::Error { code, .. }) => {
+            show(&code, &chrome::text(&format!("state_{code}")));
+        }
+        Ok(_) => {}
+        Err(e) => show(e.code, &chrome::text(&format!("state_{}", e.code))),
+    }
+}
+
+/// Asks for the microphone once, so the extension's origin keeps the permission; the stream
+/// is stopped at once.
+async fn ask_microphone() {
+    use web_sys::{MediaStream, MediaStreamTrack};
+    let granted = match call(microphone_promise(), "MICROPHONE_DENIED").await {
+        Ok(stream) => {
+            if let Ok(stream) = stream.dyn_into::<MediaStream>() {
+                for track in stream.get_tracks().iter() {
+                    if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+                        track.stop();
+                    }
+                }
+            }
+            true
+        }
+        Err(_) => false,
+    };
+    if granted {
+        show(
+            "MICROPHONE_GRANTED",
+            &chrome::text("phoneMicrophoneGranted"),
+        );
+    } else {
+        show("MICROPHONE_DENIED", &chrome::text("phoneMicrophoneDenied"));
+    }
+}
+
+fn microphone_promise() -> Result<js_sys::Promise, JsValue> {
+    let devices = web_sys::window()
+        .ok_or(JsValue::NULL)?
+        .navigator()
+        .media_devices()?;
+    let constraints = web_sys::MediaStreamConstraints::new();
+    constraints.set_audio(&JsValue::TRUE);
+    devices.get_user_media_with_constraints(&constraints)
+}

@@ -1,0 +1,462 @@
+//! The docked phone in every Lightning tab: a closed shadow root (the page's styles and scripts
+//! cannot reach it) with the line state, a dial pad and number entry, the call with its timer,
+//! mute, hold, a DTMF keypad, hang-up, and answer/decline for an incoming call.
+//!
+//! It only renders the `PhoneState` the worker sends and reports what the user pressed; the
+//! phone itself runs in the offscreen document, so a reload of this tab never drops a call.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
+
+use super::chrome;
+use super::js::{call, from_js, to_js, JsResultExt};
+use super::listener::{Listener, Timer};
+use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
+use crate::protocol::{ToTab, ToWorker, PROTOCOL_VERSION};
+
+/// The part of the worker's answers the panel reads. Deserialising the whole `FromWorker`
+/// would pull every Salesforce type into the content script's module (about 200 KB).
+#[derive(serde::Deserialize)]
+struct Reply {
+    kind: String,
+    #[serde(default)]
+    state: Option<PhoneState>,
+    #[serde(default)]
+    code: Option<String>,
+}
+
+/// The host element's id: what tests look for (the shadow root itself is closed).
+pub const HOST_ID: &str = "sfphone-panel-host";
+
+const STYLE: &str = include_str!("panel.css");
+
+const MARKUP: &str = r#"
+<section class="panel" data-expanded="false">
+  <button class="toggle" type="button" data-action="toggle">
+    <span class="dot"></span><span class="title"></span><span class="summary"></span>
+  </button>
+  <div class="body">
+    <p class="line"></p>
+    <p class="reason" role="alert"></p>
+    <div class="call" hidden>
+      <p class="peer"></p>
+      <p class="phase"></p>
+      <p class="clock" aria-live="off"></p>
+      <div class="row incoming">
+        <button type="button" class="answer" data-action="answer"></button>
+        <button type="button" class="decline" data-action="decline"></button>
+      </div>
+      <div class="row controls">
+        <button type="button" data-action="mute" aria-pressed="false"></button>
+        <button type="button" data-action="hold" aria-pressed="false"></button>
+        <button type="button" data-action="keypad" aria-pressed="false"></button>
+      </div>
+      <button type="button" class="hangup" data-action="hangup"></button>
+    </div>
+    <div class="dialer">
+      <input class="number" type="tel" autocomplete="off">
+      <div class="pad"></div>
+      <button type="button" class="dial" data-action="dial"></button>
+    </div>
+  </div>
+</section>
+"#;
+
+const DIGITS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#"];
+
+struct Panel {
+    root: ShadowRoot,
+    state: PhoneState,
+    expanded: bool,
+    keypad: bool,
+    clock: Option<Timer>,
+    _listeners: Vec<Listener>,
+}
+
+thread_local! {
+    static PANEL: RefCell<Option<Panel>> = const { RefCell::new(None) };
+}
+
+fn find(root: &ShadowRoot, selector: &str) -> Option<Element> {
+    root.query_selector(selector).ok().flatten()
+}
+
+fn set_text(root: &ShadowRoot, selector: &str, text: &str) {
+    if let Some(el) = find(root, selector) {
+        el.set_text_content(Some(text));
+    }
+}
+
+fn set_attr(root: &ShadowRoot, selector: &str, name: &str, value: &str) {
+    if let Some(el) = find(root, selector) {
+        el.set_attribute(name, value).log_and_continue("panel");
+    }
+}
+
+fn set_hidden(root: &ShadowRoot, selector: &str, hidden: bool) {
+    if let Some(el) = find(root, selector) {
+        if hidden {
+            el.set_attribute("hidden", "").log_and_continue("panel");
+        } else {
+            el.remove_attribute("hidden").log_and_continue("panel");
+        }
+    }
+}
+
+/// Builds the panel and asks the worker for the phone's state. Started once by `content_main`.
+pub fn start(document: &Document) {
+    if document.get_element_by_id(HOST_ID).is_some() {
+        return;
+    }
+    let Some(root) = build(document) else {
+        return;
+    };
+    let mut listeners = Vec::new();
+    listeners.extend(Listener::new(&root, "click", on_click));
+    listeners.extend(Listener::new(&root, "keydown", on_key));
+    PANEL.with(|p| {
+        *p.borrow_mut() = Some(Panel {
+            root,
+            state: PhoneState::default(),
+            expanded: false,
+            keypad: false,
+            clock: None,
+            _listeners: listeners,
+        })
+    });
+    listen_to_worker();
+    render();
+    wasm_bindgen_futures::spawn_local(async {
+        if let Some(Reply {
+            state: Some(state), ..
+        }) = send(&ToWorker::PhoneHello).await
+        {
+            update(state);
+        }
+    });
+}
+
+fn build(document: &Document) -> Option<ShadowRoot> {
+    let host = document.create_element("div").ok()?;
+    host.set_id(HOST_ID);
+    let init = ShadowRootInit::new(ShadowRootMode::Closed);
+    let root = host
+        .attach_shadow(&init)
+        .log_and_continue("panel shadow root")?;
+    root.set_inner_html(&format!("<style>{STYLE}</style>{MARKUP}"));
+    if let Some(pad) = root.query_selector(".pad").ok().flatten() {
+        for digit in DIGITS {
+            let button = document.create_element("button").ok()?;
+            button.set_attribute("type", "button").ok()?;
+            button.set_attribute("data-digit", digit).ok()?;
+            button.set_text_content(Some(digit));
+            pad.append_child(&button).ok()?;
+        }
+    }
+    set_text(&root, ".title", &chrome::text("panelTitle"));
+    set_text(&root, ".answer", &chrome::text("panelAnswer"));
+    set_text(&root, ".decline", &chrome::text("panelDecline"));
+    set_text(&root, "[data-action=keypad]", &chrome::text("panelKeypad"));
+    set_text(&root, ".hangup", &chrome::text("panelHangup"));
+    set_text(&root, ".dial", &chrome::text("panelDial"));
+    set_attr(
+        &root,
+        ".number",
+        "aria-label",
+        &chrome::text("panelNumberLabel"),
+    );
+    set_attr(
+        &root,
+        ".number",
+        "placeholder",
+        &chrome::text("panelNumberLabel"),
+    );
+    document
+        .document_element()?
+        .append_child(&host)
+        .log_and_continue("placing the panel")?;
+    Some(root)
+}
+
+fn listen_to_worker() {
+    let listener = Closure::<dyn Fn(JsValue) -> bool>::new(|message: JsValue| {
+        match from_js::<ToTab>(message) {
+            Ok(ToTab::PhoneState { state }) => update(state),
+            Ok(ToTab::OpenDialer) => open_dialer(),
+            Err(_) => {}
+        }
+        false
+    });
+    chrome::on_message_add_listener(listener.as_ref().unchecked_ref());
+    // The panel lives as long as the page; so does its line to the worker.
+    listener.forget();
+}
+
+async fn send(message: &ToWorker) -> Option<Reply> {
+    let value = to_js(message).ok()?;
+    js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION)).ok()?;
+    let reply = call(chrome::runtime_send_message(&value), "WORKER_UNAVAILABLE")
+        .await
+        .map_err(|e| web_sys::console::warn_1(&format!("panel: {}", e.code).into()))
+        .ok()?;
+    from_js(reply).ok()
+}
+
+fn command(action: PhoneCommand) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let reply = send(&ToWorker::Phone { action }).await;
+        if let Some(Reply {
+            code: Some(code), ..
+        }) = reply.filter(|r| r.kind == "Error")
+        {
+            let text = chrome::text(&format!("phoneError_{code}"));
+            PANEL.with(|p| {
+                if let Some(panel) = p.borrow().as_ref() {
+                    set_text(&panel.root, ".reason", &text);
+                }
+            });
+        }
+    });
+}
+
+fn update(state: PhoneState) {
+    let ringing_in = state
+        .live_call()
+        .is_some_and(|c| c.phase == CallPhase::Incoming);
+    PANEL.with(|p| {
+        if let Some(panel) = p.borrow_mut().as_mut() {
+            // A call coming in opens the panel so it can be answered.
+            if ringing_in {
+                panel.expanded = true;
+            }
+            if state.live_call().is_none() {
+                panel.keypad = false;
+            }
+            panel.state = state;
+        }
+    });
+    render();
+}
+
+fn open_dialer() {
+    PANEL.with(|p| {
+        if let Some(panel) = p.borrow_mut().as_mut() {
+            panel.expanded = true;
+        }
+    });
+    render();
+    PANEL.with(|p| {
+        if let Some(panel) = p.borrow().as_ref() {
+            if let Some(input) =
+                find(&panel.root, ".number").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                input.focus().log_and_continue("focusing the number");
+            }
+        }
+    });
+}
+
+fn number_input(root: &ShadowRoot) -> Option<HtmlInputElement> {
+    find(root, ".number").and_then(|e| e.dyn_into().ok())
+}
+
+fn on_click(event: web_sys::Event) {
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    let Some(button) = target.closest("button").ok().flatten() else {
+        return;
+    };
+    let digit = button.get_attribute("data-digit");
+    let action = button.get_attribute("data-action").unwrap_or_default();
+    let mut to_send = None;
+    PANEL.with(|p| {
+        let mut p = p.borrow_mut();
+        let Some(panel) = p.as_mut() else { return };
+        let call = panel.state.live_call().cloned();
+        if let Some(digit) = digit {
+            match call {
+                Some(c) if c.phase == CallPhase::Connected => {
+                    to_send = Some(PhoneCommand::Dtmf { digits: digit })
+                }
+                _ => {
+                    if let Some(input) = number_input(&panel.root) {
+                        input.set_value(&format!("{}{digit}", input.value()));
+                    }
+                }
+            }
+            return;
+        }
+        to_send = match action.as_str() {
+            "toggle" => {
+                panel.expanded = !panel.expanded;
+                None
+            }
+            "keypad" => {
+                panel.keypad = !panel.keypad;
+                None
+            }
+            "dial" => number_input(&panel.root)
+                .map(|i| i.value())
+                .filter(|n| !n.trim().is_empty())
+                .map(|number| PhoneCommand::Dial { number }),
+            "answer" => Some(PhoneCommand::Answer),
+            "decline" => Some(PhoneCommand::Decline),
+            "hangup" => Some(PhoneCommand::Hangup),
+            "mute" => call.map(|c| PhoneCommand::Mute { on: !c.muted }),
+            "hold" => call.map(|c| PhoneCommand::Hold { on: !c.held }),
+            _ => None,
+        };
+    });
+    if let Some(action) = to_send {
+        command(action);
+    }
+    render();
+}
+
+fn on_key(event: web_sys::Event) {
+    let Some(key) = event.dyn_ref::<web_sys::KeyboardEvent>().map(|k| k.key()) else {
+        return;
+    };
+    // Keys typed in the panel are the panel's, not Lightning's shortcuts.
+    event.stop_propagation();
+    if key != "Enter" {
+        return;
+    }
+    let number = PANEL.with(|p| {
+        p.borrow()
+            .as_ref()
+            .and_then(|panel| number_input(&panel.root))
+            .map(|i| i.value())
+    });
+    if let Some(number) = number.filter(|n| !n.trim().is_empty()) {
+        command(PhoneCommand::Dial { number });
+    }
+}
+
+fn line_key(line: LineState, microphone_denied: bool) -> &'static str {
+    if microphone_denied {
+        return "line_MICROPHONE_DENIED";
+    }
+    match line {
+        LineState::Unconfigured => "line_UNCONFIGURED",
+        LineState::Connecting => "line_CONNECTING",
+        LineState::Registered => "line_REGISTERED",
+        LineState::WrongPassword => "line_WRONG_PASSWORD",
+        LineState::ServerUnreachable => "line_SERVER_UNREACHABLE",
+        LineState::ServerError => "line_SERVER_ERROR",
+        LineState::Refused => "line_REFUSED",
+    }
+}
+
+fn phase_key(phase: CallPhase, end: Option<CallEnd>) -> String {
+    match (phase, end) {
+        (CallPhase::Ended, Some(end)) => format!("end_{}", end.code()),
+        (phase, _) => format!("phase_{}", phase.code()),
+    }
+}
+
+/// `m:ss` (or `h:mm:ss`) since `since_ms`.
+fn clock_text(since_ms: u64) -> String {
+    let secs = (js_sys::Date::now() as u64).saturating_sub(since_ms) / 1000;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+fn render() {
+    let needs_clock = PANEL.with(|p| {
+        let p = p.borrow();
+        let Some(panel) = p.as_ref() else {
+            return false;
+        };
+        render_panel(panel);
+        panel
+            .state
+            .live_call()
+            .is_some_and(|c| c.answered_at_ms.is_some())
+    });
+    PANEL.with(|p| {
+        if let Some(panel) = p.borrow_mut().as_mut() {
+            match (needs_clock, panel.clock.is_some()) {
+                (true, false) => panel.clock = Some(Timer::every(1000, render)),
+                (false, true) => panel.clock = None,
+                _ => {}
+            }
+        }
+    });
+}
+
+fn render_panel(panel: &Panel) {
+    let root = &panel.root;
+    let state = &panel.state;
+    let flag = |b: bool| if b { "true" } else { "false" };
+    set_attr(root, ".panel", "data-expanded", flag(panel.expanded));
+    let line_code = line_key(state.line, state.microphone_denied);
+    set_attr(root, ".panel", "data-line", &line_code[5..]);
+    set_text(root, ".line", &chrome::text(line_code));
+    let call = state.call.as_ref();
+    let live = state.live_call();
+    set_attr(
+        root,
+        ".panel",
+        "data-phase",
+        &call
+            .map(|c| phase_key(c.phase, c.end))
+            .unwrap_or_else(|| "idle".into()),
+    );
+    set_hidden(root, ".call", call.is_none());
+    if let Some(c) = call {
+        let who = match &c.peer_name {
+            Some(name) if !name.is_empty() => format!("{name} ({})", c.peer),
+            _ => c.peer.clone(),
+        };
+        set_text(root, ".peer", &who);
+        set_text(root, ".phase", &chrome::text(&phase_key(c.phase, c.end)));
+        let clock = match (c.phase, c.answered_at_ms) {
+            (CallPhase::Connected, Some(at)) => clock_text(at),
+            _ => String::new(),
+        };
+        set_text(root, ".clock", &clock);
+        set_text(root, ".summary", &who);
+        set_text(
+            root,
+            "[data-action=mute]",
+            &chrome::text(if c.muted { "panelUnmute" } else { "panelMute" }),
+        );
+        set_attr(root, "[data-action=mute]", "aria-pressed", flag(c.muted));
+        set_text(
+            root,
+            "[data-action=hold]",
+            &chrome::text(if c.held { "panelResume" } else { "panelHold" }),
+        );
+        set_attr(root, "[data-action=hold]", "aria-pressed", flag(c.held));
+    } else {
+        set_text(root, ".summary", "");
+    }
+    let phase = live.map(|c| c.phase);
+    set_hidden(root, ".incoming", phase != Some(CallPhase::Incoming));
+    set_hidden(root, ".controls", phase != Some(CallPhase::Connected));
+    set_hidden(
+        root,
+        ".hangup",
+        live.is_none() || phase == Some(CallPhase::Incoming),
+    );
+    set_attr(
+        root,
+        "[data-action=keypad]",
+        "aria-pressed",
+        flag(panel.keypad),
+    );
+    // The dialer shows when idle; during a call the pad is the DTMF keypad, on request.
+    let dialer_visible = live.is_none() || panel.keypad;
+    set_hidden(root, ".dialer", !dialer_visible);
+    set_hidden(root, ".number", live.is_some());
+    set_hidden(root, ".dial", live.is_some());
+}

@@ -1,0 +1,451 @@
+// The phone end to end: real Chromium with the built extension, Kamailio started by the test,
+// JsSIP phones in a plain page as the far end, and the devorg's Lightning pages showing the
+// docked panel. Registration, calls both ways with real media, refusals, DTMF, hold, a reload
+// during a call, and click-to-call from a record page.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { build } from 'esbuild';
+import { startDevorg, launchBrowser, login, eventually, extensionStorage } from './harness.mjs';
+import { startKamailio, USERS } from './sip/kamailio.mjs';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const GENERATED = join(HERE, '.generated');
+const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
+const FAR = USERS.far.user;
+const BUSY = USERS.far2.user;
+const CONTACT_PHONE = USERS.contact.user;
+
+let kamailio;
+let devorg;
+let farServer;
+let browser;
+let far; // the far-end page
+let lightning; // a Lightning record page with the panel
+
+/** Serves far.html, far.js and the JsSIP bundle (built now into an ignored folder). */
+async function serveFarEnd() {
+  mkdirSync(GENERATED, { recursive: true });
+  const require = createRequire(import.meta.url);
+  await build({
+    entryPoints: [require.resolve('jssip')],
+    bundle: true,
+    format: 'iife',
+    globalName: 'JsSIP',
+    outfile: join(GENERATED, 'jssip.js'),
+    logLevel: 'warning',
+  });
+  const files = {
+    '/far.html': [join(HERE, 'sip/far.html'), 'text/html'],
+    '/far.js': [join(HERE, 'sip/far.js'), 'text/javascript'],
+    '/jssip.js': [join(GENERATED, 'jssip.js'), 'text/javascript'],
+  };
+  const server = http.createServer((req, res) => {
+    const file = files[new URL(req.url, 'http://x').pathname];
+    if (!file) { res.writeHead(404); res.end(); return; }
+    res.writeHead(200, { 'content-type': file[1] });
+    res.end(readFileSync(file[0]));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return server;
+}
+
+/** Runs `fn(shadowRoot, arg)` in the page against the panel's closed shadow root (CDP pierces it). */
+async function inPanel(page, fn, arg) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const find = (node) => {
+      if (node.attributes && node.attributes.includes('sfphone-panel-host')) return node;
+      for (const child of [...(node.children || []), ...(node.shadowRoots || [])]) {
+        const hit = find(child);
+        if (hit) return hit;
+      }
+      return null;
+    };
+    const host = find(root);
+    if (!host || !host.shadowRoots?.length) return null;
+    assert.equal(host.shadowRoots[0].shadowRootType, 'closed');
+    const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: host.shadowRoots[0].backendNodeId });
+    const { result, exceptionDetails } = await cdp.send('Runtime.callFunctionOn', {
+      objectId: object.objectId,
+      functionDeclaration: fn.toString(),
+      arguments: [{ objectId: object.objectId }, { value: arg ?? null }],
+      returnByValue: true,
+      awaitPromise: true,
+    });
+    if (exceptionDetails) throw new Error(JSON.stringify(exceptionDetails));
+    return result.value;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+const panelState = (page) => inPanel(page, (root) => {
+  const panel = root.querySelector('.panel');
+  const text = (s) => root.querySelector(s)?.textContent ?? '';
+  return {
+    expanded: panel.dataset.expanded,
+    line: panel.dataset.line,
+    phase: panel.dataset.phase,
+    lineText: text('.line'),
+    peer: text('.peer'),
+    phaseText: text('.phase'),
+    clock: text('.clock'),
+    muted: root.querySelector('[data-action=mute]').getAttribute('aria-pressed'),
+    held: root.querySelector('[data-action=hold]').getAttribute('aria-pressed'),
+  };
+});
+
+const click = (page, selector) => inPanel(page, (root, sel) => {
+  const el = root.querySelector(sel);
+  if (!el) throw new Error(`no ${sel}`);
+  el.click();
+  return true;
+}, selector);
+
+async function dialFromPanel(page, number) {
+  const state = await panelState(page);
+  if (state.expanded !== 'true') await click(page, '[data-action=toggle]');
+  await inPanel(page, (root, n) => { root.querySelector('.number').value = n; }, number);
+  await click(page, '[data-action=dial]');
+}
+
+async function panelUntil(page, what, pred) {
+  let last;
+  try {
+    return await eventually(async () => {
+      last = await panelState(page);
+      return last && pred(last) ? last : null;
+    }, what, 150);
+  } catch (e) {
+    throw new Error(`${e.message}; panel: ${JSON.stringify(last)}`);
+  }
+}
+
+const farLast = (user) => far.evaluate((u) => window.Far.last(u), user);
+async function farUntil(user, what, pred) {
+  let last;
+  try {
+    return await eventually(async () => {
+      last = await farLast(user);
+      return last && pred(last) ? last : null;
+    }, what, 150);
+  } catch (e) {
+    throw new Error(`${e.message}; far end: ${JSON.stringify(last)}`);
+  }
+}
+
+/**
+ * Audio flows both ways, seen from the far end's peer connection: packets from us keep
+ * arriving, its packets keep leaving, and our side's RTCP receiver reports about them come back
+ * (a receiver only reports on packets it got). Playwright cannot reach the offscreen document.
+ */
+async function mediaFlows(user = FAR) {
+  const first = await far.evaluate((u) => window.Far.stats(u), user);
+  await new Promise((r) => setTimeout(r, 1500));
+  const then = await far.evaluate((u) => window.Far.stats(u), user);
+  assert.equal(then.connectionState, 'connected');
+  assert.ok(then.received > first.received && then.received > 20, JSON.stringify([first, then]));
+  assert.ok(then.sent > first.sent && then.sent > 20, JSON.stringify([first, then]));
+  // Chromium sends audio RTCP about every 5 s.
+  const reported = await eventually(async () => {
+    const s = await far.evaluate((u) => window.Far.stats(u), user);
+    return s.reportsFromPeer > 0 ? s : null;
+  }, 'a receiver report from our side', 100);
+  assert.ok(reported.reportsFromPeer > 0);
+}
+
+async function saveSettings(values) {
+  const page = await browser.context.newPage();
+  await page.goto(browser.optionsUrl);
+  await page.waitForSelector('body[data-ready="true"]');
+  for (const [name, value] of Object.entries(values)) {
+    const field = page.locator(`#phone-form [name=${name}]`);
+    if (name === 'dtmf') await field.selectOption(value);
+    else await field.fill(value);
+  }
+  await page.click('#phone-save');
+  const result = await eventually(() => page.locator('#phone-result').getAttribute('data-state'), 'saved');
+  await page.close();
+  return result;
+}
+
+before(async () => {
+  kamailio = await startKamailio();
+  devorg = await startDevorg();
+  farServer = await serveFarEnd();
+  browser = await launchBrowser(devorg, {
+    extraArgs: [
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      '--allow-loopback-in-peer-connection',
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+  far = await browser.context.newPage();
+  await far.goto(`http://localhost:${farServer.address().port}/far.html`);
+  for (const [account, behaviour] of [[USERS.far, 'answer'], [USERS.far2, 'busy'], [USERS.contact, 'answer']]) {
+    const reg = await far.evaluate(([ws, u, p, b]) => window.Far.start(ws, u, p, b),
+      [kamailio.browserWsUrl, account.user, account.password, behaviour]);
+    assert.equal(reg, 'registered', account.user);
+  }
+  lightning = await browser.context.newPage();
+  await login(lightning, devorg, CONTACT);
+});
+
+// A failed test must not leave its call up for the next one.
+afterEach(async () => {
+  const state = await panelState(lightning).catch(() => null);
+  if (!state?.phase?.startsWith('phase_')) return;
+  await click(lightning, state.phase === 'phase_INCOMING' ? '.decline' : '.hangup').catch(() => {});
+  await panelUntil(lightning, 'no call', (s) => !s.phase.startsWith('phase_')).catch(() => {});
+});
+
+after(async () => {
+  await browser?.close();
+  farServer?.close();
+  devorg?.stop();
+  await kamailio?.stop();
+});
+
+test('registration: a wrong password is named plainly; the right one registers', async () => {
+  const before = await panelUntil(lightning, 'the panel', (s) => s.line);
+  assert.equal(before.line, 'UNCONFIGURED');
+  assert.match(before.lineText, /options page/);
+  // The form refuses what cannot work, saying why.
+  assert.equal(await saveSettings({ websocketUrl: 'https://pbx.example.com', sipUri: 'sip:1001@sip.test' }),
+    'BAD_WEBSOCKET_URL');
+  assert.equal(await saveSettings({
+    websocketUrl: kamailio.browserWsUrl,
+    sipUri: `sip:${USERS.phone.user}@sip.test`,
+    password: 'not-the-password',
+    displayName: 'Sato',
+    dtmf: 'INFO',
+  }), 'SAVED');
+  const refused = await panelUntil(lightning, 'wrong password', (s) => s.line === 'WRONG_PASSWORD');
+  assert.match(refused.lineText, /password/);
+  assert.equal(await saveSettings({ password: USERS.phone.password }), 'SAVED');
+  const registered = await panelUntil(lightning, 'registered', (s) => s.line === 'REGISTERED');
+  // The microphone is granted from the options page (the offscreen document cannot ask).
+  const options = await browser.context.newPage();
+  await options.goto(browser.optionsUrl);
+  await options.waitForSelector('body[data-ready="true"]');
+  await options.click('#phone-microphone');
+  assert.equal(await eventually(() => options.locator('#phone-result').getAttribute('data-state'), 'microphone'),
+    'MICROPHONE_GRANTED');
+  await options.close();
+  assert.match(registered.lineText, /Registered/);
+  // The password is in chrome.storage.local only, never in what panels or pages were sent.
+  const stored = await extensionStorage(browser.worker);
+  assert.equal(stored.phoneSettings.password, USERS.phone.password);
+  assert.ok(!browser.consoleLines.some((l) => l.includes(USERS.phone.password)));
+});
+
+test('the open-dialer shortcut opens the panel with the number field focused', async () => {
+  let state = await panelState(lightning);
+  if (state.expanded === 'true') await click(lightning, '[data-action=toggle]');
+  state = await panelState(lightning);
+  assert.equal(state.expanded, 'false');
+  // What the worker's chrome.commands listener sends to the shortcut's tab (a headless browser
+  // cannot press an extension shortcut); tabs without the panel refuse it.
+  await browser.worker.evaluate(async () => {
+    for (const t of await chrome.tabs.query({})) {
+      await chrome.tabs.sendMessage(t.id, { kind: 'OpenDialer' }).catch(() => {});
+    }
+  });
+  await panelUntil(lightning, 'expanded', (s) => s.expanded === 'true');
+  const focused = await inPanel(lightning, (root) => root.activeElement?.className);
+  assert.equal(focused, 'number');
+});
+
+test('an outgoing call answered by JsSIP: media both ways, DTMF by INFO, hold and resume, hang up from the panel', async () => {
+  const started = Date.now();
+  await dialFromPanel(lightning, FAR);
+  const up = await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  const setupMs = Date.now() - started;
+  assert.equal(up.peer, FAR);
+  await farUntil(FAR, 'far end confirmed', (s) => s.events.includes('confirmed') && s.connectionState === 'connected');
+  await mediaFlows();
+  const ticking = await panelUntil(lightning, 'the call timer', (s) => /^0:0[1-9]$/.test(s.clock));
+  assert.ok(ticking.clock);
+  console.log(`call set-up (panel click to connected): ${setupMs} ms`);
+
+  // DTMF from the keypad reaches the far end as SIP INFO.
+  await click(lightning, '[data-action=keypad]');
+  for (const d of ['1', '2', '#']) await click(lightning, `[data-digit="${d}"]`);
+  await farUntil(FAR, 'DTMF 12#', (s) => s.dtmf === '12#');
+
+  // Hold: a re-INVITE with sendonly; resume: sendrecv.
+  await click(lightning, '[data-action=hold]');
+  await panelUntil(lightning, 'held', (s) => s.held === 'true');
+  let seen = await farUntil(FAR, 'far end on hold', (s) => s.events.includes('hold'));
+  assert.match(seen.reinviteSdps.at(-1), /a=sendonly/);
+  await click(lightning, '[data-action=hold]');
+  await panelUntil(lightning, 'resumed', (s) => s.held === 'false');
+  seen = await farUntil(FAR, 'far end resumed', (s) => s.events.includes('unhold'));
+  assert.match(seen.reinviteSdps.at(-1), /a=sendrecv/);
+
+  // Mute keeps the call and presses the button.
+  await click(lightning, '[data-action=mute]');
+  await panelUntil(lightning, 'muted', (s) => s.muted === 'true');
+  await click(lightning, '[data-action=mute]');
+  await panelUntil(lightning, 'unmuted', (s) => s.muted === 'false');
+
+  await click(lightning, '.hangup');
+  await farUntil(FAR, 'far end ended', (s) => s.events.some((e) => e.startsWith('ended')));
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+});
+
+test('an incoming call rings in the panel, is answered there, and the far end hangs up', async () => {
+  await far.evaluate((u) => window.Far.call(u, '1001'), FAR);
+  const ringing = await panelUntil(lightning, 'incoming', (s) => s.phase === 'phase_INCOMING');
+  assert.equal(ringing.expanded, 'true', 'an incoming call opens the panel');
+  assert.equal(ringing.peer, FAR);
+  await click(lightning, '.answer');
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await farUntil(FAR, 'far end connected', (s) => s.events.includes('confirmed') && s.connectionState === 'connected');
+  await mediaFlows();
+  await far.evaluate((u) => window.Far.hangup(u), FAR);
+  await panelUntil(lightning, 'remote hang-up', (s) => s.phase === 'end_REMOTE_HUNG_UP');
+});
+
+test('an incoming call declined in the panel', async () => {
+  await far.evaluate((u) => window.Far.call(u, '1001'), FAR);
+  await panelUntil(lightning, 'incoming', (s) => s.phase === 'phase_INCOMING');
+  await click(lightning, '.decline');
+  const seen = await farUntil(FAR, 'far end refused', (s) => s.events.some((e) => e.startsWith('failed')));
+  assert.ok(seen.events.some((e) => e.startsWith('failed:603')), JSON.stringify(seen.events));
+  await panelUntil(lightning, 'declined', (s) => s.phase === 'end_DECLINED');
+});
+
+test('an outgoing call cancelled while ringing', async () => {
+  await far.evaluate((u) => window.Far.behave(u, 'ring'), FAR);
+  try {
+    await dialFromPanel(lightning, FAR);
+    await panelUntil(lightning, 'ringing', (s) => s.phase === 'phase_RINGING');
+    await farUntil(FAR, 'far end rings', (s) => s.originator === 'remote' && !s.events.some((e) => e.startsWith('failed')));
+    await click(lightning, '.hangup');
+    await panelUntil(lightning, 'cancelled', (s) => s.phase === 'end_CANCELLED');
+    const seen = await farUntil(FAR, 'far end saw CANCEL', (s) => s.events.some((e) => e.startsWith('failed')));
+    assert.ok(seen.events.some((e) => /failed.*Canceled/.test(e)), JSON.stringify(seen.events));
+  } finally {
+    await far.evaluate((u) => window.Far.behave(u, 'answer'), FAR);
+  }
+});
+
+test('a second caller during a call hears busy; the call goes on', async () => {
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await far.evaluate(([u, t]) => window.Far.call(u, t), [BUSY, USERS.phone.user]);
+  const second = await farUntil(BUSY, 'the second caller refused', (s) => s.events.some((e) => e.startsWith('failed')));
+  assert.ok(second.events.some((e) => e.startsWith('failed:486')), JSON.stringify(second.events));
+  const state = await panelState(lightning);
+  assert.equal(state.phase, 'phase_CONNECTED');
+  assert.equal(state.peer, FAR);
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+});
+
+test('busy and unknown numbers end with their reason', async () => {
+  await dialFromPanel(lightning, BUSY);
+  const busy = await panelUntil(lightning, 'busy', (s) => s.phase === 'end_BUSY');
+  assert.match(busy.phaseText, /Busy/);
+  await dialFromPanel(lightning, '9999');
+  const missing = await panelUntil(lightning, 'not found', (s) => s.phase === 'end_NOT_FOUND');
+  assert.match(missing.phaseText, /does not exist/);
+});
+
+test('reloading the Lightning tab during a call: the call goes on', async () => {
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  const before = await farLast(FAR);
+  await lightning.reload();
+  const again = await panelUntil(lightning, 'panel after reload', (s) => s.phase === 'phase_CONNECTED');
+  assert.equal(again.peer, FAR);
+  await new Promise((r) => setTimeout(r, 500));
+  const after = await farLast(FAR);
+  assert.equal(after.sessions, before.sessions, 'no new call');
+  assert.ok(!after.events.some((e) => e.startsWith('ended')), JSON.stringify(after.events));
+  await mediaFlows();
+  // The far end hangs up this time.
+  await far.evaluate((u) => window.Far.hangup(u), FAR);
+  await panelUntil(lightning, 'remote hang-up', (s) => s.phase === 'end_REMOTE_HUNG_UP');
+});
+
+test('click-to-call on a record page places the call through the phone', async () => {
+  const button = lightning.locator(`a[data-sfphone-dial="${CONTACT_PHONE}"] + button[data-sfphone-button]`).first();
+  await button.click();
+  const up = await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  assert.equal(up.peer, CONTACT_PHONE);
+  await farUntil(CONTACT_PHONE, 'the contact answered', (s) => s.events.includes('confirmed'));
+  const stored = await extensionStorage(browser.worker);
+  assert.equal(stored.lastDial.number, CONTACT_PHONE, 'kept for diagnostics');
+  await click(lightning, '.hangup');
+  await farUntil(CONTACT_PHONE, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
+});
+
+test('the offscreen document closed by Chromium is recreated on the next dial, which goes through', async () => {
+  await browser.worker.evaluate(() => chrome.offscreen.closeDocument());
+  assert.equal(await browser.worker.evaluate(async () => (await chrome.runtime.getContexts({
+    contextTypes: ['OFFSCREEN_DOCUMENT'] })).length), 0);
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await farUntil(FAR, 'far end confirmed', (s) => s.events.includes('confirmed'));
+  await mediaFlows();
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+});
+
+test('the service worker stopped during a call: the call goes on and both sides still reach the panel', async () => {
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  const cdp = await lightning.context().newCDPSession(lightning);
+  try {
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+  } finally {
+    await cdp.detach();
+  }
+  await mediaFlows();
+  // The panel's command restarts the worker, which reaches the engine: hold goes out.
+  await click(lightning, '[data-action=hold]');
+  await panelUntil(lightning, 'held', (s) => s.held === 'true');
+  await farUntil(FAR, 'far end on hold', (s) => s.events.includes('hold'));
+  await far.evaluate((u) => window.Far.hangup(u), FAR);
+  await panelUntil(lightning, 'remote hang-up', (s) => s.phase === 'end_REMOTE_HUNG_UP');
+});
+
+test('without the microphone permission a dial ends at once and the panel says what to do', async () => {
+  // A browser of its own, without --use-fake-ui-for-media-stream: nobody granted the microphone,
+  // and the offscreen document cannot ask.
+  const bare = await launchBrowser(devorg, {
+    extraArgs: ['--use-fake-device-for-media-stream', '--allow-loopback-in-peer-connection'],
+  });
+  const saved = browser;
+  try {
+    browser = bare;
+    assert.equal(await saveSettings({
+      websocketUrl: kamailio.browserWsUrl,
+      sipUri: `sip:${USERS.phone.user}@sip.test`,
+      password: USERS.phone.password,
+    }), 'SAVED');
+    const page = await bare.context.newPage();
+    await login(page, devorg, CONTACT);
+    await panelUntil(page, 'registered', (s) => s.line === 'REGISTERED');
+    const farSessions = (await farLast(FAR))?.sessions ?? 0;
+    await dialFromPanel(page, FAR);
+    const denied = await panelUntil(page, 'no microphone', (s) => s.phase === 'end_NO_MICROPHONE');
+    assert.equal(denied.line, 'MICROPHONE_DENIED');
+    assert.match(denied.lineText, /microphone is not permitted.*options page/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await farLast(FAR))?.sessions ?? 0, farSessions, 'no INVITE went out');
+  } finally {
+    browser = saved;
+    await bare.close();
+  }
+});

@@ -1,0 +1,106 @@
+// The far end of the phone tests: independent SIP phones (JsSIP, a stack nobody here wrote) in
+// a plain page, registered through the same Kamailio. Each phone answers, refuses with busy,
+// or lets it ring, as the test sets it, and records what it saw.
+/* global JsSIP */
+const MEDIA = { audio: true, video: false };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function waitFor(pred, ms, what) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = pred();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timeout waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+const phones = {};
+
+function track(ph, session, originator) {
+  const rec = { session, originator, events: [], dtmf: [], infos: [], at: Date.now() };
+  ph.sessions.push(rec);
+  for (const ev of ['progress', 'accepted', 'confirmed', 'ended', 'failed', 'hold', 'unhold', 'reinvite']) {
+    session.on(ev, (d) => {
+      const e = { ev, at: Date.now(), originator: d && d.originator };
+      if (d && d.cause) e.cause = d.cause;
+      const msg = d && (d.response || d.message);
+      if (msg && msg.status_code) e.code = msg.status_code;
+      if (ev === 'reinvite' && d.request) e.sdp = d.request.body;
+      rec.events.push(e);
+    });
+  }
+  session.on('newDTMF', (d) => rec.dtmf.push({ tone: d.dtmf.tone, originator: d.originator }));
+  session.on('newInfo', (d) => rec.infos.push({ originator: d.originator, contentType: d.info.contentType }));
+  session.on('peerconnection', (d) => attachAudio(d.peerconnection));
+  if (session.connection) attachAudio(session.connection);
+  return rec;
+}
+
+function attachAudio(pc) {
+  pc.addEventListener('track', (ev) => {
+    const audio = document.createElement('audio');
+    audio.autoplay = true;
+    audio.srcObject = ev.streams[0];
+    document.body.append(audio);
+  });
+}
+
+window.Far = {
+  /** Registers `user`; behaviour: 'answer' | 'busy' | 'ring'. */
+  async start(wsUrl, user, password, behaviour = 'ring') {
+    const ua = new JsSIP.UA({
+      sockets: [new JsSIP.WebSocketInterface(wsUrl)],
+      uri: `sip:${user}@sip.test`,
+      password,
+      register: true,
+      session_timers: false,
+      user_agent: `far-end-jssip-${user}`,
+    });
+    const ph = { user, ua, behaviour, sessions: [], reg: 'none' };
+    phones[user] = ph;
+    ua.on('registered', () => { ph.reg = 'registered'; });
+    ua.on('registrationFailed', (e) => { ph.reg = `failed:${e.cause}`; });
+    ua.on('newRTCSession', (e) => {
+      track(ph, e.session, e.originator);
+      if (e.originator !== 'remote') return;
+      if (ph.behaviour === 'answer') e.session.answer({ mediaConstraints: MEDIA });
+      else if (ph.behaviour === 'busy') e.session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
+    });
+    ua.start();
+    await waitFor(() => ph.reg !== 'none', 10000, `${user} registration`);
+    return ph.reg;
+  },
+  behave(user, behaviour) { phones[user].behaviour = behaviour; },
+  call(user, target) {
+    phones[user].ua.call(`sip:${target}@sip.test`, { mediaConstraints: MEDIA });
+  },
+  answer(user) { this.lastSession(user).session.answer({ mediaConstraints: MEDIA }); },
+  hangup(user) { this.lastSession(user).session.terminate(); },
+  lastSession(user) { const s = phones[user].sessions; return s[s.length - 1]; },
+  /** What the last session of `user` saw, as plain data. */
+  last(user) {
+    const rec = this.lastSession(user);
+    if (!rec) return null;
+    const pc = rec.session.connection;
+    return {
+      originator: rec.originator,
+      events: rec.events.map((e) => e.ev + (e.code ? `:${e.code}` : '') + (e.cause ? `(${e.cause})` : '')),
+      reinviteSdps: rec.events.filter((e) => e.ev === 'reinvite').map((e) => e.sdp || ''),
+      dtmf: rec.dtmf.filter((d) => d.originator === 'remote').map((d) => d.tone).join(''),
+      connectionState: pc ? pc.connectionState : null,
+      sessions: phones[user].sessions.length,
+    };
+  },
+  /** Audio packets of the last session's peer connection. */
+  async stats(user) {
+    const pc = this.lastSession(user).session.connection;
+    const out = { connectionState: pc.connectionState, received: 0, sent: 0, reportsFromPeer: 0 };
+    (await pc.getStats()).forEach((s) => {
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') out.received = s.packetsReceived;
+      if (s.type === 'outbound-rtp' && s.kind === 'audio') out.sent = s.packetsSent;
+      // RTCP receiver reports about our audio: the other side only sends them for packets it got.
+      if (s.type === 'remote-inbound-rtp' && s.kind === 'audio') out.reportsFromPeer = s.roundTripTimeMeasurements ?? 1;
+    });
+    return out;
+  },
+};
