@@ -4,6 +4,7 @@
 //! compile and test natively. The `glue` module adapts them to the browser and exists only on
 //! wasm32, one entry point per extension context.
 
+pub mod clicktocall;
 pub mod phone;
 pub mod protocol;
 pub mod salesforce;
