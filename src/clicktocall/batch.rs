@@ -42,7 +42,7 @@ impl<N> Default for Batch<N> {
     }
 }
 
-impl<N> Batch<N> {
+impl<N: PartialEq> Batch<N> {
     /// Records one mutation record of `root`: the nodes it added and whether it removed any.
     pub fn record(&mut self, root: usize, added: impl IntoIterator<Item = N>, removed: bool) {
         let index = match self.roots.iter().position(|r| r.root == root) {
@@ -64,6 +64,14 @@ impl<N> Batch<N> {
                 entry.work = Pending::Rescan;
             }
         }
+    }
+
+    /// Whether added nodes of `root` are still worth collecting (not once it is due a rescan).
+    pub fn wants_nodes(&self, root: usize) -> bool {
+        !self
+            .roots
+            .iter()
+            .any(|r| r.root == root && r.work == Pending::Rescan)
     }
 
     /// Asks for a rescan of `root` whatever was recorded (a root seen for the first time).
@@ -143,6 +151,7 @@ mod tests {
         assert!(matches!(batch.roots[0].work, Pending::Nodes(_)));
         batch.record(0, [1], false);
         assert_eq!(batch.roots[0].work, Pending::Rescan);
+        assert!(!batch.wants_nodes(0) && batch.wants_nodes(1));
         batch.record(0, 0..1_000_000, true);
         assert_eq!(batch.roots[0].work, Pending::Rescan);
         assert!(batch.roots[0].removed);

@@ -3,6 +3,7 @@
 
 mod client;
 mod connection;
+mod dial;
 mod store;
 
 use serde_json::Value;
@@ -65,6 +66,7 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             store::store("lastDial", &DialReport { number, record }).await?;
             Ok(FromWorker::Ack)
         }
+        ToWorker::ContentCandidates { page, fields } => Ok(dial::candidates(&page, &fields)),
         ToWorker::OptionsStatus => Ok(FromWorker::Status {
             orgs: store::orgs().await?,
             pages: store::pages().await?,

@@ -1,0 +1,12 @@
+import { startDevorg, login, chromiumArgs } from './harness.mjs';
+import { chromium } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+const devorg = await startDevorg();
+const dir = mkdtempSync('/tmp/probe-');
+const args = chromiumArgs(devorg).map(a => a.replace(/=.*dist$/, '=/tmp/probe-ext'));
+const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', headless: false, args });
+const page = await context.newPage();
+await login(page, devorg, '/lightning/o/Contact/list?rows=2000&shadow=closed');
+await page.waitForTimeout(1500);
+console.log(await page.evaluate(() => document.documentElement.dataset.probe));
+await context.close(); devorg.stop();
