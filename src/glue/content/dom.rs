@@ -12,11 +12,18 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["chrome", "dom"], js_name = openOrClosedShadowRoot, catch)]
     fn open_or_closed_shadow_root(element: &Element) -> Result<JsValue, JsValue>;
 
-    /// Anything with `querySelectorAll`: a document, a shadow root, an element.
+    /// A document, a shadow root or an element, called structurally.
     #[wasm_bindgen(js_name = Object)]
     pub type Queryable;
     #[wasm_bindgen(method, js_name = querySelectorAll, catch)]
     fn query_selector_all(this: &Queryable, selectors: &str) -> Result<NodeList, JsValue>;
+    /// `setAttribute` with JS strings made once, so a hot loop passes no string across.
+    #[wasm_bindgen(method, js_name = setAttribute, catch)]
+    pub fn set_attribute_js(
+        this: &Queryable,
+        name: &JsValue,
+        value: &JsValue,
+    ) -> Result<(), JsValue>;
 
     // User Timing entries are shared with the page's own timeline, so benchmarks can read what
     // the scanner spent without a test hook in the product.

@@ -31,6 +31,11 @@ use crate::glue::js::JsResultExt;
 const HOST_SELECTOR: &str = ":empty";
 /// Fields are decorated a little before they scroll into view.
 const VIEWPORT_MARGIN: &str = "300px 0px";
+/// Fields found together (consecutive in document order) are watched for visibility as one
+/// group through its first and last field: observing every field of a list view costs as much
+/// as finding them. A group is far shorter than the viewport plus its margins, so whenever
+/// any of its fields is near the viewport, one of its two ends is too.
+const GROUP: usize = 16;
 
 /// A root we watch: the document or a shadow root, with its observer.
 struct ObservedRoot {
@@ -62,6 +67,15 @@ enum Job {
 
 pub struct Scanner {
     document: Document,
+    /// `data-sfphone-field` and `""` as JS strings made once: setting the mark on thousands of
+    /// fields then passes no string across the boundary.
+    mark_name: JsValue,
+    mark_empty: JsValue,
+    /// Taken fields not yet in a group.
+    ungrouped: Vec<Element>,
+    /// Groups waiting to come near the viewport; a group's two ends map to its index.
+    groups: Vec<Option<Vec<Element>>>,
+    group_of_end: js_sys::Map,
     roots: Vec<Option<ObservedRoot>>,
     known_roots: js_sys::WeakSet,
     batch: Batch<Node>,
@@ -110,6 +124,11 @@ impl Scanner {
             let visible = this.clone();
             RefCell::new(Scanner {
                 document: document.clone(),
+                mark_name: JsValue::from_str(FIELD_ATTRIBUTE),
+                mark_empty: JsValue::from_str(""),
+                ungrouped: Vec::new(),
+                groups: Vec::new(),
+                group_of_end: js_sys::Map::new(),
                 roots: Vec::new(),
                 known_roots: js_sys::WeakSet::new(),
                 batch: Batch::default(),
@@ -301,6 +320,7 @@ impl Scanner {
                 break;
             }
         }
+        self.group_taken();
         dom::measure("sfphone:scan", started);
         if !self.queue.is_empty() {
             self.schedule_slice();
@@ -332,22 +352,54 @@ impl Scanner {
     }
 
     /// Takes fields from `next` on; returns where to resume when the slice ran out.
+    /// The hot loop of a list view: one `item` and one `setAttribute` per field, as a bare
+    /// script marking every `tel:` link would do.
     fn take_fields(&mut self, list: &NodeList, next: u32, slice: &mut Slice) -> Option<u32> {
         for index in next..list.length() {
-            if let Some(element) = list.item(index).and_then(|n| n.dyn_into::<Element>().ok()) {
-                self.take(&element);
+            if let Some(node) = list.item(index) {
+                // The selector matches elements only.
+                let field: Element = node.unchecked_into();
+                if set_attribute(&field, &self.mark_name, &self.mark_empty).is_ok() {
+                    self.found += 1;
+                    self.ungrouped.push(field);
+                    if self.ungrouped.len() == GROUP {
+                        self.group_taken();
+                    }
+                }
             }
             if slice.spent(dom::now) {
                 return Some(index + 1);
             }
         }
         None
+    }
+
+    /// Watches the fields taken since the last group through its two ends.
+    fn group_taken(&mut self) {
+        if self.ungrouped.is_empty() {
+            return;
+        }
+        let fields = std::mem::take(&mut self.ungrouped);
+        let Some(visibility) = &self.visibility else {
+            for field in &fields {
+                self.decorate(field);
+            }
+            return;
+        };
+        let index = JsValue::from(self.groups.len() as u32);
+        let ends = [fields.first(), fields.last()];
+        for end in ends.into_iter().flatten() {
+            self.group_of_end.set(end, &index);
+            visibility.observe(end);
+        }
+        self.groups.push(Some(fields));
     }
 
     fn look_into_hosts(&mut self, list: &NodeList, next: u32, slice: &mut Slice) -> Option<u32> {
         for index in next..list.length() {
-            if let Some(element) = list.item(index).and_then(|n| n.dyn_into::<Element>().ok()) {
-                self.look_into(&element);
+            if let Some(node) = list.item(index) {
+                // The selector matches elements only.
+                self.look_into(node.unchecked_ref());
             }
             if slice.spent(dom::now) {
                 return Some(index + 1);
@@ -356,7 +408,7 @@ impl Scanner {
         None
     }
 
-    /// Marks a field as taken and waits for it to come near the viewport.
+    /// Marks one field as taken; it waits in a group to come near the viewport.
     fn take(&mut self, field: &Element) {
         if field.has_attribute(FIELD_ATTRIBUTE) {
             return; // found twice in one batch (a node and its ancestor both added)
@@ -365,10 +417,7 @@ impl Scanner {
             return;
         }
         self.found += 1;
-        match &self.visibility {
-            Some(visibility) => visibility.observe(field),
-            None => self.decorate(field),
-        }
+        self.ungrouped.push(field.clone());
     }
 
     fn look_into(&mut self, element: &Element) {
@@ -392,11 +441,22 @@ impl Scanner {
             if !entry.is_intersecting() {
                 continue;
             }
-            let field = entry.target();
-            if let Some(visibility) = &self.visibility {
-                visibility.unobserve(&field);
+            let end = entry.target();
+            let Some(index) = self.group_of_end.get(&end).as_f64() else {
+                continue;
+            };
+            let Some(fields) = self.groups.get_mut(index as usize).and_then(Option::take) else {
+                continue;
+            };
+            for end in [fields.first(), fields.last()].into_iter().flatten() {
+                self.group_of_end.delete(end);
+                if let Some(visibility) = &self.visibility {
+                    visibility.unobserve(end);
+                }
             }
-            self.decorate(&field);
+            for field in &fields {
+                self.decorate(field);
+            }
         }
         dom::measure("sfphone:decorate", started);
     }
@@ -499,6 +559,12 @@ impl Scanner {
             }
         }
     }
+}
+
+fn set_attribute(element: &Element, name: &JsValue, value: &JsValue) -> Result<(), JsValue> {
+    element
+        .unchecked_ref::<dom::Queryable>()
+        .set_attribute_js(name, value)
 }
 
 /// Our own buttons, which the observers see being added.

@@ -1,0 +1,13 @@
+import { startDevorg, login, chromiumArgs } from './harness.mjs';
+import { chromium } from 'playwright-core';
+import { mkdtempSync } from 'node:fs';
+const devorg = await startDevorg();
+const dir = mkdtempSync('/tmp/probe-');
+const args = chromiumArgs(devorg).map(a => a.replace(/=.*dist$/, '=/tmp/probe-ext'));
+const context = await chromium.launchPersistentContext(dir, { executablePath: '/usr/bin/chromium', headless: false, args });
+const page = await context.newPage();
+await login(page, devorg, process.argv[2]);
+await page.waitForTimeout(2500);
+console.log(await page.evaluate(() => document.documentElement.dataset.probe));
+console.log(await page.evaluate(() => { const r=[]; for (let i=0;i<3;i++){ const t0=performance.now(); const tel=document.querySelectorAll('a[href^="tel:"]'); for (const a of tel) a.setAttribute('data-main'+i,''); r.push(performance.now()-t0);} return r; }));
+await context.close(); devorg.stop();
