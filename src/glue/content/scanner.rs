@@ -1,8 +1,8 @@
 //! The scanner: finds phone fields in the document and in every shadow root (open, or closed
 //! through `chrome.dom`), keeps one MutationObserver per root in a registry, batches mutations
-//! per animation frame, and works in time slices. Fields are taken (marked) as soon as they are
-//! found; their dial buttons are built when they come near the viewport, so a 5,000-row list
-//! view costs little more than finding its fields.
+//! per animation frame, and works in time slices. Found fields wait, in groups, to come near the
+//! viewport; only then are they taken (marked) and given a dial button, so a 5,000-row list view
+//! costs little more than one `querySelectorAll`: no call crosses into JS per field found.
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -32,10 +32,11 @@ const HOST_SELECTOR: &str = ":empty";
 /// Fields are decorated a little before they scroll into view.
 const VIEWPORT_MARGIN: &str = "300px 0px";
 /// Fields found together (consecutive in document order) are watched for visibility as one
-/// group through its first and last field: observing every field of a list view costs as much
-/// as finding them. A group is far shorter than the viewport plus its margins, so whenever
-/// any of its fields is near the viewport, one of its two ends is too.
-const GROUP: usize = 16;
+/// group through its first and last field: observing, or even touching, every field of a list
+/// view from wasm costs several times what finding them does. A group is far shorter than the
+/// viewport plus its margins, so whenever any of its fields is near the viewport, one of its two
+/// ends is too.
+const GROUP: u32 = 16;
 
 /// A root we watch: the document or a shadow root, with its observer.
 struct ObservedRoot {
@@ -56,10 +57,17 @@ struct Decoration {
     host: Element,
 }
 
+/// Consecutive fields of one `querySelectorAll` answer (a static list).
+struct Group {
+    list: NodeList,
+    start: u32,
+    end: u32,
+}
+
 enum Job {
     /// Everything under `node` (a root, or a subtree added to one) that is not taken yet.
     Scan(Node),
-    /// Found fields to take, from `next` on.
+    /// Found fields to group, from `next` on.
     Fields(NodeList, u32),
     /// Possible shadow hosts to look into, from `next` on.
     Hosts(NodeList, u32),
@@ -67,14 +75,8 @@ enum Job {
 
 pub struct Scanner {
     document: Document,
-    /// `data-sfphone-field` and `""` as JS strings made once: setting the mark on thousands of
-    /// fields then passes no string across the boundary.
-    mark_name: JsValue,
-    mark_empty: JsValue,
-    /// Taken fields not yet in a group.
-    ungrouped: Vec<Element>,
     /// Groups waiting to come near the viewport; a group's two ends map to its index.
-    groups: Vec<Option<Vec<Element>>>,
+    groups: Vec<Option<Group>>,
     group_of_end: js_sys::Map,
     roots: Vec<Option<ObservedRoot>>,
     known_roots: js_sys::WeakSet,
@@ -85,7 +87,7 @@ pub struct Scanner {
     sheet: Option<web_sys::CssStyleSheet>,
     frame_pending: bool,
     slice_pending: bool,
-    /// Fields taken since the start.
+    /// Fields found since the start (a field found again by a rescan counts again).
     pub found: u32,
     /// Called once, when the first full scan is done, with the number of fields found.
     on_first_idle: Option<Box<dyn FnOnce(u32)>>,
@@ -124,9 +126,6 @@ impl Scanner {
             let visible = this.clone();
             RefCell::new(Scanner {
                 document: document.clone(),
-                mark_name: JsValue::from_str(FIELD_ATTRIBUTE),
-                mark_empty: JsValue::from_str(""),
-                ungrouped: Vec::new(),
                 groups: Vec::new(),
                 group_of_end: js_sys::Map::new(),
                 roots: Vec::new(),
@@ -320,7 +319,6 @@ impl Scanner {
                 break;
             }
         }
-        self.group_taken();
         dom::measure("sfphone:scan", started);
         if !self.queue.is_empty() {
             self.schedule_slice();
@@ -352,47 +350,48 @@ impl Scanner {
     }
 
     /// Takes fields from `next` on; returns where to resume when the slice ran out.
-    /// The hot loop of a list view: one `item` and one `setAttribute` per field, as a bare
-    /// script marking every `tel:` link would do.
+    /// Cuts found fields into groups watched through their two ends; returns where to resume
+    /// when the slice ran out.
     fn take_fields(&mut self, list: &NodeList, next: u32, slice: &mut Slice) -> Option<u32> {
-        for index in next..list.length() {
-            if let Some(node) = list.item(index) {
-                // The selector matches elements only.
-                let field: Element = node.unchecked_into();
-                if set_attribute(&field, &self.mark_name, &self.mark_empty).is_ok() {
-                    self.found += 1;
-                    self.ungrouped.push(field);
-                    if self.ungrouped.len() == GROUP {
-                        self.group_taken();
-                    }
-                }
-            }
+        let length = list.length();
+        let mut start = next;
+        while start < length {
+            let end = (start + GROUP).min(length);
+            self.found += end - start;
+            let group = Group {
+                list: list.clone(),
+                start,
+                end,
+            };
+            self.watch_group(group);
+            start = end;
             if slice.spent(dom::now) {
-                return Some(index + 1);
+                return (start < length).then_some(start);
             }
         }
         None
     }
 
-    /// Watches the fields taken since the last group through its two ends.
-    fn group_taken(&mut self) {
-        if self.ungrouped.is_empty() {
-            return;
-        }
-        let fields = std::mem::take(&mut self.ungrouped);
+    fn watch_group(&mut self, group: Group) {
         let Some(visibility) = &self.visibility else {
-            for field in &fields {
-                self.decorate(field);
-            }
+            self.decorate_group(&group);
             return;
         };
         let index = JsValue::from(self.groups.len() as u32);
-        let ends = [fields.first(), fields.last()];
-        for end in ends.into_iter().flatten() {
-            self.group_of_end.set(end, &index);
-            visibility.observe(end);
+        for end in group_ends(&group) {
+            self.group_of_end.set(&end, &index);
+            visibility.observe(&end);
         }
-        self.groups.push(Some(fields));
+        self.groups.push(Some(group));
+    }
+
+    fn decorate_group(&mut self, group: &Group) {
+        for index in group.start..group.end {
+            if let Some(node) = group.list.item(index) {
+                // The field selector matches elements only.
+                self.decorate(node.unchecked_ref());
+            }
+        }
     }
 
     fn look_into_hosts(&mut self, list: &NodeList, next: u32, slice: &mut Slice) -> Option<u32> {
@@ -408,16 +407,11 @@ impl Scanner {
         None
     }
 
-    /// Marks one field as taken; it waits in a group to come near the viewport.
+    /// A field added on its own (not inside an added subtree): rare and single, so it is
+    /// decided at once rather than watched.
     fn take(&mut self, field: &Element) {
-        if field.has_attribute(FIELD_ATTRIBUTE) {
-            return; // found twice in one batch (a node and its ancestor both added)
-        }
-        if field.set_attribute(FIELD_ATTRIBUTE, "").is_err() {
-            return;
-        }
         self.found += 1;
-        self.ungrouped.push(field.clone());
+        self.decorate(field);
     }
 
     fn look_into(&mut self, element: &Element) {
@@ -445,25 +439,25 @@ impl Scanner {
             let Some(index) = self.group_of_end.get(&end).as_f64() else {
                 continue;
             };
-            let Some(fields) = self.groups.get_mut(index as usize).and_then(Option::take) else {
+            let Some(group) = self.groups.get_mut(index as usize).and_then(Option::take) else {
                 continue;
             };
-            for end in [fields.first(), fields.last()].into_iter().flatten() {
-                self.group_of_end.delete(end);
+            for end in group_ends(&group) {
+                self.group_of_end.delete(&end);
                 if let Some(visibility) = &self.visibility {
-                    visibility.unobserve(end);
+                    visibility.unobserve(&end);
                 }
             }
-            for field in &fields {
-                self.decorate(field);
-            }
+            self.decorate_group(&group);
         }
         dom::measure("sfphone:decorate", started);
     }
 
-    /// Decides on a taken field with the number engine and, when dialable, places its button.
+    /// Takes a field near the viewport: the number engine decides and, when it is dialable, the
+    /// field gets its button. The mark makes this happen once per field, however often the
+    /// field was found.
     fn decorate(&mut self, field: &Element) {
-        if !field.is_connected() || field.get_attribute(FIELD_ATTRIBUTE).as_deref() != Some("") {
+        if !field.is_connected() || field.has_attribute(FIELD_ATTRIBUTE) {
             return;
         }
         let kind = FieldKind::of_tag(&field.local_name());
@@ -541,7 +535,23 @@ impl Scanner {
         });
         for field in retake {
             let _ = field.remove_attribute(FIELD_ATTRIBUTE);
-            self.take(&field);
+            self.decorate(&field);
+        }
+        // Groups whose fields all went away wait for nothing.
+        for slot in self.groups.iter_mut() {
+            let gone = slot
+                .as_ref()
+                .is_some_and(|g| group_ends(g).iter().all(|end| !end.is_connected()));
+            if gone {
+                if let Some(group) = slot.take() {
+                    for end in group_ends(&group) {
+                        self.group_of_end.delete(&end);
+                        if let Some(visibility) = &self.visibility {
+                            visibility.unobserve(&end);
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -561,10 +571,15 @@ impl Scanner {
     }
 }
 
-fn set_attribute(element: &Element, name: &JsValue, value: &JsValue) -> Result<(), JsValue> {
-    element
-        .unchecked_ref::<dom::Queryable>()
-        .set_attribute_js(name, value)
+/// The first and last field of a group (one element when the group has one field).
+fn group_ends(group: &Group) -> Vec<Element> {
+    let mut ends: Vec<Element> = [group.start, group.end - 1]
+        .iter()
+        .filter_map(|&i| group.list.item(i))
+        .map(|n| n.unchecked_into())
+        .collect();
+    ends.dedup();
+    ends
 }
 
 /// Our own buttons, which the observers see being added.

@@ -1,0 +1,14 @@
+import { startDevorg, launchBrowser, login } from './harness.mjs';
+const devorg = await startDevorg();
+const browser = await launchBrowser(devorg);
+const page = await browser.context.newPage();
+page.on('crash', () => console.log('CRASH'));
+page.on('close', () => console.log('CLOSED'));
+await login(page, devorg, '/lightning/page/home');
+await page.goto(devorg.lightningUrl(process.argv[2]));
+await page.waitForTimeout(3000);
+console.log(await page.evaluate(() => ({ vh: innerHeight, marked: [...document.querySelectorAll('[data-sfphone-field]')].map(e => e.closest('tr')?.rowIndex), hosts: document.querySelectorAll('sfphone-dial').length })));
+await page.mouse.wheel(0, 3000); await page.waitForTimeout(1000);
+console.log(await page.evaluate(() => ({ marked: document.querySelectorAll('[data-sfphone-field]').length, hosts: document.querySelectorAll('sfphone-dial').length })));
+console.log(browser.consoleLines.filter(l => !l.includes('autocomplete')).join('\n'));
+await browser.close(); devorg.stop();
