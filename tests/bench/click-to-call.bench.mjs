@@ -43,8 +43,14 @@ const baseline = () => {
 const devorg = await startDevorg();
 const browser = await launchBrowser(devorg);
 try {
-  const page = await browser.context.newPage();
-  await page.addInitScript(installLongTaskObserver);
+  const freshPage = async (old) => {
+    await old?.close();
+    const fresh = await browser.context.newPage();
+    fresh.on('crash', () => console.error('the page crashed'));
+    await fresh.addInitScript(installLongTaskObserver);
+    return fresh;
+  };
+  let page = await freshPage();
   await login(page, devorg, '/lightning/page/home');
 
   // 1. Initial scan of a 2,000-row list view (6,000 phone cells), side by side with the baseline.
@@ -68,11 +74,13 @@ try {
   // 2. Incremental: 50 rows added to a 5,000-row list, against scanning the whole list.
   const fulls = []; const increments = []; const longest = []; const overlaps = [];
   for (let run = 0; run < RUNS; run++) {
+    // A fresh tab per 5,000-row run: one tab reloading lists this big did not survive here.
+    page = await freshPage(page);
     await page.goto(devorg.lightningUrl('/lightning/o/Contact/list?rows=5000'));
     const first = await settle(page);
     fulls.push(total(first));
     longest.push(Math.max(...first.map((m) => m.duration)));
-    overlaps.push(await page.evaluate((spans) => window.__longTasks.filter((t) => spans.some((s) =>
+    overlaps.push(await page.evaluate((spans) => (window.__longTasks ?? []).filter((t) => spans.some((s) =>
       s.start >= t.start && s.start + s.duration <= t.start + t.duration)).map((t) => t.duration), first));
     await page.evaluate(() => window.devorg.appendRows(50));
     const after = await settle(page, first.length);

@@ -582,6 +582,15 @@ fn group_ends(group: &Group) -> Vec<Element> {
     ends
 }
 
+impl Drop for Scanner {
+    fn drop(&mut self) {
+        // Mutation observers go with the registry (`ObservedRoot`); this one is ours alone.
+        if let Some(visibility) = &self.visibility {
+            visibility.disconnect();
+        }
+    }
+}
+
 /// Our own buttons, which the observers see being added.
 fn is_ours(node: &Node) -> bool {
     node.dyn_ref::<Element>()
