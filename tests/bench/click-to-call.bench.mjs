@@ -17,13 +17,18 @@ function installLongTaskObserver() {
 }
 
 /** Waits until the scanner has recorded work and stayed quiet for a while; returns its measures. */
-async function settle(page, since = 0, quietMs = 600) {
+async function settle(page, since = 0, quietMs = 600, giveUpMs = 30_000) {
   let last = -1;
   let stableSince = Date.now();
+  const started = Date.now();
   for (;;) {
     const count = await page.evaluate(() => performance.getEntriesByType('measure').filter((m) => m.name.startsWith('sfphone:')).length);
     if (count !== last) { last = count; stableSince = Date.now(); }
     if (count > since && Date.now() - stableSince > quietMs) break;
+    if (Date.now() - started > giveUpMs) {
+      console.error(`  (no scanner work recorded within ${giveUpMs / 1000} s on ${page.url()})`);
+      break;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   return page.evaluate(() => performance.getEntriesByType('measure')
