@@ -146,8 +146,11 @@ run_demo() {
 
 run_bench() {
   build_extension
-  say "benchmarks"
-  echo "(no benchmarks yet: they arrive with the issues that set performance budgets)"
+  build_devorg
+  say "benchmarks: click-to-call scanner against a bare-script baseline (tests/bench/)"
+  for bench in tests/bench/*.bench.mjs; do
+    node "$bench"
+  done
 }
 
 command=${1:-demo}

@@ -6,6 +6,7 @@
 
 pub mod call;
 pub mod calllog;
+pub mod clicktocall;
 pub mod outbox;
 pub mod phone;
 pub mod protocol;

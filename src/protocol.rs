@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::call::settings::{PhoneSettings, PhoneSettingsView};
 use crate::call::{PhoneCommand, PhoneState};
 use crate::calllog::{CallRecord, DroppedField, FieldMapping, KnownRecord, MappingProblem};
+use crate::clicktocall::{FieldFacts, PageFacts};
 use crate::outbox::Delivery;
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::id::RecordId;
@@ -16,6 +17,10 @@ use crate::salesforce::lookup::Candidate;
 use crate::salesforce::retry::ApiUsage;
 
 pub const PROTOCOL_VERSION: u32 = 1;
+/// Most candidates one degraded-mode scan may send: a 5,000-row list view has 15,000.
+pub const MAX_CANDIDATES: usize = 20_000;
+/// A field value longer than this is not a phone number (the number engine's own input limit).
+pub const MAX_CANDIDATE_CHARS: usize = 250;
 
 /// How a content script runs on a page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,11 +54,18 @@ pub enum ToWorker {
         #[serde(default)]
         phone_fields: u32,
     },
-    /// From a content script: the user asked to dial.
+    /// From a content script: the user asked to dial. `number` is E.164, as the number engine
+    /// wrote it.
     ContentDial {
         number: String,
         #[serde(default)]
         record: Option<RecordContext>,
+    },
+    /// From a content script in degraded mode (the page's CSP forbids wasm there): phone field
+    /// candidates for the worker's number engine to decide on. Answered with `Dialable`.
+    ContentCandidates {
+        page: PageFacts,
+        fields: Vec<CandidateField>,
     },
     /// From the options page: what the worker knows about orgs and pages.
     OptionsStatus,
@@ -142,6 +154,16 @@ pub enum ToTab {
     OpenDialer,
 }
 
+/// One candidate phone field found by the degraded-mode walker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CandidateField {
+    /// The raw value: a `tel:` href or a component's `value` attribute.
+    pub value: String,
+    #[serde(default)]
+    pub facts: FieldFacts,
+}
+
 /// The worker's state of an org connection, as the options page shows it. Kept in
 /// `chrome.storage.local` (never the session).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -191,6 +213,10 @@ pub enum FromWorker {
         last_dial: Option<DialReport>,
         #[serde(default)]
         lookup_priority: Vec<String>,
+    },
+    /// The answer to `ContentCandidates`, in the same order: what each field dials, or `null`.
+    Dialable {
+        fields: Vec<Option<DialReport>>,
     },
     LookupResult {
         org_id: String,
@@ -301,9 +327,9 @@ impl ToWorker {
     /// The context each message may come from.
     pub fn allowed_from(&self, context: SenderContext) -> bool {
         match self {
-            ToWorker::ContentStarted { .. } | ToWorker::ContentDial { .. } => {
-                context == SenderContext::SalesforcePage
-            }
+            ToWorker::ContentStarted { .. }
+            | ToWorker::ContentDial { .. }
+            | ToWorker::ContentCandidates { .. } => context == SenderContext::SalesforcePage,
             ToWorker::OptionsStatus => context == SenderContext::ExtensionPage,
             ToWorker::LogCall { .. }
             | ToWorker::LogTestCall { .. }
@@ -342,9 +368,26 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
     }
     let message: ToWorker =
         serde_json::from_value(value).map_err(|e| BadMessage(format!("not a message: {e}")))?;
-    if let ToWorker::ContentDial { number, .. } | ToWorker::Lookup { number, .. } = &message {
+    if let ToWorker::Lookup { number, .. } = &message {
         if crate::phone::dial_string(number).is_none() {
             return Err(BadMessage("the number has no digits".into()));
+        }
+    }
+    if let ToWorker::ContentDial { number, .. } = &message {
+        if !is_e164(number) {
+            return Err(BadMessage("a dial carries an E.164 number".into()));
+        }
+    }
+    if let ToWorker::ContentCandidates { page, fields } = &message {
+        let too_long = |s: &str| s.chars().count() > MAX_CANDIDATE_CHARS;
+        if fields.len() > MAX_CANDIDATES {
+            return Err(BadMessage("too many candidates".into()));
+        }
+        if page.path.len() > 2048 || page.title.len() > 2048 {
+            return Err(BadMessage("the page facts are too long".into()));
+        }
+        if fields.iter().any(|f| too_long(&f.value)) {
+            return Err(BadMessage("a candidate is too long to be a number".into()));
         }
     }
     if let ToWorker::Phone { action } = &message {
@@ -399,6 +442,18 @@ pub fn valid_call_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// `+` and 2 to 15 digits that the number engine reads back to the same E.164: what our own
+/// content script sends, and nothing else.
+pub fn is_e164(number: &str) -> bool {
+    let Some(digits) = number.strip_prefix('+') else {
+        return false;
+    };
+    (2..=15).contains(&digits.len())
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && crate::phone::PhoneNumber::parse(number, crate::phone::DEFAULT_REGION)
+            .is_ok_and(|n| n.e164() == number)
 }
 
 impl FromWorker {
@@ -458,6 +513,46 @@ mod tests {
         for case in cases {
             assert!(parse_to_worker(case.clone()).is_err(), "{case}");
         }
+    }
+
+    #[test]
+    fn a_dial_carries_an_e164_number_only() {
+        let dial = |n: &str| parse_to_worker(json!({"v":1,"kind":"ContentDial","number":n}));
+        assert!(dial("+81312345678").is_ok());
+        for number in [
+            "0312345678",
+            "+81 3-1234-5678",
+            "+0312345678",
+            "+8131234567890123",
+            "+",
+        ] {
+            assert!(dial(number).is_err(), "{number}");
+        }
+    }
+
+    #[test]
+    fn degraded_candidates_are_bounded() {
+        let candidates = |count: usize, value: &str| {
+            let fields: Vec<_> = (0..count)
+                .map(|_| json!({"value": value, "facts": {"rowKey": "0035g00000Yam4dAAB"}}))
+                .collect();
+            parse_to_worker(json!({"v":1,"kind":"ContentCandidates",
+                "page":{"path":"/lightning/o/Contact/list","title":"x"},"fields":fields}))
+        };
+        match candidates(3, "tel:03-1234-5678").unwrap() {
+            ToWorker::ContentCandidates { fields, .. } => {
+                assert_eq!(
+                    fields[0].facts.row_key.as_deref(),
+                    Some("0035g00000Yam4dAAB")
+                )
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(candidates(MAX_CANDIDATES + 1, "1").is_err());
+        assert!(candidates(1, &"1".repeat(MAX_CANDIDATE_CHARS + 1)).is_err());
+        let from = |c| candidates(1, "1").unwrap().allowed_from(c);
+        assert!(from(SenderContext::SalesforcePage));
+        assert!(!from(SenderContext::ExtensionPage));
     }
 
     #[test]

@@ -98,7 +98,7 @@ test('professional without API: one refused call, then nothing, and the page say
     assert.equal(result.error, 'API_DISABLED_FOR_ORG');
     // Reloading the Lightning page does not try again either.
     await page.reload();
-    await page.waitForSelector('button[data-sfphone-button]');
+    await page.waitForSelector('sfphone-dial');
     assert.equal((await devorg.apiRequests()).length, 1, 'no request after the first refusal');
   } finally {
     await browser.close();

@@ -17,8 +17,8 @@ try {
   const page = await browser.context.newPage();
   await login(page, devorg, CONTACT);
   console.log(`logged in and opened ${page.url()}`);
-  await page.waitForSelector('button[data-sfphone-button]');
-  const numbers = await page.$$eval('a[data-sfphone-dial]', (as) => as.map((a) => a.dataset.sfphoneDial));
+  await page.waitForSelector('sfphone-dial');
+  const numbers = await page.$$eval('[data-sfphone-field^="+"]', (fields) => fields.map((f) => f.dataset.sfphoneField));
   console.log(`click-to-call: ${numbers.length} phone fields became dial buttons: ${numbers.join(', ')}`);
   await page.screenshot({ path: join(out, 'lightning-record.png') });
 

@@ -3,6 +3,7 @@
 
 mod client;
 mod connection;
+mod dial;
 mod logging;
 mod phone;
 mod store;
@@ -75,6 +76,7 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             .await?;
             phone::command(crate::call::PhoneCommand::Dial { number }).await
         }
+        ToWorker::ContentCandidates { page, fields } => Ok(dial::candidates(&page, &fields)),
         ToWorker::OptionsStatus => Ok(FromWorker::Status {
             orgs: store::orgs().await?,
             pages: store::pages().await?,

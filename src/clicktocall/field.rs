@@ -1,0 +1,139 @@
+//! What a phone field is on a Lightning page, and what it dials.
+
+use crate::phone::{PhoneNumber, DEFAULT_REGION};
+
+/// Set on every phone field the scanner found: empty while it waits to be decorated, the E.164
+/// number once it is dialable, [`NOT_DIALABLE`] when the number engine refused it. A field that
+/// carries it is never taken again, which is what makes decoration happen exactly once.
+pub const FIELD_ATTRIBUTE: &str = "data-sfphone-field";
+/// The attribute value of a field whose text is not a number we can dial.
+pub const NOT_DIALABLE: &str = "-";
+
+/// Markup that renders a phone value, found with one `querySelectorAll` per root. Fields already
+/// taken are excluded by the selector itself, so a rescan only returns what is new.
+///
+/// - `a[href^="tel:"]`: `lightning-formatted-phone` renders one (in its shadow root or, under
+///   synthetic shadow, as a plain child), and so do hand-written pages;
+/// - `lightning-click-to-dial`: renders text only until an Open CTI softphone enables it, so the
+///   host's `value` attribute is the field.
+pub const FIELD_SELECTOR: &str =
+    "a[href^=\"tel:\" i]:not([data-sfphone-field]),lightning-click-to-dial:not([data-sfphone-field])";
+
+/// Hosts whose own rendering we never look into: their value attribute is the field, and a
+/// `tel:` link inside would be the same number a second time.
+pub const OPAQUE_HOSTS: &[&str] = &["lightning-click-to-dial"];
+
+/// How a field carries its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// `<a href="tel:…">`: the `href` holds the raw value.
+    TelLink,
+    /// A component host (`lightning-click-to-dial`) whose `value` attribute holds the number.
+    ValueHost,
+}
+
+impl FieldKind {
+    /// The kind of an element the selector returned, from its lower-case tag name.
+    pub fn of_tag(tag: &str) -> FieldKind {
+        if tag.eq_ignore_ascii_case("a") {
+            FieldKind::TelLink
+        } else {
+            FieldKind::ValueHost
+        }
+    }
+
+    /// The attribute that holds the raw value.
+    pub fn value_attribute(self) -> &'static str {
+        match self {
+            FieldKind::TelLink => "href",
+            FieldKind::ValueHost => "value",
+        }
+    }
+}
+
+/// A field that can be dialled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dialable {
+    /// `+81312345678`: what the phone dials and what crosses to the worker.
+    pub e164: String,
+    /// `03-1234-5678`: what the button's label reads out.
+    pub display: String,
+}
+
+/// Decides whether a raw field value (`tel:03-1234-5678`, `+81 90…`, `0120-123-456 内線 12`) is a
+/// number the phone can dial, reading national numbers as Japanese.
+pub fn dial_target(raw: &str) -> Option<Dialable> {
+    // The engine reads `tel:` values itself (percent escapes, `;ext=`).
+    let number = PhoneNumber::parse(raw.trim(), DEFAULT_REGION).ok()?;
+    Some(Dialable {
+        e164: number.e164(),
+        display: number.display(),
+    })
+}
+
+/// Whether an element must be left alone although it matched: a field the user is editing
+/// (inline edit, rich text) must not gain a button in the middle of their text.
+pub fn is_editable_context(contenteditable: Option<&str>) -> bool {
+    matches!(contenteditable, Some(v) if !v.eq_ignore_ascii_case("false"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lightning_values_become_e164() {
+        let cases = [
+            ("tel:03-1234-5678", "+81312345678"),
+            ("tel:+81%2090-1234-5678", "+819012345678"),
+            ("tel:0120-123-456 内線 12", "+81120123456"),
+            ("+81 6-3000-0001", "+81630000001"),
+            ("090-2000-0001", "+819020000001"),
+            ("０３－１２３４－５６７８", "+81312345678"),
+        ];
+        for (raw, e164) in cases {
+            assert_eq!(
+                dial_target(raw).map(|d| d.e164).as_deref(),
+                Some(e164),
+                "{raw}"
+            );
+        }
+        assert_eq!(
+            dial_target("tel:03-1234-5678").unwrap().display,
+            "03-1234-5678"
+        );
+    }
+
+    #[test]
+    fn what_is_not_a_number_is_not_dialable() {
+        for raw in [
+            "tel:",
+            "tel:12",
+            "",
+            "tel:hello",
+            "03-1234-5678-9999-0000-1111",
+        ] {
+            assert_eq!(dial_target(raw), None, "{raw}");
+        }
+    }
+
+    #[test]
+    fn the_selector_takes_each_field_once() {
+        assert!(FIELD_SELECTOR.matches(":not([data-sfphone-field])").count() == 2);
+        assert!(FIELD_SELECTOR.contains(FIELD_ATTRIBUTE));
+        assert_eq!(FieldKind::of_tag("A"), FieldKind::TelLink);
+        assert_eq!(
+            FieldKind::of_tag("lightning-click-to-dial").value_attribute(),
+            "value"
+        );
+    }
+
+    #[test]
+    fn editable_regions_are_left_alone() {
+        assert!(is_editable_context(Some("")));
+        assert!(is_editable_context(Some("true")));
+        assert!(is_editable_context(Some("plaintext-only")));
+        assert!(!is_editable_context(Some("false")));
+        assert!(!is_editable_context(None));
+    }
+}

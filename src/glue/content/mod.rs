@@ -1,0 +1,64 @@
+//! The content script on Lightning pages: makes phone fields dialable and reports what the user
+//! asks for. It never sees the session and never calls Salesforce. The decisions (what a phone
+//! field is, what it dials, which record it belongs to, how work is batched) are the core's
+//! `clicktocall`; this glue only finds nodes and places buttons.
+
+mod affordance;
+mod dom;
+mod scanner;
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+use super::chrome;
+use super::js::{to_js, JsResultExt};
+use crate::protocol::{ContentMode, ToWorker, PROTOCOL_VERSION};
+
+pub use crate::clicktocall::field::{FIELD_ATTRIBUTE, NOT_DIALABLE};
+pub use affordance::{field_facts, page_facts, AFFORDANCE_ATTRIBUTE, AFFORDANCE_TAG};
+pub use scanner::{Scanner, SharedScanner};
+
+/// On `<html>`: how click-to-call runs on this page (`wasm`, or `degraded` from the loader).
+pub const MODE_ATTRIBUTE: &str = "data-sfphone-mode";
+
+thread_local! {
+    // The page's one scanner. It lives as long as the page: the content script has no end.
+    static SCANNER: RefCell<Option<SharedScanner>> = const { RefCell::new(None) };
+}
+
+/// Starts the content script: scan and watch the page, then tell the worker we run.
+#[wasm_bindgen]
+pub fn content_main() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if let Some(html) = document.document_element() {
+        let _ = html.set_attribute(MODE_ATTRIBUTE, "wasm");
+    }
+    let report = Box::new(|found: u32| {
+        send(&ToWorker::ContentStarted {
+            mode: ContentMode::Wasm,
+            phone_fields: found,
+        })
+    });
+    super::panel::start(&document);
+    let scanner = Scanner::start(&document, Some(report));
+    SCANNER.with(|s| *s.borrow_mut() = Some(scanner));
+}
+
+/// Sends a message to the worker; its answer is only awaited so failures are logged.
+pub(crate) fn send(message: &ToWorker) {
+    let Ok(value) = to_js(message) else { return };
+    // The envelope's version travels beside the tagged message.
+    let _ = js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION));
+    if let Some(promise) =
+        chrome::runtime_send_message(&value).log_and_continue("sending to the worker")
+    {
+        wasm_bindgen_futures::spawn_local(async move {
+            wasm_bindgen_futures::JsFuture::from(promise)
+                .await
+                .log_and_continue("the worker did not answer");
+        });
+    }
+}

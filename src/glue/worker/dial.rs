@@ -1,0 +1,14 @@
+//! Click-to-call in the worker: degraded mode's scanning decisions. When a page's CSP forbids
+//! wasm in the content script, its small JS walker sends candidate values here, and the number
+//! engine and record rules run in this extension context instead.
+
+use crate::clicktocall::degraded;
+use crate::clicktocall::PageFacts;
+use crate::protocol::{CandidateField, FromWorker};
+
+/// Which candidates are dialable, with the number and record each dials.
+pub fn candidates(page: &PageFacts, fields: &[CandidateField]) -> FromWorker {
+    FromWorker::Dialable {
+        fields: degraded::answer(page, fields),
+    }
+}
