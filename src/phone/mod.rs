@@ -107,6 +107,17 @@ impl PhoneNumber {
     }
 }
 
+/// What the phone sends to the PBX for a number click-to-call found: numbers of the user's own
+/// country in the national form people and PBX dial plans use (`0312345678`), others in E.164.
+/// Anything the engine cannot read is dialled as given.
+pub fn dial_form(number: &str, home_region: &str) -> String {
+    match PhoneNumber::parse(number, home_region) {
+        Ok(parsed) if parsed.region == Some(home_region) => parsed.national_digits(),
+        Ok(parsed) => parsed.e164(),
+        Err(_) => number.to_string(),
+    }
+}
+
 /// Extracts the dialable part of a `tel:` value or a typed number: ASCII digits and a leading
 /// `+`, with full-width digits folded (`０３` → `03`) and any extension or stray text dropped.
 /// Returns `None` when fewer than 3 digits remain, which is never a number worth a dial button.

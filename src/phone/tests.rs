@@ -321,3 +321,12 @@ fn parse_never_panics_on_random_text() {
     }
     assert!(parsed > 0, "the generator should produce some numbers");
 }
+
+#[test]
+fn click_to_call_dials_home_numbers_nationally() {
+    use super::dial_form;
+    assert_eq!(dial_form("+81312345678", "JP"), "0312345678");
+    assert_eq!(dial_form("+819012345678", "JP"), "09012345678");
+    assert_eq!(dial_form("+16502530000", "JP"), "+16502530000");
+    assert_eq!(dial_form("2001", "JP"), "2001");
+}

@@ -74,6 +74,7 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
                 },
             )
             .await?;
+            let number = crate::phone::dial_form(&number, crate::phone::DEFAULT_REGION);
             phone::command(crate::call::PhoneCommand::Dial { number }).await
         }
         ToWorker::ContentCandidates { page, fields } => Ok(dial::candidates(&page, &fields)),
