@@ -144,10 +144,17 @@ run_demo() {
   node tests/e2e/demo.mjs
 }
 
+build_bench_wasm() {
+  cargo build -q --release --lib --target "$WASM_TARGET" -p sfphone --no-default-features --features bench
+  wasm-bindgen --target web --remove-name-section --no-typescript \
+    --out-dir target/bench-wasm --out-name bench "target/$WASM_TARGET/release/sfphone.wasm"
+}
+
 run_bench() {
   build_extension
   build_devorg
-  say "benchmarks: click-to-call scanner against a bare-script baseline (tests/bench/)"
+  build_bench_wasm
+  say "benchmarks: click-to-call scanner against a bare-script baseline, number engine against libphonenumber-js (tests/bench/)"
   for bench in tests/bench/*.bench.mjs; do
     node "$bench"
   done

@@ -1,6 +1,8 @@
 //! Browser glue: thin adapters between the core and the extension's contexts (wasm32 only).
 //! Each context is built as its own wasm module by enabling its feature.
 
+#[cfg(feature = "bench")]
+pub mod bench;
 pub mod chrome;
 pub mod js;
 pub mod listener;
