@@ -1,33 +1,88 @@
-// The demo behind `./build.sh`: the devorg plus Chromium with the built extension on a Lightning
-// record page of the local org. With a display it opens a window and waits; without one it runs
-// headless, says what it did, and writes screenshots.
+// The demo behind `./build.sh`: the devorg, Kamailio with a demo phone account and a JsSIP
+// "customer" far end, and Chromium with the built extension on a Lightning record page of the
+// local org. It places a call by clicking the contact's number, takes a call from the customer,
+// and shows the Salesforce connection. With a display it then leaves everything running for you;
+// without one it runs headless, says what it did, and writes screenshots.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDevorg, launchBrowser, login, ROOT } from './harness.mjs';
+import { startDevorg, launchBrowser, login, eventually, ROOT } from './harness.mjs';
+import { startKamailio, USERS } from './sip/kamailio.mjs';
+import { serveFarEnd } from './sip/farend.mjs';
 
 const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
+const CUSTOMER = USERS.far.user; // 2001, a customer who calls in and answers
 const headless = !process.env.DISPLAY;
 const out = join(ROOT, 'demo-out');
 mkdirSync(out, { recursive: true });
 
+const kamailio = await startKamailio();
 const devorg = await startDevorg();
+const farServer = await serveFarEnd();
 console.log(`devorg: https://${devorg.lightningHost} (127.0.0.1:${devorg.port}), user ${devorg.username} / ${devorg.password}`);
-const browser = await launchBrowser(devorg, { headless });
+console.log(`kamailio: ${kamailio.browserWsUrl}, our phone sip:${USERS.phone.user}@sip.test`);
+const browser = await launchBrowser(devorg, {
+  headless,
+  extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+    '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'],
+});
+const stop = async () => {
+  await browser.close();
+  farServer.close();
+  devorg.stop();
+  await kamailio.stop();
+};
 try {
-  const page = await browser.context.newPage();
-  await login(page, devorg, CONTACT);
-  console.log(`logged in and opened ${page.url()}`);
-  await page.waitForSelector('sfphone-dial');
-  const numbers = await page.$$eval('[data-sfphone-field^="+"]', (fields) => fields.map((f) => f.dataset.sfphoneField));
-  console.log(`click-to-call: ${numbers.length} phone fields became dial buttons: ${numbers.join(', ')}`);
-  await page.screenshot({ path: join(out, 'lightning-record.png') });
+  // The far ends: the customer, and the contact's own line (its number is a SIP user here).
+  const far = await browser.context.newPage();
+  await far.goto(`http://localhost:${farServer.address().port}/far.html`);
+  for (const account of [USERS.far, USERS.contact]) {
+    await far.evaluate(([ws, u, p]) => window.Far.start(ws, u, p, 'answer'), [kamailio.browserWsUrl, account.user, account.password]);
+  }
+  const farLast = (user) => far.evaluate((u) => window.Far.last(u), user);
 
+  // The phone account and the microphone, as a user sets them on the options page.
   const options = await browser.context.newPage();
   await options.goto(browser.optionsUrl);
   await options.waitForSelector('body[data-ready="true"]');
-  await options.waitForTimeout(300);
+  await options.fill('#phone-form [name=websocketUrl]', kamailio.browserWsUrl);
+  await options.fill('#phone-form [name=sipUri]', `sip:${USERS.phone.user}@sip.test`);
+  await options.fill('#phone-form [name=password]', USERS.phone.password);
+  await options.fill('#phone-form [name=displayName]', '佐藤 花子');
+  await options.click('#phone-save');
+  await eventually(async () => (await options.locator('#phone-result').getAttribute('data-state')) === 'SAVED', 'the phone settings');
+  await options.click('#phone-microphone');
+  await eventually(async () => (await options.locator('#phone-result').getAttribute('data-state')) === 'MICROPHONE_GRANTED', 'the microphone');
+  console.log('options page: phone account saved, microphone allowed');
+
+  const page = await browser.context.newPage();
+  await login(page, devorg, CONTACT);
+  console.log(`logged in and opened ${page.url()}`);
+  await page.waitForTimeout(1500);
+
+  // Click-to-call: a click on the contact's number dials it through the phone.
+  await page.locator('lightning-formatted-phone a[href="tel:03-1234-5678"]').first().click();
+  const answered = await eventually(async () => {
+    const last = await farLast(USERS.contact.user);
+    return last?.events.includes('confirmed') ? last : null;
+  }, 'the contact to answer', 150);
+  await page.waitForTimeout(1500);
+  const media = await far.evaluate((u) => window.Far.stats(u), USERS.contact.user);
+  console.log(`click-to-call 03-1234-5678: answered (${answered.connectionState}); audio packets: ${media.sent} sent, ${media.received} received by the far end`);
+  await page.screenshot({ path: join(out, 'call-connected.png') });
+  await far.evaluate((u) => window.Far.hangup(u), USERS.contact.user);
+  await page.waitForTimeout(1000);
+
+  // An incoming call from the customer rings in the docked panel.
+  await far.evaluate(([u, t]) => window.Far.call(u, t), [CUSTOMER, USERS.phone.user]);
+  await eventually(async () => (await farLast(CUSTOMER))?.events.some((e) => e.startsWith('progress')), 'the phone to ring', 150);
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: join(out, 'incoming-call.png') });
+  console.log(`incoming call from ${CUSTOMER}: ringing in the panel`);
+  await far.evaluate((u) => window.Far.hangup(u), CUSTOMER);
+
   await options.reload();
   await options.waitForSelector('body[data-ready="true"]');
+  await options.waitForTimeout(500);
   const state = await options.$$eval('#orgs tr[data-org] td', (tds) => tds.map((td) => td.textContent).join(' | '));
   console.log(`options page, Salesforce connection: ${state}`);
   await options.fill('#lookup-number', '03-1234-5678');
@@ -35,14 +90,13 @@ try {
   await options.waitForSelector('#lookup-results[data-done="true"]', { state: 'attached' });
   const found = await options.$$eval('#lookup-results tr', (trs) => trs.map((tr) => tr.textContent.trim()).join('; '));
   console.log(`test lookup of 03-1234-5678 (one SOSL request through the worker): ${found}`);
-  await options.screenshot({ path: join(out, 'options.png') });
-  console.log(`screenshots: ${join(out, 'lightning-record.png')}, ${join(out, 'options.png')}`);
+  await options.screenshot({ path: join(out, 'options.png'), fullPage: true });
+  console.log(`screenshots: ${['call-connected.png', 'incoming-call.png', 'options.png'].map((f) => join(out, f)).join(', ')}`);
 
   if (!headless) {
-    console.log('The browser stays open: press Ctrl-C to end the demo.');
+    console.log(`Everything stays up: click numbers to call, or ring yourself from the far-end tab: Far.call('${CUSTOMER}', '${USERS.phone.user}'). Ctrl-C ends the demo.`);
     await new Promise((resolve) => process.once('SIGINT', resolve));
   }
 } finally {
-  await browser.close();
-  devorg.stop();
+  await stop();
 }

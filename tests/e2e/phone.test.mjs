@@ -4,17 +4,13 @@
 // during a call, and click-to-call from a record page.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-import { build } from 'esbuild';
 import { startDevorg, launchBrowser, login, eventually, extensionStorage } from './harness.mjs';
 import { startKamailio, USERS } from './sip/kamailio.mjs';
+import { serveFarEnd } from './sip/farend.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const GENERATED = join(HERE, '.generated');
 const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
 const FAR = USERS.far.user;
 const BUSY = USERS.far2.user;
@@ -26,33 +22,6 @@ let farServer;
 let browser;
 let far; // the far-end page
 let lightning; // a Lightning record page with the panel
-
-/** Serves far.html, far.js and the JsSIP bundle (built now into an ignored folder). */
-async function serveFarEnd() {
-  mkdirSync(GENERATED, { recursive: true });
-  const require = createRequire(import.meta.url);
-  await build({
-    entryPoints: [require.resolve('jssip')],
-    bundle: true,
-    format: 'iife',
-    globalName: 'JsSIP',
-    outfile: join(GENERATED, 'jssip.js'),
-    logLevel: 'warning',
-  });
-  const files = {
-    '/far.html': [join(HERE, 'sip/far.html'), 'text/html'],
-    '/far.js': [join(HERE, 'sip/far.js'), 'text/javascript'],
-    '/jssip.js': [join(GENERATED, 'jssip.js'), 'text/javascript'],
-  };
-  const server = http.createServer((req, res) => {
-    const file = files[new URL(req.url, 'http://x').pathname];
-    if (!file) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'content-type': file[1] });
-    res.end(readFileSync(file[0]));
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  return server;
-}
 
 /** Runs `fn(shadowRoot, arg)` in the page against the panel's closed shadow root (CDP pierces it). */
 async function inPanel(page, fn, arg) {
