@@ -154,7 +154,7 @@ run_bench() {
   build_extension
   build_devorg
   build_bench_wasm
-  say "benchmarks: click-to-call scanner against a bare-script baseline, number engine against libphonenumber-js (tests/bench/)"
+  say "benchmarks: click-to-call scanner vs a bare-script baseline, number engine vs libphonenumber-js, call set-up vs JsSIP (tests/bench/)"
   for bench in tests/bench/*.bench.mjs; do
     node "$bench"
   done

@@ -31,8 +31,12 @@ function track(ph, session, originator) {
   }
   session.on('newDTMF', (d) => rec.dtmf.push({ tone: d.dtmf.tone, originator: d.originator }));
   session.on('newInfo', (d) => rec.infos.push({ originator: d.originator, contentType: d.info.contentType }));
-  session.on('peerconnection', (d) => attachAudio(d.peerconnection));
-  if (session.connection) attachAudio(session.connection);
+  // When the media path is up (benchmarks time INVITE arrival `at` → this).
+  const watch = (pc) => pc.addEventListener('connectionstatechange', () => {
+    if (pc.connectionState === 'connected') rec.events.push({ ev: 'pc-connected', at: Date.now() });
+  });
+  session.on('peerconnection', (d) => { attachAudio(d.peerconnection); watch(d.peerconnection); });
+  if (session.connection) { attachAudio(session.connection); watch(session.connection); }
   return rec;
 }
 
