@@ -134,13 +134,7 @@ impl OutboxEntry {
 /// The SOQL that verifies a send with unknown outcome. Call ids are ours (letters, digits,
 /// `-`), but are escaped anyway: nothing in them can change the query.
 pub fn verify_query(call_id: &str) -> String {
-    let escaped: String = call_id
-        .chars()
-        .flat_map(|c| match c {
-            '\\' | '\'' => vec!['\\', c],
-            _ => vec![c],
-        })
-        .collect();
+    let escaped = crate::calllog::soql_escape(call_id);
     format!("SELECT Id FROM Task WHERE CallObject = '{escaped}' LIMIT 1")
 }
 

@@ -94,19 +94,6 @@ pub fn soql_escape(text: &str) -> String {
     out
 }
 
-/// Percent-encodes a query-string value (everything but RFC 3986 unreserved characters).
-fn url_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 3);
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// The spellings a Phone field may hold for this number: digits only (national and with
 /// country code), the Japanese display grouping `03-1234-5678`, `(03)1234-5678`,
 /// `03(1234)5678`, `+81 3-1234-5678`, E.164, and the number as received.
@@ -157,7 +144,7 @@ fn sub_url(rest: &str) -> String {
 fn query_subrequest(reference_id: &str, soql: &str) -> Value {
     json!({
         "method": "GET",
-        "url": sub_url(&format!("/query/?q={}", url_encode(soql))),
+        "url": sub_url(&format!("/query/?q={}", crate::salesforce::lookup::encode_query_value(soql))),
         "referenceId": reference_id,
     })
 }
