@@ -143,6 +143,31 @@ pub enum ToPhone {
 
 pub const PHONE_TARGET: &str = "phone";
 
+/// What the offscreen document sends the worker: the phone's own subset of `ToWorker`, with the
+/// same `kind` tags, so the worker parses it as `ToWorker`. The engine serialises only this:
+/// serialising `ToWorker` itself would carry every message type's code (call logs, field
+/// mappings, page scans) into the phone's wasm module, which has a size budget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all_fields = "camelCase")]
+pub enum FromPhone {
+    PhoneReady,
+    PhoneReport { state: PhoneState },
+}
+
+/// The worker's answer to `FromPhone::PhoneReady`, read by the engine; every other answer is
+/// `Other` (for the same reason as `FromPhone`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "kind", rename_all_fields = "camelCase")]
+pub enum ToPhoneReply {
+    PhoneSetup {
+        settings: PhoneSettings,
+        #[serde(default)]
+        pending: Option<PhoneCommand>,
+    },
+    #[serde(other)]
+    Other,
+}
+
 /// From the worker to the content scripts of Lightning tabs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
@@ -469,6 +494,45 @@ impl FromWorker {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_phone_subset_reads_as_the_worker_messages() {
+        let mut state = PhoneState::default();
+        state.start_outgoing(3, "+81312345678");
+        for (from_phone, expected) in [
+            (FromPhone::PhoneReady, ToWorker::PhoneReady),
+            (
+                FromPhone::PhoneReport {
+                    state: state.clone(),
+                },
+                ToWorker::PhoneReport { state },
+            ),
+        ] {
+            let mut value = serde_json::to_value(&from_phone).unwrap();
+            value["v"] = json!(PROTOCOL_VERSION);
+            assert_eq!(parse_to_worker(value).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn the_phone_reads_its_setup_and_nothing_else() {
+        let setup = FromWorker::PhoneSetup {
+            settings: PhoneSettings::default(),
+            pending: Some(PhoneCommand::Hangup),
+        };
+        let reply: ToPhoneReply =
+            serde_json::from_value(serde_json::to_value(&setup).unwrap()).unwrap();
+        assert_eq!(
+            reply,
+            ToPhoneReply::PhoneSetup {
+                settings: PhoneSettings::default(),
+                pending: Some(PhoneCommand::Hangup)
+            }
+        );
+        let other: ToPhoneReply =
+            serde_json::from_value(serde_json::to_value(FromWorker::Ack).unwrap()).unwrap();
+        assert_eq!(other, ToPhoneReply::Other);
+    }
 
     #[test]
     fn parses_a_content_report() {

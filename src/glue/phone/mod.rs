@@ -19,7 +19,7 @@ use super::js::{call, from_js, string_prop, to_js, GlueError, JsResultExt};
 use super::listener::{sleep, Listener, Timer};
 use crate::call::settings::{DtmfMode, PhoneSettings};
 use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
-use crate::protocol::{FromWorker, ToPhone, ToWorker, PHONE_TARGET, PROTOCOL_VERSION};
+use crate::protocol::{FromPhone, ToPhone, ToPhoneReply, PHONE_TARGET, PROTOCOL_VERSION};
 use crate::sip::{Action, CallHandle, UaEvent, UserAgent};
 
 /// The handle of an outgoing call whose media is still being prepared (before the INVITE).
@@ -107,8 +107,8 @@ pub async fn phone_main() {
     chrome::on_message_add_listener(listener.as_ref().unchecked_ref());
     // The document exists to run this listener: it lives as long as the document.
     listener.forget();
-    match send(&ToWorker::PhoneReady).await {
-        Ok(FromWorker::PhoneSetup { settings, pending }) => {
+    match send(&FromPhone::PhoneReady).await {
+        Ok(ToPhoneReply::PhoneSetup { settings, pending }) => {
             apply_settings(settings);
             if let Some(action) = pending {
                 command(action);
@@ -120,7 +120,7 @@ pub async fn phone_main() {
     report();
 }
 
-async fn send(message: &ToWorker) -> Result<FromWorker, GlueError> {
+async fn send(message: &FromPhone) -> Result<ToPhoneReply, GlueError> {
     let value = to_js(message)?;
     js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION))
         .or_glue("SERIALISE")?;
@@ -138,7 +138,7 @@ fn report() {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {
-        send(&ToWorker::PhoneReport { state })
+        send(&FromPhone::PhoneReport { state })
             .await
             .map_err(|e| web_sys::console::warn_1(&format!("phone: {}", e.code).into()))
             .ok();
