@@ -156,12 +156,19 @@ impl CallEnd {
 pub struct CallView {
     /// The agent's handle, so late events of an older call are told apart.
     pub id: u32,
+    /// The SIP Call-ID once the INVITE is out (or in): the call log's key (`CallObject`), the
+    /// same id the PBX's own records carry. Empty while media is being prepared.
+    #[serde(default)]
+    pub call_id: String,
     pub outgoing: bool,
     /// The number or SIP address of the far end, as dialled or as the caller presented it.
     pub peer: String,
     #[serde(default)]
     pub peer_name: Option<String>,
     pub phase: CallPhase,
+    /// Wall-clock milliseconds (epoch) when dialling started or the call came in.
+    #[serde(default)]
+    pub started_at_ms: u64,
     /// Wall-clock milliseconds (epoch) when the call was answered: the panel's timer.
     #[serde(default)]
     pub answered_at_ms: Option<u64>,
@@ -171,6 +178,9 @@ pub struct CallView {
     pub held: bool,
     #[serde(default)]
     pub end: Option<CallEnd>,
+    /// Wall-clock milliseconds (epoch) when the call ended.
+    #[serde(default)]
+    pub ended_at_ms: Option<u64>,
 }
 
 /// Everything the panel renders; sent whole on every change (it is small).
@@ -207,18 +217,29 @@ impl PhoneState {
             .filter(|c| c.id == id && c.phase != CallPhase::Ended)
     }
 
-    pub fn start_outgoing(&mut self, id: u32, peer: &str) {
+    pub fn start_outgoing(&mut self, id: u32, peer: &str, now_ms: u64) {
         self.call = Some(CallView {
             id,
+            call_id: String::new(),
             outgoing: true,
             peer: peer.to_string(),
             peer_name: None,
             phase: CallPhase::Dialling,
+            started_at_ms: now_ms,
             answered_at_ms: None,
             muted: false,
             held: false,
             end: None,
+            ended_at_ms: None,
         });
+    }
+
+    /// The INVITE went out (or came in) as agent call `id` with this SIP Call-ID.
+    pub fn identify(&mut self, old_id: u32, id: u32, sip_call_id: &str) {
+        if let Some(c) = self.call_mut(old_id) {
+            c.id = id;
+            c.call_id = sip_call_id.to_string();
+        }
     }
 
     pub fn set_muted(&mut self, id: u32, on: bool) {
@@ -234,10 +255,11 @@ impl PhoneState {
     }
 
     /// The call ended without the agent's word (media could not start).
-    pub fn end_call(&mut self, id: u32, end: CallEnd) {
+    pub fn end_call(&mut self, id: u32, end: CallEnd, now_ms: u64) {
         if let Some(c) = self.call_mut(id) {
             c.phase = CallPhase::Ended;
             c.end = Some(end);
+            c.ended_at_ms = Some(now_ms);
         }
     }
 
@@ -275,14 +297,17 @@ impl PhoneState {
                 if self.live_call().is_none() {
                     self.call = Some(CallView {
                         id: call.0,
+                        call_id: String::new(),
                         outgoing: false,
                         peer: display_peer(from_uri),
                         peer_name: from_name.clone(),
                         phase: CallPhase::Incoming,
+                        started_at_ms: now_ms,
                         answered_at_ms: None,
                         muted: false,
                         held: false,
                         end: None,
+                        ended_at_ms: None,
                     });
                 }
             }
@@ -299,7 +324,9 @@ impl PhoneState {
                     c.answered_at_ms.get_or_insert(now_ms);
                 }
             }
-            UaEvent::Ended { call, reason } => self.end_call(call.0, CallEnd::from_reason(*reason)),
+            UaEvent::Ended { call, reason } => {
+                self.end_call(call.0, CallEnd::from_reason(*reason), now_ms)
+            }
             UaEvent::RemoteReoffer { .. }
             | UaEvent::ReofferAnswered { .. }
             | UaEvent::ReofferFailed { .. }

@@ -19,7 +19,7 @@ fn an_outgoing_call_rings_connects_and_ends() {
     let mut s = PhoneState::default();
     assert!(s.apply(&UaEvent::Registered { expires_secs: 600 }, 0));
     assert_eq!(s.line, LineState::Registered);
-    s.start_outgoing(1, "0312345678");
+    s.start_outgoing(1, "0312345678", 1_000);
     let call = CallHandle(1);
     s.apply(
         &UaEvent::Ringing {
@@ -51,6 +51,7 @@ fn an_outgoing_call_rings_connects_and_ends() {
         (c.phase, c.end),
         (CallPhase::Ended, Some(CallEnd::RemoteHungUp))
     );
+    assert_eq!((c.started_at_ms, c.ended_at_ms), (1_000, Some(3000)));
     assert!(s.live_call().is_none());
 }
 

@@ -12,10 +12,12 @@
 //! - `draft`: [`TaskDraft::from_call`], the Task body and every field it had to leave out.
 //! - `requests`: [`ApiRequest`], the one-request plans and the [`ApiBudget`].
 //! - `composite`: lookup and logging in a single `/composite` request, and reading its answer.
+//! - `phone_call`: which of the phone's finished calls are logged, as what record.
 
 mod composite;
 mod draft;
 mod mapping_check;
+mod phone_call;
 mod record;
 mod requests;
 mod settings;
@@ -28,6 +30,7 @@ pub use composite::{
 };
 pub use draft::{DropReason, DroppedField, TaskDraft, UserContext};
 pub use mapping_check::{check_mapping, MappingProblem, TaskDescribe};
+pub use phone_call::{record_of, DialContext};
 pub use record::{CallRecord, Direction, KnownRecord};
 pub use requests::{
     log_known, memo_update, plan_logging, transcript_update, ApiBudget, ApiRequest, HttpMethod,

@@ -11,7 +11,8 @@ import { startKamailio, USERS } from './sip/kamailio.mjs';
 import { serveFarEnd } from './sip/farend.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
+const CONTACT_ID = '0035g00000Yam4dAAB';
+const CONTACT = `/lightning/r/Contact/${CONTACT_ID}/view`;
 const FAR = USERS.far.user;
 const BUSY = USERS.far2.user;
 const CONTACT_PHONE = USERS.contact.user;
@@ -142,6 +143,20 @@ async function saveSettings(values) {
   const result = await eventually(() => page.locator('#phone-result').getAttribute('data-state'), 'saved');
   await page.close();
   return result;
+}
+
+/** The one Task logged for the SIP call `callId` (waits for the worker's outbox). */
+async function oneTaskFor(callId) {
+  assert.ok(callId, 'the far end knows the Call-ID');
+  const tasks = await eventually(async () => {
+    const found = (await devorg.records('Task')).filter((t) => t.CallObject === callId);
+    return found.length ? found : null;
+  }, `the Task for ${callId}`);
+  // Every later report of the same ended call must not log it again.
+  await lightning.waitForTimeout(500);
+  const again = (await devorg.records('Task')).filter((t) => t.CallObject === callId);
+  assert.equal(again.length, 1, `exactly one Task for ${callId}`);
+  return tasks[0];
 }
 
 before(async () => {
@@ -356,7 +371,49 @@ test('click-to-call on a record page places the call through the phone', async (
   const stored = await extensionStorage(browser.worker);
   assert.equal(stored.lastDial.number, '+81312345678', 'kept for diagnostics');
   await click(lightning, '.hangup');
-  await farUntil(CONTACT_PHONE, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
+  const seen = await farUntil(CONTACT_PHONE, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
+
+  // The call becomes exactly one Task, on the record it was dialled from, under its Call-ID.
+  const task = await oneTaskFor(seen.callId);
+  assert.equal(task.WhoId, CONTACT_ID);
+  assert.equal(task.CallType, 'Outbound');
+  assert.ok(task.CallDurationInSeconds >= 0);
+  assert.match(task.Subject, /山田/);
+});
+
+test('an incoming call from a known number is logged on the matching contact; a missed one too', async () => {
+  // The contact's own line (03-1234-5678) calls the user: the Task's lookup finds the contact.
+  await far.evaluate((u) => window.Far.call(u, '1001'), CONTACT_PHONE);
+  await panelUntil(lightning, 'incoming', (s) => s.phase === 'phase_INCOMING');
+  await click(lightning, '.answer');
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await lightning.waitForTimeout(1200);
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+  const answered = await farUntil(CONTACT_PHONE, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
+  const task = await oneTaskFor(answered.callId);
+  assert.equal(task.CallType, 'Inbound');
+  assert.equal(task.WhoId, CONTACT_ID);
+  assert.ok(task.CallDurationInSeconds >= 1, `duration ${task.CallDurationInSeconds}`);
+
+  // The caller gives up before anyone answers: a missed call is logged as well.
+  await far.evaluate((u) => window.Far.call(u, '1001'), CONTACT_PHONE);
+  await panelUntil(lightning, 'incoming', (s) => s.phase === 'phase_INCOMING');
+  await far.evaluate((u) => window.Far.hangup(u), CONTACT_PHONE);
+  await panelUntil(lightning, 'missed', (s) => s.phase === 'end_MISSED');
+  const missed = await far.evaluate((u) => window.Far.last(u), CONTACT_PHONE);
+  const missedTask = await oneTaskFor(missed.callId);
+  assert.equal(missedTask.CallType, 'Inbound');
+  assert.equal(missedTask.CallDurationInSeconds, 0);
+});
+
+test('calls that reached nobody are not logged', async () => {
+  const before = (await devorg.records('Task')).length;
+  await dialFromPanel(lightning, '9999');
+  await panelUntil(lightning, 'not found', (s) => s.phase === 'end_NOT_FOUND');
+  // Give the worker the time a log would take; then nothing new may be there.
+  await lightning.waitForTimeout(1500);
+  assert.equal((await devorg.records('Task')).length, before);
 });
 
 test('the offscreen document closed by Chromium is recreated on the next dial, which goes through', async () => {

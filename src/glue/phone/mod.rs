@@ -158,7 +158,7 @@ fn apply_settings(settings: PhoneSettings) {
         e.offer = None;
         e.generation += 1;
         if let Some(c) = e.state.live_call().map(|c| c.id) {
-            e.state.end_call(c, CallEnd::ConnectionLost);
+            e.state.end_call(c, CallEnd::ConnectionLost, wall_ms());
         }
         e.ua = settings
             .ua_config()
@@ -279,7 +279,11 @@ fn on_event(event: UaEvent) {
     match event {
         UaEvent::IncomingCall {
             call, sdp_offer, ..
-        } => with(|e| e.offer = Some((call, sdp_offer))),
+        } => with(|e| {
+            let sip_call_id = sip_call_id(e, call);
+            e.state.identify(call.0, call.0, &sip_call_id);
+            e.offer = Some((call, sdp_offer));
+        }),
         UaEvent::Connected {
             call,
             sdp: Some(sdp),
@@ -315,6 +319,13 @@ fn on_event(event: UaEvent) {
         }),
         _ => {}
     }
+}
+
+fn sip_call_id(e: &Engine, call: CallHandle) -> String {
+    e.ua.as_ref()
+        .and_then(|ua| ua.call_info(call))
+        .map(|info| info.sip_call_id)
+        .unwrap_or_default()
 }
 
 /// Runs async media work for a call, logging a failure.
@@ -365,9 +376,9 @@ fn media_failed(id: u32, error: &GlueError) {
     with(|e| {
         if error.code == "MICROPHONE_DENIED" {
             e.state.microphone_denied = true;
-            e.state.end_call(id, CallEnd::NoMicrophone);
+            e.state.end_call(id, CallEnd::NoMicrophone, wall_ms());
         } else {
-            e.state.end_call(id, CallEnd::Failed);
+            e.state.end_call(id, CallEnd::Failed, wall_ms());
         }
     });
 }
@@ -381,7 +392,7 @@ fn command(action: PhoneCommand) {
                 return;
             }
             let target = dial_target(&number);
-            with(|e| e.state.start_outgoing(DIALLING, &target));
+            with(|e| e.state.start_outgoing(DIALLING, &target, wall_ms()));
             report();
             wasm_bindgen_futures::spawn_local(async move {
                 let prepared = async {
@@ -414,12 +425,11 @@ fn command(action: PhoneCommand) {
                     let placed = e.ua.as_mut().map(|ua| ua.call(&target, &offer, now()));
                     match placed {
                         Some(Ok(handle)) => {
-                            if let Some(c) = e.state.call.as_mut() {
-                                c.id = handle.0;
-                            }
+                            let sip_call_id = sip_call_id(e, handle);
+                            e.state.identify(DIALLING, handle.0, &sip_call_id);
                             e.media = Some((handle.0, Rc::new(media)));
                         }
-                        _ => e.state.end_call(DIALLING, CallEnd::NotFound),
+                        _ => e.state.end_call(DIALLING, CallEnd::NotFound, wall_ms()),
                     }
                 });
                 pump();
@@ -469,7 +479,7 @@ fn command(action: PhoneCommand) {
         }
         PhoneCommand::Hangup => match live {
             Some((DIALLING, _)) => {
-                with(|e| e.state.end_call(DIALLING, CallEnd::Cancelled));
+                with(|e| e.state.end_call(DIALLING, CallEnd::Cancelled, wall_ms()));
                 report();
             }
             Some((id, _)) => {

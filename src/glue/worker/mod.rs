@@ -60,7 +60,9 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             })
             .await?;
             if host::classify(&page_host).is_some() {
-                connection::on_page(&sender_url, &page_host).await;
+                if let Some(org_id) = connection::on_page(&sender_url, &page_host).await {
+                    phone::remember_org(&org_id).await?;
+                }
             }
             Ok(FromWorker::Ack)
         }
@@ -70,12 +72,21 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
                 "lastDial",
                 &DialReport {
                     number: number.clone(),
-                    record,
+                    record: record.clone(),
                 },
             )
             .await?;
+            let clicked_ms = client::now_ms();
             let number = crate::phone::dial_form(&number, crate::phone::DEFAULT_REGION);
-            phone::command(crate::call::PhoneCommand::Dial { number }).await
+            let answer = phone::command(crate::call::PhoneCommand::Dial {
+                number: number.clone(),
+            })
+            .await?;
+            // After the dial, so the call does not wait on it: the page's org is usually known
+            // already (the content script reported the page when it started).
+            let org_id = org_of_page(&sender_url).await.ok();
+            phone::remember_dial(&number, record, org_id, clicked_ms).await?;
+            Ok(answer)
         }
         ToWorker::ContentCandidates { page, fields } => Ok(dial::candidates(&page, &fields)),
         ToWorker::OptionsStatus => Ok(FromWorker::Status {

@@ -10,17 +10,26 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-use super::store;
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use super::{logging, store};
 use crate::call::settings::PhoneSettings;
-use crate::call::{LineState, PhoneCommand, PhoneState};
+use crate::call::{CallPhase, LineState, PhoneCommand, PhoneState};
+use crate::calllog::{record_of, DialContext, KnownRecord};
 use crate::glue::chrome;
 use crate::glue::js::{call, from_js, to_js, GlueError, JsResultExt};
-use crate::protocol::{FromWorker, ToPhone, ToTab, OFFSCREEN_PAGE, PHONE_TARGET};
+use crate::phone::DEFAULT_REGION;
+use crate::protocol::{FromWorker, RecordContext, ToPhone, ToTab, OFFSCREEN_PAGE, PHONE_TARGET};
 
 const SETTINGS: &str = "phoneSettings";
 const TABS: &str = "phoneTabs";
 const STATE: &str = "phoneState";
 const PENDING: &str = "phonePending";
+/// The last click-to-call: its record and org, for the call's Task.
+const DIAL_CONTEXT: &str = "phoneDialContext";
+/// The org of the Salesforce page the user was last on: where calls without a click are logged.
+const ORG: &str = "phoneOrg";
 /// A browser rarely has more Lightning tabs open; the oldest are forgotten first.
 const TABS_KEPT: usize = 50;
 
@@ -134,10 +143,81 @@ pub async fn ready() -> Result<FromWorker, GlueError> {
     })
 }
 
+/// A click-to-call is about to be dialled: remember where it came from, for its Task.
+pub async fn remember_dial(
+    dialled: &str,
+    record: Option<RecordContext>,
+    org_id: Option<String>,
+    at_ms: u64,
+) -> Result<(), GlueError> {
+    // Without the record's name the Task's subject would have a hole: the logging request
+    // then finds the record (and its name) by number instead.
+    let record = record.and_then(|r| {
+        Some(KnownRecord {
+            object: r.object_api_name,
+            id: r.record_id,
+            name: r.display_name?,
+            account_id: None,
+        })
+    });
+    let context = DialContext {
+        dialled: dialled.to_string(),
+        record,
+        org_id,
+        at_ms,
+    };
+    session_store(DIAL_CONTEXT, &context).await
+}
+
+/// A Salesforce page of this org is open: calls that come in are logged there.
+pub async fn remember_org(org_id: &str) -> Result<(), GlueError> {
+    session_store(ORG, &org_id).await
+}
+
+thread_local! {
+    /// Calls this worker instance has started logging: the engine may report an ended call
+    /// more than once (every later change of the line repeats it). Across worker restarts
+    /// the outbox refuses a call id it holds.
+    static LOGGING: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// An ended call becomes one Task (through the outbox), in the org it belongs to.
+async fn log_if_finished(state: &PhoneState) {
+    let Some(call) = state
+        .call
+        .as_ref()
+        .filter(|c| c.phase == CallPhase::Ended && !c.call_id.is_empty())
+    else {
+        return;
+    };
+    if !LOGGING.with(|l| l.borrow_mut().insert(call.call_id.clone())) {
+        return;
+    }
+    let context: Option<DialContext> = session_load(DIAL_CONTEXT).await.ok().flatten();
+    let Some(record) = record_of(call, context.as_ref(), DEFAULT_REGION) else {
+        return;
+    };
+    let dial_org = context.filter(|c| c.matches(call)).and_then(|c| c.org_id);
+    let org = match dial_org {
+        Some(org) => Some(org),
+        None => session_load::<String>(ORG).await.ok().flatten(),
+    };
+    let Some(org) = org else {
+        web_sys::console::warn_1(&"phone: call not logged: no Salesforce org seen yet".into());
+        return;
+    };
+    // A failure is kept in the outbox with its reason (options page, call logs).
+    if let Err(e) = logging::log_call(&org, record).await {
+        web_sys::console::warn_1(&format!("phone: call log: {}", e.code).into());
+    }
+}
+
 /// The engine's state changed: keep it for panels that start later, and tell every tab.
 pub async fn report(state: PhoneState) -> Result<FromWorker, GlueError> {
     session_store(STATE, &state).await?;
-    let message = to_js(&ToTab::PhoneState { state })?;
+    let message = to_js(&ToTab::PhoneState {
+        state: state.clone(),
+    })?;
     let tabs: Vec<i32> = session_load(TABS).await?.unwrap_or_default();
     let mut alive = Vec::with_capacity(tabs.len());
     for tab in tabs {
@@ -150,6 +230,7 @@ pub async fn report(state: PhoneState) -> Result<FromWorker, GlueError> {
         }
     }
     session_store(TABS, &alive).await?;
+    log_if_finished(&state).await;
     Ok(FromWorker::Ack)
 }
 

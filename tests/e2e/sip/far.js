@@ -93,6 +93,8 @@ window.Far = {
       dtmf: rec.dtmf.filter((d) => d.originator === 'remote').map((d) => d.tone).join(''),
       connectionState: pc ? pc.connectionState : null,
       sessions: phones[user].sessions.length,
+      // The SIP Call-ID both ends share: the phone logs its Task under it (CallObject).
+      callId: rec.session._request ? rec.session._request.call_id : null,
     };
   },
   /** Audio packets of the last session's peer connection. */
