@@ -206,6 +206,19 @@ impl Default for PhoneState {
 }
 
 impl PhoneState {
+    /// Whether `other` shows the same (the agent's handle and the Call-ID aside).
+    pub fn shows_the_same(&self, other: &PhoneState) -> bool {
+        let anonymous = |s: &PhoneState| {
+            let mut s = s.clone();
+            if let Some(c) = s.call.as_mut() {
+                c.id = 0;
+                c.call_id.clear();
+            }
+            s
+        };
+        anonymous(self) == anonymous(other)
+    }
+
     /// A call that is not over yet.
     pub fn live_call(&self) -> Option<&CallView> {
         self.call.as_ref().filter(|c| c.phase != CallPhase::Ended)

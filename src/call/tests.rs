@@ -52,6 +52,23 @@ fn an_outgoing_call_rings_connects_and_ends() {
         (CallPhase::Ended, Some(CallEnd::RemoteHungUp))
     );
     assert_eq!((c.started_at_ms, c.ended_at_ms), (1_000, Some(3000)));
+    let mut renamed = s.clone();
+    renamed.identify(1, 1, "other@call");
+    assert!(
+        renamed.shows_the_same(&s),
+        "an ended call keeps its identity"
+    );
+    let mut dialling = PhoneState::default();
+    dialling.start_outgoing(0, "0312345678", 1_000);
+    let before = dialling.clone();
+    dialling.identify(0, 5, "a84b4c76e66710@pc33");
+    assert!(dialling.shows_the_same(&before));
+    assert_eq!(
+        dialling.call.as_ref().unwrap().call_id,
+        "a84b4c76e66710@pc33"
+    );
+    dialling.set_muted(5, true);
+    assert!(!dialling.shows_the_same(&before));
     assert!(s.live_call().is_none());
 }
 

@@ -84,20 +84,30 @@ fn find(root: &ShadowRoot, selector: &str) -> Option<Element> {
     root.query_selector(selector).ok().flatten()
 }
 
+// Each setter writes only what changed: the panel re-renders on every report of the phone's
+// state, and a write of the same value still makes the page recompute style, on the CPU the
+// call's set-up needs at that moment.
 fn set_text(root: &ShadowRoot, selector: &str, text: &str) {
     if let Some(el) = find(root, selector) {
-        el.set_text_content(Some(text));
+        if el.text_content().as_deref() != Some(text) {
+            el.set_text_content(Some(text));
+        }
     }
 }
 
 fn set_attr(root: &ShadowRoot, selector: &str, name: &str, value: &str) {
     if let Some(el) = find(root, selector) {
-        el.set_attribute(name, value).log_and_continue("panel");
+        if el.get_attribute(name).as_deref() != Some(value) {
+            el.set_attribute(name, value).log_and_continue("panel");
+        }
     }
 }
 
 fn set_hidden(root: &ShadowRoot, selector: &str, hidden: bool) {
     if let Some(el) = find(root, selector) {
+        if el.has_attribute("hidden") == hidden {
+            return;
+        }
         if hidden {
             el.set_attribute("hidden", "").log_and_continue("panel");
         } else {

@@ -16,7 +16,7 @@ const { startDevorg, launchBrowser, login, eventually } = await import(join(root
 const { startKamailio, USERS } = await import(join(root, 'tests/e2e/sip/kamailio.mjs'));
 const { serveFarEnd } = await import(join(root, 'tests/e2e/sip/farend.mjs'));
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const kamailio = await startKamailio();

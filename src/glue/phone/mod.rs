@@ -127,10 +127,16 @@ async fn send(message: &FromPhone) -> Result<ToPhoneReply, GlueError> {
     from_js(call(chrome::runtime_send_message(&value), "WORKER_UNAVAILABLE").await?)
 }
 
-/// Tells the worker the state, when it changed since the last report.
+/// Tells the worker the state, when what it shows changed since the last report. The call's
+/// identity alone (the INVITE just went out) is not news: it rides along with the next change,
+/// instead of a round through the worker and every tab while the far end prepares its answer.
 fn report() {
     let Some(state) = with(|e| {
-        (e.reported.as_ref() != Some(&e.state)).then(|| {
+        let news = e
+            .reported
+            .as_ref()
+            .is_none_or(|r| !r.shows_the_same(&e.state));
+        news.then(|| {
             e.reported = Some(e.state.clone());
             e.state.clone()
         })

@@ -88,12 +88,12 @@ pub async fn settings_view() -> Result<FromWorker, GlueError> {
 /// A panel started in a tab: remember the tab, start the phone, tell the panel where it stands.
 pub async fn hello(tab_id: Option<i32>) -> Result<FromWorker, GlueError> {
     if let Some(tab) = tab_id {
-        let mut tabs: Vec<i32> = session_load(TABS).await?.unwrap_or_default();
+        let mut tabs = panel_tabs().await?;
         tabs.retain(|t| *t != tab);
         tabs.push(tab);
         let excess = tabs.len().saturating_sub(TABS_KEPT);
         tabs.drain(..excess);
-        session_store(TABS, &tabs).await?;
+        keep_panel_tabs(tabs).await?;
     }
     let configured = settings().await?.is_configured();
     if configured {
@@ -212,15 +212,15 @@ async fn log_if_finished(state: &PhoneState) {
     }
 }
 
-/// The engine's state changed: keep it for panels that start later, and tell every tab.
+/// The engine's state changed: tell every tab, keep it for panels that start later, and log
+/// a call that ended.
 pub async fn report(state: PhoneState) -> Result<FromWorker, GlueError> {
-    session_store(STATE, &state).await?;
     let message = to_js(&ToTab::PhoneState {
         state: state.clone(),
     })?;
-    let tabs: Vec<i32> = session_load(TABS).await?.unwrap_or_default();
+    let tabs = panel_tabs().await?;
     let mut alive = Vec::with_capacity(tabs.len());
-    for tab in tabs {
+    for &tab in &tabs {
         // A closed tab, or one whose page no longer runs the panel, refuses the message.
         if call(chrome::tabs_send_message(tab, &message), "TAB_GONE")
             .await
@@ -229,9 +229,33 @@ pub async fn report(state: PhoneState) -> Result<FromWorker, GlueError> {
             alive.push(tab);
         }
     }
-    session_store(TABS, &alive).await?;
+    if alive != tabs {
+        keep_panel_tabs(alive).await?;
+    }
+    session_store(STATE, &state).await?;
     log_if_finished(&state).await;
     Ok(FromWorker::Ack)
+}
+
+thread_local! {
+    /// The tabs running the panel, as last read or written: a report (several per call, while
+    /// the call is being set up) then costs no storage read.
+    static PANEL_TABS: RefCell<Option<Vec<i32>>> = const { RefCell::new(None) };
+}
+
+async fn panel_tabs() -> Result<Vec<i32>, GlueError> {
+    if let Some(tabs) = PANEL_TABS.with(|t| t.borrow().clone()) {
+        return Ok(tabs);
+    }
+    let tabs: Vec<i32> = session_load(TABS).await?.unwrap_or_default();
+    PANEL_TABS.with(|t| *t.borrow_mut() = Some(tabs.clone()));
+    Ok(tabs)
+}
+
+async fn keep_panel_tabs(tabs: Vec<i32>) -> Result<(), GlueError> {
+    session_store(TABS, &tabs).await?;
+    PANEL_TABS.with(|t| *t.borrow_mut() = Some(tabs));
+    Ok(())
 }
 
 /// Entry point for `chrome.commands.onCommand`: the shortcut opens the dialer in its tab.

@@ -16,6 +16,17 @@ async function waitFor(pred, ms, what) {
 
 const phones = {};
 
+// One microphone for every far-end phone, opened once, like a desk phone's: a call's set-up then
+// does not include opening a capture device, whose cost depends on what other pages hold open
+// (the benchmark times set-up at the callee). JsSIP leaves a stream it was given running.
+let microphone = null;
+async function media() {
+  if (!microphone || microphone.getAudioTracks().some((t) => t.readyState === 'ended')) {
+    microphone = await navigator.mediaDevices.getUserMedia(MEDIA);
+  }
+  return { mediaConstraints: MEDIA, mediaStream: microphone };
+}
+
 function track(ph, session, originator) {
   const rec = { session, originator, events: [], dtmf: [], infos: [], at: Date.now() };
   ph.sessions.push(rec);
@@ -67,7 +78,7 @@ window.Far = {
     ua.on('newRTCSession', (e) => {
       track(ph, e.session, e.originator);
       if (e.originator !== 'remote') return;
-      if (ph.behaviour === 'answer') e.session.answer({ mediaConstraints: MEDIA });
+      if (ph.behaviour === 'answer') media().then((m) => e.session.answer(m));
       else if (ph.behaviour === 'busy') e.session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
     });
     ua.start();
@@ -76,9 +87,9 @@ window.Far = {
   },
   behave(user, behaviour) { phones[user].behaviour = behaviour; },
   call(user, target) {
-    phones[user].ua.call(`sip:${target}@sip.test`, { mediaConstraints: MEDIA });
+    return media().then((m) => { phones[user].ua.call(`sip:${target}@sip.test`, m); });
   },
-  answer(user) { this.lastSession(user).session.answer({ mediaConstraints: MEDIA }); },
+  async answer(user) { this.lastSession(user).session.answer(await media()); },
   hangup(user) { this.lastSession(user).session.terminate(); },
   lastSession(user) { const s = phones[user].sessions; return s[s.length - 1]; },
   /** What the last session of `user` saw, as plain data. */
