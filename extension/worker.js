@@ -1,6 +1,8 @@
 // Service worker loader. MV3 forces these lines to be JavaScript; the logic is in wasm.
 // No top-level await: it kills a module service worker. Listeners register synchronously.
-import init, { worker_handle_command, worker_handle_message, worker_resume } from './wasm/worker.js';
+import init, {
+  worker_handle_command, worker_handle_message, worker_resume, worker_watch_phone,
+} from './wasm/worker.js';
 
 const ready = init({ module_or_path: chrome.runtime.getURL('wasm/worker_bg.wasm') });
 
@@ -16,8 +18,13 @@ chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
 // on the outbox alarm and whenever the worker starts.
 chrome.alarms.onAlarm.addListener((alarm) => {
   if (alarm.name === 'outbox') ready.then(() => worker_resume());
+  if (alarm.name === 'phone') ready.then(() => worker_watch_phone());
 });
 ready.then(() => worker_resume());
+
+// The phone runs from the browser's start (incoming calls need no open Salesforce tab), and
+// the 'phone' alarm brings it back if Chromium closed its offscreen document.
+ready.then(() => worker_watch_phone());
 
 // The keyboard shortcut of the manifest's "commands": opens the dialer in the active tab.
 chrome.commands.onCommand.addListener((command, tab) => {

@@ -23,6 +23,9 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["chrome", "alarms"], js_name = create, catch)]
     fn alarms_create(name: &str, info: &JsValue) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(js_namespace = ["chrome", "alarms"], js_name = clear, catch)]
+    pub fn alarms_clear(name: &str) -> Result<Promise, JsValue>;
+
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
     pub fn runtime_get_url(path: &str) -> String;
 
@@ -59,8 +62,17 @@ pub fn extension_origin() -> String {
 
 /// Wakes the worker at `when_ms` (epoch ms) with the alarm `name`, even if it was stopped.
 pub fn alarm_at(name: &str, when_ms: f64) {
+    create_alarm(name, "when", when_ms);
+}
+
+/// Wakes the worker every `minutes` (Chromium's least is half a minute) with the alarm `name`.
+pub fn alarm_every(name: &str, minutes: f64) {
+    create_alarm(name, "periodInMinutes", minutes);
+}
+
+fn create_alarm(name: &str, key: &str, value: f64) {
     let info = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&info, &"when".into(), &JsValue::from_f64(when_ms));
+    let _ = js_sys::Reflect::set(&info, &key.into(), &JsValue::from_f64(value));
     if let Err(e) = alarms_create(name, &info) {
         web_sys::console::warn_2(&"could not set an alarm".into(), &e);
     }

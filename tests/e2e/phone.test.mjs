@@ -428,6 +428,24 @@ test('the offscreen document closed by Chromium is recreated on the next dial, w
   await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
 });
 
+test('closed by Chromium with nobody dialling, the phone comes back by itself and takes a call', async () => {
+  const offscreenCount = () => browser.worker.evaluate(async () => (await chrome.runtime.getContexts({
+    contextTypes: ['OFFSCREEN_DOCUMENT'] })).length);
+  const watch = await browser.worker.evaluate(() => chrome.alarms.get('phone'));
+  assert.equal(watch?.periodInMinutes, 0.5, 'the worker watches the engine while an account is set');
+  await browser.worker.evaluate(() => chrome.offscreen.closeDocument());
+  assert.equal(await offscreenCount(), 0);
+  // No click, no message: the watch alarm (every 30 s) brings the engine back, registered.
+  await eventually(async () => (await offscreenCount()) === 1, 'the engine restarted by the alarm', 450);
+  // The panel's last state is the old engine's: give the new one its REGISTER first.
+  await lightning.waitForTimeout(1500);
+  await panelUntil(lightning, 'registered again', (s) => s.line === 'REGISTERED');
+  await far.evaluate((u) => window.Far.call(u, '1001'), FAR);
+  await panelUntil(lightning, 'incoming', (s) => s.phase === 'phase_INCOMING');
+  await click(lightning, '.decline');
+  await panelUntil(lightning, 'declined', (s) => s.phase === 'end_DECLINED');
+});
+
 test('the service worker stopped during a call: the call goes on and both sides still reach the panel', async () => {
   await dialFromPanel(lightning, FAR);
   await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');

@@ -74,6 +74,8 @@ pub async fn save_settings(form: PhoneSettings) -> Result<FromWorker, GlueError>
         })
         .await;
     }
+    // The engine runs (or was stopped) above: this sets or clears the alarm that watches it.
+    watch().await?;
     Ok(FromWorker::PhoneSettings {
         settings: settings.view(),
     })
@@ -256,6 +258,31 @@ async fn keep_panel_tabs(tabs: Vec<i32>) -> Result<(), GlueError> {
     session_store(TABS, &tabs).await?;
     PANEL_TABS.with(|t| *t.borrow_mut() = Some(tabs));
     Ok(())
+}
+
+const WATCH_ALARM: &str = "phone";
+/// How often the worker checks that the engine runs: Chromium may close the offscreen document
+/// (or the browser just started), and a closed engine misses incoming calls.
+const WATCH_MINUTES: f64 = 0.5;
+
+/// Keeps the engine running while a phone account is set, from the browser's start, without
+/// waiting for a Lightning tab; stops watching when there is none.
+pub async fn watch() -> Result<(), GlueError> {
+    if settings().await?.is_configured() {
+        chrome::alarm_every(WATCH_ALARM, WATCH_MINUTES);
+        ensure_document().await?;
+    } else if let Ok(cleared) = chrome::alarms_clear(WATCH_ALARM) {
+        let _ = wasm_bindgen_futures::JsFuture::from(cleared).await;
+    }
+    Ok(())
+}
+
+/// Entry point for the watch alarm and the worker's start.
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub async fn worker_watch_phone() {
+    if let Err(e) = watch().await {
+        web_sys::console::warn_1(&format!("phone: {}", e.code).into());
+    }
 }
 
 /// Entry point for `chrome.commands.onCommand`: the shortcut opens the dialer in its tab.
