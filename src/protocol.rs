@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::call::settings::{PhoneSettings, PhoneSettingsView};
 use crate::call::{PhoneCommand, PhoneState};
-use crate::calllog::{CallRecord, DroppedField, FieldMapping, KnownRecord, MappingProblem};
+use crate::calllog::{
+    CallRecord, CallerCard, DroppedField, FieldMapping, KnownRecord, MappingProblem,
+};
 use crate::clicktocall::{FieldFacts, PageFacts};
 use crate::outbox::Delivery;
 use crate::salesforce::capabilities::Capabilities;
@@ -169,11 +171,16 @@ pub enum ToPhoneReply {
 }
 
 /// From the worker to the content scripts of Lightning tabs.
+// One message at a time, built and sent at once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum ToTab {
     PhoneState {
         state: PhoneState,
+        /// The incoming-call popup's card for the current call, when there is one.
+        #[serde(default)]
+        caller: Option<CallerCard>,
     },
     /// The keyboard shortcut (`chrome.commands`): open the dialer in this tab.
     OpenDialer,
@@ -268,6 +275,9 @@ pub enum FromWorker {
     },
     PhoneStatus {
         state: PhoneState,
+        /// The incoming-call popup's card for the current call, when there is one.
+        #[serde(default)]
+        caller: Option<CallerCard>,
     },
     /// To the offscreen document only: what it needs to run, and a command that waited for it.
     PhoneSetup {

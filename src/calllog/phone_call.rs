@@ -1,11 +1,109 @@
-//! From the phone's finished call to the call record the outbox logs: which calls become a
-//! Task, and what the record carries (the record the user dialled from, the number in E.164).
+//! From the phone's calls to what Salesforce sees of them: the incoming-call popup's card (who
+//! is calling, as the org knows them), and for a finished call the record the outbox logs:
+//! which calls become a Task, and what it carries (the record dialled from or popped, the
+//! number in E.164).
 
 use serde::{Deserialize, Serialize};
 
 use super::record::{CallRecord, Direction, KnownRecord};
 use crate::call::{CallEnd, CallPhase, CallView};
 use crate::phone::PhoneNumber;
+use crate::salesforce::id::RecordId;
+use crate::salesforce::lookup::Candidate;
+
+/// The most records a popup card lists.
+pub const CARD_MATCHES: usize = 3;
+
+/// The incoming-call popup: who is calling, as the org knows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallerCard {
+    /// The SIP Call-ID of the call it is about.
+    pub call_id: String,
+    /// `LOOKING`, `FOUND`, `NOT_FOUND`, or the code of why no lookup could run
+    /// (`NOT_LOGGED_IN`, `API_DISABLED`, `REQUEST_LIMIT_EXCEEDED`, …), which the panel names.
+    pub status: String,
+    /// Best first (the admin's object order); only records whose phone is the number.
+    #[serde(default)]
+    pub matches: Vec<CallerMatch>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallerMatch {
+    pub object: String,
+    pub id: RecordId,
+    pub name: String,
+    /// A Contact's account, for the Task's WhatId.
+    #[serde(default)]
+    pub account_id: Option<RecordId>,
+    /// What tells people apart: a Contact's account name, a Lead's company.
+    #[serde(default)]
+    pub detail: Option<String>,
+    /// The record in Lightning.
+    pub url: String,
+}
+
+impl CallerCard {
+    pub fn looking(call_id: &str) -> CallerCard {
+        CallerCard::unavailable(call_id, "LOOKING")
+    }
+
+    pub fn unavailable(call_id: &str, code: &str) -> CallerCard {
+        CallerCard {
+            call_id: call_id.to_string(),
+            status: code.to_string(),
+            matches: vec![],
+        }
+    }
+
+    /// The card for a lookup's ranked candidates. A token match without the number in a
+    /// phone field is not the caller.
+    pub fn from_candidates(call_id: &str, ranked: &[Candidate], ui_host: &str) -> CallerCard {
+        let matches: Vec<CallerMatch> = ranked
+            .iter()
+            .filter(|c| c.exact)
+            .take(CARD_MATCHES)
+            .map(|c| CallerMatch {
+                object: c.object.clone(),
+                id: c.id.clone(),
+                name: c.name.clone(),
+                account_id: c.account_id.clone(),
+                detail: c.account_name.clone().or_else(|| c.company.clone()),
+                url: format!(
+                    "https://{ui_host}/lightning/r/{}/{}/view",
+                    c.object,
+                    c.id.as_str()
+                ),
+            })
+            .collect();
+        CallerCard {
+            call_id: call_id.to_string(),
+            status: if matches.is_empty() {
+                "NOT_FOUND"
+            } else {
+                "FOUND"
+            }
+            .into(),
+            matches,
+        }
+    }
+
+    /// The lookup ran (found or not): logging must not spend another one on this call.
+    pub fn looked_up(&self) -> bool {
+        self.status == "FOUND" || self.status == "NOT_FOUND"
+    }
+
+    /// The record the call is logged on: the best match.
+    pub fn best(&self) -> Option<KnownRecord> {
+        self.matches.first().map(|m| KnownRecord {
+            object: m.object.clone(),
+            id: m.id.clone(),
+            name: m.name.clone(),
+            account_id: m.account_id.clone(),
+        })
+    }
+}
 
 /// A click-to-call the worker remembers until the phone places it: the number and the record
 /// on the page it came from, and that page's org.
@@ -47,6 +145,7 @@ impl DialContext {
 pub fn record_of(
     call: &CallView,
     context: Option<&DialContext>,
+    caller: Option<&CallerCard>,
     home_region: &str,
 ) -> Option<CallRecord> {
     if call.phase != CallPhase::Ended || call.call_id.is_empty() {
@@ -61,6 +160,13 @@ pub fn record_of(
         return None;
     }
     let context = context.filter(|c| c.matches(call));
+    // The popup's lookup, when it ran for this call: its record, and no second lookup.
+    let caller = caller.filter(|c| !call.outgoing && c.call_id == call.call_id && c.looked_up());
+    let record = match (context, caller) {
+        (Some(c), _) => c.record.clone(),
+        (None, Some(card)) => card.best(),
+        (None, None) => None,
+    };
     let remote_number = PhoneNumber::parse(&call.peer, home_region)
         .map(|n| n.e164())
         .unwrap_or_else(|_| call.peer.clone());
@@ -76,8 +182,8 @@ pub fn record_of(
         dial_started_ms: ms(call.started_at_ms),
         answered_ms: call.answered_at_ms.map(ms),
         ended_ms: Some(ms(call.ended_at_ms.unwrap_or(call.started_at_ms))),
-        record: context.and_then(|c| c.record.clone()),
-        lookup_done: false,
+        lookup_done: caller.is_some() && record.is_none(),
+        record,
         local_extension: None,
         memo_tags: vec![],
         comments: String::new(),
@@ -88,7 +194,6 @@ pub fn record_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::salesforce::id::RecordId;
 
     fn ended(outgoing: bool, answered: bool, end: CallEnd) -> CallView {
         CallView {
@@ -125,7 +230,7 @@ mod tests {
     fn an_answered_outgoing_call_carries_the_record_it_was_dialled_from() {
         let call = ended(true, true, CallEnd::RemoteHungUp);
         let ctx = context("03-1234-5678", call.started_at_ms - 200);
-        let record = record_of(&call, Some(&ctx), "JP").unwrap();
+        let record = record_of(&call, Some(&ctx), None, "JP").unwrap();
         assert_eq!(record.call_id, "a84b4c76e66710@pc33.example");
         assert_eq!(record.direction, Direction::Outbound);
         assert_eq!(record.remote_number, "+81312345678");
@@ -137,18 +242,18 @@ mod tests {
     fn a_context_for_another_number_or_an_old_click_is_not_used() {
         let call = ended(true, true, CallEnd::HungUp);
         let other = context("0398765432", call.started_at_ms);
-        assert!(record_of(&call, Some(&other), "JP")
+        assert!(record_of(&call, Some(&other), None, "JP")
             .unwrap()
             .record
             .is_none());
         let stale = context("0312345678", call.started_at_ms - 61_000);
-        assert!(record_of(&call, Some(&stale), "JP")
+        assert!(record_of(&call, Some(&stale), None, "JP")
             .unwrap()
             .record
             .is_none());
         let incoming = ended(false, true, CallEnd::HungUp);
         let ctx = context("0312345678", incoming.started_at_ms);
-        assert!(record_of(&incoming, Some(&ctx), "JP")
+        assert!(record_of(&incoming, Some(&ctx), None, "JP")
             .unwrap()
             .record
             .is_none());
@@ -162,7 +267,7 @@ mod tests {
             CallEnd::Declined,
             CallEnd::NoAnswer,
         ] {
-            let record = record_of(&ended(true, false, end), None, "JP").unwrap();
+            let record = record_of(&ended(true, false, end), None, None, "JP").unwrap();
             assert_eq!(record.answered_ms, None, "{end:?}");
             assert_eq!(record.duration_seconds(), 0);
         }
@@ -174,7 +279,7 @@ mod tests {
             CallEnd::ConnectionLost,
         ] {
             assert!(
-                record_of(&ended(true, false, end), None, "JP").is_none(),
+                record_of(&ended(true, false, end), None, None, "JP").is_none(),
                 "{end:?}"
             );
         }
@@ -182,7 +287,7 @@ mod tests {
 
     #[test]
     fn every_incoming_call_is_logged_missed_ones_too() {
-        let missed = record_of(&ended(false, false, CallEnd::Missed), None, "JP").unwrap();
+        let missed = record_of(&ended(false, false, CallEnd::Missed), None, None, "JP").unwrap();
         assert_eq!(missed.direction, Direction::Inbound);
         assert_eq!(missed.answered_ms, None);
     }
@@ -191,16 +296,96 @@ mod tests {
     fn calls_not_over_or_never_sent_are_not_logged() {
         let mut live = ended(true, true, CallEnd::HungUp);
         live.phase = CallPhase::Connected;
-        assert!(record_of(&live, None, "JP").is_none());
+        assert!(record_of(&live, None, None, "JP").is_none());
         let mut unsent = ended(true, false, CallEnd::Cancelled);
         unsent.call_id.clear();
-        assert!(record_of(&unsent, None, "JP").is_none());
+        assert!(record_of(&unsent, None, None, "JP").is_none());
     }
 
     #[test]
     fn a_caller_id_that_is_not_a_number_is_kept_as_received() {
         let mut call = ended(false, true, CallEnd::HungUp);
         call.peer = "alice".into();
-        assert_eq!(record_of(&call, None, "JP").unwrap().remote_number, "alice");
+        assert_eq!(
+            record_of(&call, None, None, "JP").unwrap().remote_number,
+            "alice"
+        );
+    }
+
+    fn candidate(object: &str, id: &str, name: &str, exact: bool) -> Candidate {
+        Candidate {
+            object: object.into(),
+            id: RecordId::parse(id).unwrap(),
+            name: name.into(),
+            phones: vec!["Phone".into()],
+            account_id: None,
+            account_name: (object == "Contact").then(|| "Acme 株式会社".into()),
+            company: (object == "Lead").then(|| "<b>Bold</b> & Co".into()),
+            last_modified: String::new(),
+            exact,
+        }
+    }
+
+    #[test]
+    fn the_card_lists_exact_matches_best_first_with_their_lightning_links() {
+        let ranked = [
+            candidate("Contact", "0035g00000Yam4dAAB", "山田 太郎", true),
+            candidate("Lead", "00Q5g00000LeadA", "Sato", false),
+            candidate("Lead", "00Q5g00000LeadB", "Suzuki", true),
+        ];
+        let card = CallerCard::from_candidates("c1", &ranked, "acme.lightning.force.com");
+        assert_eq!(card.status, "FOUND");
+        let names: Vec<_> = card.matches.iter().map(|m| m.name.as_str()).collect();
+        assert_eq!(names, ["山田 太郎", "Suzuki"]);
+        assert_eq!(
+            card.matches[0].url,
+            "https://acme.lightning.force.com/lightning/r/Contact/0035g00000Yam4dAAB/view"
+        );
+        assert_eq!(card.matches[0].detail.as_deref(), Some("Acme 株式会社"));
+        assert_eq!(card.matches[1].detail.as_deref(), Some("<b>Bold</b> & Co"));
+        let many: Vec<_> = (0..5)
+            .map(|i| candidate("Contact", &format!("0035g00000Yam4{i}"), "x", true))
+            .collect();
+        assert_eq!(
+            CallerCard::from_candidates("c1", &many, "h").matches.len(),
+            CARD_MATCHES
+        );
+    }
+
+    #[test]
+    fn an_incoming_call_is_logged_on_the_popped_record_without_a_second_lookup() {
+        let call = ended(false, true, CallEnd::HungUp);
+        let found = CallerCard::from_candidates(
+            &call.call_id,
+            &[candidate(
+                "Contact",
+                "0035g00000Yam4dAAB",
+                "山田 太郎",
+                true,
+            )],
+            "h",
+        );
+        let record = record_of(&call, None, Some(&found), "JP").unwrap();
+        assert_eq!(record.record.unwrap().name, "山田 太郎");
+        assert!(!record.lookup_done);
+
+        let nobody = CallerCard::from_candidates(&call.call_id, &[], "h");
+        assert_eq!(nobody.status, "NOT_FOUND");
+        let record = record_of(&call, None, Some(&nobody), "JP").unwrap();
+        assert!(record.record.is_none());
+        assert!(
+            record.lookup_done,
+            "the popup looked already: logging does not look again"
+        );
+
+        // A lookup that could not run, or a card of another call, changes nothing.
+        for card in [
+            CallerCard::unavailable(&call.call_id, "REQUEST_LIMIT_EXCEEDED"),
+            CallerCard::looking(&call.call_id),
+            CallerCard::from_candidates("another-call", &[], "h"),
+        ] {
+            let record = record_of(&call, None, Some(&card), "JP").unwrap();
+            assert!(record.record.is_none() && !record.lookup_done, "{card:?}");
+        }
     }
 }

@@ -15,6 +15,7 @@ use super::chrome;
 use super::js::{call, from_js, to_js, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
+use crate::calllog::CallerCard;
 use crate::protocol::{ToTab, ToWorker, PROTOCOL_VERSION};
 
 /// The part of the worker's answers the panel reads. Deserialising the whole `FromWorker`
@@ -24,6 +25,8 @@ struct Reply {
     kind: String,
     #[serde(default)]
     state: Option<PhoneState>,
+    #[serde(default)]
+    caller: Option<CallerCard>,
     #[serde(default)]
     code: Option<String>,
 }
@@ -43,6 +46,10 @@ const MARKUP: &str = r#"
     <p class="reason" role="alert"></p>
     <div class="call" hidden>
       <p class="peer"></p>
+      <div class="caller" hidden>
+        <p class="caller-status" role="status"></p>
+        <ul class="matches"></ul>
+      </div>
       <p class="phase"></p>
       <p class="clock" aria-live="off"></p>
       <div class="row incoming">
@@ -70,6 +77,10 @@ const DIGITS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0
 struct Panel {
     root: ShadowRoot,
     state: PhoneState,
+    /// Who is calling, as the org knows them (the incoming-call popup).
+    caller: Option<CallerCard>,
+    /// The card the list was last built from: the clock re-renders every second.
+    shown_caller: RefCell<Option<CallerCard>>,
     expanded: bool,
     keypad: bool,
     clock: Option<Timer>,
@@ -131,6 +142,8 @@ pub fn start(document: &Document) {
         *p.borrow_mut() = Some(Panel {
             root,
             state: PhoneState::default(),
+            caller: None,
+            shown_caller: RefCell::new(None),
             expanded: false,
             keypad: false,
             clock: None,
@@ -141,10 +154,12 @@ pub fn start(document: &Document) {
     render();
     wasm_bindgen_futures::spawn_local(async {
         if let Some(Reply {
-            state: Some(state), ..
+            state: Some(state),
+            caller,
+            ..
         }) = send(&ToWorker::PhoneHello).await
         {
-            update(state);
+            update(state, caller);
         }
     });
 }
@@ -194,7 +209,7 @@ fn build(document: &Document) -> Option<ShadowRoot> {
 fn listen_to_worker() {
     let listener = Closure::<dyn Fn(JsValue) -> bool>::new(|message: JsValue| {
         match from_js::<ToTab>(message) {
-            Ok(ToTab::PhoneState { state }) => update(state),
+            Ok(ToTab::PhoneState { state, caller }) => update(state, caller),
             Ok(ToTab::OpenDialer) => open_dialer(),
             Err(_) => {}
         }
@@ -232,7 +247,7 @@ fn command(action: PhoneCommand) {
     });
 }
 
-fn update(state: PhoneState) {
+fn update(state: PhoneState, caller: Option<CallerCard>) {
     let ringing_in = state
         .live_call()
         .is_some_and(|c| c.phase == CallPhase::Incoming);
@@ -246,6 +261,7 @@ fn update(state: PhoneState) {
                 panel.keypad = false;
             }
             panel.state = state;
+            panel.caller = caller;
         }
     });
     render();
@@ -450,6 +466,7 @@ fn render_panel(panel: &Panel) {
     } else {
         set_text(root, ".summary", "");
     }
+    render_caller(panel);
     let phase = live.map(|c| c.phase);
     set_hidden(root, ".incoming", phase != Some(CallPhase::Incoming));
     set_hidden(root, ".controls", phase != Some(CallPhase::Connected));
@@ -469,4 +486,72 @@ fn render_panel(panel: &Panel) {
     set_hidden(root, ".dialer", !dialer_visible);
     set_hidden(root, ".number", live.is_some());
     set_hidden(root, ".dial", live.is_some());
+}
+
+/// The incoming-call card: the records whose phone is the caller's number, each a link to open
+/// it, or why there are none. Names are page text (`textContent`), never markup.
+fn render_caller(panel: &Panel) {
+    let root = &panel.root;
+    let call_id = panel.state.call.as_ref().map(|c| c.call_id.as_str());
+    let card = panel
+        .caller
+        .as_ref()
+        .filter(|c| Some(c.call_id.as_str()) == call_id && !c.call_id.is_empty());
+    set_hidden(root, ".caller", card.is_none());
+    if panel.shown_caller.borrow().as_ref() == card {
+        return;
+    }
+    *panel.shown_caller.borrow_mut() = card.cloned();
+    let Some(card) = card else {
+        return;
+    };
+    let status = match card.status.as_str() {
+        "FOUND" => String::new(),
+        "LOOKING" => chrome::text("callerLooking"),
+        "NOT_FOUND" => chrome::text("callerNotFound"),
+        // Why no lookup could run: the same words as the options page's connection row.
+        code => {
+            let key = format!("state_{code}");
+            match chrome::text(&key) {
+                text if text != key => text,
+                _ => chrome::text_with("state_OTHER", &[code]),
+            }
+        }
+    };
+    set_text(root, ".caller-status", &status);
+    let (Some(list), Some(document)) = (
+        find(root, ".matches"),
+        web_sys::window().and_then(|w| w.document()),
+    ) else {
+        return;
+    };
+    list.set_text_content(None);
+    for m in &card.matches {
+        let item = (|| {
+            let li = document.create_element("li").ok()?;
+            let link = document.create_element("a").ok()?;
+            if m.url.starts_with("https://") {
+                link.set_attribute("href", &m.url).ok()?;
+            }
+            link.set_attribute("target", "_top").ok()?;
+            link.set_attribute("data-record-id", m.id.as_str()).ok()?;
+            let kind = document.create_element("span").ok()?;
+            kind.set_class_name("kind");
+            kind.set_text_content(Some(&chrome::text(&format!("object_{}", m.object))));
+            link.append_child(&kind).ok()?;
+            link.append_child(&document.create_text_node(&m.name))
+                .ok()?;
+            li.append_child(&link).ok()?;
+            if let Some(detail) = &m.detail {
+                let span = document.create_element("span").ok()?;
+                span.set_class_name("detail");
+                span.set_text_content(Some(detail));
+                li.append_child(&span).ok()?;
+            }
+            Some(li)
+        })();
+        if let Some(li) = item {
+            list.append_child(&li).log_and_continue("panel");
+        }
+    }
 }

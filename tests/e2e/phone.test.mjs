@@ -68,6 +68,16 @@ const panelState = (page) => inPanel(page, (root) => {
     clock: text('.clock'),
     muted: root.querySelector('[data-action=mute]').getAttribute('aria-pressed'),
     held: root.querySelector('[data-action=hold]').getAttribute('aria-pressed'),
+    // The incoming-call card: shown or not, its status line, and each record link.
+    caller: root.querySelector('.caller')?.hidden === false ? {
+      status: text('.caller-status'),
+      matches: [...root.querySelectorAll('.matches li')].map((li) => ({
+        kind: li.querySelector('.kind')?.textContent,
+        name: li.querySelector('a').lastChild.textContent,
+        href: li.querySelector('a').getAttribute('href'),
+        detail: li.querySelector('.detail')?.textContent ?? null,
+      })),
+    } : null,
   };
 });
 
@@ -173,7 +183,7 @@ before(async () => {
   });
   far = await browser.context.newPage();
   await far.goto(`http://localhost:${farServer.address().port}/far.html`);
-  for (const [account, behaviour] of [[USERS.far, 'answer'], [USERS.far2, 'busy'], [USERS.contact, 'answer']]) {
+  for (const [account, behaviour] of [[USERS.far, 'answer'], [USERS.far2, 'busy'], [USERS.contact, 'answer'], [USERS.hostile, 'ring']]) {
     const reg = await far.evaluate(([ws, u, p, b]) => window.Far.start(ws, u, p, b),
       [kamailio.browserWsUrl, account.user, account.password, behaviour]);
     assert.equal(reg, 'registered', account.user);
@@ -381,10 +391,19 @@ test('click-to-call on a record page places the call through the phone', async (
   assert.match(task.Subject, /山田/);
 });
 
-test('an incoming call from a known number is logged on the matching contact; a missed one too', async () => {
+test('an incoming call pops the caller\'s contact, is logged on it with one more API call; a missed one is logged too', async () => {
   // The contact's own line (03-1234-5678) calls the user: the Task's lookup finds the contact.
   await far.evaluate((u) => window.Far.call(u, '1001'), CONTACT_PHONE);
-  await panelUntil(lightning, 'incoming', (s) => s.phase === 'phase_INCOMING');
+  const ringing = await panelUntil(lightning, 'the caller card', (s) => s.phase === 'phase_INCOMING' && s.caller?.matches.length);
+  assert.deepEqual(ringing.caller.matches[0], {
+    kind: 'Contact',
+    name: '山田 太郎',
+    href: devorg.lightningUrl(`/lightning/r/Contact/${CONTACT_ID}/view`),
+    detail: ringing.caller.matches[0].detail,
+  });
+  assert.ok(ringing.caller.matches[0].detail, 'the contact\'s account tells people apart');
+  assert.ok(ringing.caller.matches.every((m) => m.href.startsWith('https://')));
+  const lookups = (await devorg.apiRequests()).length;
   await click(lightning, '.answer');
   await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
   await lightning.waitForTimeout(1200);
@@ -394,6 +413,8 @@ test('an incoming call from a known number is logged on the matching contact; a 
   const task = await oneTaskFor(answered.callId);
   assert.equal(task.CallType, 'Inbound');
   assert.equal(task.WhoId, CONTACT_ID);
+  // The popup's lookup is reused: logging the call costs one more API call, not two.
+  assert.equal((await devorg.apiRequests()).length - lookups, 1, 'one request to log the popped call');
   assert.ok(task.CallDurationInSeconds >= 1, `duration ${task.CallDurationInSeconds}`);
 
   // The caller gives up before anyone answers: a missed call is logged as well.
@@ -405,6 +426,15 @@ test('an incoming call from a known number is logged on the matching contact; a 
   const missedTask = await oneTaskFor(missed.callId);
   assert.equal(missedTask.CallType, 'Inbound');
   assert.equal(missedTask.CallDurationInSeconds, 0);
+});
+
+test('a caller whose record name is markup is shown as text', async () => {
+  await far.evaluate((u) => window.Far.call(u, '1001'), USERS.hostile.user);
+  const ringing = await panelUntil(lightning, 'the caller card', (s) => s.phase === 'phase_INCOMING' && s.caller?.matches.length);
+  assert.equal(ringing.caller.matches[0].name, '<img src=x onerror=alert(1)>');
+  assert.equal(await inPanel(lightning, (root) => root.querySelectorAll('img').length), 0);
+  await click(lightning, '.decline');
+  await panelUntil(lightning, 'declined', (s) => s.phase === 'end_DECLINED');
 });
 
 test('calls that reached nobody are not logged', async () => {

@@ -6,6 +6,7 @@ mod connection;
 mod dial;
 mod logging;
 mod phone;
+mod popup;
 mod store;
 
 use serde_json::Value;

@@ -13,10 +13,10 @@ use wasm_bindgen::JsValue;
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-use super::{logging, store};
+use super::{logging, popup, store};
 use crate::call::settings::PhoneSettings;
 use crate::call::{CallPhase, LineState, PhoneCommand, PhoneState};
-use crate::calllog::{record_of, DialContext, KnownRecord};
+use crate::calllog::{record_of, CallerCard, DialContext, KnownRecord};
 use crate::glue::chrome;
 use crate::glue::js::{call, from_js, to_js, GlueError, JsResultExt};
 use crate::phone::DEFAULT_REGION;
@@ -29,11 +29,11 @@ const PENDING: &str = "phonePending";
 /// The last click-to-call: its record and org, for the call's Task.
 const DIAL_CONTEXT: &str = "phoneDialContext";
 /// The org of the Salesforce page the user was last on: where calls without a click are logged.
-const ORG: &str = "phoneOrg";
+pub(super) const ORG: &str = "phoneOrg";
 /// A browser rarely has more Lightning tabs open; the oldest are forgotten first.
 const TABS_KEPT: usize = 50;
 
-async fn session_load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, GlueError> {
+pub(super) async fn session_load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, GlueError> {
     let items = call(
         chrome::storage_session_get(&JsValue::from_str(key)),
         "STORAGE",
@@ -47,7 +47,7 @@ async fn session_load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, GlueE
     Ok(serde_json::from_value(json).ok())
 }
 
-async fn session_store<T: Serialize>(key: &str, value: &T) -> Result<(), GlueError> {
+pub(super) async fn session_store<T: Serialize>(key: &str, value: &T) -> Result<(), GlueError> {
     let items = serde_json::json!({ key: value });
     call(chrome::storage_session_set(&to_js(&items)?), "STORAGE").await?;
     Ok(())
@@ -101,8 +101,10 @@ pub async fn hello(tab_id: Option<i32>) -> Result<FromWorker, GlueError> {
     if configured {
         ensure_document().await?;
     }
+    let state = current_state(configured).await?;
     Ok(FromWorker::PhoneStatus {
-        state: current_state(configured).await?,
+        caller: popup::card_for(&state).await,
+        state,
     })
 }
 
@@ -196,7 +198,8 @@ async fn log_if_finished(state: &PhoneState) {
         return;
     }
     let context: Option<DialContext> = session_load(DIAL_CONTEXT).await.ok().flatten();
-    let Some(record) = record_of(call, context.as_ref(), DEFAULT_REGION) else {
+    let caller = popup::card_for(state).await;
+    let Some(record) = record_of(call, context.as_ref(), caller.as_ref(), DEFAULT_REGION) else {
         return;
     };
     let dial_org = context.filter(|c| c.matches(call)).and_then(|c| c.org_id);
@@ -214,11 +217,31 @@ async fn log_if_finished(state: &PhoneState) {
     }
 }
 
-/// The engine's state changed: tell every tab, keep it for panels that start later, and log
-/// a call that ended.
+/// The engine's state changed: tell every tab, keep it for panels that start later, look up
+/// who is calling, and log a call that ended.
 pub async fn report(state: PhoneState) -> Result<FromWorker, GlueError> {
+    LATEST.with(|l| *l.borrow_mut() = Some(state.clone()));
+    broadcast(&state, popup::card_for(&state).await).await?;
+    session_store(STATE, &state).await?;
+    popup::look_up_if_ringing(&state).await;
+    log_if_finished(&state).await;
+    Ok(FromWorker::Ack)
+}
+
+/// The last state the engine reported to this worker instance: a popup card that arrives
+/// after a newer report is shown with that one, not with the state it started from.
+pub(super) fn latest_state() -> Option<PhoneState> {
+    LATEST.with(|l| l.borrow().clone())
+}
+
+/// Sends the state, and the caller's card, to every tab that runs the panel.
+pub(super) async fn broadcast(
+    state: &PhoneState,
+    caller: Option<CallerCard>,
+) -> Result<(), GlueError> {
     let message = to_js(&ToTab::PhoneState {
         state: state.clone(),
+        caller,
     })?;
     let tabs = panel_tabs().await?;
     let mut alive = Vec::with_capacity(tabs.len());
@@ -234,9 +257,11 @@ pub async fn report(state: PhoneState) -> Result<FromWorker, GlueError> {
     if alive != tabs {
         keep_panel_tabs(alive).await?;
     }
-    session_store(STATE, &state).await?;
-    log_if_finished(&state).await;
-    Ok(FromWorker::Ack)
+    Ok(())
+}
+
+thread_local! {
+    static LATEST: RefCell<Option<PhoneState>> = const { RefCell::new(None) };
 }
 
 thread_local! {

@@ -19,6 +19,8 @@ export const USERS = {
   far2: { user: '2002', password: 'far-2002-secret' },
   far3: { user: '2003', password: 'far-2003-secret' },
   contact: { user: '0312345678', password: 'far-0312345678-secret' },
+  // The devorg's Contact whose name is markup (+81 6-1234-5678).
+  hostile: { user: '0612345678', password: 'far-0612345678-secret' },
 };
 
 function freePort() {

@@ -1,0 +1,79 @@
+//! The incoming-call popup in the worker: when a call rings, one lookup of the caller's number
+//! in the org of the Salesforce page last opened; the card goes to every panel with the phone's
+//! state, and the call's Task is later written on the record it found (no second lookup).
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+
+use super::phone::{broadcast, latest_state, session_load, session_store, ORG};
+use super::{connection, store};
+use crate::call::{CallPhase, PhoneState};
+use crate::calllog::CallerCard;
+use crate::protocol::FromWorker;
+
+/// The card of the last call that rang (`chrome.storage.session`: gone with the browser).
+const CALLER: &str = "phoneCaller";
+
+thread_local! {
+    /// Calls this worker instance looked up: every report while the call rings would otherwise
+    /// spend another API call. After a worker restart the stored card says the same.
+    static LOOKED_UP: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+}
+
+/// The card for the state's call, when one was made for it.
+pub async fn card_for(state: &PhoneState) -> Option<CallerCard> {
+    let call_id = &state.call.as_ref()?.call_id;
+    let card: CallerCard = session_load(CALLER).await.ok().flatten()?;
+    (!call_id.is_empty() && card.call_id == *call_id).then_some(card)
+}
+
+/// A call rings that nobody looked up yet: show "looking", look up, show the answer.
+pub async fn look_up_if_ringing(state: &PhoneState) {
+    let Some(call) = state
+        .live_call()
+        .filter(|c| c.phase == CallPhase::Incoming && !c.call_id.is_empty())
+    else {
+        return;
+    };
+    if !LOOKED_UP.with(|l| l.borrow_mut().insert(call.call_id.clone())) {
+        return;
+    }
+    if card_for(state).await.is_some() {
+        return;
+    }
+    show(CallerCard::looking(&call.call_id)).await;
+    show(look_up(&call.call_id, &call.peer).await).await;
+}
+
+async fn show(card: CallerCard) {
+    if let Err(e) = session_store(CALLER, &card).await {
+        web_sys::console::warn_1(&format!("popup: {}", e.code).into());
+    }
+    let Some(state) = latest_state() else {
+        return;
+    };
+    let current = state
+        .call
+        .as_ref()
+        .is_some_and(|c| c.call_id == card.call_id);
+    if current {
+        broadcast(&state, Some(card)).await.ok();
+    }
+}
+
+async fn look_up(call_id: &str, number: &str) -> CallerCard {
+    let Some(org_id) = session_load::<String>(ORG).await.ok().flatten() else {
+        return CallerCard::unavailable(call_id, "NOT_LOGGED_IN");
+    };
+    let ui_host = match store::org(&org_id).await {
+        Ok(Some(org)) => org.ui_host,
+        _ => return CallerCard::unavailable(call_id, "NOT_LOGGED_IN"),
+    };
+    match connection::lookup(&org_id, number).await {
+        Ok(FromWorker::LookupResult { candidates, .. }) => {
+            CallerCard::from_candidates(call_id, &candidates, &ui_host)
+        }
+        Ok(_) => CallerCard::unavailable(call_id, "LOOKUP_FAILED"),
+        Err(e) => CallerCard::unavailable(call_id, &e.code),
+    }
+}
