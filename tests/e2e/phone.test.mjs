@@ -244,10 +244,11 @@ test('an outgoing call answered by JsSIP: media both ways, DTMF by INFO, hold an
   assert.ok(ticking.clock);
   console.log(`call set-up (panel click to connected): ${setupMs} ms`);
 
-  // DTMF from the keypad reaches the far end as SIP INFO.
+  // DTMF from the keypad reaches the far end as SIP INFO, and not in the media.
   await click(lightning, '[data-action=keypad]');
   for (const d of ['1', '2', '#']) await click(lightning, `[data-digit="${d}"]`);
-  await farUntil(FAR, 'DTMF 12#', (s) => s.dtmf === '12#');
+  const dtmf = await farUntil(FAR, 'DTMF 12#', (s) => s.dtmf === '12#');
+  assert.equal(dtmf.rtpDtmf, '', 'no telephone-event in the media');
 
   // Hold: a re-INVITE with sendonly; resume: sendrecv.
   await click(lightning, '[data-action=hold]');
@@ -268,6 +269,29 @@ test('an outgoing call answered by JsSIP: media both ways, DTMF by INFO, hold an
   await click(lightning, '.hangup');
   await farUntil(FAR, 'far end ended', (s) => s.events.some((e) => e.startsWith('ended')));
   await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+});
+
+test('DTMF set to RFC 4733: the far end gets the digits as telephone-events in the media, not as INFO', async () => {
+  assert.equal(await saveSettings({ dtmf: 'RFC4733' }), 'SAVED');
+  try {
+    await panelUntil(lightning, 'registered again', (s) => s.line === 'REGISTERED');
+    await dialFromPanel(lightning, FAR);
+    await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+    await farUntil(FAR, 'far end connected', (s) => s.events.includes('confirmed') && s.connectionState === 'connected');
+    const state = await panelState(lightning);
+    if (state.expanded !== 'true') await click(lightning, '[data-action=toggle]');
+    await click(lightning, '[data-action=keypad]');
+    for (const d of ['1', '2', '3', '#', '*', '0']) await click(lightning, `[data-digit="${d}"]`);
+    const seen = await farUntil(FAR, 'telephone-events 123#*0', (s) => s.rtpDtmf === '123#*0');
+    // Nothing came as SIP INFO (give a late INFO the time to arrive).
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await farLast(FAR)).dtmf, '', JSON.stringify(seen));
+    await click(lightning, '.hangup');
+    await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+  } finally {
+    assert.equal(await saveSettings({ dtmf: 'INFO' }), 'SAVED');
+    await panelUntil(lightning, 'registered again', (s) => s.line === 'REGISTERED');
+  }
 });
 
 test('an incoming call rings in the panel, is answered there, and the far end hangs up', async () => {

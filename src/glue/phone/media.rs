@@ -193,7 +193,10 @@ impl CallMedia {
         if !can_insert {
             return false;
         }
-        dtmf.insert_dtmf_with_duration(digits, 100);
+        // insertDTMF replaces the tones not yet played: keys pressed faster than the tones play
+        // (100 ms each and a gap) would drop all but the last, so the new ones queue behind them.
+        let queued = format!("{}{digits}", dtmf.tone_buffer());
+        dtmf.insert_dtmf_with_duration(&queued, 100);
         true
     }
 }
