@@ -294,6 +294,39 @@ test('DTMF set to RFC 4733: the far end gets the digits as telephone-events in t
   }
 });
 
+test('a TURN server line keeps its credential in storage; the options page shows it back without', async () => {
+  const TURN = 'turn:turn.example.com:3478?transport=udp';
+  const iceField = async () => {
+    const page = await browser.context.newPage();
+    await page.goto(browser.optionsUrl);
+    await page.waitForSelector('body[data-ready="true"]');
+    const value = await eventually(async () => {
+      const v = await page.locator('#phone-form [name=iceServers]').inputValue();
+      return v || null;
+    }, 'the ICE servers filled in');
+    await page.close();
+    return value;
+  };
+  try {
+    assert.equal(await saveSettings({ iceServers: `stun:stun.example.com:3478\n${TURN} alice turn-s3cret` }), 'SAVED');
+    assert.equal(await iceField(), `stun:stun.example.com:3478\n${TURN} alice`);
+    let stored = (await extensionStorage(browser.worker)).phoneSettings.iceServers;
+    assert.deepEqual(stored[1], { url: TURN, username: 'alice', credential: 'turn-s3cret' });
+    // Saving the form as shown keeps the credential.
+    assert.equal(await saveSettings({ iceServers: `${TURN} alice` }), 'SAVED');
+    stored = (await extensionStorage(browser.worker)).phoneSettings.iceServers;
+    assert.deepEqual(stored, [{ url: TURN, username: 'alice', credential: 'turn-s3cret' }]);
+    // A TURN server with no credential, entered or stored, is refused with its reason.
+    assert.equal(await saveSettings({ iceServers: `${TURN} bob` }), 'TURN_CREDENTIALS_MISSING');
+    assert.equal(await saveSettings({ iceServers: 'turn:turn.example.com' }), 'TURN_CREDENTIALS_MISSING');
+    assert.equal(await saveSettings({ iceServers: 'stun:stun.example.com alice' }), 'BAD_ICE_SERVER');
+    assert.ok(!browser.consoleLines.some((l) => l.includes('turn-s3cret')));
+  } finally {
+    assert.equal(await saveSettings({ iceServers: '' }), 'SAVED');
+    await panelUntil(lightning, 'registered again', (s) => s.line === 'REGISTERED');
+  }
+});
+
 test('an incoming call rings in the panel, is answered there, and the far end hangs up', async () => {
   await far.evaluate((u) => window.Far.call(u, '1001'), FAR);
   const ringing = await panelUntil(lightning, 'incoming', (s) => s.phase === 'phase_INCOMING');
