@@ -1,9 +1,10 @@
 //! The phone account: where the SIP server is, who we are on it, the ICE servers. Kept in
 //! `chrome.storage.local` only; never sent to a content script, never logged (`Debug` hides
-//! the password).
+//! the password and the TURN credentials).
 
 use serde::{Deserialize, Serialize};
 
+pub use super::ice::{IceServer, IceServerView};
 use crate::sip::UaConfig;
 
 /// How digits reach the far end during a call.
@@ -28,8 +29,8 @@ pub struct PhoneSettings {
     pub auth_user: String,
     pub password: String,
     pub display_name: String,
-    /// `stun:` / `turn:` URLs, one per entry.
-    pub ice_servers: Vec<String>,
+    /// STUN and TURN servers (TURN with its user name and credential).
+    pub ice_servers: Vec<IceServer>,
     pub dtmf: DtmfMode,
 }
 
@@ -47,7 +48,8 @@ impl std::fmt::Debug for PhoneSettings {
     }
 }
 
-/// What the options page shows of the settings: everything but the password.
+/// What the options page shows of the settings: everything but the password and the TURN
+/// credentials.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PhoneSettingsView {
@@ -56,7 +58,7 @@ pub struct PhoneSettingsView {
     pub auth_user: String,
     pub has_password: bool,
     pub display_name: String,
-    pub ice_servers: Vec<String>,
+    pub ice_servers: Vec<IceServerView>,
     pub dtmf: DtmfMode,
 }
 
@@ -66,6 +68,8 @@ pub enum SettingsError {
     BadWebsocketUrl,
     BadSipUri,
     BadIceServer,
+    /// A TURN server without its user name or credential.
+    TurnCredentialsMissing,
     TooLong,
 }
 
@@ -75,6 +79,7 @@ impl SettingsError {
             SettingsError::BadWebsocketUrl => "BAD_WEBSOCKET_URL",
             SettingsError::BadSipUri => "BAD_SIP_URI",
             SettingsError::BadIceServer => "BAD_ICE_SERVER",
+            SettingsError::TurnCredentialsMissing => "TURN_CREDENTIALS_MISSING",
             SettingsError::TooLong => "SETTINGS_TOO_LONG",
         }
     }
@@ -112,16 +117,7 @@ impl PhoneSettings {
         if self.sip_parts().is_none() {
             return Err(SettingsError::BadSipUri);
         }
-        for server in &self.ice_servers {
-            let s = server.to_ascii_lowercase();
-            let scheme_ok = ["stun:", "stuns:", "turn:", "turns:"]
-                .iter()
-                .any(|p| s.starts_with(p) && s.len() > p.len());
-            if !scheme_ok || !plain(server) {
-                return Err(SettingsError::BadIceServer);
-            }
-        }
-        Ok(())
+        self.ice_servers.iter().try_for_each(IceServer::validate)
     }
 
     /// `(user, domain)` of the SIP URI.
@@ -161,17 +157,23 @@ impl PhoneSettings {
             auth_user: self.auth_user.clone(),
             has_password: !self.password.is_empty(),
             display_name: self.display_name.clone(),
-            ice_servers: self.ice_servers.clone(),
+            ice_servers: self.ice_servers.iter().map(IceServer::view).collect(),
             dtmf: self.dtmf,
         }
     }
 
-    /// Settings from the options form; an empty password keeps the stored one.
-    pub fn merged_with(mut self, stored: &PhoneSettings) -> PhoneSettings {
+    /// Settings from the options form; an empty password keeps the stored one, and so does a
+    /// TURN server's empty credential (that server's only). Refused when a TURN server is
+    /// left without a credential.
+    pub fn merged_with(mut self, stored: &PhoneSettings) -> Result<PhoneSettings, SettingsError> {
         if self.password.is_empty() {
             self.password = stored.password.clone();
         }
-        self.ice_servers.retain(|s| !s.trim().is_empty());
-        self
+        self.ice_servers = std::mem::take(&mut self.ice_servers)
+            .into_iter()
+            .filter(|s| !s.url.trim().is_empty())
+            .map(|s| s.keep_credential(&stored.ice_servers))
+            .collect::<Result<_, _>>()?;
+        Ok(self)
     }
 }

@@ -1,7 +1,7 @@
 //! The phone as the user sees it, driven by scripted agent events: call phases, line reasons,
 //! command checks, and settings that never show the password.
 
-use super::settings::{PhoneSettings, SettingsError};
+use super::settings::{IceServer, PhoneSettings, SettingsError};
 use super::*;
 use crate::sip::CallHandle;
 
@@ -167,28 +167,66 @@ fn settings_are_validated_and_make_an_agent_config() {
         Err(SettingsError::BadSipUri)
     );
     assert_eq!(
-        bad(|s| s.ice_servers = vec!["http://stun".into()]),
+        bad(|s| s.ice_servers = IceServer::parse_lines("http://stun").unwrap()),
         Err(SettingsError::BadIceServer)
+    );
+    assert_eq!(
+        bad(|s| s.ice_servers = IceServer::parse_lines("turn:turn.example.com").unwrap()),
+        Err(SettingsError::TurnCredentialsMissing)
     );
 }
 
 #[test]
-fn the_password_is_never_shown() {
-    let s = settings();
-    assert!(!format!("{s:?}").contains("s3cret"));
-    let view = serde_json::to_string(&s.view()).unwrap();
-    assert!(!view.contains("s3cret") && view.contains(r#""hasPassword":true"#));
-    let form = PhoneSettings {
-        password: String::new(),
-        ice_servers: vec!["".into(), "stun:stun.example.com".into()],
+fn the_password_and_turn_credentials_are_never_shown() {
+    let s = PhoneSettings {
+        ice_servers: IceServer::parse_lines("turn:turn.example.com:3478 alice turnpass").unwrap(),
         ..settings()
     };
-    let merged = form.merged_with(&s);
-    assert_eq!(merged.password, "s3cret");
+    assert_eq!(s.validate(), Ok(()));
+    let debug = format!("{s:?}");
+    assert!(!debug.contains("s3cret") && !debug.contains("turnpass"));
+    let view = serde_json::to_string(&s.view()).unwrap();
+    assert!(!view.contains("s3cret") && view.contains(r#""hasPassword":true"#));
+    assert!(!view.contains("turnpass") && view.contains(r#""hasCredential":true"#));
     assert_eq!(
-        merged.ice_servers,
-        vec!["stun:stun.example.com".to_string()]
+        s.view().ice_servers[0].line(),
+        "turn:turn.example.com:3478 alice"
     );
+    // The form sends back what it was shown: the password and the credential stay as stored.
+    let form = PhoneSettings {
+        password: String::new(),
+        ice_servers: IceServer::parse_lines(
+            "stun:stun.example.com\nturn:turn.example.com:3478 alice",
+        )
+        .unwrap(),
+        ..settings()
+    };
+    assert_eq!(form.validate(), Ok(()));
+    let merged = form.merged_with(&s).unwrap();
+    assert_eq!(merged.password, "s3cret");
+    assert_eq!(merged.ice_servers.len(), 2);
+    assert_eq!(merged.ice_servers[0].url, "stun:stun.example.com");
+    assert_eq!(merged.ice_servers[1].credential, "turnpass");
+    // A TURN server new to the settings must come with its credential.
+    let fresh = PhoneSettings {
+        ice_servers: IceServer::parse_lines("turn:other.example.com alice").unwrap(),
+        ..settings()
+    };
+    assert_eq!(
+        fresh.merged_with(&s),
+        Err(SettingsError::TurnCredentialsMissing)
+    );
+}
+
+#[test]
+fn settings_stored_with_bare_ice_urls_still_load() {
+    let stored = serde_json::json!({
+        "websocketUrl": "wss://pbx.example.com", "sipUri": "sip:1001@pbx.example.com",
+        "password": "s3cret", "iceServers": ["stun:stun.example.com"], "dtmf": "INFO"
+    });
+    let s: PhoneSettings = serde_json::from_value(stored).unwrap();
+    assert_eq!(s.ice_servers[0].url, "stun:stun.example.com");
+    assert_eq!(s.validate(), Ok(()));
 }
 
 #[test]

@@ -1,6 +1,7 @@
-//! The options page's phone section: the SIP account (the password is never shown back, only
-//! whether one is stored) and the one-time microphone permission, which only an extension page
-//! the user opens can ask for (the offscreen document cannot show a prompt).
+//! The options page's phone section: the SIP account (the password and TURN credentials are
+//! never shown back, only whether one is stored) and the one-time microphone permission, which
+//! only an extension page the user opens can ask for (the offscreen document cannot show a
+//! prompt).
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -9,7 +10,7 @@ use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAr
 use super::chrome;
 use super::js::{call, from_js, to_js, GlueError, JsResultExt};
 use super::listener::Listener;
-use crate::call::settings::{DtmfMode, PhoneSettings, PhoneSettingsView};
+use crate::call::settings::{DtmfMode, IceServer, IceServerView, PhoneSettings, PhoneSettingsView};
 use crate::protocol::{FromWorker, ToWorker, PROTOCOL_VERSION};
 
 const MARKUP: &str = r#"
@@ -21,7 +22,8 @@ const MARKUP: &str = r#"
   <label><span data-t="phonePassword"></span> <input name="password" type="password" autocomplete="new-password"></label>
   <p id="phone-password-kept" hidden data-t="phonePasswordKept"></p>
   <label><span data-t="phoneDisplayName"></span> <input name="displayName"></label>
-  <label><span data-t="phoneIceServers"></span> <textarea name="iceServers" rows="2"></textarea></label>
+  <label><span data-t="phoneIceServers"></span> <textarea name="iceServers" rows="3" spellcheck="false" aria-describedby="phone-ice-hint"></textarea></label>
+  <p id="phone-ice-hint" class="help" data-t="phoneIceServersHint"></p>
   <label><span data-t="phoneDtmf"></span> <select name="dtmf">
     <option value="RFC4733" data-t="phoneDtmf_RFC4733"></option>
     <option value="INFO" data-t="phoneDtmf_INFO"></option>
@@ -129,7 +131,12 @@ fn fill(settings: &PhoneSettingsView) {
     set_value("authUser", &settings.auth_user);
     set_value("password", "");
     set_value("displayName", &settings.display_name);
-    set_value("iceServers", &settings.ice_servers.join("\n"));
+    let ice: Vec<String> = settings
+        .ice_servers
+        .iter()
+        .map(IceServerView::line)
+        .collect();
+    set_value("iceServers", &ice.join("\n"));
     set_value(
         "dtmf",
         match settings.dtmf {
@@ -159,17 +166,20 @@ fn show(state: &str, text: &str) {
 }
 
 async fn save() {
+    let ice_servers = match IceServer::parse_lines(&value("iceServers")) {
+        Ok(servers) => servers,
+        Err(e) => {
+            show(e.code(), &chrome::text(&format!("state_{}", e.code())));
+            return;
+        }
+    };
     let settings = PhoneSettings {
         websocket_url: value("websocketUrl").trim().to_string(),
         sip_uri: value("sipUri").trim().to_string(),
         auth_user: value("authUser").trim().to_string(),
         password: value("password"),
         display_name: value("displayName").trim().to_string(),
-        ice_servers: value("iceServers")
-            .lines()
-            .map(|l| l.trim().to_string())
-            .filter(|l| !l.is_empty())
-            .collect(),
+        ice_servers,
         dtmf: if value("dtmf") == "INFO" {
             DtmfMode::Info
         } else {

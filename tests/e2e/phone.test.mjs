@@ -269,10 +269,11 @@ test('an outgoing call answered by JsSIP: media both ways, DTMF by INFO, hold an
   assert.ok(ticking.clock);
   console.log(`call set-up (panel click to connected): ${setupMs} ms`);
 
-  // DTMF from the keypad reaches the far end as SIP INFO.
+  // DTMF from the keypad reaches the far end as SIP INFO, and not in the media.
   await click(lightning, '[data-action=keypad]');
   for (const d of ['1', '2', '#']) await click(lightning, `[data-digit="${d}"]`);
-  await farUntil(FAR, 'DTMF 12#', (s) => s.dtmf === '12#');
+  const dtmf = await farUntil(FAR, 'DTMF 12#', (s) => s.dtmf === '12#');
+  assert.equal(dtmf.rtpDtmf, '', 'no telephone-event in the media');
 
   // Hold: a re-INVITE with sendonly; resume: sendrecv.
   await click(lightning, '[data-action=hold]');
@@ -293,6 +294,62 @@ test('an outgoing call answered by JsSIP: media both ways, DTMF by INFO, hold an
   await click(lightning, '.hangup');
   await farUntil(FAR, 'far end ended', (s) => s.events.some((e) => e.startsWith('ended')));
   await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+});
+
+test('DTMF set to RFC 4733: the far end gets the digits as telephone-events in the media, not as INFO', async () => {
+  assert.equal(await saveSettings({ dtmf: 'RFC4733' }), 'SAVED');
+  try {
+    await panelUntil(lightning, 'registered again', (s) => s.line === 'REGISTERED');
+    await dialFromPanel(lightning, FAR);
+    await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+    await farUntil(FAR, 'far end connected', (s) => s.events.includes('confirmed') && s.connectionState === 'connected');
+    const state = await panelState(lightning);
+    if (state.expanded !== 'true') await click(lightning, '[data-action=toggle]');
+    await click(lightning, '[data-action=keypad]');
+    for (const d of ['1', '2', '3', '#', '*', '0']) await click(lightning, `[data-digit="${d}"]`);
+    const seen = await farUntil(FAR, 'telephone-events 123#*0', (s) => s.rtpDtmf === '123#*0');
+    // Nothing came as SIP INFO (give a late INFO the time to arrive).
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await farLast(FAR)).dtmf, '', JSON.stringify(seen));
+    await click(lightning, '.hangup');
+    await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+  } finally {
+    assert.equal(await saveSettings({ dtmf: 'INFO' }), 'SAVED');
+    await panelUntil(lightning, 'registered again', (s) => s.line === 'REGISTERED');
+  }
+});
+
+test('a TURN server line keeps its credential in storage; the options page shows it back without', async () => {
+  const TURN = 'turn:turn.example.com:3478?transport=udp';
+  const iceField = async () => {
+    const page = await browser.context.newPage();
+    await page.goto(browser.optionsUrl);
+    await page.waitForSelector('body[data-ready="true"]');
+    const value = await eventually(async () => {
+      const v = await page.locator('#phone-form [name=iceServers]').inputValue();
+      return v || null;
+    }, 'the ICE servers filled in');
+    await page.close();
+    return value;
+  };
+  try {
+    assert.equal(await saveSettings({ iceServers: `stun:stun.example.com:3478\n${TURN} alice turn-s3cret` }), 'SAVED');
+    assert.equal(await iceField(), `stun:stun.example.com:3478\n${TURN} alice`);
+    let stored = (await extensionStorage(browser.worker)).phoneSettings.iceServers;
+    assert.deepEqual(stored[1], { url: TURN, username: 'alice', credential: 'turn-s3cret' });
+    // Saving the form as shown keeps the credential.
+    assert.equal(await saveSettings({ iceServers: `${TURN} alice` }), 'SAVED');
+    stored = (await extensionStorage(browser.worker)).phoneSettings.iceServers;
+    assert.deepEqual(stored, [{ url: TURN, username: 'alice', credential: 'turn-s3cret' }]);
+    // A TURN server with no credential, entered or stored, is refused with its reason.
+    assert.equal(await saveSettings({ iceServers: `${TURN} bob` }), 'TURN_CREDENTIALS_MISSING');
+    assert.equal(await saveSettings({ iceServers: 'turn:turn.example.com' }), 'TURN_CREDENTIALS_MISSING');
+    assert.equal(await saveSettings({ iceServers: 'stun:stun.example.com alice' }), 'BAD_ICE_SERVER');
+    assert.ok(!browser.consoleLines.some((l) => l.includes('turn-s3cret')));
+  } finally {
+    assert.equal(await saveSettings({ iceServers: '' }), 'SAVED');
+    await panelUntil(lightning, 'registered again', (s) => s.line === 'REGISTERED');
+  }
 });
 
 test('an incoming call rings in the panel, is answered there, and the far end hangs up', async () => {

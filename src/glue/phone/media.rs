@@ -11,6 +11,7 @@ use web_sys::{
     RtcRtpTransceiverDirection, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
+use crate::call::settings::IceServer;
 use crate::glue::js::{GlueError, JsResultExt};
 use crate::glue::listener::{sleep, Listener};
 
@@ -43,12 +44,20 @@ pub async fn microphone() -> Result<MediaStream, GlueError> {
         .map_err(|_| GlueError::new("MICROPHONE_DENIED", "not a media stream"))
 }
 
-fn configuration(ice_servers: &[String]) -> RtcConfiguration {
+fn configuration(ice_servers: &[IceServer]) -> RtcConfiguration {
     let servers = Array::new();
-    for url in ice_servers {
+    for ice in ice_servers {
         let server = Object::new();
         // Setting a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&server, &"urls".into(), &JsValue::from_str(url));
+        let _ = Reflect::set(&server, &"urls".into(), &JsValue::from_str(&ice.url));
+        if !ice.username.is_empty() {
+            let _ = Reflect::set(&server, &"username".into(), &ice.username.as_str().into());
+            let _ = Reflect::set(
+                &server,
+                &"credential".into(),
+                &ice.credential.as_str().into(),
+            );
+        }
         servers.push(&server);
     }
     let config = Object::new();
@@ -57,7 +66,7 @@ fn configuration(ice_servers: &[String]) -> RtcConfiguration {
 }
 
 impl CallMedia {
-    pub async fn new(ice_servers: &[String]) -> Result<CallMedia, GlueError> {
+    pub async fn new(ice_servers: &[IceServer]) -> Result<CallMedia, GlueError> {
         let microphone = microphone().await?;
         let pc = RtcPeerConnection::new_with_configuration(&configuration(ice_servers))
             .or_glue("WEBRTC")?;
@@ -193,7 +202,10 @@ impl CallMedia {
         if !can_insert {
             return false;
         }
-        dtmf.insert_dtmf_with_duration(digits, 100);
+        // insertDTMF replaces the tones not yet played: keys pressed faster than the tones play
+        // (100 ms each and a gap) would drop all but the last, so the new ones queue behind them.
+        let queued = format!("{}{digits}", dtmf.tone_buffer());
+        dtmf.insert_dtmf_with_duration(&queued, 100);
         true
     }
 }

@@ -17,7 +17,7 @@ use self::media::CallMedia;
 use super::chrome;
 use super::js::{call, from_js, string_prop, to_js, GlueError, JsResultExt};
 use super::listener::{sleep, Listener, Timer};
-use crate::call::settings::{DtmfMode, PhoneSettings};
+use crate::call::settings::{DtmfMode, IceServer, PhoneSettings};
 use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
 use crate::protocol::{FromPhone, ToPhone, ToPhoneReply, PHONE_TARGET, PROTOCOL_VERSION};
 use crate::sip::{Action, CallHandle, UaEvent, UserAgent};
@@ -368,7 +368,7 @@ fn dial_target(number: &str) -> String {
     n.chars().filter(|c| !" -().".contains(*c)).collect()
 }
 
-fn ice_servers() -> Vec<String> {
+fn ice_servers() -> Vec<IceServer> {
     with(|e| {
         e.settings
             .as_ref()

@@ -59,7 +59,9 @@ pub async fn settings() -> Result<PhoneSettings, GlueError> {
 
 /// The options page saved the form: keep it and hand it to the engine.
 pub async fn save_settings(form: PhoneSettings) -> Result<FromWorker, GlueError> {
-    let settings = form.merged_with(&settings().await?);
+    let settings = form
+        .merged_with(&settings().await?)
+        .map_err(|e| GlueError::new(e.code(), "the phone settings were refused"))?;
     store::store(SETTINGS, &settings).await?;
     if settings.is_configured() {
         if !ensure_document().await? {

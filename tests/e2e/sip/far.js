@@ -1,6 +1,7 @@
 // The far end of the phone tests: independent SIP phones (JsSIP, a stack nobody here wrote) in
 // a plain page, registered through the same Kamailio. Each phone answers, refuses with busy,
-// or lets it ring, as the test sets it, and records what it saw.
+// or lets it ring, as the test sets it, and records what it saw: SIP events, DTMF that came as
+// SIP INFO, and DTMF that came in the media as RFC 4733 telephone-events.
 /* global JsSIP */
 const MEDIA = { audio: true, video: false };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -28,7 +29,7 @@ async function media() {
 }
 
 function track(ph, session, originator) {
-  const rec = { session, originator, events: [], dtmf: [], infos: [], at: Date.now() };
+  const rec = { session, originator, events: [], dtmf: [], infos: [], rtpDtmf: '', at: Date.now() };
   ph.sessions.push(rec);
   for (const ev of ['progress', 'accepted', 'confirmed', 'ended', 'failed', 'hold', 'unhold', 'reinvite']) {
     session.on(ev, (d) => {
@@ -46,18 +47,53 @@ function track(ph, session, originator) {
   const watch = (pc) => pc.addEventListener('connectionstatechange', () => {
     if (pc.connectionState === 'connected') rec.events.push({ ev: 'pc-connected', at: Date.now() });
   });
-  session.on('peerconnection', (d) => { attachAudio(d.peerconnection); watch(d.peerconnection); });
-  if (session.connection) { attachAudio(session.connection); watch(session.connection); }
+  // A receiver transform is fed only when attached before the remote description reaches its
+  // receiver: JsSIP adds the microphone first, and then the 'track' event is too late.
+  session.on('sdp', (d) => {
+    if (d.originator !== 'remote' || !session.connection) return;
+    for (const receiver of session.connection.getReceivers()) listenForTelephoneEvents(receiver, rec);
+  });
+  session.on('peerconnection', (d) => { attachAudio(d.peerconnection, rec); watch(d.peerconnection); });
+  if (session.connection) { attachAudio(session.connection, rec); watch(session.connection); }
   return rec;
 }
 
-function attachAudio(pc) {
+function attachAudio(pc, rec) {
   pc.addEventListener('track', (ev) => {
+    // A receiver the remote description made (no local track) still has none.
+    listenForTelephoneEvents(ev.receiver, rec);
     const audio = document.createElement('audio');
     audio.autoplay = true;
     audio.srcObject = ev.streams[0];
     document.body.append(audio);
   });
+}
+
+// A receiver transform that passes every frame on and reports telephone-event payloads
+// (RFC 4733: first byte the event, 0-9 * # A-D). A digit comes as several packets with one RTP
+// timestamp (start, updates, the repeated end): one digit per timestamp.
+const TELEPHONE_EVENT_WORKER = URL.createObjectURL(new Blob([`
+onrtctransform = (ev) => {
+  const t = ev.transformer;
+  t.readable.pipeThrough(new TransformStream({ transform(frame, out) {
+    const md = frame.getMetadata();
+    if (/telephone-event/i.test(md.mimeType || '')) {
+      self.postMessage({ ts: md.rtpTimestamp, event: new Uint8Array(frame.data)[0] });
+    }
+    out.enqueue(frame);
+  } })).pipeTo(t.writable);
+};`], { type: 'text/javascript' }));
+
+function listenForTelephoneEvents(receiver, rec) {
+  if (!receiver || receiver.transform || typeof RTCRtpScriptTransform === 'undefined') return;
+  const worker = new Worker(TELEPHONE_EVENT_WORKER);
+  const seen = new Set();
+  worker.onmessage = ({ data }) => {
+    if (seen.has(data.ts)) return;
+    seen.add(data.ts);
+    rec.rtpDtmf += '0123456789*#ABCD'[data.event] ?? `?${data.event}`;
+  };
+  receiver.transform = new RTCRtpScriptTransform(worker, {});
 }
 
 window.Far = {
@@ -102,6 +138,7 @@ window.Far = {
       events: rec.events.map((e) => e.ev + (e.code ? `:${e.code}` : '') + (e.cause ? `(${e.cause})` : '')),
       reinviteSdps: rec.events.filter((e) => e.ev === 'reinvite').map((e) => e.sdp || ''),
       dtmf: rec.dtmf.filter((d) => d.originator === 'remote').map((d) => d.tone).join(''),
+      rtpDtmf: rec.rtpDtmf,
       connectionState: pc ? pc.connectionState : null,
       sessions: phones[user].sessions.length,
       // The SIP Call-ID both ends share: the phone logs its Task under it (CallObject).
