@@ -16,6 +16,7 @@ use super::js::{call, from_js, to_js, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
 use crate::calllog::CallerCard;
+use crate::phone::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{ToTab, ToWorker, PROTOCOL_VERSION};
 
 /// The part of the worker's answers the panel reads. Deserialising the whole `FromWorker`
@@ -439,9 +440,13 @@ fn render_panel(panel: &Panel) {
     );
     set_hidden(root, ".call", call.is_none());
     if let Some(c) = call {
+        // A number as people write it (`03-1234-5678`); a SIP address or extension as it came.
+        let number = PhoneNumber::parse(&c.peer, DEFAULT_REGION)
+            .map(|n| n.display())
+            .unwrap_or_else(|_| c.peer.clone());
         let who = match &c.peer_name {
-            Some(name) if !name.is_empty() => format!("{name} ({})", c.peer),
-            _ => c.peer.clone(),
+            Some(name) if !name.is_empty() => format!("{name} ({number})"),
+            _ => number,
         };
         set_text(root, ".peer", &who);
         set_text(root, ".phase", &chrome::text(&phase_key(c.phase, c.end)));

@@ -1,6 +1,7 @@
 // The demo behind `./build.sh`: the devorg, Kamailio with a demo phone account and a JsSIP
 // "customer" far end, and Chromium with the built extension on a Lightning record page of the
-// local org. It places a call by clicking the contact's number, takes a call from the customer,
+// local org. It places a call by clicking the contact's number (logged as a Task), rings the
+// user from the contact's line (the caller's card pops),
 // and shows the Salesforce connection. With a display it then leaves everything running for you;
 // without one it runs headless, says what it did, and writes screenshots.
 import { mkdirSync } from 'node:fs';
@@ -54,6 +55,10 @@ try {
   await eventually(async () => (await options.locator('#phone-result').getAttribute('data-state')) === 'MICROPHONE_GRANTED', 'the microphone');
   console.log('options page: phone account saved, microphone allowed');
 
+  // The Task the phone's worker logs for a call (the devorg's records, by Call-ID).
+  const taskFor = (callId) => eventually(async () => (await devorg.records('Task'))
+    .find((t) => t.CallObject === callId), `the Task of ${callId}`, 150);
+
   const page = await browser.context.newPage();
   await login(page, devorg, CONTACT);
   console.log(`logged in and opened ${page.url()}`);
@@ -70,15 +75,18 @@ try {
   console.log(`click-to-call 03-1234-5678: answered (${answered.connectionState}); audio packets: ${media.sent} sent, ${media.received} received by the far end`);
   await page.screenshot({ path: join(out, 'call-connected.png') });
   await far.evaluate((u) => window.Far.hangup(u), USERS.contact.user);
-  await page.waitForTimeout(1000);
+  const logged = await taskFor(answered.callId);
+  console.log(`logged as one Task: "${logged.Subject}" on ${logged.WhoId}, ${logged.CallDurationInSeconds} s, CallObject ${logged.CallObject}`);
 
-  // An incoming call from the customer rings in the docked panel.
-  await far.evaluate(([u, t]) => window.Far.call(u, t), [CUSTOMER, USERS.phone.user]);
-  await eventually(async () => (await farLast(CUSTOMER))?.events.some((e) => e.startsWith('progress')), 'the phone to ring', 150);
-  await page.waitForTimeout(800);
+  // The contact calls back: the panel rings with the caller's card (the incoming-call popup).
+  await far.evaluate(([u, t]) => window.Far.call(u, t), [USERS.contact.user, USERS.phone.user]);
+  await eventually(async () => (await farLast(USERS.contact.user))?.events.some((e) => e.startsWith('progress')), 'the phone to ring', 150);
+  await page.waitForTimeout(1500);
   await page.screenshot({ path: join(out, 'incoming-call.png') });
-  console.log(`incoming call from ${CUSTOMER}: ringing in the panel`);
-  await far.evaluate((u) => window.Far.hangup(u), CUSTOMER);
+  console.log(`incoming call from ${USERS.contact.user}: ringing in the panel with the caller's Contact card`);
+  await far.evaluate((u) => window.Far.hangup(u), USERS.contact.user);
+  const missed = await taskFor((await farLast(USERS.contact.user)).callId);
+  console.log(`missed call logged: "${missed.Subject}" on ${missed.WhoId}`);
 
   await options.reload();
   await options.waitForSelector('body[data-ready="true"]');
