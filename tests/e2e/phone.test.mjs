@@ -552,6 +552,23 @@ test('the service worker stopped during a call: the call goes on and both sides 
   await panelUntil(lightning, 'remote hang-up', (s) => s.phase === 'end_REMOTE_HUNG_UP');
 });
 
+test('Kamailio restarted while registered: the line says so, the phone re-registers by itself, calls go through', async () => {
+  await panelUntil(lightning, 'registered', (s) => s.line === 'REGISTERED');
+  const { port } = kamailio;
+  await kamailio.stop();
+  const down = await panelUntil(lightning, 'the line down', (s) => s.line !== 'REGISTERED');
+  assert.ok(['SERVER_UNREACHABLE', 'CONNECTING'].includes(down.line), down.line);
+  kamailio = await startKamailio({ port });
+  // No click: the agent's back-off (2 s doubling) reconnects and registers again.
+  await panelUntil(lightning, 'registered again', (s) => s.line === 'REGISTERED');
+  // The far end (JsSIP) reconnects by itself too; then a call placed from the panel connects.
+  await eventually(() => far.evaluate(async (u) => window.Far.registered(u), FAR), 'the far end registered again', 300);
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+});
+
 test('without the microphone permission a dial ends at once and the panel says what to do', async () => {
   // A browser of its own, without --use-fake-ui-for-media-stream: nobody granted the microphone,
   // and the offscreen document cannot ask.

@@ -122,6 +122,8 @@ window.Far = {
     return ph.reg;
   },
   behave(user, behaviour) { phones[user].behaviour = behaviour; },
+  /** Whether `user`'s JsSIP phone is registered now (it re-registers by itself after a drop). */
+  registered(user) { return phones[user].ua.isRegistered(); },
   call(user, target) {
     return media().then((m) => { phones[user].ua.call(`sip:${target}@sip.test`, m); });
   },

@@ -42,10 +42,13 @@ function accepts(port) {
   });
 }
 
-/** Resolves once Kamailio accepts connections: `{port, wsUrl, browserWsUrl, hostPort, log(), stop()}`. */
-export async function startKamailio() {
+/**
+ * Resolves once Kamailio accepts connections: `{port, wsUrl, browserWsUrl, hostPort, log(), stop()}`.
+ * `port`: listen where a stopped instance did (a server restart, as clients see it).
+ */
+export async function startKamailio({ port: wanted } = {}) {
   const bin = existsSync('/usr/sbin/kamailio') ? '/usr/sbin/kamailio' : 'kamailio';
-  const port = await freePort();
+  const port = wanted ?? await freePort();
   const run = mkdtempSync(join(tmpdir(), 'sfphone-kamailio-'));
   const logFile = join(run, 'kamailio.log');
   const { openSync } = await import('node:fs');
