@@ -131,8 +131,8 @@ impl OutboxEntry {
     }
 }
 
-/// The SOQL that verifies a send with unknown outcome. Call ids are ours (letters, digits,
-/// `-`), but are escaped anyway: nothing in them can change the query.
+/// The SOQL that verifies a send with unknown outcome. Call ids are SIP Call-IDs (printable
+/// ASCII, quotes and backslashes included) or ours: escaped, nothing in them changes the query.
 pub fn verify_query(call_id: &str) -> String {
     let escaped = crate::calllog::soql_escape(call_id);
     format!("SELECT Id FROM Task WHERE CallObject = '{escaped}' LIMIT 1")

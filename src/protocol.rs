@@ -464,7 +464,7 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
     }
     if call_id.is_some_and(|id| !valid_call_id(id)) {
         return Err(BadMessage(
-            "a call id is 1 to 64 letters, digits, '-' or '_'".into(),
+            "a call id is 1 to 255 printable ASCII characters, without spaces".into(),
         ));
     }
     Ok(message)
@@ -472,12 +472,13 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
 
 /// Call ids end up in `Task.CallObject` and in SOQL: keep them plain.
 pub fn valid_call_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    // SIP Call-IDs (RFC 3261 `word@word`: letters, digits and most punctuation) fit, and so
+    // does every id the worker makes; the limit is `Task.CallObject`'s length.
+    !id.is_empty() && id.len() <= MAX_CALL_ID && id.bytes().all(|b| b.is_ascii_graphic())
 }
+
+/// `Task.CallObject` holds 255 characters: a longer id could not be verified by it.
+pub const MAX_CALL_ID: usize = 255;
 
 /// `+` and 2 to 15 digits that the number engine reads back to the same E.164: what our own
 /// content script sends, and nothing else.
@@ -542,6 +543,27 @@ mod tests {
         let other: ToPhoneReply =
             serde_json::from_value(serde_json::to_value(FromWorker::Ack).unwrap()).unwrap();
         assert_eq!(other, ToPhoneReply::Other);
+    }
+
+    #[test]
+    fn sip_call_ids_are_call_ids_and_odd_ones_are_not() {
+        for id in [
+            "a84b4c76e66710@pc33.atlanta.example.com",
+            "test-1700000000000",
+            "x",
+        ] {
+            assert!(valid_call_id(id), "{id}");
+        }
+        let too_long = "a".repeat(MAX_CALL_ID + 1);
+        for id in [
+            "",
+            "two words",
+            "tab\there",
+            "全角@example",
+            too_long.as_str(),
+        ] {
+            assert!(!valid_call_id(id), "{id:?}");
+        }
     }
 
     #[test]

@@ -172,7 +172,7 @@ pub fn record_of(
         .unwrap_or_else(|_| call.peer.clone());
     let ms = |t: u64| t as i64;
     Some(CallRecord {
-        call_id: call.call_id.clone(),
+        call_id: log_id(&call.call_id),
         direction: if call.outgoing {
             Direction::Outbound
         } else {
@@ -189,6 +189,19 @@ pub fn record_of(
         comments: String::new(),
         transcript: None,
     })
+}
+
+/// The id the Task is written and verified under: the SIP Call-ID, which is what the PBX's own
+/// records carry; one that `CallObject` (255 characters, printable) cannot hold whole becomes
+/// its SHA-256, so verifying the write still finds exactly this call.
+fn log_id(sip_call_id: &str) -> String {
+    if crate::protocol::valid_call_id(sip_call_id) {
+        return sip_call_id.to_string();
+    }
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(sip_call_id.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256-{hex}")
 }
 
 #[cfg(test)]
@@ -387,5 +400,24 @@ mod tests {
             let record = record_of(&call, None, Some(&card), "JP").unwrap();
             assert!(record.record.is_none() && !record.lookup_done, "{card:?}");
         }
+    }
+
+    #[test]
+    fn a_call_id_the_task_cannot_hold_is_logged_under_its_digest() {
+        let mut call = ended(false, true, CallEnd::HungUp);
+        call.call_id = format!("{}@pbx.example", "x".repeat(300));
+        let id = record_of(&call, None, None, "JP").unwrap().call_id;
+        assert!(id.starts_with("sha256-") && id.len() == 71, "{id}");
+        assert!(crate::protocol::valid_call_id(&id));
+        assert_eq!(
+            record_of(&call, None, None, "JP").unwrap().call_id,
+            id,
+            "stable"
+        );
+        call.call_id = "with space@pbx".into();
+        assert!(record_of(&call, None, None, "JP")
+            .unwrap()
+            .call_id
+            .starts_with("sha256-"));
     }
 }
