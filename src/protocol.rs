@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::call::settings::{PhoneSettings, PhoneSettingsView};
 use crate::call::{PhoneCommand, PhoneState};
 use crate::calllog::{
-    CallRecord, CallerCard, DroppedField, FieldMapping, KnownRecord, MappingProblem,
+    CallNotes, CallRecord, DroppedField, FieldMapping, KnownRecord, MappingProblem,
 };
 use crate::clicktocall::{FieldFacts, PageFacts};
 use crate::outbox::Delivery;
@@ -178,9 +178,9 @@ pub enum ToPhoneReply {
 pub enum ToTab {
     PhoneState {
         state: PhoneState,
-        /// The incoming-call popup's card for the current call, when there is one.
+        /// The caller's card and the call's Task, for the panel.
         #[serde(default)]
-        caller: Option<CallerCard>,
+        notes: CallNotes,
     },
     /// The keyboard shortcut (`chrome.commands`): open the dialer in this tab.
     OpenDialer,
@@ -275,9 +275,9 @@ pub enum FromWorker {
     },
     PhoneStatus {
         state: PhoneState,
-        /// The incoming-call popup's card for the current call, when there is one.
+        /// The caller's card and the call's Task, for the panel.
         #[serde(default)]
-        caller: Option<CallerCard>,
+        notes: CallNotes,
     },
     /// To the offscreen document only: what it needs to run, and a command that waited for it.
     PhoneSetup {

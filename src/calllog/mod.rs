@@ -30,7 +30,10 @@ pub use composite::{
 };
 pub use draft::{DropReason, DroppedField, TaskDraft, UserContext};
 pub use mapping_check::{check_mapping, MappingProblem, TaskDescribe};
-pub use phone_call::{record_of, CallerCard, CallerMatch, DialContext, CARD_MATCHES};
+pub use phone_call::{
+    logs_call, record_of, CallLogNote, CallNotes, CallerCard, CallerMatch, DialContext,
+    CARD_MATCHES,
+};
 pub use record::{CallRecord, Direction, KnownRecord};
 pub use requests::{
     log_known, memo_update, plan_logging, transcript_update, ApiBudget, ApiRequest, HttpMethod,

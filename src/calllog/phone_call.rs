@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::record::{CallRecord, Direction, KnownRecord};
 use crate::call::{CallEnd, CallPhase, CallView};
+use crate::outbox::Delivery;
 use crate::phone::PhoneNumber;
 use crate::salesforce::id::RecordId;
 use crate::salesforce::lookup::Candidate;
@@ -105,6 +106,74 @@ impl CallerCard {
     }
 }
 
+/// What the panel says about a finished call's Task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallLogNote {
+    /// The SIP Call-ID of the call it is about.
+    pub call_id: String,
+    /// `LOGGED`, `WAITING` (to be retried by the outbox), or why it is not logged: the code the
+    /// connection row names (`INVALID_SESSION_ID`, `REQUEST_LIMIT_EXCEEDED`, …).
+    pub status: String,
+    /// While `WAITING`: what holds it up, when the org's connection says (an expired session
+    /// waits for the user to log in again).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The Task in Lightning, once written.
+    #[serde(default)]
+    pub task_url: Option<String>,
+}
+
+impl CallLogNote {
+    /// `org_state` is the org's connection state (`CONNECTED` or an error code).
+    pub fn of(
+        sip_call_id: &str,
+        delivery: &Delivery,
+        ui_host: &str,
+        org_state: &str,
+    ) -> CallLogNote {
+        let (status, task_url) = match delivery {
+            Delivery::Done { task_id } => (
+                "LOGGED".to_string(),
+                RecordId::parse(task_id)
+                    .ok()
+                    .map(|id| format!("https://{ui_host}/lightning/r/Task/{}/view", id.as_str())),
+            ),
+            Delivery::Pending | Delivery::Sent => ("WAITING".to_string(), None),
+            Delivery::Failed { code } => (code.clone(), None),
+        };
+        let reason = (status == "WAITING" && org_state != "CONNECTED" && !org_state.is_empty())
+            .then(|| org_state.to_string());
+        CallLogNote {
+            call_id: sip_call_id.to_string(),
+            status,
+            reason,
+            task_url,
+        }
+    }
+
+    /// No log could even be queued (no org to log in).
+    pub fn not_logged(sip_call_id: &str, code: &str) -> CallLogNote {
+        CallLogNote {
+            call_id: sip_call_id.to_string(),
+            status: code.to_string(),
+            reason: None,
+            task_url: None,
+        }
+    }
+}
+
+/// What the worker adds to the phone's state for the panel: who is calling (the popup), and
+/// what became of the call's Task.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CallNotes {
+    #[serde(default)]
+    pub caller: Option<CallerCard>,
+    #[serde(default)]
+    pub log: Option<CallLogNote>,
+}
+
 /// A click-to-call the worker remembers until the phone places it: the number and the record
 /// on the page it came from, and that page's org.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -189,6 +258,11 @@ pub fn record_of(
         comments: String::new(),
         transcript: None,
     })
+}
+
+/// Whether `record` is the log of the phone call with this SIP Call-ID.
+pub fn logs_call(record: &CallRecord, sip_call_id: &str) -> bool {
+    record.call_id == log_id(sip_call_id)
 }
 
 /// The id the Task is written and verified under: the SIP Call-ID, which is what the PBX's own
@@ -419,5 +493,33 @@ mod tests {
             .unwrap()
             .call_id
             .starts_with("sha256-"));
+    }
+
+    #[test]
+    fn the_log_note_links_the_written_task_or_says_why_not() {
+        let done = Delivery::Done {
+            task_id: "00T5g00000AbCdE".into(),
+        };
+        let note = CallLogNote::of("c1", &done, "acme.lightning.force.com", "CONNECTED");
+        assert_eq!(note.status, "LOGGED");
+        assert_eq!(
+            note.task_url.as_deref(),
+            Some("https://acme.lightning.force.com/lightning/r/Task/00T5g00000AbCdEEAV/view")
+        );
+        let waiting = CallLogNote::of("c1", &Delivery::Pending, "h", "INVALID_SESSION_ID");
+        assert_eq!(waiting.status, "WAITING");
+        assert_eq!(waiting.reason.as_deref(), Some("INVALID_SESSION_ID"));
+        assert_eq!(
+            CallLogNote::of("c1", &Delivery::Sent, "h", "CONNECTED").reason,
+            None
+        );
+        let failed = Delivery::Failed {
+            code: "INVALID_SESSION_ID".into(),
+        };
+        let note = CallLogNote::of("c1", &failed, "h", "INVALID_SESSION_ID");
+        assert_eq!(
+            (note.status.as_str(), note.task_url),
+            ("INVALID_SESSION_ID", None)
+        );
     }
 }

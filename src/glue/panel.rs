@@ -15,7 +15,7 @@ use super::chrome;
 use super::js::{call, from_js, to_js, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
-use crate::calllog::CallerCard;
+use crate::calllog::{CallNotes, CallerCard};
 use crate::phone::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{ToTab, ToWorker, PROTOCOL_VERSION};
 
@@ -27,7 +27,7 @@ struct Reply {
     #[serde(default)]
     state: Option<PhoneState>,
     #[serde(default)]
-    caller: Option<CallerCard>,
+    notes: CallNotes,
     #[serde(default)]
     code: Option<String>,
 }
@@ -53,6 +53,7 @@ const MARKUP: &str = r#"
       </div>
       <p class="phase"></p>
       <p class="clock" aria-live="off"></p>
+      <p class="logged" role="status" hidden><span class="logged-text"></span> <a class="task" target="_top" hidden></a></p>
       <div class="row incoming">
         <button type="button" class="answer" data-action="answer"></button>
         <button type="button" class="decline" data-action="decline"></button>
@@ -78,8 +79,8 @@ const DIGITS: [&str; 12] = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0
 struct Panel {
     root: ShadowRoot,
     state: PhoneState,
-    /// Who is calling, as the org knows them (the incoming-call popup).
-    caller: Option<CallerCard>,
+    /// Who is calling, as the org knows them (the incoming-call popup), and the call's Task.
+    notes: CallNotes,
     /// The card the list was last built from: the clock re-renders every second.
     shown_caller: RefCell<Option<CallerCard>>,
     expanded: bool,
@@ -143,7 +144,7 @@ pub fn start(document: &Document) {
         *p.borrow_mut() = Some(Panel {
             root,
             state: PhoneState::default(),
-            caller: None,
+            notes: CallNotes::default(),
             shown_caller: RefCell::new(None),
             expanded: false,
             keypad: false,
@@ -156,11 +157,11 @@ pub fn start(document: &Document) {
     wasm_bindgen_futures::spawn_local(async {
         if let Some(Reply {
             state: Some(state),
-            caller,
+            notes,
             ..
         }) = send(&ToWorker::PhoneHello).await
         {
-            update(state, caller);
+            update(state, notes);
         }
     });
 }
@@ -210,7 +211,7 @@ fn build(document: &Document) -> Option<ShadowRoot> {
 fn listen_to_worker() {
     let listener = Closure::<dyn Fn(JsValue) -> bool>::new(|message: JsValue| {
         match from_js::<ToTab>(message) {
-            Ok(ToTab::PhoneState { state, caller }) => update(state, caller),
+            Ok(ToTab::PhoneState { state, notes }) => update(state, notes),
             Ok(ToTab::OpenDialer) => open_dialer(),
             Err(_) => {}
         }
@@ -248,7 +249,7 @@ fn command(action: PhoneCommand) {
     });
 }
 
-fn update(state: PhoneState, caller: Option<CallerCard>) {
+fn update(state: PhoneState, notes: CallNotes) {
     let ringing_in = state
         .live_call()
         .is_some_and(|c| c.phase == CallPhase::Incoming);
@@ -262,7 +263,7 @@ fn update(state: PhoneState, caller: Option<CallerCard>) {
                 panel.keypad = false;
             }
             panel.state = state;
-            panel.caller = caller;
+            panel.notes = notes;
         }
     });
     render();
@@ -472,6 +473,7 @@ fn render_panel(panel: &Panel) {
         set_text(root, ".summary", "");
     }
     render_caller(panel);
+    render_log_note(panel);
     let phase = live.map(|c| c.phase);
     set_hidden(root, ".incoming", phase != Some(CallPhase::Incoming));
     set_hidden(root, ".controls", phase != Some(CallPhase::Connected));
@@ -499,6 +501,7 @@ fn render_caller(panel: &Panel) {
     let root = &panel.root;
     let call_id = panel.state.call.as_ref().map(|c| c.call_id.as_str());
     let card = panel
+        .notes
         .caller
         .as_ref()
         .filter(|c| Some(c.call_id.as_str()) == call_id && !c.call_id.is_empty());
@@ -514,14 +517,8 @@ fn render_caller(panel: &Panel) {
         "FOUND" => String::new(),
         "LOOKING" => chrome::text("callerLooking"),
         "NOT_FOUND" => chrome::text("callerNotFound"),
-        // Why no lookup could run: the same words as the options page's connection row.
-        code => {
-            let key = format!("state_{code}");
-            match chrome::text(&key) {
-                text if text != key => text,
-                _ => chrome::text_with("state_OTHER", &[code]),
-            }
-        }
+        // Why no lookup could run.
+        code => reason_text(code),
     };
     set_text(root, ".caller-status", &status);
     let (Some(list), Some(document)) = (
@@ -558,5 +555,51 @@ fn render_caller(panel: &Panel) {
         if let Some(li) = item {
             list.append_child(&li).log_and_continue("panel");
         }
+    }
+}
+
+/// After a call: whether its Task is written (with a link to it), waiting, or why not.
+fn render_log_note(panel: &Panel) {
+    let root = &panel.root;
+    let ended = panel
+        .state
+        .call
+        .as_ref()
+        .filter(|c| c.phase == CallPhase::Ended);
+    let note = panel
+        .notes
+        .log
+        .as_ref()
+        .filter(|n| ended.is_some_and(|c| c.call_id == n.call_id));
+    set_hidden(root, ".logged", note.is_none());
+    let Some(note) = note else {
+        return;
+    };
+    let text = match note.status.as_str() {
+        "LOGGED" => chrome::text("callLogged"),
+        "WAITING" => match &note.reason {
+            Some(code) => chrome::text_with("callLogWaitingBecause", &[&reason_text(code)]),
+            None => chrome::text("callLogWaiting"),
+        },
+        code => chrome::text_with("callLogFailed", &[&reason_text(code)]),
+    };
+    set_text(root, ".logged-text", &text);
+    let url = note
+        .task_url
+        .as_deref()
+        .filter(|u| u.starts_with("https://"));
+    set_hidden(root, ".task", url.is_none());
+    if let Some(url) = url {
+        set_attr(root, ".task", "href", url);
+        set_text(root, ".task", &chrome::text("callLogOpenTask"));
+    }
+}
+
+/// Why Salesforce could not help, in the words of the options page's connection row.
+fn reason_text(code: &str) -> String {
+    let key = format!("state_{code}");
+    match chrome::text(&key) {
+        text if text != key => text,
+        _ => chrome::text_with("state_OTHER", &[code]),
     }
 }

@@ -78,6 +78,11 @@ const panelState = (page) => inPanel(page, (root) => {
         detail: li.querySelector('.detail')?.textContent ?? null,
       })),
     } : null,
+    // After a call: what became of its Task.
+    logged: root.querySelector('.logged')?.hidden === false ? {
+      text: text('.logged-text'),
+      href: root.querySelector('.task').hidden ? null : root.querySelector('.task').getAttribute('href'),
+    } : null,
   };
 });
 
@@ -446,6 +451,28 @@ test('click-to-call on a record page places the call through the phone', async (
   assert.equal(task.CallType, 'Outbound');
   assert.ok(task.CallDurationInSeconds >= 0);
   assert.match(task.Subject, /山田/);
+  // The panel says so, with a link to the Task.
+  const after = await panelUntil(lightning, 'the logged note', (s) => s.logged?.href);
+  assert.equal(after.logged.text, 'Logged in Salesforce.');
+  assert.equal(after.logged.href, devorg.lightningUrl(`/lightning/r/Task/${task.Id}/view`));
+});
+
+test('a call ended while the Salesforce session is expired: the panel says why, and logging in again logs it once', async () => {
+  await devorg.admin('expire-sessions');
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await click(lightning, '.hangup');
+  const seen = await farUntil(FAR, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
+  const waiting = await panelUntil(lightning, 'the waiting note', (s) => s.logged);
+  assert.match(waiting.logged.text, /^Not logged yet: Your Salesforce session has expired/);
+  assert.equal(waiting.logged.href, null);
+  assert.equal((await devorg.records('Task')).filter((t) => t.CallObject === seen.callId).length, 0);
+
+  // Logging in again (a new session cookie, the page reloads): the waiting log goes, once.
+  await login(lightning, devorg, CONTACT);
+  await oneTaskFor(seen.callId);
+  const logged = await panelUntil(lightning, 'the logged note', (s) => s.logged?.href);
+  assert.equal(logged.logged.text, 'Logged in Salesforce.');
 });
 
 test('an incoming call pops the caller\'s contact, is logged on it with one more API call; a missed one is logged too', async () => {

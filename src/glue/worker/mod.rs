@@ -63,6 +63,8 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             if host::classify(&page_host).is_some() {
                 if let Some(org_id) = connection::on_page(&sender_url, &page_host).await {
                     phone::remember_org(&org_id).await?;
+                    // A page with a working session: call logs that waited for one go now.
+                    wasm_bindgen_futures::spawn_local(worker_resume());
                 }
             }
             Ok(FromWorker::Ack)
@@ -226,4 +228,5 @@ pub async fn worker_resume() {
     if let Err(e) = logging::resume().await {
         web_sys::console::warn_1(&format!("worker: resuming call logs: {}", e.code).into());
     }
+    phone::refresh_log_note().await;
 }

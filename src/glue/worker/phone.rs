@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use super::{logging, popup, store};
 use crate::call::settings::PhoneSettings;
 use crate::call::{CallPhase, LineState, PhoneCommand, PhoneState};
-use crate::calllog::{record_of, CallerCard, DialContext, KnownRecord};
+use crate::calllog::{record_of, CallLogNote, CallNotes, DialContext, KnownRecord};
 use crate::glue::chrome;
 use crate::glue::js::{call, from_js, to_js, GlueError, JsResultExt};
 use crate::phone::DEFAULT_REGION;
@@ -30,6 +30,8 @@ const PENDING: &str = "phonePending";
 const DIAL_CONTEXT: &str = "phoneDialContext";
 /// The org of the Salesforce page the user was last on: where calls without a click are logged.
 pub(super) const ORG: &str = "phoneOrg";
+/// What became of the last finished call's Task, for the panel.
+const LOG_NOTE: &str = "phoneLogNote";
 /// A browser rarely has more Lightning tabs open; the oldest are forgotten first.
 const TABS_KEPT: usize = 50;
 
@@ -105,7 +107,7 @@ pub async fn hello(tab_id: Option<i32>) -> Result<FromWorker, GlueError> {
     }
     let state = current_state(configured).await?;
     Ok(FromWorker::PhoneStatus {
-        caller: popup::card_for(&state).await,
+        notes: notes_for(&state).await,
         state,
     })
 }
@@ -210,12 +212,69 @@ async fn log_if_finished(state: &PhoneState) {
         None => session_load::<String>(ORG).await.ok().flatten(),
     };
     let Some(org) = org else {
-        web_sys::console::warn_1(&"phone: call not logged: no Salesforce org seen yet".into());
+        show_log_note(CallLogNote::not_logged(&call.call_id, "NOT_LOGGED_IN")).await;
         return;
     };
-    // A failure is kept in the outbox with its reason (options page, call logs).
-    if let Err(e) = logging::log_call(&org, record).await {
-        web_sys::console::warn_1(&format!("phone: call log: {}", e.code).into());
+    // A failure is kept in the outbox with its reason (options page, call logs); the panel
+    // says what became of it.
+    let note = match logging::log_call(&org, record).await {
+        Ok(logged) => note_of(&call.call_id, &logged).await,
+        Err(e) => CallLogNote::not_logged(&call.call_id, &e.code),
+    };
+    show_log_note(note).await;
+}
+
+async fn note_of(sip_call_id: &str, logged: &logging::LoggedCall) -> CallLogNote {
+    let org = store::org(&logged.entry.org_id).await.ok().flatten();
+    let (ui_host, state) = org.map(|o| (o.ui_host, o.state)).unwrap_or_default();
+    CallLogNote::of(sip_call_id, &logged.entry.delivery, &ui_host, &state)
+}
+
+/// The outbox delivered what waited (the user logged in again, or the alarm): the panel's note
+/// about the last call follows.
+pub async fn refresh_log_note() {
+    let Ok(Some(note)) = session_load::<CallLogNote>(LOG_NOTE).await else {
+        return;
+    };
+    if note.status == "LOGGED" {
+        return;
+    }
+    let Ok(calls) = logging::logged_calls().await else {
+        return;
+    };
+    let Some(logged) = calls
+        .iter()
+        .find(|c| crate::calllog::logs_call(&c.call, &note.call_id))
+    else {
+        return;
+    };
+    let fresh = note_of(&note.call_id, logged).await;
+    if fresh != note {
+        show_log_note(fresh).await;
+    }
+}
+
+async fn show_log_note(note: CallLogNote) {
+    if session_store(LOG_NOTE, &note).await.is_err() {
+        return;
+    }
+    if let Some(latest) = latest_state() {
+        let notes = notes_for(&latest).await;
+        broadcast(&latest, notes).await.ok();
+    }
+}
+
+/// The caller's card and the Task's fate, when they are about the state's call.
+pub(super) async fn notes_for(state: &PhoneState) -> CallNotes {
+    let call_id = state
+        .call
+        .as_ref()
+        .map(|c| c.call_id.as_str())
+        .unwrap_or("");
+    let log: Option<CallLogNote> = session_load(LOG_NOTE).await.ok().flatten();
+    CallNotes {
+        caller: popup::card_for(state).await,
+        log: log.filter(|n| !call_id.is_empty() && n.call_id == call_id),
     }
 }
 
@@ -223,7 +282,7 @@ async fn log_if_finished(state: &PhoneState) {
 /// who is calling, and log a call that ended.
 pub async fn report(state: PhoneState) -> Result<FromWorker, GlueError> {
     LATEST.with(|l| *l.borrow_mut() = Some(state.clone()));
-    broadcast(&state, popup::card_for(&state).await).await?;
+    broadcast(&state, notes_for(&state).await).await?;
     session_store(STATE, &state).await?;
     popup::look_up_if_ringing(&state).await;
     log_if_finished(&state).await;
@@ -237,13 +296,10 @@ pub(super) fn latest_state() -> Option<PhoneState> {
 }
 
 /// Sends the state, and the caller's card, to every tab that runs the panel.
-pub(super) async fn broadcast(
-    state: &PhoneState,
-    caller: Option<CallerCard>,
-) -> Result<(), GlueError> {
+pub(super) async fn broadcast(state: &PhoneState, notes: CallNotes) -> Result<(), GlueError> {
     let message = to_js(&ToTab::PhoneState {
         state: state.clone(),
-        caller,
+        notes,
     })?;
     let tabs = panel_tabs().await?;
     let mut alive = Vec::with_capacity(tabs.len());

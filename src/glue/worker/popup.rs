@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-use super::phone::{broadcast, latest_state, session_load, session_store, ORG};
+use super::phone::{broadcast, latest_state, notes_for, session_load, session_store, ORG};
 use super::{connection, store};
 use crate::call::{CallPhase, PhoneState};
 use crate::calllog::CallerCard;
@@ -57,7 +57,8 @@ async fn show(card: CallerCard) {
         .as_ref()
         .is_some_and(|c| c.call_id == card.call_id);
     if current {
-        broadcast(&state, Some(card)).await.ok();
+        let notes = notes_for(&state).await;
+        broadcast(&state, notes).await.ok();
     }
 }
 
