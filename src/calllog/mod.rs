@@ -13,10 +13,12 @@
 //! - `requests`: [`ApiRequest`], the one-request plans and the [`ApiBudget`].
 //! - `composite`: lookup and logging in a single `/composite` request, and reading its answer.
 //! - `phone_call`: which of the phone's finished calls are logged, as what record.
+//! - `notes`: the popup's caller card and the Task's fate, as the panel shows them.
 
 mod composite;
 mod draft;
 mod mapping_check;
+mod notes;
 mod phone_call;
 mod record;
 mod requests;
@@ -30,10 +32,8 @@ pub use composite::{
 };
 pub use draft::{DropReason, DroppedField, TaskDraft, UserContext};
 pub use mapping_check::{check_mapping, MappingProblem, TaskDescribe};
-pub use phone_call::{
-    logs_call, record_of, CallLogNote, CallNotes, CallerCard, CallerMatch, DialContext,
-    CARD_MATCHES,
-};
+pub use notes::{CallLogNote, CallNotes, CallerCard, CallerMatch, CARD_MATCHES};
+pub use phone_call::{logs_call, record_of, DialContext};
 pub use record::{CallRecord, Direction, KnownRecord};
 pub use requests::{
     log_known, memo_update, plan_logging, transcript_update, ApiBudget, ApiRequest, HttpMethod,

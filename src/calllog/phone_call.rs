@@ -1,178 +1,12 @@
-//! From the phone's calls to what Salesforce sees of them: the incoming-call popup's card (who
-//! is calling, as the org knows them), and for a finished call the record the outbox logs:
-//! which calls become a Task, and what it carries (the record dialled from or popped, the
-//! number in E.164).
+//! From the phone's finished call to the record the outbox logs: which calls become a Task, and
+//! what it carries (the record dialled from or popped, the number in E.164, the Call-ID).
 
 use serde::{Deserialize, Serialize};
 
+use super::notes::CallerCard;
 use super::record::{CallRecord, Direction, KnownRecord};
 use crate::call::{CallEnd, CallPhase, CallView};
-use crate::outbox::Delivery;
 use crate::phone::PhoneNumber;
-use crate::salesforce::id::RecordId;
-use crate::salesforce::lookup::Candidate;
-
-/// The most records a popup card lists.
-pub const CARD_MATCHES: usize = 3;
-
-/// The incoming-call popup: who is calling, as the org knows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallerCard {
-    /// The SIP Call-ID of the call it is about.
-    pub call_id: String,
-    /// `LOOKING`, `FOUND`, `NOT_FOUND`, or the code of why no lookup could run
-    /// (`NOT_LOGGED_IN`, `API_DISABLED`, `REQUEST_LIMIT_EXCEEDED`, …), which the panel names.
-    pub status: String,
-    /// Best first (the admin's object order); only records whose phone is the number.
-    #[serde(default)]
-    pub matches: Vec<CallerMatch>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallerMatch {
-    pub object: String,
-    pub id: RecordId,
-    pub name: String,
-    /// A Contact's account, for the Task's WhatId.
-    #[serde(default)]
-    pub account_id: Option<RecordId>,
-    /// What tells people apart: a Contact's account name, a Lead's company.
-    #[serde(default)]
-    pub detail: Option<String>,
-    /// The record in Lightning.
-    pub url: String,
-}
-
-impl CallerCard {
-    pub fn looking(call_id: &str) -> CallerCard {
-        CallerCard::unavailable(call_id, "LOOKING")
-    }
-
-    pub fn unavailable(call_id: &str, code: &str) -> CallerCard {
-        CallerCard {
-            call_id: call_id.to_string(),
-            status: code.to_string(),
-            matches: vec![],
-        }
-    }
-
-    /// The card for a lookup's ranked candidates. A token match without the number in a
-    /// phone field is not the caller.
-    pub fn from_candidates(call_id: &str, ranked: &[Candidate], ui_host: &str) -> CallerCard {
-        let matches: Vec<CallerMatch> = ranked
-            .iter()
-            .filter(|c| c.exact)
-            .take(CARD_MATCHES)
-            .map(|c| CallerMatch {
-                object: c.object.clone(),
-                id: c.id.clone(),
-                name: c.name.clone(),
-                account_id: c.account_id.clone(),
-                detail: c.account_name.clone().or_else(|| c.company.clone()),
-                url: format!(
-                    "https://{ui_host}/lightning/r/{}/{}/view",
-                    c.object,
-                    c.id.as_str()
-                ),
-            })
-            .collect();
-        CallerCard {
-            call_id: call_id.to_string(),
-            status: if matches.is_empty() {
-                "NOT_FOUND"
-            } else {
-                "FOUND"
-            }
-            .into(),
-            matches,
-        }
-    }
-
-    /// The lookup ran (found or not): logging must not spend another one on this call.
-    pub fn looked_up(&self) -> bool {
-        self.status == "FOUND" || self.status == "NOT_FOUND"
-    }
-
-    /// The record the call is logged on: the best match.
-    pub fn best(&self) -> Option<KnownRecord> {
-        self.matches.first().map(|m| KnownRecord {
-            object: m.object.clone(),
-            id: m.id.clone(),
-            name: m.name.clone(),
-            account_id: m.account_id.clone(),
-        })
-    }
-}
-
-/// What the panel says about a finished call's Task.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallLogNote {
-    /// The SIP Call-ID of the call it is about.
-    pub call_id: String,
-    /// `LOGGED`, `WAITING` (to be retried by the outbox), or why it is not logged: the code the
-    /// connection row names (`INVALID_SESSION_ID`, `REQUEST_LIMIT_EXCEEDED`, …).
-    pub status: String,
-    /// While `WAITING`: what holds it up, when the org's connection says (an expired session
-    /// waits for the user to log in again).
-    #[serde(default)]
-    pub reason: Option<String>,
-    /// The Task in Lightning, once written.
-    #[serde(default)]
-    pub task_url: Option<String>,
-}
-
-impl CallLogNote {
-    /// `org_state` is the org's connection state (`CONNECTED` or an error code).
-    pub fn of(
-        sip_call_id: &str,
-        delivery: &Delivery,
-        ui_host: &str,
-        org_state: &str,
-    ) -> CallLogNote {
-        let (status, task_url) = match delivery {
-            Delivery::Done { task_id } => (
-                "LOGGED".to_string(),
-                RecordId::parse(task_id)
-                    .ok()
-                    .map(|id| format!("https://{ui_host}/lightning/r/Task/{}/view", id.as_str())),
-            ),
-            Delivery::Pending | Delivery::Sent => ("WAITING".to_string(), None),
-            Delivery::Failed { code } => (code.clone(), None),
-        };
-        let reason = (status == "WAITING" && org_state != "CONNECTED" && !org_state.is_empty())
-            .then(|| org_state.to_string());
-        CallLogNote {
-            call_id: sip_call_id.to_string(),
-            status,
-            reason,
-            task_url,
-        }
-    }
-
-    /// No log could even be queued (no org to log in).
-    pub fn not_logged(sip_call_id: &str, code: &str) -> CallLogNote {
-        CallLogNote {
-            call_id: sip_call_id.to_string(),
-            status: code.to_string(),
-            reason: None,
-            task_url: None,
-        }
-    }
-}
-
-/// What the worker adds to the phone's state for the panel: who is calling (the popup), and
-/// what became of the call's Task.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CallNotes {
-    #[serde(default)]
-    pub caller: Option<CallerCard>,
-    #[serde(default)]
-    pub log: Option<CallLogNote>,
-}
 
 /// A click-to-call the worker remembers until the phone places it: the number and the record
 /// on the page it came from, and that page's org.
@@ -281,6 +115,8 @@ fn log_id(sip_call_id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::calllog::notes::CallerMatch;
+    use crate::salesforce::id::RecordId;
 
     fn ended(outgoing: bool, answered: bool, end: CallEnd) -> CallView {
         CallView {
@@ -399,59 +235,21 @@ mod tests {
         );
     }
 
-    fn candidate(object: &str, id: &str, name: &str, exact: bool) -> Candidate {
-        Candidate {
-            object: object.into(),
-            id: RecordId::parse(id).unwrap(),
-            name: name.into(),
-            phones: vec!["Phone".into()],
-            account_id: None,
-            account_name: (object == "Contact").then(|| "Acme 株式会社".into()),
-            company: (object == "Lead").then(|| "<b>Bold</b> & Co".into()),
-            last_modified: String::new(),
-            exact,
-        }
-    }
-
-    #[test]
-    fn the_card_lists_exact_matches_best_first_with_their_lightning_links() {
-        let ranked = [
-            candidate("Contact", "0035g00000Yam4dAAB", "山田 太郎", true),
-            candidate("Lead", "00Q5g00000LeadA", "Sato", false),
-            candidate("Lead", "00Q5g00000LeadB", "Suzuki", true),
-        ];
-        let card = CallerCard::from_candidates("c1", &ranked, "acme.lightning.force.com");
-        assert_eq!(card.status, "FOUND");
-        let names: Vec<_> = card.matches.iter().map(|m| m.name.as_str()).collect();
-        assert_eq!(names, ["山田 太郎", "Suzuki"]);
-        assert_eq!(
-            card.matches[0].url,
-            "https://acme.lightning.force.com/lightning/r/Contact/0035g00000Yam4dAAB/view"
-        );
-        assert_eq!(card.matches[0].detail.as_deref(), Some("Acme 株式会社"));
-        assert_eq!(card.matches[1].detail.as_deref(), Some("<b>Bold</b> & Co"));
-        let many: Vec<_> = (0..5)
-            .map(|i| candidate("Contact", &format!("0035g00000Yam4{i}"), "x", true))
-            .collect();
-        assert_eq!(
-            CallerCard::from_candidates("c1", &many, "h").matches.len(),
-            CARD_MATCHES
-        );
-    }
-
     #[test]
     fn an_incoming_call_is_logged_on_the_popped_record_without_a_second_lookup() {
         let call = ended(false, true, CallEnd::HungUp);
-        let found = CallerCard::from_candidates(
-            &call.call_id,
-            &[candidate(
-                "Contact",
-                "0035g00000Yam4dAAB",
-                "山田 太郎",
-                true,
-            )],
-            "h",
-        );
+        let found = CallerCard {
+            call_id: call.call_id.clone(),
+            status: "FOUND".into(),
+            matches: vec![CallerMatch {
+                object: "Contact".into(),
+                id: RecordId::parse("0035g00000Yam4dAAB").unwrap(),
+                name: "山田 太郎".into(),
+                account_id: None,
+                detail: None,
+                url: "https://h/lightning/r/Contact/0035g00000Yam4dAAB/view".into(),
+            }],
+        };
         let record = record_of(&call, None, Some(&found), "JP").unwrap();
         assert_eq!(record.record.unwrap().name, "山田 太郎");
         assert!(!record.lookup_done);
@@ -493,33 +291,5 @@ mod tests {
             .unwrap()
             .call_id
             .starts_with("sha256-"));
-    }
-
-    #[test]
-    fn the_log_note_links_the_written_task_or_says_why_not() {
-        let done = Delivery::Done {
-            task_id: "00T5g00000AbCdE".into(),
-        };
-        let note = CallLogNote::of("c1", &done, "acme.lightning.force.com", "CONNECTED");
-        assert_eq!(note.status, "LOGGED");
-        assert_eq!(
-            note.task_url.as_deref(),
-            Some("https://acme.lightning.force.com/lightning/r/Task/00T5g00000AbCdEEAV/view")
-        );
-        let waiting = CallLogNote::of("c1", &Delivery::Pending, "h", "INVALID_SESSION_ID");
-        assert_eq!(waiting.status, "WAITING");
-        assert_eq!(waiting.reason.as_deref(), Some("INVALID_SESSION_ID"));
-        assert_eq!(
-            CallLogNote::of("c1", &Delivery::Sent, "h", "CONNECTED").reason,
-            None
-        );
-        let failed = Delivery::Failed {
-            code: "INVALID_SESSION_ID".into(),
-        };
-        let note = CallLogNote::of("c1", &failed, "h", "INVALID_SESSION_ID");
-        assert_eq!(
-            (note.status.as_str(), note.task_url),
-            ("INVALID_SESSION_ID", None)
-        );
     }
 }
