@@ -3,7 +3,7 @@
 // verified, never repeated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDevorg, launchBrowser, login, eventually } from './harness.mjs';
+import { startDevorg, launchBrowser, login, eventually, extensionStorage } from './harness.mjs';
 
 const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
 const YAMADA = '0035g00000Yam4dAAB';
@@ -108,6 +108,18 @@ test('one Task per call, within the seed budget: log 1, lookup+log 1, memo +1 ea
     assert.equal(updated.CallMemo__c, '見積依頼;資料送付');
     assert.match(updated.Description, /お見積りの件でお電話しました。/);
     assert.equal((await devorg.records('Task')).filter((t) => t.CallObject === 'call-known').length, 1);
+
+    // A memo change whose request fails (every transient retry of the request too) is kept and
+    // sent again by itself: nothing is lost.
+    await devorg.admin('faults', { failCount: 4, failStatus: 503 });
+    const failed = await send(options, { kind: 'UpdateMemo', callId: 'call-known', tags: ['資料送付'] });
+    assert.equal(failed.kind, 'Error', JSON.stringify(failed));
+    assert.equal((await devorg.records('Task')).find((t) => t.CallObject === 'call-known').CallMemo__c, '見積依頼;資料送付');
+    await eventually(async () => (await devorg.records('Task'))
+      .find((t) => t.CallObject === 'call-known').CallMemo__c === '資料送付', 'the memo sent again', 150);
+    // The record of it is cleared right after the request is answered.
+    await eventually(async () => (await extensionStorage(browser.worker)).outbox
+      .find((c) => c.entry.callId === 'call-known').unsynced.length === 0, 'nothing left to send');
   } finally {
     await browser.close();
     devorg.stop();

@@ -31,7 +31,22 @@ pub struct LoggedCall {
     /// Problems that did not stop the Task from being written (a link refused, …).
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Changes kept in `call` that the Task does not have yet (their request failed): sent
+    /// again by `resume`, so a memo or transcript is never lost.
+    #[serde(default)]
+    pub unsynced: Vec<Change>,
 }
+
+/// A change to a written Task: each costs one API call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Change {
+    Memo,
+    Transcript,
+}
+
+/// How soon a failed change is tried again (the outbox alarm also wakes a stopped worker).
+const CHANGE_RETRY_MS: u64 = 5_000;
 
 async fn all() -> Result<Vec<LoggedCall>, CallError> {
     Ok(store::load("outbox").await?.unwrap_or_default())
@@ -176,6 +191,7 @@ pub async fn log_call(org_id: &str, call_record: CallRecord) -> Result<LoggedCal
                 linked: None,
                 dropped: vec![],
                 warnings: vec![],
+                unsynced: vec![],
             };
             save(&logged).await?;
             logged
@@ -306,9 +322,13 @@ fn schedule_retry(logged: &LoggedCall) {
 
 /// The alarm, or a worker start: deliver whatever is still waiting.
 pub async fn resume() -> Result<(), CallError> {
-    for logged in all().await? {
+    for mut logged in all().await? {
         if matches!(logged.entry.delivery, Delivery::Pending | Delivery::Sent) {
             let _ = deliver(logged).await;
+        } else if !logged.unsynced.is_empty() {
+            for change in logged.unsynced.clone() {
+                let _ = push_change(&mut logged, change).await;
+            }
         }
     }
     Ok(())
@@ -333,31 +353,73 @@ pub async fn update(
         .into_iter()
         .find(|c| c.entry.call_id == call_id)
         .ok_or_else(|| CallError::new("UNKNOWN_CALL", "no logged call has this id"))?;
-    if let Some(tags) = &tags {
-        logged.call.memo_tags = tags.clone();
-    }
-    if let Some(text) = &transcript {
-        logged.call.transcript = Some(text.clone());
-    }
-    save(&logged).await?;
-    let Some(task_id) = task_id_of(&logged) else {
-        return Ok(logged);
+    let change = match (tags, transcript) {
+        (Some(tags), _) => {
+            logged.call.memo_tags = tags;
+            Change::Memo
+        }
+        (None, Some(text)) => {
+            logged.call.transcript = Some(text);
+            Change::Transcript
+        }
+        (None, None) => return Ok(logged),
     };
-    let org = store::org(&logged.entry.org_id)
-        .await?
-        .ok_or_else(|| CallError::new("UNKNOWN_ORG", "open a Salesforce page of this org first"))?;
-    let mapping = mapping().await?;
-    let (access, _, user) = access_of(&org, &mapping)?;
-    let change = match tags {
-        Some(tags) => memo_update(&task_id, &tags, &mapping, &access),
-        None => transcript_update(&task_id, &logged.call, &access, user.locale),
-    };
-    logged.dropped.extend(change.dropped.clone());
-    if let Some(request) = change.request {
-        send(&logged.entry.org_id, &request).await?;
+    if task_id_of(&logged).is_some() && !logged.unsynced.contains(&change) {
+        logged.unsynced.push(change);
     }
+    // Stored before any request: a failure (or the worker stopping) loses nothing.
     save(&logged).await?;
+    push_change(&mut logged, change).await?;
     Ok(logged)
+}
+
+/// Writes one kept change to the Task; on failure it stays in `unsynced`, retried by alarm.
+async fn push_change(logged: &mut LoggedCall, change: Change) -> Result<(), CallError> {
+    let Some(task_id) = task_id_of(logged) else {
+        return Ok(());
+    };
+    let result = async {
+        let org = store::org(&logged.entry.org_id).await?.ok_or_else(|| {
+            CallError::new("UNKNOWN_ORG", "open a Salesforce page of this org first")
+        })?;
+        let mapping = mapping().await?;
+        let (access, _, user) = access_of(&org, &mapping)?;
+        let update = match change {
+            Change::Memo => memo_update(&task_id, &logged.call.memo_tags, &mapping, &access),
+            Change::Transcript => transcript_update(&task_id, &logged.call, &access, user.locale),
+        };
+        if let Some(request) = &update.request {
+            send(&logged.entry.org_id, request).await?;
+        }
+        Ok::<_, CallError>(update.dropped)
+    }
+    .await;
+    match result {
+        Ok(dropped) => {
+            logged.dropped.extend(dropped);
+            logged.unsynced.retain(|c| *c != change);
+            save(logged).await?;
+            Ok(())
+        }
+        Err(e) => {
+            let transient = match outcome_of_error(&e) {
+                Outcome::Unknown => true,
+                Outcome::NotWritten { retryable, .. } => retryable,
+                _ => false,
+            };
+            if transient {
+                crate::glue::chrome::alarm_at("outbox", (now_ms() + CHANGE_RETRY_MS) as f64);
+            } else {
+                // Refused for good (a field the profile may not write, …): said, not retried.
+                logged.unsynced.retain(|c| *c != change);
+                logged
+                    .warnings
+                    .push(format!("{change:?} not written: {}", e.code));
+                save(logged).await?;
+            }
+            Err(e)
+        }
+    }
 }
 
 /// A failed log, tried again at the user's request.
