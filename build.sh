@@ -16,7 +16,9 @@ CONTEXTS=(worker content options phone)
 # fonts-ipafont-gothic: Japanese glyphs in screenshots of Japanese pages.
 # kamailio, kamailio-websocket-modules: the SIP server the phone tests register and call through
 # (started by the tests themselves, never as the packaged service).
-DEBIAN_PACKAGES=(chromium chromium-driver zip fonts-ipafont-gothic kamailio kamailio-websocket-modules)
+# xvfb, xdotool: tests/e2e/shortcut.test.mjs runs a headful Chromium on its own X display and
+# presses the extension's keyboard shortcut there as a real X key event.
+DEBIAN_PACKAGES=(chromium chromium-driver zip fonts-ipafont-gothic kamailio kamailio-websocket-modules xvfb xdotool)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

@@ -88,15 +88,18 @@ export function chromiumArgs(devorg) {
   ];
 }
 
-/** Launches Chromium with the built extension; returns the context, the worker and the extension id. */
-export async function launchBrowser(devorg, { headless = true, extraArgs = [] } = {}) {
+/**
+ * Launches Chromium with the built extension; returns the context, the worker and the extension id.
+ * `headless: false` shows the window on `env.DISPLAY` (`env` is added to this process's).
+ */
+export async function launchBrowser(devorg, { headless = true, extraArgs = [], env = {} } = {}) {
   if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('dist/ is missing: run ./build.sh build first');
   const userDataDir = mkdtempSync(join(tmpdir(), 'sfphone-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: '/usr/bin/chromium',
     headless: false, // --headless=new is passed explicitly (extensions need the new headless mode)
     args: [...(headless ? chromiumArgs(devorg) : chromiumArgs(devorg).filter((a) => a !== '--headless=new')), ...extraArgs],
-    env: { ...process.env, TMPDIR: userDataDir },
+    env: { ...process.env, ...env, TMPDIR: userDataDir },
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
@@ -141,4 +144,17 @@ export async function eventually(probe, what, tries = 100) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Polls `read` until `pred` holds for what it read; names `label`'s last value if it never does. */
+export async function until(read, pred, what, label, tries = 150) {
+  let last;
+  try {
+    return await eventually(async () => {
+      last = await read();
+      return last && pred(last) ? last : null;
+    }, what, tries);
+  } catch (e) {
+    throw new Error(`${e.message}; ${label}: ${JSON.stringify(last)}`);
+  }
 }

@@ -1,0 +1,76 @@
+// The docked panel as the tests see it: its closed shadow root reached through CDP, its state,
+// its buttons. Shared by the e2e files that look at the panel in a Lightning tab.
+import assert from 'node:assert/strict';
+import { until } from './harness.mjs';
+
+/** Runs `fn(shadowRoot, arg)` in the page against the panel's closed shadow root (CDP pierces it). */
+export async function inPanel(page, fn, arg) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
+    const find = (node) => {
+      if (node.attributes && node.attributes.includes('sfphone-panel-host')) return node;
+      for (const child of [...(node.children || []), ...(node.shadowRoots || [])]) {
+        const hit = find(child);
+        if (hit) return hit;
+      }
+      return null;
+    };
+    const host = find(root);
+    if (!host || !host.shadowRoots?.length) return null;
+    assert.equal(host.shadowRoots[0].shadowRootType, 'closed');
+    const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: host.shadowRoots[0].backendNodeId });
+    const { result, exceptionDetails } = await cdp.send('Runtime.callFunctionOn', {
+      objectId: object.objectId,
+      functionDeclaration: fn.toString(),
+      arguments: [{ objectId: object.objectId }, { value: arg ?? null }],
+      returnByValue: true,
+      awaitPromise: true,
+    });
+    if (exceptionDetails) throw new Error(JSON.stringify(exceptionDetails));
+    return result.value;
+  } finally {
+    await cdp.detach();
+  }
+}
+
+export const panelState = (page) => inPanel(page, (root) => {
+  const panel = root.querySelector('.panel');
+  const text = (s) => root.querySelector(s)?.textContent ?? '';
+  return {
+    expanded: panel.dataset.expanded,
+    line: panel.dataset.line,
+    phase: panel.dataset.phase,
+    lineText: text('.line'),
+    peer: text('.peer'),
+    phaseText: text('.phase'),
+    clock: text('.clock'),
+    muted: root.querySelector('[data-action=mute]').getAttribute('aria-pressed'),
+    held: root.querySelector('[data-action=hold]').getAttribute('aria-pressed'),
+    // The incoming-call card: shown or not, its status line, and each record link.
+    caller: root.querySelector('.caller')?.hidden === false ? {
+      status: text('.caller-status'),
+      matches: [...root.querySelectorAll('.matches li')].map((li) => ({
+        kind: li.querySelector('.kind')?.textContent,
+        name: li.querySelector('a').lastChild.textContent,
+        href: li.querySelector('a').getAttribute('href'),
+        detail: li.querySelector('.detail')?.textContent ?? null,
+      })),
+    } : null,
+    // After a call: what became of its Task.
+    logged: root.querySelector('.logged')?.hidden === false ? {
+      text: text('.logged-text'),
+      href: root.querySelector('.task').hidden ? null : root.querySelector('.task').getAttribute('href'),
+    } : null,
+  };
+});
+
+export const click = (page, selector) => inPanel(page, (root, sel) => {
+  const el = root.querySelector(sel);
+  if (!el) throw new Error(`no ${sel}`);
+  el.click();
+  return true;
+}, selector);
+
+/** Polls the panel's state until `pred` holds; the last state seen is in the error. */
+export const panelUntil = (page, what, pred) => until(() => panelState(page), pred, what, 'panel');
