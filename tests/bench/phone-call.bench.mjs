@@ -12,36 +12,19 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const require = createRequire(join(root, 'tests/e2e/package.json'));
 const { build } = require('esbuild');
-const { startDevorg, launchBrowser, login, eventually } = await import(join(root, 'tests/e2e/harness.mjs'));
-const { startKamailio, USERS } = await import(join(root, 'tests/e2e/sip/kamailio.mjs'));
-const { serveFarEnd } = await import(join(root, 'tests/e2e/sip/farend.mjs'));
+const { login, eventually } = await import(join(root, 'tests/e2e/harness.mjs'));
+const { USERS } = await import(join(root, 'tests/e2e/sip/kamailio.mjs'));
+const { startPhoneLab, setUpPhone } = await import(join(root, 'tests/e2e/sip/lab.mjs'));
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 9);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-const kamailio = await startKamailio();
-const devorg = await startDevorg();
-const farServer = await serveFarEnd();
-const browser = await launchBrowser(devorg, {
-  extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'],
+const lab = await startPhoneLab({
+  farEnds: [[USERS.far, 'answer'], [USERS.far3, 'answer'], [USERS.contact, 'answer']],
 });
+const { devorg, browser, far } = lab;
 try {
-  const far = await browser.context.newPage();
-  await far.goto(`http://localhost:${farServer.address().port}/far.html`);
-  for (const account of [USERS.far, USERS.far3, USERS.contact]) {
-    await far.evaluate(([ws, u, p]) => window.Far.start(ws, u, p, 'answer'), [kamailio.browserWsUrl, account.user, account.password]);
-  }
-  const options = await browser.context.newPage();
-  await options.goto(browser.optionsUrl);
-  await options.waitForSelector('body[data-ready="true"]');
-  await options.fill('#phone-form [name=websocketUrl]', kamailio.browserWsUrl);
-  await options.fill('#phone-form [name=sipUri]', `sip:${USERS.phone.user}@sip.test`);
-  await options.fill('#phone-form [name=password]', USERS.phone.password);
-  await options.click('#phone-save');
-  await eventually(async () => (await options.locator('#phone-result').getAttribute('data-state')) === 'SAVED', 'settings');
-  await options.click('#phone-microphone');
-  await eventually(async () => (await options.locator('#phone-result').getAttribute('data-state')) === 'MICROPHONE_GRANTED', 'microphone');
+  await setUpPhone(lab);
   const page = await browser.context.newPage();
   await login(page, devorg, '/lightning/r/Contact/0035g00000Yam4dAAB/view');
   await page.waitForTimeout(1500);
@@ -83,8 +66,5 @@ try {
   console.log(`  our offscreen engine (phone_bg.wasm + glue): ${kb(phoneWasm.length + phoneJs.length)} raw, ${kb(gzipSync(phoneWasm, { level: 9 }).length + gzipSync(phoneJs, { level: 9 }).length)} gzip (budget ≤ 150 KB gzip)`);
   console.log(`  JsSIP minified bundle (esbuild):            ${kb(jssip.length)} raw, ${kb(gzipSync(jssip, { level: 9 }).length)} gzip`);
 } finally {
-  await browser.close();
-  farServer.close();
-  devorg.stop();
-  await kamailio.stop();
+  await lab.stop();
 }

@@ -6,9 +6,9 @@
 // without one it runs headless, says what it did, and writes screenshots.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDevorg, launchBrowser, login, eventually, ROOT } from './harness.mjs';
-import { startKamailio, USERS } from './sip/kamailio.mjs';
-import { serveFarEnd } from './sip/farend.mjs';
+import { login, eventually, ROOT } from './harness.mjs';
+import { USERS } from './sip/kamailio.mjs';
+import { startPhoneLab, setUpPhone } from './sip/lab.mjs';
 
 const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
 const CUSTOMER = USERS.far.user; // 2001, a customer who calls in and answers
@@ -16,43 +16,14 @@ const headless = !process.env.DISPLAY;
 const out = join(ROOT, 'demo-out');
 mkdirSync(out, { recursive: true });
 
-const kamailio = await startKamailio();
-const devorg = await startDevorg();
-const farServer = await serveFarEnd();
+// The far ends: the customer, and the contact's own line (its number is a SIP user here).
+const lab = await startPhoneLab({ headless, farEnds: [[USERS.far, 'answer'], [USERS.contact, 'answer']] });
+const { devorg, browser, far, farLast } = lab;
 console.log(`devorg: https://${devorg.lightningHost} (127.0.0.1:${devorg.port}), user ${devorg.username} / ${devorg.password}`);
-console.log(`kamailio: ${kamailio.browserWsUrl}, our phone sip:${USERS.phone.user}@sip.test`);
-const browser = await launchBrowser(devorg, {
-  headless,
-  extraArgs: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
-    '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'],
-});
-const stop = async () => {
-  await browser.close();
-  farServer.close();
-  devorg.stop();
-  await kamailio.stop();
-};
+console.log(`kamailio: ${lab.kamailio.browserWsUrl}, our phone sip:${USERS.phone.user}@sip.test`);
 try {
-  // The far ends: the customer, and the contact's own line (its number is a SIP user here).
-  const far = await browser.context.newPage();
-  await far.goto(`http://localhost:${farServer.address().port}/far.html`);
-  for (const account of [USERS.far, USERS.contact]) {
-    await far.evaluate(([ws, u, p]) => window.Far.start(ws, u, p, 'answer'), [kamailio.browserWsUrl, account.user, account.password]);
-  }
-  const farLast = (user) => far.evaluate((u) => window.Far.last(u), user);
-
   // The phone account and the microphone, as a user sets them on the options page.
-  const options = await browser.context.newPage();
-  await options.goto(browser.optionsUrl);
-  await options.waitForSelector('body[data-ready="true"]');
-  await options.fill('#phone-form [name=websocketUrl]', kamailio.browserWsUrl);
-  await options.fill('#phone-form [name=sipUri]', `sip:${USERS.phone.user}@sip.test`);
-  await options.fill('#phone-form [name=password]', USERS.phone.password);
-  await options.fill('#phone-form [name=displayName]', '佐藤 花子');
-  await options.click('#phone-save');
-  await eventually(async () => (await options.locator('#phone-result').getAttribute('data-state')) === 'SAVED', 'the phone settings');
-  await options.click('#phone-microphone');
-  await eventually(async () => (await options.locator('#phone-result').getAttribute('data-state')) === 'MICROPHONE_GRANTED', 'the microphone');
+  const options = await setUpPhone(lab, { displayName: '佐藤 花子' });
   console.log('options page: phone account saved, microphone allowed');
 
   // The Task the phone's worker logs for a call (the devorg's records, by Call-ID).
@@ -106,5 +77,5 @@ try {
     await new Promise((resolve) => process.once('SIGINT', resolve));
   }
 } finally {
-  await stop();
+  await lab.stop();
 }

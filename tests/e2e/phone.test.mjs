@@ -4,14 +4,11 @@
 // during a call, and click-to-call from a record page.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startDevorg, launchBrowser, login, eventually, until, extensionStorage } from './harness.mjs';
+import { launchBrowser, login, eventually, until, extensionStorage } from './harness.mjs';
 import { inPanel, panelState, click, panelUntil } from './panel.mjs';
 import { startKamailio, USERS } from './sip/kamailio.mjs';
-import { serveFarEnd } from './sip/farend.mjs';
+import { startPhoneLab } from './sip/lab.mjs';
 
-const HERE = dirname(fileURLToPath(import.meta.url));
 const CONTACT_ID = '0035g00000Yam4dAAB';
 const CONTACT = `/lightning/r/Contact/${CONTACT_ID}/view`;
 const FAR = USERS.far.user;
@@ -20,7 +17,7 @@ const CONTACT_PHONE = USERS.contact.user;
 
 let kamailio;
 let devorg;
-let farServer;
+let lab; // the phone lab: Kamailio, devorg, far ends, browser
 let browser;
 let far; // the far-end page
 let lightning; // a Lightning record page with the panel
@@ -85,24 +82,10 @@ async function oneTaskFor(callId) {
 }
 
 before(async () => {
-  kamailio = await startKamailio();
-  devorg = await startDevorg();
-  farServer = await serveFarEnd();
-  browser = await launchBrowser(devorg, {
-    extraArgs: [
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--allow-loopback-in-peer-connection',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
+  lab = await startPhoneLab({
+    farEnds: [[USERS.far, 'answer'], [USERS.far2, 'busy'], [USERS.contact, 'answer'], [USERS.hostile, 'ring']],
   });
-  far = await browser.context.newPage();
-  await far.goto(`http://localhost:${farServer.address().port}/far.html`);
-  for (const [account, behaviour] of [[USERS.far, 'answer'], [USERS.far2, 'busy'], [USERS.contact, 'answer'], [USERS.hostile, 'ring']]) {
-    const reg = await far.evaluate(([ws, u, p, b]) => window.Far.start(ws, u, p, b),
-      [kamailio.browserWsUrl, account.user, account.password, behaviour]);
-    assert.equal(reg, 'registered', account.user);
-  }
+  ({ kamailio, devorg, browser, far } = lab);
   lightning = await browser.context.newPage();
   await login(lightning, devorg, CONTACT);
 });
@@ -116,10 +99,7 @@ afterEach(async () => {
 });
 
 after(async () => {
-  await browser?.close();
-  farServer?.close();
-  devorg?.stop();
-  await kamailio?.stop();
+  await lab?.stop();
 });
 
 test('registration: a wrong password is named plainly; the right one registers', async () => {
@@ -489,6 +469,7 @@ test('Kamailio restarted while registered: the line says so, the phone re-regist
   const down = await panelUntil(lightning, 'the line down', (s) => s.line !== 'REGISTERED');
   assert.ok(['SERVER_UNREACHABLE', 'CONNECTING'].includes(down.line), down.line);
   kamailio = await startKamailio({ port });
+  lab.kamailio = kamailio;
   // No click: the agent's back-off (2 s doubling) reconnects and registers again.
   await panelUntil(lightning, 'registered again', (s) => s.line === 'REGISTERED');
   // The far end (JsSIP) reconnects by itself too; then a call placed from the panel connects.

@@ -1,0 +1,65 @@
+// The phone lab shared by the phone tests, the benchmark and the demo: Kamailio, the devorg,
+// the JsSIP far-end page with its phones registered, and Chromium with the built extension
+// and a fake microphone; then the phone account and the microphone set as a user sets them on
+// the options page.
+import { startDevorg, launchBrowser, eventually } from '../harness.mjs';
+import { startKamailio, USERS } from './kamailio.mjs';
+import { serveFarEnd } from './farend.mjs';
+
+/** Chromium flags for calls in a test: a fake microphone, no prompt, audio that may play. */
+export const MEDIA_ARGS = [
+  '--use-fake-device-for-media-stream',
+  '--use-fake-ui-for-media-stream',
+  '--allow-loopback-in-peer-connection',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+/**
+ * Starts everything; `farEnds` is `[[account, behaviour], …]` (behaviour: answer | busy | ring).
+ * Resolves to `{ kamailio, devorg, browser, far, farLast(user), stop() }`.
+ */
+export async function startPhoneLab({ devorgArgs = [], farEnds = [], headless = true } = {}) {
+  const kamailio = await startKamailio();
+  const devorg = await startDevorg(devorgArgs);
+  const farServer = await serveFarEnd();
+  const browser = await launchBrowser(devorg, { headless, extraArgs: MEDIA_ARGS });
+  const lab = {
+    kamailio, devorg, browser,
+    far: await browser.context.newPage(),
+    farLast: (user) => lab.far.evaluate((u) => window.Far.last(u), user),
+    /** Stops what is running (a test may have replaced `lab.kamailio` by a restarted one). */
+    async stop() {
+      await browser.close();
+      farServer.close();
+      devorg.stop();
+      await lab.kamailio.stop();
+    },
+  };
+  await lab.far.goto(`http://localhost:${farServer.address().port}/far.html`);
+  for (const [account, behaviour] of farEnds) {
+    const reg = await lab.far.evaluate(([ws, u, p, b]) => window.Far.start(ws, u, p, b),
+      [kamailio.browserWsUrl, account.user, account.password, behaviour]);
+    if (reg !== 'registered') {
+      await lab.stop();
+      throw new Error(`far end ${account.user}: ${reg}`);
+    }
+  }
+  return lab;
+}
+
+/** The phone account of user 1001 and the microphone, through the options page. */
+export async function setUpPhone(lab, { displayName } = {}) {
+  const options = await lab.browser.context.newPage();
+  await options.goto(lab.browser.optionsUrl);
+  await options.waitForSelector('body[data-ready="true"]');
+  await options.fill('#phone-form [name=websocketUrl]', lab.kamailio.browserWsUrl);
+  await options.fill('#phone-form [name=sipUri]', `sip:${USERS.phone.user}@sip.test`);
+  await options.fill('#phone-form [name=password]', USERS.phone.password);
+  if (displayName) await options.fill('#phone-form [name=displayName]', displayName);
+  const result = () => options.locator('#phone-result').getAttribute('data-state');
+  await options.click('#phone-save');
+  await eventually(async () => (await result()) === 'SAVED', 'the phone settings');
+  await options.click('#phone-microphone');
+  await eventually(async () => (await result()) === 'MICROPHONE_GRANTED', 'the microphone');
+  return options;
+}
