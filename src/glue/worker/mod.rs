@@ -6,6 +6,7 @@ mod connection;
 mod dial;
 mod logging;
 mod phone;
+mod phone_calls;
 mod popup;
 mod store;
 
@@ -62,7 +63,7 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             .await?;
             if host::classify(&page_host).is_some() {
                 if let Some(org_id) = connection::on_page(&sender_url, &page_host).await {
-                    phone::remember_org(&org_id).await?;
+                    phone_calls::remember_org(&org_id).await?;
                     // A page with a working session: call logs that waited for one go now.
                     wasm_bindgen_futures::spawn_local(worker_resume());
                 }
@@ -88,7 +89,7 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             // After the dial, so the call does not wait on it: the page's org is usually known
             // already (the content script reported the page when it started).
             let org_id = org_of_page(&sender_url).await.ok();
-            phone::remember_dial(&number, record, org_id, clicked_ms).await?;
+            phone_calls::remember_dial(&number, record, org_id, clicked_ms).await?;
             Ok(answer)
         }
         ToWorker::ContentCandidates { page, fields } => Ok(dial::candidates(&page, &fields)),
@@ -228,5 +229,5 @@ pub async fn worker_resume() {
     if let Err(e) = logging::resume().await {
         web_sys::console::warn_1(&format!("worker: resuming call logs: {}", e.code).into());
     }
-    phone::refresh_log_note().await;
+    phone_calls::refresh_log_note().await;
 }

@@ -5,7 +5,8 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-use super::phone::{broadcast, latest_state, notes_for, session_load, session_store, ORG};
+use super::phone::{broadcast, latest_state, session_load, session_store};
+use super::phone_calls::{notes_for, ORG};
 use super::{connection, store};
 use crate::call::{CallPhase, PhoneState};
 use crate::calllog::CallerCard;
