@@ -116,6 +116,11 @@ pub enum ToWorker {
     },
     /// From the docked panel when it starts: keep this tab informed of the phone's state.
     PhoneHello,
+    /// From the panel: the caller is this record of the popup's card; the call's Task goes on it.
+    PickCaller {
+        call_id: String,
+        record_id: RecordId,
+    },
     /// The user asked the phone to do something (panel or options page).
     Phone {
         action: PhoneCommand,
@@ -379,7 +384,9 @@ impl ToWorker {
                 SenderContext::ExtensionPage => org_id.is_some(),
                 SenderContext::Offscreen => false,
             },
-            ToWorker::PhoneHello => context == SenderContext::SalesforcePage,
+            ToWorker::PhoneHello | ToWorker::PickCaller { .. } => {
+                context == SenderContext::SalesforcePage
+            }
             ToWorker::Phone { .. } => context != SenderContext::Offscreen,
             ToWorker::PhoneReady | ToWorker::PhoneReport { .. } => {
                 context == SenderContext::Offscreen
@@ -452,7 +459,8 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
         ToWorker::LogCall { call, .. } => Some(&call.call_id),
         ToWorker::UpdateMemo { call_id, .. }
         | ToWorker::UpdateTranscript { call_id, .. }
-        | ToWorker::RetryCallLog { call_id } => Some(call_id),
+        | ToWorker::RetryCallLog { call_id }
+        | ToWorker::PickCaller { call_id, .. } => Some(call_id),
         _ => None,
     };
     if let ToWorker::SaveLookupPriority { priority } = &message {

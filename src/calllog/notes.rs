@@ -86,6 +86,17 @@ impl CallerCard {
         }
     }
 
+    /// The user says the caller is record `id` of this card: it goes first, and the call's
+    /// Task goes on it. `false` when the card has no such record.
+    pub fn pick(&mut self, id: &RecordId) -> bool {
+        let Some(at) = self.matches.iter().position(|m| &m.id == id) else {
+            return false;
+        };
+        let chosen = self.matches.remove(at);
+        self.matches.insert(0, chosen);
+        true
+    }
+
     /// The lookup ran (found or not): logging must not spend another one on this call.
     pub fn looked_up(&self) -> bool {
         self.status == "FOUND" || self.status == "NOT_FOUND"
@@ -205,6 +216,14 @@ mod tests {
         );
         assert_eq!(card.matches[0].detail.as_deref(), Some("Acme 株式会社"));
         assert_eq!(card.matches[1].detail.as_deref(), Some("<b>Bold</b> & Co"));
+        let mut picked = card.clone();
+        assert!(picked.pick(&RecordId::parse("00Q5g00000LeadB").unwrap()));
+        assert_eq!(picked.best().unwrap().name, "Suzuki");
+        assert_eq!(picked.matches[1].name, "山田 太郎");
+        assert!(
+            !picked.pick(&RecordId::parse("00Q5g00000LeadA").unwrap()),
+            "not on the card"
+        );
         let many: Vec<_> = (0..5)
             .map(|i| candidate("Contact", &format!("0035g00000Yam4{i}"), "x", true))
             .collect();

@@ -18,6 +18,7 @@ use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
 use crate::calllog::{CallNotes, CallerCard};
 use crate::phone::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{ToTab, ToWorker, PROTOCOL_VERSION};
+use crate::salesforce::id::RecordId;
 
 /// The part of the worker's answers the panel reads. Deserialising the whole `FromWorker`
 /// would pull every Salesforce type into the content script's module (about 200 KB).
@@ -249,6 +250,24 @@ fn command(action: PhoneCommand) {
     });
 }
 
+/// The user says which record of the card the caller is.
+fn pick_caller(record: &str) {
+    let Ok(record_id) = RecordId::parse(record) else {
+        return;
+    };
+    let call_id = PANEL.with(|p| {
+        p.borrow()
+            .as_ref()
+            .and_then(|panel| panel.state.live_call().map(|c| c.call_id.clone()))
+    });
+    let Some(call_id) = call_id else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        send(&ToWorker::PickCaller { call_id, record_id }).await;
+    });
+}
+
 fn update(state: PhoneState, notes: CallNotes) {
     let ringing_in = state
         .live_call()
@@ -298,6 +317,10 @@ fn on_click(event: web_sys::Event) {
     let Some(button) = target.closest("button").ok().flatten() else {
         return;
     };
+    if let Some(record) = button.get_attribute("data-pick") {
+        pick_caller(&record);
+        return;
+    }
     let digit = button.get_attribute("data-digit");
     let action = button.get_attribute("data-action").unwrap_or_default();
     let mut to_send = None;
@@ -549,6 +572,19 @@ fn render_caller(panel: &Panel) {
                 span.set_class_name("detail");
                 span.set_text_content(Some(detail));
                 li.append_child(&span).ok()?;
+            }
+            // More than one record has the number: the user says which one the call is with
+            // (the first until then); the Task goes on it.
+            if card.matches.len() > 1 {
+                let pick = document.create_element("button").ok()?;
+                pick.set_attribute("type", "button").ok()?;
+                pick.set_class_name("pick");
+                pick.set_attribute("data-pick", m.id.as_str()).ok()?;
+                let first = card.matches.first().is_some_and(|f| f.id == m.id);
+                pick.set_attribute("aria-pressed", if first { "true" } else { "false" })
+                    .ok()?;
+                pick.set_text_content(Some(&chrome::text("callerPick")));
+                li.append_child(&pick).ok()?;
             }
             Some(li)
         })();

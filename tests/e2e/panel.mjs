@@ -55,6 +55,9 @@ export const panelState = (page) => inPanel(page, (root) => {
         name: li.querySelector('a').lastChild.textContent,
         href: li.querySelector('a').getAttribute('href'),
         detail: li.querySelector('.detail')?.textContent ?? null,
+        id: li.querySelector('a').dataset.recordId,
+        // The "this one" button, when several records have the number: pressed on the choice.
+        picked: li.querySelector('.pick')?.getAttribute('aria-pressed') ?? null,
       })),
     } : null,
     // After a call: what became of its Task.

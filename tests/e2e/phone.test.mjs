@@ -352,11 +352,12 @@ test('an incoming call pops the caller\'s contact, is logged on it with one more
   // The contact's own line (03-1234-5678) calls the user: the Task's lookup finds the contact.
   await far.evaluate((u) => window.Far.call(u, '1001'), CONTACT_PHONE);
   const ringing = await panelUntil(lightning, 'the caller card', (s) => s.phase === 'phase_INCOMING' && s.caller?.matches.length);
-  assert.deepEqual(ringing.caller.matches[0], {
+  const { kind, name, href, id } = ringing.caller.matches[0];
+  assert.deepEqual({ kind, name, href, id }, {
     kind: 'Contact',
     name: '山田 太郎',
     href: devorg.lightningUrl(`/lightning/r/Contact/${CONTACT_ID}/view`),
-    detail: ringing.caller.matches[0].detail,
+    id: CONTACT_ID,
   });
   assert.ok(ringing.caller.matches[0].detail, 'the contact\'s account tells people apart');
   assert.ok(ringing.caller.matches.every((m) => m.href.startsWith('https://')));
@@ -383,6 +384,24 @@ test('an incoming call pops the caller\'s contact, is logged on it with one more
   const missedTask = await oneTaskFor(missed.callId);
   assert.equal(missedTask.CallType, 'Inbound');
   assert.equal(missedTask.CallDurationInSeconds, 0);
+});
+
+test('a number on two records: the user picks the caller on the card, and the Task goes on that record', async () => {
+  // 03-1234-5678 is the Contact 山田 太郎's and the Lead 山田 花子's: the Contact comes first.
+  await far.evaluate((u) => window.Far.call(u, '1001'), CONTACT_PHONE);
+  const ringing = await panelUntil(lightning, 'the card with two records',
+    (s) => s.phase === 'phase_INCOMING' && s.caller?.matches.length > 1);
+  assert.deepEqual(ringing.caller.matches.map((m) => [m.kind, m.picked]), [['Contact', 'true'], ['Lead', 'false']]);
+  const lead = ringing.caller.matches[1];
+  await click(lightning, `.pick[data-pick="${lead.id}"]`);
+  const picked = await panelUntil(lightning, 'the Lead picked', (s) => s.caller?.matches[0].id === lead.id);
+  assert.deepEqual(picked.caller.matches.map((m) => [m.kind, m.picked]), [['Lead', 'true'], ['Contact', 'false']]);
+  await click(lightning, '.answer');
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await click(lightning, '.hangup');
+  const seen = await farUntil(CONTACT_PHONE, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
+  const task = await oneTaskFor(seen.callId);
+  assert.equal(task.WhoId, lead.id);
 });
 
 test('a caller whose record name is markup is shown as text', async () => {

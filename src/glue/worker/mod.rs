@@ -151,6 +151,7 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             Err(e) => FromWorker::error(&e.code, e.message),
         }),
         ToWorker::PhoneHello => phone::hello(tab_id(sender)).await,
+        ToWorker::PickCaller { call_id, record_id } => popup::pick(&call_id, &record_id).await,
         ToWorker::Phone { action } => phone::command(action).await,
         ToWorker::PhoneReady => phone::ready().await,
         ToWorker::PhoneReport { state } => phone::report(state).await,

@@ -10,7 +10,9 @@ use super::phone_calls::{notes_for, ORG};
 use super::{connection, store};
 use crate::call::{CallPhase, PhoneState};
 use crate::calllog::CallerCard;
+use crate::glue::js::GlueError;
 use crate::protocol::FromWorker;
+use crate::salesforce::id::RecordId;
 
 /// The card of the last call that rang (`chrome.storage.session`: gone with the browser).
 const CALLER: &str = "phoneCaller";
@@ -78,4 +80,30 @@ async fn look_up(call_id: &str, number: &str) -> CallerCard {
         Ok(_) => CallerCard::unavailable(call_id, "LOOKUP_FAILED"),
         Err(e) => CallerCard::unavailable(call_id, &e.code),
     }
+}
+
+/// The user picked the caller's record on the card: the Task of this call goes on it. Only
+/// while the call lasts (it is logged when it ends).
+pub async fn pick(call_id: &str, record_id: &RecordId) -> Result<FromWorker, GlueError> {
+    let live = latest_state()
+        .and_then(|s| s.live_call().map(|c| c.call_id.clone()))
+        .is_some_and(|id| id == call_id);
+    if !live {
+        return Ok(FromWorker::error(
+            "CALL_OVER",
+            "the call has ended: its Task is written",
+        ));
+    }
+    let card: Option<CallerCard> = session_load(CALLER).await?;
+    let Some(mut card) = card.filter(|c| c.call_id == call_id) else {
+        return Ok(FromWorker::error("NO_CARD", "no caller card for this call"));
+    };
+    if !card.pick(record_id) {
+        return Ok(FromWorker::error(
+            "NOT_ON_CARD",
+            "this record is not on the caller's card",
+        ));
+    }
+    show(card).await;
+    Ok(FromWorker::Ack)
 }
