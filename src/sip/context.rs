@@ -26,6 +26,10 @@ pub struct UaConfig {
     /// WebSocket is reliable: no retransmissions (RFC 3261 §17).
     pub reliable: bool,
     pub timers: TimerConfig,
+    /// After this long without sending, a CRLF keep-alive goes out (RFC 5626 §4.4.1): proxies
+    /// and NATs drop idle WebSockets, and a dead one is only noticed when something is sent.
+    /// `None`: never.
+    pub keepalive_ms: Option<u64>,
 }
 
 impl UaConfig {
@@ -40,6 +44,7 @@ impl UaConfig {
             user_agent: "PhoneForSalesforce".to_string(),
             via_transport: "WSS".to_string(),
             reliable: true,
+            keepalive_ms: Some(25_000),
             timers: TimerConfig::default(),
         }
     }

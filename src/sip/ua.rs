@@ -11,6 +11,9 @@ use super::message::{Message, Method};
 use super::registration::{Registration, RegistrationState};
 use super::transaction::{ClientTransaction, Millis, ServerTransaction, TxKey, TxOutput};
 
+/// RFC 5626 §4.4.1's keep-alive ping: a double CRLF, which servers answer with one CRLF.
+const KEEPALIVE: &str = "\r\n\r\n";
+
 pub struct UserAgent {
     config: UaConfig,
     rng: Rng,
@@ -23,6 +26,10 @@ pub struct UserAgent {
     clients: Vec<(ClientTransaction, Owner)>,
     servers: Vec<ServerTransaction>,
     actions: Vec<Action>,
+    /// When we last sent anything on the open transport: the keep-alive's clock.
+    last_sent: Millis,
+    /// The latest `now` any entry point was given.
+    clock: Millis,
 }
 
 impl UserAgent {
@@ -56,6 +63,8 @@ impl UserAgent {
             clients: Vec::new(),
             servers: Vec::new(),
             actions: Vec::new(),
+            last_sent: 0,
+            clock: 0,
         }
     }
 
@@ -78,6 +87,7 @@ impl UserAgent {
 
     /// Runs `f` with a context, then carries out what it produced.
     fn with_ctx<R>(&mut self, now: Millis, f: impl FnOnce(&mut Inner<'_>, &mut Ctx<'_>) -> R) -> R {
+        self.clock = self.clock.max(now);
         let mut ctx = Ctx {
             config: &self.config,
             rng: &mut self.rng,
@@ -146,7 +156,20 @@ impl UserAgent {
     fn send(&mut self, message: &Message) {
         if self.connected {
             self.actions.push(Action::Send(message.to_wire()));
+            self.sent_something();
         }
+    }
+
+    /// Anything sent counts as traffic: the keep-alive waits a whole interval from now. The
+    /// time is the latest `now` seen (sends happen inside calls that carry one).
+    fn sent_something(&mut self) {
+        self.last_sent = self.last_sent.max(self.clock);
+    }
+
+    /// When the next keep-alive is due, if the transport is open.
+    fn keepalive_due(&self) -> Option<Millis> {
+        let interval = self.config.keepalive_ms?;
+        self.connected.then_some(self.last_sent + interval)
     }
 
     fn run_outputs(&mut self, outputs: Vec<TxOutput>, owner: Owner, now: Millis) {
@@ -187,6 +210,8 @@ impl UserAgent {
 
     pub fn transport_opened(&mut self, now: Millis) {
         self.connected = true;
+        self.clock = self.clock.max(now);
+        self.last_sent = self.clock;
         self.with_ctx(now, |inner, ctx| inner.registration.transport_up(ctx));
     }
 
@@ -207,6 +232,7 @@ impl UserAgent {
 
     /// One WebSocket message arrived.
     pub fn receive(&mut self, bytes: &[u8], now: Millis) {
+        self.clock = self.clock.max(now);
         let message = match Message::parse(bytes) {
             Ok(m) => m,
             // Keep-alive CRLFs (`ParseError::Empty`), or garbage we cannot even answer.
@@ -299,6 +325,11 @@ impl UserAgent {
 
     /// The clock reached `now`: fire whatever is due.
     pub fn tick(&mut self, now: Millis) {
+        self.clock = self.clock.max(now);
+        if self.keepalive_due().is_some_and(|due| now >= due) {
+            self.actions.push(Action::Send(KEEPALIVE.to_string()));
+            self.sent_something();
+        }
         let mut timed_out = Vec::new();
         let mut to_send = Vec::new();
         for (tx, owner) in &mut self.clients {
@@ -348,6 +379,7 @@ impl UserAgent {
             .chain(servers)
             .chain(calls)
             .chain(self.registration.next_deadline())
+            .chain(self.keepalive_due())
             .min()
     }
 

@@ -11,6 +11,8 @@ struct Lab {
     sent: Vec<Message>,
     events: Vec<UaEvent>,
     opens: usize,
+    /// CRLF keep-alives sent, with when.
+    keepalives: Vec<Millis>,
 }
 
 impl Lab {
@@ -25,12 +27,14 @@ impl Lab {
             sent: Vec::new(),
             events: Vec::new(),
             opens: 0,
+            keepalives: Vec::new(),
         }
     }
 
     fn pump(&mut self) {
         for action in self.ua.take_actions() {
             match action {
+                Action::Send(text) if text == "\r\n\r\n" => self.keepalives.push(self.now),
                 Action::Send(text) => self.sent.push(
                     Message::parse(text.as_bytes())
                         .unwrap_or_else(|e| panic!("we sent unparseable {e:?}: {text:?}")),
@@ -367,8 +371,51 @@ fn reregisters_with_backoff_after_the_transport_drops() {
 }
 
 #[test]
-fn an_early_tick_still_leaves_a_wake_up_armed() {
+fn an_idle_transport_gets_a_crlf_keep_alive_and_traffic_postpones_it() {
     let mut lab = Lab::new().connected();
+    lab.ua.register(0);
+    lab.pump();
+    let reg = lab.one_sent();
+    lab.recv(&reply(&reg, 200, &[("Expires", "600")], None, ""));
+    lab.take_events();
+    // The last send (the answered REGISTER) was at 0: nothing for 25 s, then a ping.
+    lab.advance(24_999);
+    assert!(lab.keepalives.is_empty());
+    lab.advance(1);
+    assert_eq!(lab.keepalives, vec![25_000]);
+    lab.advance(25_000);
+    assert_eq!(lab.keepalives, vec![25_000, 50_000]);
+    // Traffic counts: a call at 60 s moves the next ping to 85 s.
+    lab.advance(10_000);
+    lab.ua.call("bob", "v=0", lab.now).unwrap();
+    lab.pump();
+    assert_eq!(lab.take_sent().len(), 1);
+    lab.advance(24_999);
+    assert_eq!(lab.keepalives.len(), 2);
+    lab.advance(1);
+    assert_eq!(lab.keepalives.last(), Some(&85_000));
+    // A closed transport is not pinged.
+    lab.ua.transport_closed(lab.now);
+    lab.pump();
+    lab.advance(60_000);
+    assert_eq!(lab.keepalives.len(), 3);
+}
+
+#[test]
+fn keep_alives_can_be_turned_off() {
+    let mut config = UaConfig::new("alice", "alice-secret", "sip.test");
+    config.keepalive_ms = None;
+    let mut lab = Lab::with(config).connected();
+    lab.advance(600_000);
+    assert!(lab.keepalives.is_empty());
+    assert_eq!(lab.ua.next_deadline(), None);
+}
+
+#[test]
+fn an_early_tick_still_leaves_a_wake_up_armed() {
+    let mut config = UaConfig::new("alice", "alice-secret", "sip.test");
+    config.keepalive_ms = None;
+    let mut lab = Lab::with(config).connected();
     lab.ua.register(0);
     let first = lab.ua.take_actions();
     assert_eq!(first.last(), Some(&Action::WakeAt(32_000)));
