@@ -306,6 +306,31 @@ test('reloading the Lightning tab during a call: the call goes on', async () => 
   await panelUntil(lightning, 'remote hang-up', (s) => s.phase === 'end_REMOTE_HUNG_UP');
 });
 
+test('every Lightning tab shows the same call; closing the tab it started in does not end it', async () => {
+  const first = await browser.context.newPage();
+  await first.goto(devorg.lightningUrl(CONTACT));
+  const second = await browser.context.newPage();
+  await second.goto(devorg.lightningUrl('/lightning/o/Contact/list'));
+  await panelUntil(first, 'the panel', (s) => s.line === 'REGISTERED');
+  await panelUntil(second, 'the panel in another tab', (s) => s.line === 'REGISTERED');
+  await dialFromPanel(first, FAR);
+  await panelUntil(first, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await panelUntil(second, 'the same call in the other tab', (s) => s.phase === 'phase_CONNECTED' && s.peer === FAR);
+  await panelUntil(lightning, 'and in the first Lightning tab', (s) => s.phase === 'phase_CONNECTED');
+  const before = await farLast(FAR);
+  await first.close();
+  await new Promise((r) => setTimeout(r, 800));
+  const after = await farLast(FAR);
+  assert.equal(after.sessions, before.sessions);
+  assert.ok(!after.events.some((e) => e.startsWith('ended')), JSON.stringify(after.events));
+  await mediaFlows();
+  // Hung up from the other tab; every tab sees it end.
+  await click(second, '.hangup');
+  await farUntil(FAR, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
+  await panelUntil(lightning, 'ended everywhere', (s) => s.phase === 'end_HUNG_UP');
+  await second.close();
+});
+
 test('click-to-call on a record page places the call through the phone', async () => {
   // A click on the phone link itself dials (the scanner intercepts it); the E.164 number from
   // the page is dialled in the national form the PBX knows the contact by.
