@@ -6,6 +6,8 @@
 //! `local` (never sent to a content script, never logged), the tabs to inform, the last state
 //! and a command waiting for the document in `session` (gone when the browser closes).
 
+use std::thread::LocalKey;
+
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
@@ -188,23 +190,42 @@ thread_local! {
 }
 
 thread_local! {
-    /// The tabs running the panel, as last read or written: a report (several per call, while
-    /// the call is being set up) then costs no storage read.
-    static PANEL_TABS: RefCell<Option<Vec<i32>>> = const { RefCell::new(None) };
+    /// The tabs running the panel.
+    static PANEL_TABS: Cached<Vec<i32>> = const { RefCell::new(None) };
 }
 
 async fn panel_tabs() -> Result<Vec<i32>, GlueError> {
-    if let Some(tabs) = PANEL_TABS.with(|t| t.borrow().clone()) {
-        return Ok(tabs);
-    }
-    let tabs: Vec<i32> = session_load(TABS).await?.unwrap_or_default();
-    PANEL_TABS.with(|t| *t.borrow_mut() = Some(tabs.clone()));
-    Ok(tabs)
+    Ok(cached_load(&PANEL_TABS, TABS).await?.unwrap_or_default())
 }
 
 async fn keep_panel_tabs(tabs: Vec<i32>) -> Result<(), GlueError> {
-    session_store(TABS, &tabs).await?;
-    PANEL_TABS.with(|t| *t.borrow_mut() = Some(tabs));
+    cached_store(&PANEL_TABS, TABS, tabs).await
+}
+
+/// A `chrome.storage.session` value also kept in this worker instance's memory once read or
+/// written (`None` until then): the engine reports several times while a call is set up, and
+/// each storage read is a round trip through the browser, on the CPU the call needs.
+pub(super) type Cached<T> = RefCell<Option<Option<T>>>;
+
+pub(super) async fn cached_load<T: Clone + DeserializeOwned + 'static>(
+    cell: &'static LocalKey<Cached<T>>,
+    key: &str,
+) -> Result<Option<T>, GlueError> {
+    if let Some(value) = cell.with(|c| c.borrow().clone()) {
+        return Ok(value);
+    }
+    let value: Option<T> = session_load(key).await?;
+    cell.with(|c| *c.borrow_mut() = Some(value.clone()));
+    Ok(value)
+}
+
+pub(super) async fn cached_store<T: Serialize + 'static>(
+    cell: &'static LocalKey<Cached<T>>,
+    key: &str,
+    value: T,
+) -> Result<(), GlueError> {
+    session_store(key, &value).await?;
+    cell.with(|c| *c.borrow_mut() = Some(Some(value)));
     Ok(())
 }
 

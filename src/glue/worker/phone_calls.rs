@@ -5,7 +5,9 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-use super::phone::{broadcast, latest_state, session_load, session_store};
+use super::phone::{
+    broadcast, cached_load, cached_store, latest_state, session_load, session_store, Cached,
+};
 use super::{logging, popup, store};
 use crate::call::{CallPhase, PhoneState};
 use crate::calllog::{record_of, CallLogNote, CallNotes, DialContext, KnownRecord};
@@ -52,6 +54,7 @@ pub async fn remember_org(org_id: &str) -> Result<(), GlueError> {
 }
 
 thread_local! {
+    static NOTE: Cached<CallLogNote> = const { RefCell::new(None) };
     /// Calls this worker instance has started logging: the engine may report an ended call
     /// more than once (every later change of the line repeats it). Across worker restarts
     /// the outbox refuses a call id it holds.
@@ -102,7 +105,7 @@ async fn note_of(sip_call_id: &str, logged: &logging::LoggedCall) -> CallLogNote
 /// The outbox delivered what waited (the user logged in again, or the alarm): the panel's note
 /// about the last call follows.
 pub async fn refresh_log_note() {
-    let Ok(Some(note)) = session_load::<CallLogNote>(LOG_NOTE).await else {
+    let Ok(Some(note)) = cached_load(&NOTE, LOG_NOTE).await else {
         return;
     };
     if note.status == "LOGGED" {
@@ -124,7 +127,7 @@ pub async fn refresh_log_note() {
 }
 
 async fn show_log_note(note: CallLogNote) {
-    if session_store(LOG_NOTE, &note).await.is_err() {
+    if cached_store(&NOTE, LOG_NOTE, note.clone()).await.is_err() {
         return;
     }
     if let Some(latest) = latest_state() {
@@ -140,7 +143,7 @@ pub(super) async fn notes_for(state: &PhoneState) -> CallNotes {
         .as_ref()
         .map(|c| c.call_id.as_str())
         .unwrap_or("");
-    let log: Option<CallLogNote> = session_load(LOG_NOTE).await.ok().flatten();
+    let log = cached_load(&NOTE, LOG_NOTE).await.ok().flatten();
     CallNotes {
         caller: popup::card_for(state).await,
         log: log.filter(|n| !call_id.is_empty() && n.call_id == call_id),

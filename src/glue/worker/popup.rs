@@ -5,7 +5,7 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-use super::phone::{broadcast, latest_state, session_load, session_store};
+use super::phone::{broadcast, cached_load, cached_store, latest_state, session_load, Cached};
 use super::phone_calls::{notes_for, ORG};
 use super::{connection, store};
 use crate::call::{CallPhase, PhoneState};
@@ -18,6 +18,7 @@ use crate::salesforce::id::RecordId;
 const CALLER: &str = "phoneCaller";
 
 thread_local! {
+    static CARD: Cached<CallerCard> = const { RefCell::new(None) };
     /// Calls this worker instance looked up: every report while the call rings would otherwise
     /// spend another API call. After a worker restart the stored card says the same.
     static LOOKED_UP: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
@@ -26,7 +27,7 @@ thread_local! {
 /// The card for the state's call, when one was made for it.
 pub async fn card_for(state: &PhoneState) -> Option<CallerCard> {
     let call_id = &state.call.as_ref()?.call_id;
-    let card: CallerCard = session_load(CALLER).await.ok().flatten()?;
+    let card = cached_load(&CARD, CALLER).await.ok().flatten()?;
     (!call_id.is_empty() && card.call_id == *call_id).then_some(card)
 }
 
@@ -49,7 +50,7 @@ pub async fn look_up_if_ringing(state: &PhoneState) {
 }
 
 async fn show(card: CallerCard) {
-    if let Err(e) = session_store(CALLER, &card).await {
+    if let Err(e) = cached_store(&CARD, CALLER, card.clone()).await {
         web_sys::console::warn_1(&format!("popup: {}", e.code).into());
     }
     let Some(state) = latest_state() else {
@@ -94,7 +95,7 @@ pub async fn pick(call_id: &str, record_id: &RecordId) -> Result<FromWorker, Glu
             "the call has ended: its Task is written",
         ));
     }
-    let card: Option<CallerCard> = session_load(CALLER).await?;
+    let card = cached_load(&CARD, CALLER).await?;
     let Some(mut card) = card.filter(|c| c.call_id == call_id) else {
         return Ok(FromWorker::error("NO_CARD", "no caller card for this call"));
     };

@@ -85,6 +85,7 @@ onrtctransform = (ev) => {
 };`], { type: 'text/javascript' }));
 
 function listenForTelephoneEvents(receiver, rec) {
+  if (!window.Far.listenForDtmf) return;
   if (!receiver || receiver.transform || typeof RTCRtpScriptTransform === 'undefined') return;
   const worker = new Worker(TELEPHONE_EVENT_WORKER);
   const seen = new Set();
@@ -97,6 +98,8 @@ function listenForTelephoneEvents(receiver, rec) {
 }
 
 window.Far = {
+  /** Read RFC 4733 digits in the media (a worker per call); the benchmark turns it off. */
+  listenForDtmf: true,
   /** Registers `user`; behaviour: 'answer' | 'busy' | 'ring'. */
   async start(wsUrl, user, password, behaviour = 'ring') {
     const ua = new JsSIP.UA({
