@@ -55,6 +55,18 @@ pub fn text_with(key: &str, substitutions: &[&str]) -> String {
     }
 }
 
+/// Why Salesforce (or the phone) could not help, for an error code: its `state_<CODE>` text,
+/// or a generic one naming the code. The options page and the panel say it in the same words.
+pub fn explain(code: &str) -> String {
+    let key = format!("state_{code}");
+    let text = text(&key);
+    if text == key {
+        text_with("state_OTHER", &[code])
+    } else {
+        text
+    }
+}
+
 /// `chrome-extension://<id>/`, the origin of the extension's own pages.
 pub fn extension_origin() -> String {
     runtime_get_url("")

@@ -541,7 +541,7 @@ fn render_caller(panel: &Panel) {
         "LOOKING" => chrome::text("callerLooking"),
         "NOT_FOUND" => chrome::text("callerNotFound"),
         // Why no lookup could run.
-        code => reason_text(code),
+        code => chrome::explain(code),
     };
     set_text(root, ".caller-status", &status);
     let (Some(list), Some(document)) = (
@@ -614,10 +614,10 @@ fn render_log_note(panel: &Panel) {
     let text = match note.status.as_str() {
         "LOGGED" => chrome::text("callLogged"),
         "WAITING" => match &note.reason {
-            Some(code) => chrome::text_with("callLogWaitingBecause", &[&reason_text(code)]),
+            Some(code) => chrome::text_with("callLogWaitingBecause", &[&chrome::explain(code)]),
             None => chrome::text("callLogWaiting"),
         },
-        code => chrome::text_with("callLogFailed", &[&reason_text(code)]),
+        code => chrome::text_with("callLogFailed", &[&chrome::explain(code)]),
     };
     set_text(root, ".logged-text", &text);
     let url = note
@@ -628,14 +628,5 @@ fn render_log_note(panel: &Panel) {
     if let Some(url) = url {
         set_attr(root, ".task", "href", url);
         set_text(root, ".task", &chrome::text("callLogOpenTask"));
-    }
-}
-
-/// Why Salesforce could not help, in the words of the options page's connection row.
-fn reason_text(code: &str) -> String {
-    let key = format!("state_{code}");
-    match chrome::text(&key) {
-        text if text != key => text,
-        _ => chrome::text_with("state_OTHER", &[code]),
     }
 }

@@ -4,9 +4,10 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlInputElement};
 
-use super::{cell, explain, field_value, send};
+use super::{cell, field_value, send};
 use crate::calllog::{FieldMapping, TaskDescribe};
 use crate::glue::chrome;
+use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
 use crate::outbox::Delivery;
 use crate::protocol::{FromWorker, OrgReport, ToWorker};

@@ -3,8 +3,9 @@
 
 use web_sys::Document;
 
-use super::{cell, explain, field_value, send, show_error};
+use super::{cell, field_value, send, show_error};
 use crate::glue::chrome;
+use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
 use crate::protocol::{ContentMode, FromWorker, OrgReport, PageReport, ToWorker};
 use crate::salesforce::capabilities::Capabilities;

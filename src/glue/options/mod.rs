@@ -90,22 +90,11 @@ pub(super) fn cell(document: &Document, row: &Element, text: &str, name: &str) -
     Some(())
 }
 
-/// A code's message in the user's language, or a generic one naming the code.
-pub(super) fn explain(code: &str) -> String {
-    let key = format!("state_{code}");
-    let text = chrome::text(&key);
-    if text == key {
-        chrome::text_with("state_OTHER", &[code])
-    } else {
-        text
-    }
-}
-
 pub(super) fn show_error(document: &Document, id: &str, code: &str, detail: &str) {
     if let Some(el) = document.get_element_by_id(id) {
         el.set_attribute("data-code", code)
             .log_and_continue("showing error");
-        let text = explain(code);
+        let text = chrome::explain(code);
         el.set_text_content(Some(&if detail.is_empty() {
             text
         } else {
