@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::record::KnownRecord;
 use crate::outbox::Delivery;
 use crate::salesforce::id::RecordId;
+use crate::salesforce::lightning::record_url;
 use crate::salesforce::lookup::Candidate;
 
 /// The most records a popup card lists.
@@ -67,11 +68,7 @@ impl CallerCard {
                 name: c.name.clone(),
                 account_id: c.account_id.clone(),
                 detail: c.account_name.clone().or_else(|| c.company.clone()),
-                url: format!(
-                    "https://{ui_host}/lightning/r/{}/{}/view",
-                    c.object,
-                    c.id.as_str()
-                ),
+                url: record_url(ui_host, &c.object, &c.id),
             })
             .collect();
         CallerCard {
@@ -144,7 +141,7 @@ impl CallLogNote {
                 "LOGGED".to_string(),
                 RecordId::parse(task_id)
                     .ok()
-                    .map(|id| format!("https://{ui_host}/lightning/r/Task/{}/view", id.as_str())),
+                    .map(|id| record_url(ui_host, "Task", &id)),
             ),
             Delivery::Pending | Delivery::Sent => ("WAITING".to_string(), None),
             Delivery::Failed { code } => (code.clone(), None),

@@ -18,9 +18,33 @@ pub fn record_in_view(path: &str) -> Option<(String, RecordId)> {
     valid_object.then(|| (object.to_string(), id))
 }
 
+/// The Lightning page of a record on `ui_host` (`acme.lightning.force.com`): what
+/// `record_in_view` reads back.
+pub fn record_url(ui_host: &str, object: &str, id: &RecordId) -> String {
+    format!(
+        "https://{ui_host}/lightning/r/{object}/{}/view",
+        id.as_str()
+    )
+}
+
 #[cfg(test)]
 mod tests {
-    use super::record_in_view;
+    use super::{record_in_view, record_url};
+    use crate::salesforce::id::RecordId;
+
+    #[test]
+    fn a_record_url_reads_back_as_its_record() {
+        let id = RecordId::parse("0035g00000Yam4d").unwrap();
+        let url = record_url("acme.lightning.force.com", "Contact", &id);
+        assert_eq!(
+            url,
+            "https://acme.lightning.force.com/lightning/r/Contact/0035g00000Yam4dAAB/view"
+        );
+        let path = url
+            .strip_prefix("https://acme.lightning.force.com")
+            .unwrap();
+        assert_eq!(record_in_view(path), Some(("Contact".into(), id)));
+    }
 
     #[test]
     fn reads_object_and_id_from_a_record_page() {
