@@ -130,6 +130,12 @@ async fn show_log_note(note: CallLogNote) {
     if cached_store(&NOTE, LOG_NOTE, note.clone()).await.is_err() {
         return;
     }
+    rebroadcast().await;
+}
+
+/// A note changed (the caller's card, the Task's fate): every tab gets the latest state again,
+/// with its notes.
+pub(super) async fn rebroadcast() {
     if let Some(latest) = latest_state() {
         let notes = notes_for(&latest).await;
         broadcast(&latest, notes).await.ok();

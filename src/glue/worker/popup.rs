@@ -5,8 +5,8 @@
 use std::cell::RefCell;
 use std::collections::HashSet;
 
-use super::phone::{broadcast, cached_load, cached_store, latest_state, session_load, Cached};
-use super::phone_calls::{notes_for, ORG};
+use super::phone::{cached_load, cached_store, latest_state, session_load, Cached};
+use super::phone_calls::{rebroadcast, ORG};
 use super::{connection, store};
 use crate::call::{CallPhase, PhoneState};
 use crate::calllog::CallerCard;
@@ -53,16 +53,11 @@ async fn show(card: CallerCard) {
     if let Err(e) = cached_store(&CARD, CALLER, card.clone()).await {
         web_sys::console::warn_1(&format!("popup: {}", e.code).into());
     }
-    let Some(state) = latest_state() else {
-        return;
-    };
-    let current = state
-        .call
-        .as_ref()
+    let current = latest_state()
+        .and_then(|s| s.call)
         .is_some_and(|c| c.call_id == card.call_id);
     if current {
-        let notes = notes_for(&state).await;
-        broadcast(&state, notes).await.ok();
+        rebroadcast().await;
     }
 }
 
