@@ -4,6 +4,8 @@
 #   ./build.sh          build, then run the demo against the local org (devorg)
 #   ./build.sh build    dist/ (load unpacked) + a store-ready zip; prints wasm sizes
 #   ./build.sh test     every test: fmt, clippy (native + wasm32), native, wasm-in-browser, end to end
+#   ./build.sh test LAYER [FILE]   one layer: lint | native | wasm | e2e [FILE.test.mjs]
+#   ./build.sh sim [N] [FIRST]     N seeded call-desk worlds (default 10000) from seed FIRST
 #   ./build.sh bench    the benchmarks
 #   ./build.sh setup    only install what the others need
 set -euo pipefail
@@ -117,26 +119,52 @@ build_devorg() {
   cargo build -q -p devorg
 }
 
-run_tests() {
+run_lint() {
   say "cargo fmt --check"
   cargo fmt --all -- --check
   say "clippy (native)"
   cargo clippy -q --workspace --all-targets -- -D warnings
   say "clippy (wasm32, every context)"
   cargo clippy -q -p sfphone --target "$WASM_TARGET" --all-features --all-targets -- -D warnings
-  say "native tests (core and devorg; outside checks against libphonenumber and simple-salesforce; the SIP agent against Kamailio)"
+}
+
+run_native() {
+  say "native tests (core and devorg; the call desk's simulator; outside checks against libphonenumber and simple-salesforce; the SIP agent against Kamailio)"
   # kamailio.mjs starts Kamailio on a free port, sets SIP_KAMAILIO_WS for the command and stops
   # Kamailio when it ends, so tests/sip_kamailio.rs runs against a real server.
   SFPHONE_REQUIRE_LIBPHONENUMBER=1 SFPHONE_REQUIRE_CLIENTS=1 \
     node tests/e2e/sip/kamailio.mjs -- cargo test -q --workspace
+}
+
+run_wasm() {
   say "wasm-bindgen tests in headless Chromium"
   CHROMEDRIVER=/usr/bin/chromedriver \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
     cargo test -p sfphone --target "$WASM_TARGET" --all-features --test browser_glue
+}
+
+# e2e [FILE...]: every end-to-end test, or the files named (tests/e2e/NAME.test.mjs or NAME).
+run_e2e() {
   build_extension
   build_devorg
   say "end-to-end tests: real Chromium, built extension, devorg"
-  (cd tests/e2e && node --test --test-concurrency=1 ./*.test.mjs)
+  local files=()
+  for f in "$@"; do
+    f=$(basename "$f"); f=${f%.test.mjs}; files+=("./$f.test.mjs")
+  done
+  [ ${#files[@]} -gt 0 ] || files=(./*.test.mjs)
+  (cd tests/e2e && node --test --test-concurrency=1 "${files[@]}")
+}
+
+run_tests() {
+  case "${1:-all}" in
+    lint) run_lint ;;
+    native) run_native ;;
+    wasm) run_wasm ;;
+    e2e) shift; run_e2e "$@" ;;
+    all) run_lint; run_native; run_wasm; run_e2e ;;
+    *) echo "usage: ./build.sh test [lint|native|wasm|e2e [FILE...]]" >&2; exit 2 ;;
+  esac
 }
 
 run_demo() {
@@ -166,8 +194,9 @@ command=${1:-demo}
 case "$command" in
   setup) setup ;;
   build) setup; build_extension ;;
-  test) setup; run_tests ;;
+  test) setup; shift; run_tests "$@" ;;
+  sim) shift; cargo run -q --release --example sim -- "$@" ;;
   bench) setup; run_bench ;;
   demo) setup; run_demo ;;
-  *) echo "usage: ./build.sh [demo|build|test|bench|setup]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [demo|build|test [LAYER [FILE]]|sim [N [FIRST]]|bench|setup]" >&2; exit 2 ;;
 esac

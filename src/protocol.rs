@@ -517,7 +517,7 @@ mod tests {
     #[test]
     fn the_phone_subset_reads_as_the_worker_messages() {
         let mut state = PhoneState::default();
-        state.start_outgoing(3, "+81312345678", 1_000);
+        state.start_outgoing(3, "+81312345678", None, 1_000);
         for (from_phone, expected) in [
             (FromPhone::PhoneReady, ToWorker::PhoneReady),
             (

@@ -15,20 +15,32 @@ use crate::sip::{EndReason, RegistrationFailure, UaEvent};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "command", rename_all_fields = "camelCase")]
 pub enum PhoneCommand {
-    Dial { number: String },
+    /// `dial_id`: the worker's id of a click-to-call, echoed in the call's reports so the
+    /// call desk joins the call to the record it was dialled from.
+    Dial {
+        number: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        dial_id: Option<String>,
+    },
     Answer,
     Decline,
     Hangup,
-    Mute { on: bool },
-    Hold { on: bool },
-    Dtmf { digits: String },
+    Mute {
+        on: bool,
+    },
+    Hold {
+        on: bool,
+    },
+    Dtmf {
+        digits: String,
+    },
 }
 
 impl PhoneCommand {
     /// Refuses commands that could not be carried out whatever the phone's state.
     pub fn validate(&self) -> Result<(), &'static str> {
         match self {
-            PhoneCommand::Dial { number } => {
+            PhoneCommand::Dial { number, .. } => {
                 let n = number.trim();
                 let ok = !n.is_empty()
                     && n.len() <= 64
@@ -161,6 +173,9 @@ pub struct CallView {
     /// same id the PBX's own records carry. Empty while media is being prepared.
     #[serde(default)]
     pub call_id: String,
+    /// The click-to-call this call was dialled for (see [`PhoneCommand::Dial`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dial_id: Option<String>,
     pub outgoing: bool,
     /// The number or SIP address of the far end, as dialled or as the caller presented it.
     pub peer: String,
@@ -231,10 +246,11 @@ impl PhoneState {
             .filter(|c| c.id == id && c.phase != CallPhase::Ended)
     }
 
-    pub fn start_outgoing(&mut self, id: u32, peer: &str, now_ms: u64) {
+    pub fn start_outgoing(&mut self, id: u32, peer: &str, dial_id: Option<String>, now_ms: u64) {
         self.call = Some(CallView {
             id,
             call_id: String::new(),
+            dial_id,
             outgoing: true,
             peer: peer.to_string(),
             peer_name: None,
@@ -312,6 +328,7 @@ impl PhoneState {
                     self.call = Some(CallView {
                         id: call.0,
                         call_id: String::new(),
+                        dial_id: None,
                         outgoing: false,
                         peer: display_peer(from_uri),
                         peer_name: from_name.clone(),

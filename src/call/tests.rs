@@ -19,7 +19,7 @@ fn an_outgoing_call_rings_connects_and_ends() {
     let mut s = PhoneState::default();
     assert!(s.apply(&UaEvent::Registered { expires_secs: 600 }, 0));
     assert_eq!(s.line, LineState::Registered);
-    s.start_outgoing(1, "0312345678", 1_000);
+    s.start_outgoing(1, "0312345678", None, 1_000);
     let call = CallHandle(1);
     s.apply(
         &UaEvent::Ringing {
@@ -59,7 +59,7 @@ fn an_outgoing_call_rings_connects_and_ends() {
         "an ended call keeps its identity"
     );
     let mut dialling = PhoneState::default();
-    dialling.start_outgoing(0, "0312345678", 1_000);
+    dialling.start_outgoing(0, "0312345678", None, 1_000);
     let before = dialling.clone();
     dialling.identify(0, 5, "a84b4c76e66710@pc33");
     assert!(dialling.shows_the_same(&before));
@@ -112,7 +112,13 @@ fn registration_failures_have_plain_reasons() {
 
 #[test]
 fn commands_are_checked() {
-    let dial = |n: &str| PhoneCommand::Dial { number: n.into() }.validate();
+    let dial = |n: &str| {
+        PhoneCommand::Dial {
+            number: n.into(),
+            dial_id: None,
+        }
+        .validate()
+    };
     assert!(dial("03-1234-5678").is_ok());
     assert!(dial("sip:2001@sip.test").is_ok());
     assert!(dial("").is_err());

@@ -143,11 +143,18 @@ impl CallLogNote {
                     .ok()
                     .map(|id| record_url(ui_host, "Task", &id)),
             ),
-            Delivery::Pending | Delivery::Sent => ("WAITING".to_string(), None),
+            Delivery::Pending | Delivery::Sent { .. } | Delivery::AwaitingOrg => {
+                ("WAITING".to_string(), None)
+            }
             Delivery::Failed { code } => (code.clone(), None),
         };
-        let reason = (status == "WAITING" && org_state != "CONNECTED" && !org_state.is_empty())
-            .then(|| org_state.to_string());
+        let reason = if *delivery == Delivery::AwaitingOrg {
+            // No Salesforce page opened since the browser started: it goes once one is.
+            Some("NOT_LOGGED_IN".to_string())
+        } else {
+            (status == "WAITING" && org_state != "CONNECTED" && !org_state.is_empty())
+                .then(|| org_state.to_string())
+        };
         CallLogNote {
             call_id: sip_call_id.to_string(),
             status,
@@ -245,7 +252,13 @@ mod tests {
         assert_eq!(waiting.status, "WAITING");
         assert_eq!(waiting.reason.as_deref(), Some("INVALID_SESSION_ID"));
         assert_eq!(
-            CallLogNote::of("c1", &Delivery::Sent, "h", "CONNECTED").reason,
+            CallLogNote::of(
+                "c1",
+                &Delivery::Sent { lease_until_ms: 0 },
+                "h",
+                "CONNECTED"
+            )
+            .reason,
             None
         );
         let failed = Delivery::Failed {

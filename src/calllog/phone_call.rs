@@ -8,8 +8,9 @@ use super::record::{CallRecord, Direction, KnownRecord};
 use crate::call::{CallEnd, CallPhase, CallView};
 use crate::phone::PhoneNumber;
 
-/// A click-to-call the worker remembers until the phone places it: the number and the record
-/// on the page it came from, and that page's org.
+/// A click-to-call the call desk remembers until the phone places it: the number and the
+/// record on the page it came from, that page's org, and the dial's own id, which the phone
+/// echoes in the call's reports.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DialContext {
@@ -19,22 +20,17 @@ pub struct DialContext {
     pub record: Option<KnownRecord>,
     #[serde(default)]
     pub org_id: Option<String>,
+    #[serde(default)]
+    pub dial_id: Option<String>,
     pub at_ms: u64,
 }
 
-/// A dial context older than this when the call starts belongs to another call.
-const CONTEXT_MAX_AGE_MS: u64 = 60_000;
-
 impl DialContext {
-    /// Whether `call` is the one this click asked for: outgoing, to the same digits, placed soon
-    /// after the click.
+    /// Whether `call` is the one this click asked for: the phone placed it for this dial id.
+    /// (Not "same digits, soon after": two clicks on one number, or a number typed in the
+    /// panel after a click, would be joined to the wrong record.)
     pub fn matches(&self, call: &CallView) -> bool {
-        let digits = |s: &str| -> String { s.chars().filter(|c| c.is_ascii_digit()).collect() };
-        call.outgoing
-            && !digits(&call.peer).is_empty()
-            && digits(&call.peer) == digits(&self.dialled)
-            && call.started_at_ms + 1_000 >= self.at_ms
-            && call.started_at_ms <= self.at_ms + CONTEXT_MAX_AGE_MS
+        call.outgoing && self.dial_id.is_some() && call.dial_id == self.dial_id
     }
 }
 
@@ -122,6 +118,7 @@ mod tests {
         CallView {
             id: 4,
             call_id: "a84b4c76e66710@pc33.example".into(),
+            dial_id: outgoing.then(|| "dial-1".into()),
             outgoing,
             peer: "0312345678".into(),
             peer_name: None,
@@ -145,6 +142,7 @@ mod tests {
                 account_id: None,
             }),
             org_id: Some("00D5g000004XYZAEA4".into()),
+            dial_id: Some("dial-1".into()),
             at_ms,
         }
     }
@@ -162,15 +160,18 @@ mod tests {
     }
 
     #[test]
-    fn a_context_for_another_number_or_an_old_click_is_not_used() {
+    fn a_context_of_another_dial_is_not_used_even_for_the_same_number() {
         let call = ended(true, true, CallEnd::HungUp);
-        let other = context("0398765432", call.started_at_ms);
+        let mut other = context("0312345678", call.started_at_ms);
+        other.dial_id = Some("dial-2".into());
         assert!(record_of(&call, Some(&other), None, "JP")
             .unwrap()
             .record
             .is_none());
-        let stale = context("0312345678", call.started_at_ms - 61_000);
-        assert!(record_of(&call, Some(&stale), None, "JP")
+        let mut typed = call.clone();
+        typed.dial_id = None;
+        let ctx = context("0312345678", call.started_at_ms);
+        assert!(record_of(&typed, Some(&ctx), None, "JP")
             .unwrap()
             .record
             .is_none());

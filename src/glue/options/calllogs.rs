@@ -62,8 +62,9 @@ pub(super) async fn run_test_log() {
 
 fn delivery_code(delivery: &Delivery) -> &'static str {
     match delivery {
+        Delivery::AwaitingOrg => "AWAITING_ORG",
         Delivery::Pending => "PENDING",
-        Delivery::Sent => "SENT",
+        Delivery::Sent { .. } => "SENT",
         Delivery::Done { .. } => "DONE",
         Delivery::Failed { .. } => "FAILED",
     }

@@ -1,0 +1,797 @@
+//! The call desk: the one owner of every call's life, from the phone's first report (or the
+//! user's click) to the call's one Task and its later memo and transcript.
+//!
+//! Pure and sans-I/O. The worker feeds it [`Input`]s with the clock's reading, one at a time
+//! (one serial runner: the desk has exactly one writer), and carries out the [`Effect`]s it
+//! returns, in order: every persist comes before any request, so nothing a request depends on
+//! is ever only in memory. Its state is one versioned snapshot ([`Desk`], key `desk`) plus one
+//! key per call log ([`Log`], `log:<id>`): a stopped worker resumes from storage alone.
+//!
+//! Proven by the seeded simulator in [`sim`]: thousands of call lifecycles with a faulty
+//! Salesforce, a worker killed at random points, duplicated and reordered reports.
+
+pub mod log;
+#[cfg(not(target_arch = "wasm32"))]
+pub mod sim;
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::call::{CallEnd, CallPhase, CallView, PhoneCommand, PhoneState};
+use crate::calllog::{
+    logs_call, record_of, CallRecord, CallerCard, DialContext, DroppedField, KnownRecord,
+};
+use crate::outbox::{Delivery, Outcome, Step};
+use crate::phone::DEFAULT_REGION;
+use crate::salesforce::id::RecordId;
+
+pub use log::{Change, Log, LOG_KEY_PREFIX};
+
+/// The snapshot's shape; a snapshot of another version is set aside, never misread.
+pub const SNAPSHOT_VERSION: u32 = 1;
+/// Storage key of the desk's snapshot.
+pub const DESK_KEY: &str = "desk";
+/// A browser rarely has more Lightning tabs open; the oldest are forgotten first.
+const TABS_KEPT: usize = 50;
+/// Cards of the last calls that rang (the live one, and a few just ended).
+const CARDS_KEPT: usize = 5;
+/// Orgs whose user is remembered.
+const ORGS_KEPT: usize = 10;
+/// A click whose call never came is forgotten after this long.
+const DIAL_MAX_AGE_MS: u64 = 10 * 60_000;
+const DIALS_KEPT: usize = 5;
+const DIALLED_KEPT: usize = 50;
+/// Written logs kept for the options page's history.
+const DONE_KEPT: usize = 200;
+/// A failed log is shown for this long (the options page lists it, with Retry), then pruned.
+const FAILED_KEPT_MS: u64 = 30 * 24 * 3_600_000;
+
+/// An org with a working session, as a Salesforce page showed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgSession {
+    pub org_id: String,
+    #[serde(default)]
+    pub user_id: Option<String>,
+}
+
+/// A click-to-call on its way to the phone: its own id travels with the dial and comes back
+/// in the call's reports, so the call is joined to its record by id, not by guesswork.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Dial {
+    pub dial_id: String,
+    pub number: String,
+    #[serde(default)]
+    pub record: Option<KnownRecord>,
+    #[serde(default)]
+    pub org_id: Option<String>,
+    pub at_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Desk {
+    pub version: u32,
+    /// The engine's last state, as the panels show it.
+    #[serde(default)]
+    pub phone: PhoneState,
+    /// The sequence number of that report (0: the engine just started).
+    #[serde(default)]
+    pub phone_seq: u64,
+    /// The tabs running the panel.
+    #[serde(default)]
+    pub tabs: Vec<i32>,
+    #[serde(default)]
+    pub dials: Vec<Dial>,
+    /// The ids of the last dials handed to the phone: a click delivered twice dials once.
+    #[serde(default)]
+    pub dialled: Vec<String>,
+    /// The org of the Salesforce page the user was last on: where calls without a click are
+    /// looked up and logged.
+    #[serde(default)]
+    pub org: Option<String>,
+    #[serde(default)]
+    pub orgs: Vec<OrgSession>,
+    /// The popup's cards, newest last.
+    #[serde(default)]
+    pub cards: Vec<CallerCard>,
+    /// The call logs, by log id (each stored under its own key).
+    #[serde(skip)]
+    pub logs: BTreeMap<String, Log>,
+    /// Stored logs that could not be read: kept in storage untouched, and reported.
+    #[serde(skip)]
+    pub unreadable: Vec<String>,
+}
+
+impl Default for Desk {
+    fn default() -> Self {
+        Desk {
+            version: SNAPSHOT_VERSION,
+            phone: PhoneState::default(),
+            phone_seq: 0,
+            tabs: vec![],
+            dials: vec![],
+            dialled: vec![],
+            org: None,
+            orgs: vec![],
+            cards: vec![],
+            logs: BTreeMap::new(),
+            unreadable: vec![],
+        }
+    }
+}
+
+/// What a request for a log ended with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub outcome: Outcome,
+    pub linked: Option<KnownRecord>,
+    pub dropped: Vec<DroppedField>,
+    pub warnings: Vec<String>,
+}
+
+impl Answer {
+    pub fn of(outcome: Outcome) -> Answer {
+        Answer {
+            outcome,
+            linked: None,
+            dropped: vec![],
+            warnings: vec![],
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    /// The worker started (or woke on its alarm): whatever is due goes.
+    Wake,
+    /// The engine's state; `ended` holds the calls that ended and that the desk has not
+    /// acknowledged yet (the engine sends them until it has).
+    PhoneReport {
+        state: PhoneState,
+        seq: u64,
+        ended: Vec<CallView>,
+    },
+    /// The engine (re)started: a call the desk thought live is gone with the old one.
+    EngineStarted,
+    PanelHello {
+        tab: i32,
+    },
+    TabGone {
+        tab: i32,
+    },
+    /// A click-to-call from a Salesforce page of `org_id`.
+    Dial {
+        dial_id: String,
+        number: String,
+        record: Option<KnownRecord>,
+        org_id: Option<String>,
+    },
+    /// A Salesforce page of this org, with a working session, is open.
+    PageSession {
+        org_id: String,
+        user_id: Option<String>,
+    },
+    LookedUp {
+        card: CallerCard,
+    },
+    Pick {
+        call_id: String,
+        record_id: RecordId,
+    },
+    Memo {
+        call_id: String,
+        tags: Vec<String>,
+    },
+    Transcript {
+        call_id: String,
+        text: String,
+    },
+    Retry {
+        call_id: String,
+    },
+    /// A finished call from an extension page (the options page's test call).
+    LogCall {
+        org_id: String,
+        call: CallRecord,
+    },
+    /// A create's (`verify: false`) or a verification's answer.
+    Delivered {
+        call_id: String,
+        verify: bool,
+        answer: Answer,
+    },
+    /// An update's answer: `Err((retryable, code))`.
+    Updated {
+        call_id: String,
+        change: Change,
+        rev: u32,
+        result: Result<(), (bool, String)>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Store the desk's snapshot.
+    SaveDesk,
+    /// Store this log (key `log:<id>`).
+    SaveLog(String),
+    /// Remove this log (retention; key `log:<id>`).
+    RemoveLog(String),
+    /// Tell every panel the phone's state and its notes.
+    Broadcast,
+    /// Look the caller up (one SOSL request) in `org_id`; answer with `LookedUp`.
+    LookUp {
+        call_id: String,
+        number: String,
+        org_id: String,
+    },
+    /// Create the log's Task; answer with `Delivered { verify: false }`.
+    Create { call_id: String },
+    /// Look for the log's Task; answer with `Delivered { verify: true }`.
+    Verify {
+        call_id: String,
+        created_by: Option<String>,
+    },
+    /// Write one change to the log's Task; answer with `Updated`.
+    Update {
+        call_id: String,
+        change: Change,
+        rev: u32,
+    },
+    /// Hand a command to the phone engine.
+    Phone(PhoneCommand),
+    /// Wake the worker at this time (the alarm), if nothing happens before.
+    WakeAt(u64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    Ack,
+    /// The ended calls now stored durably (or known not to need a log): the engine stops
+    /// sending them.
+    Stored(Vec<String>),
+    /// The log this input was about (its log id).
+    Log(String),
+    Error(&'static str),
+}
+
+/// What one input led to.
+#[derive(Debug)]
+pub struct Turn {
+    pub effects: Vec<Effect>,
+    pub reply: Reply,
+}
+
+/// Collects a turn's effects in the order the runner must carry them out: persists, then the
+/// broadcast, then requests and commands, then the wake-up.
+#[derive(Default)]
+struct Plan {
+    save_desk: bool,
+    saves: BTreeSet<String>,
+    removes: BTreeSet<String>,
+    broadcast: bool,
+    actions: Vec<Effect>,
+}
+
+impl Plan {
+    fn effects(self, wake: Option<u64>) -> Vec<Effect> {
+        let mut effects: Vec<Effect> = self.saves.into_iter().map(Effect::SaveLog).collect();
+        effects.extend(self.removes.into_iter().map(Effect::RemoveLog));
+        if self.save_desk {
+            effects.push(Effect::SaveDesk);
+        }
+        if self.broadcast {
+            effects.push(Effect::Broadcast);
+        }
+        effects.extend(self.actions);
+        effects.extend(wake.map(Effect::WakeAt));
+        effects
+    }
+}
+
+/// What restoring the stored state found.
+pub struct Restored {
+    pub desk: Desk,
+    /// The snapshot itself could not be read (kept aside under this key by the runner).
+    pub snapshot_unreadable: bool,
+}
+
+impl Desk {
+    /// The desk from storage: the snapshot (if any) and every stored `log:` key. What cannot
+    /// be read is reported, never dropped, and never overwritten (its key is not written).
+    pub fn restore(
+        snapshot: Option<serde_json::Value>,
+        logs: Vec<(String, serde_json::Value)>,
+    ) -> Restored {
+        let mut snapshot_unreadable = false;
+        let mut desk = match snapshot {
+            None => Desk::default(),
+            Some(value) => match serde_json::from_value::<Desk>(value) {
+                Ok(desk) if desk.version == SNAPSHOT_VERSION => desk,
+                _ => {
+                    snapshot_unreadable = true;
+                    Desk::default()
+                }
+            },
+        };
+        for (key, value) in logs {
+            match serde_json::from_value::<Log>(value) {
+                Ok(log) if key == log.key() => {
+                    desk.logs.insert(log.entry.call_id.clone(), log);
+                }
+                _ => desk.unreadable.push(key),
+            }
+        }
+        Restored {
+            desk,
+            snapshot_unreadable,
+        }
+    }
+
+    /// The log a call id names: the log's own id, or the SIP Call-ID it logs.
+    pub fn log_of(&self, call_id: &str) -> Option<&Log> {
+        self.logs.get(call_id).or_else(|| {
+            self.logs.values().find(|l| {
+                !call_id.is_empty() && (l.sip_call_id == call_id || logs_call(&l.call, call_id))
+            })
+        })
+    }
+
+    fn log_id_of(&self, call_id: &str) -> Option<String> {
+        self.log_of(call_id).map(|l| l.entry.call_id.clone())
+    }
+
+    /// The popup's card for this SIP Call-ID.
+    pub fn card_of(&self, sip_call_id: &str) -> Option<&CallerCard> {
+        if sip_call_id.is_empty() {
+            return None;
+        }
+        self.cards.iter().rev().find(|c| c.call_id == sip_call_id)
+    }
+
+    fn user_of(&self, org_id: &str) -> Option<String> {
+        self.orgs
+            .iter()
+            .find(|o| o.org_id == org_id)
+            .and_then(|o| o.user_id.clone())
+    }
+
+    pub fn handle(&mut self, input: Input, now_ms: u64) -> Turn {
+        let mut plan = Plan::default();
+        let reply = self.apply(input, now_ms, &mut plan);
+        self.drive(now_ms, &mut plan);
+        let wake = self.logs.values().filter_map(|l| l.next_wake(now_ms)).min();
+        Turn {
+            effects: plan.effects(wake),
+            reply,
+        }
+    }
+
+    fn apply(&mut self, input: Input, now_ms: u64, plan: &mut Plan) -> Reply {
+        match input {
+            Input::Wake => {
+                self.prune(now_ms, plan);
+                Reply::Ack
+            }
+            Input::PhoneReport { state, seq, ended } => {
+                self.report(state, seq, ended, now_ms, plan)
+            }
+            Input::EngineStarted => {
+                self.phone_seq = 0;
+                let mut lost = self.phone.clone();
+                if let Some(call) = lost.call.as_mut().filter(|c| c.phase != CallPhase::Ended) {
+                    // The old engine took this call with it: it ended when it was last seen.
+                    call.phase = CallPhase::Ended;
+                    call.end = Some(CallEnd::ConnectionLost);
+                    call.ended_at_ms = Some(now_ms);
+                    let call = call.clone();
+                    self.phone = lost;
+                    self.log_ended(&call, now_ms, plan);
+                    plan.save_desk = true;
+                    plan.broadcast = true;
+                }
+                Reply::Ack
+            }
+            Input::PanelHello { tab } => {
+                self.tabs.retain(|t| *t != tab);
+                self.tabs.push(tab);
+                let excess = self.tabs.len().saturating_sub(TABS_KEPT);
+                self.tabs.drain(..excess);
+                plan.save_desk = true;
+                Reply::Ack
+            }
+            Input::TabGone { tab } => {
+                let before = self.tabs.len();
+                self.tabs.retain(|t| *t != tab);
+                plan.save_desk |= self.tabs.len() != before;
+                Reply::Ack
+            }
+            Input::Dial {
+                dial_id,
+                number,
+                record,
+                org_id,
+            } => {
+                if self.dialled.contains(&dial_id) {
+                    return Reply::Ack;
+                }
+                self.dialled.push(dial_id.clone());
+                let excess = self.dialled.len().saturating_sub(DIALLED_KEPT);
+                self.dialled.drain(..excess);
+                self.dials.retain(|d| d.at_ms + DIAL_MAX_AGE_MS > now_ms);
+                self.dials.push(Dial {
+                    dial_id: dial_id.clone(),
+                    number: number.clone(),
+                    record,
+                    org_id,
+                    at_ms: now_ms,
+                });
+                let excess = self.dials.len().saturating_sub(DIALS_KEPT);
+                self.dials.drain(..excess);
+                plan.save_desk = true;
+                plan.actions.push(Effect::Phone(PhoneCommand::Dial {
+                    number,
+                    dial_id: Some(dial_id),
+                }));
+                Reply::Ack
+            }
+            Input::PageSession { org_id, user_id } => {
+                self.orgs.retain(|o| o.org_id != org_id);
+                self.orgs.push(OrgSession {
+                    org_id: org_id.clone(),
+                    user_id,
+                });
+                let excess = self.orgs.len().saturating_sub(ORGS_KEPT);
+                self.orgs.drain(..excess);
+                self.org = Some(org_id.clone());
+                plan.save_desk = true;
+                for log in self.logs.values_mut() {
+                    let before = log.entry.clone();
+                    log.entry.place(&org_id, now_ms);
+                    if log.entry.org_id == org_id {
+                        log.entry.wake(now_ms);
+                        log.update_at_ms = log.update_at_ms.min(now_ms);
+                    }
+                    if log.entry != before {
+                        plan.saves.insert(log.entry.call_id.clone());
+                    }
+                }
+                Reply::Ack
+            }
+            Input::LookedUp { card } => {
+                match self
+                    .cards
+                    .iter_mut()
+                    .rev()
+                    .find(|c| c.call_id == card.call_id)
+                {
+                    // A pick made while looking (impossible today) is not undone.
+                    Some(slot) if !slot.looked_up() => *slot = card.clone(),
+                    Some(_) => return Reply::Ack,
+                    None => return Reply::Ack,
+                }
+                plan.save_desk = true;
+                plan.broadcast |= self.is_current(&card.call_id);
+                Reply::Ack
+            }
+            Input::Pick { call_id, record_id } => {
+                let live = self
+                    .phone
+                    .live_call()
+                    .is_some_and(|c| !call_id.is_empty() && c.call_id == call_id);
+                if !live {
+                    return Reply::Error("CALL_OVER");
+                }
+                let Some(card) = self.cards.iter_mut().rev().find(|c| c.call_id == call_id) else {
+                    return Reply::Error("NO_CARD");
+                };
+                if !card.pick(&record_id) {
+                    return Reply::Error("NOT_ON_CARD");
+                }
+                plan.save_desk = true;
+                plan.broadcast = true;
+                Reply::Ack
+            }
+            Input::Memo { call_id, tags } => self.change(&call_id, plan, |l| l.set_memo(tags)),
+            Input::Transcript { call_id, text } => {
+                self.change(&call_id, plan, |l| l.set_transcript(&text))
+            }
+            Input::Retry { call_id } => {
+                let Some(id) = self.log_id_of(&call_id) else {
+                    return Reply::Error("UNKNOWN_CALL");
+                };
+                if let Some(log) = self.logs.get_mut(&id) {
+                    log.entry.retry(now_ms);
+                    plan.saves.insert(id.clone());
+                }
+                Reply::Log(id)
+            }
+            Input::LogCall { org_id, call } => {
+                let id = call.call_id.clone();
+                if !self.logs.contains_key(&id) {
+                    let log = Log::new(call, &id, Some(&org_id), now_ms);
+                    self.logs.insert(id.clone(), log);
+                    plan.saves.insert(id.clone());
+                }
+                Reply::Log(id)
+            }
+            Input::Delivered {
+                call_id,
+                verify,
+                answer,
+            } => {
+                self.delivered(&call_id, verify, answer, now_ms, plan);
+                Reply::Ack
+            }
+            Input::Updated {
+                call_id,
+                change,
+                rev,
+                result,
+            } => {
+                if let Some(log) = self.logs.get_mut(&call_id) {
+                    log.updated(change, rev, result, now_ms);
+                    plan.saves.insert(call_id);
+                }
+                Reply::Ack
+            }
+        }
+    }
+
+    fn change(&mut self, call_id: &str, plan: &mut Plan, f: impl FnOnce(&mut Log)) -> Reply {
+        let Some(id) = self.log_id_of(call_id) else {
+            return Reply::Error("UNKNOWN_CALL");
+        };
+        if let Some(log) = self.logs.get_mut(&id) {
+            let before = log.revisions;
+            f(log);
+            if log.revisions != before {
+                // Stored before any request: the change is never only in memory.
+                plan.saves.insert(id.clone());
+                plan.broadcast |= self.is_current_log(&id);
+            }
+        }
+        Reply::Log(id)
+    }
+
+    fn is_current(&self, sip_call_id: &str) -> bool {
+        self.phone
+            .call
+            .as_ref()
+            .is_some_and(|c| !c.call_id.is_empty() && c.call_id == sip_call_id)
+    }
+
+    fn is_current_log(&self, log_id: &str) -> bool {
+        self.phone
+            .call
+            .as_ref()
+            .and_then(|c| self.log_of(&c.call_id))
+            .is_some_and(|l| l.entry.call_id == log_id)
+    }
+
+    fn report(
+        &mut self,
+        state: PhoneState,
+        seq: u64,
+        ended: Vec<CallView>,
+        now_ms: u64,
+        plan: &mut Plan,
+    ) -> Reply {
+        let mut stored = vec![];
+        // The calls that ended, first: they are stored before any tab hears of them.
+        let current_ended = state
+            .call
+            .clone()
+            .filter(|c| c.phase == CallPhase::Ended && !c.call_id.is_empty());
+        for call in ended.iter().chain(current_ended.iter()) {
+            if call.phase != CallPhase::Ended || call.call_id.is_empty() {
+                continue;
+            }
+            self.log_ended(call, now_ms, plan);
+            if !stored.contains(&call.call_id) {
+                stored.push(call.call_id.clone());
+            }
+        }
+        // A duplicated or late report of an older state changes nothing the panels show.
+        let stale = seq != 0 && seq <= self.phone_seq;
+        let regress = self.phone.call.as_ref().is_some_and(|now| {
+            now.phase == CallPhase::Ended
+                && state.call.as_ref().is_some_and(|c| {
+                    c.call_id == now.call_id && !c.call_id.is_empty() && c.phase != CallPhase::Ended
+                })
+        });
+        if !stale && !regress {
+            if self.phone != state {
+                self.phone = state;
+                plan.broadcast = true;
+            }
+            self.phone_seq = seq;
+            plan.save_desk = true;
+            self.ring(now_ms, plan);
+        }
+        Reply::Stored(stored)
+    }
+
+    /// A call rings that nobody looked up yet: show "looking", look it up once.
+    fn ring(&mut self, _now_ms: u64, plan: &mut Plan) {
+        let Some(call) = self
+            .phone
+            .live_call()
+            .filter(|c| !c.outgoing && c.phase == CallPhase::Incoming && !c.call_id.is_empty())
+            .cloned()
+        else {
+            return;
+        };
+        if self.card_of(&call.call_id).is_some() {
+            return;
+        }
+        let card = match &self.org {
+            Some(org_id) => {
+                plan.actions.push(Effect::LookUp {
+                    call_id: call.call_id.clone(),
+                    number: call.peer.clone(),
+                    org_id: org_id.clone(),
+                });
+                CallerCard::looking(&call.call_id)
+            }
+            None => CallerCard::unavailable(&call.call_id, "NOT_LOGGED_IN"),
+        };
+        self.cards.push(card);
+        let excess = self.cards.len().saturating_sub(CARDS_KEPT);
+        self.cards.drain(..excess);
+        plan.save_desk = true;
+        plan.broadcast = true;
+    }
+
+    /// An ended call becomes one log (once: a repeated report finds it), in the org it belongs
+    /// to: the page it was dialled from, else the last page's; none known yet, it waits.
+    fn log_ended(&mut self, call: &CallView, now_ms: u64, plan: &mut Plan) {
+        if self.log_of(&call.call_id).is_some() {
+            return;
+        }
+        let dial = call
+            .dial_id
+            .as_deref()
+            .and_then(|id| self.dials.iter().find(|d| d.dial_id == id));
+        let context = dial.map(|d| DialContext {
+            dialled: d.number.clone(),
+            record: d.record.clone(),
+            org_id: d.org_id.clone(),
+            dial_id: Some(d.dial_id.clone()),
+            at_ms: d.at_ms,
+        });
+        let card = self.card_of(&call.call_id).cloned();
+        let Some(record) = record_of(call, context.as_ref(), card.as_ref(), DEFAULT_REGION) else {
+            return;
+        };
+        let org = context
+            .as_ref()
+            .filter(|c| c.matches(call))
+            .and_then(|c| c.org_id.clone())
+            .or_else(|| self.org.clone());
+        let log = Log::new(record, &call.call_id, org.as_deref(), now_ms);
+        let id = log.entry.call_id.clone();
+        self.logs.insert(id.clone(), log);
+        plan.saves.insert(id);
+        if let Some(dial_id) = &call.dial_id {
+            self.dials.retain(|d| &d.dial_id != dial_id);
+            plan.save_desk = true;
+        }
+        plan.broadcast |= self.is_current(&call.call_id);
+    }
+
+    fn delivered(
+        &mut self,
+        call_id: &str,
+        verify: bool,
+        answer: Answer,
+        now_ms: u64,
+        plan: &mut Plan,
+    ) {
+        let current = self.is_current_log(call_id);
+        let Some(log) = self.logs.get_mut(call_id) else {
+            return;
+        };
+        let written = matches!(answer.outcome, Outcome::Written { .. });
+        // That the Task exists is news whenever it comes; any other answer is only about the
+        // request in flight (a late one, whose lease was taken over, tells nothing).
+        let accept = if written {
+            log.task_id().is_none()
+        } else {
+            matches!(log.entry.delivery, Delivery::Sent { .. })
+        };
+        if !accept {
+            return;
+        }
+        if !verify {
+            log.dropped = answer.dropped;
+            log.linked = answer.linked;
+            for warning in answer.warnings {
+                log.warn(warning);
+            }
+        }
+        log.entry.record(answer.outcome, !verify, now_ms);
+        if written {
+            log.written();
+            if verify && log.linked.is_none() {
+                log.linked = log.call.record.clone();
+            }
+        }
+        plan.saves.insert(call_id.to_string());
+        plan.broadcast |= current;
+    }
+
+    /// Whatever is due goes: sends, verifications, updates. Each is marked (and stored) before
+    /// its request is asked for.
+    fn drive(&mut self, now_ms: u64, plan: &mut Plan) {
+        let ids: Vec<String> = self.logs.keys().cloned().collect();
+        for id in ids {
+            let user = {
+                let log = &self.logs[&id];
+                self.user_of(&log.entry.org_id)
+            };
+            let log = self.logs.get_mut(&id).expect("listed above");
+            match log.entry.step(now_ms) {
+                Step::Send => {
+                    log.entry.mark_sent(user.as_deref(), now_ms);
+                    log.sending();
+                    plan.saves.insert(id.clone());
+                    plan.actions.push(Effect::Create {
+                        call_id: id.clone(),
+                    });
+                }
+                Step::Verify => {
+                    log.entry.mark_verifying(now_ms);
+                    plan.saves.insert(id.clone());
+                    plan.actions.push(Effect::Verify {
+                        call_id: id.clone(),
+                        created_by: log.entry.sent_as.clone(),
+                    });
+                }
+                Step::Wait(_) => {}
+            }
+            if let Some(change) = log.due_update(now_ms) {
+                let rev = log.start_update(change, now_ms);
+                plan.saves.insert(id.clone());
+                plan.actions.push(Effect::Update {
+                    call_id: id.clone(),
+                    change,
+                    rev,
+                });
+            }
+        }
+    }
+
+    /// Retention: the last written logs are kept for the history, failed ones for a month.
+    fn prune(&mut self, now_ms: u64, plan: &mut Plan) {
+        let mut done: Vec<(u64, String)> = self
+            .logs
+            .values()
+            .filter(|l| l.settled() && l.task_id().is_some())
+            .map(|l| (l.entry.stored_at_ms, l.entry.call_id.clone()))
+            .collect();
+        done.sort();
+        let excess = done.len().saturating_sub(DONE_KEPT);
+        let mut gone: Vec<String> = done.into_iter().take(excess).map(|(_, id)| id).collect();
+        gone.extend(
+            self.logs
+                .values()
+                .filter(|l| {
+                    matches!(l.entry.delivery, Delivery::Failed { .. })
+                        && l.entry.stored_at_ms + FAILED_KEPT_MS < now_ms
+                })
+                .map(|l| l.entry.call_id.clone()),
+        );
+        for id in gone {
+            if let Some(log) = self.logs.remove(&id) {
+                plan.saves.remove(&id);
+                plan.removes.insert(log.entry.call_id);
+            }
+        }
+    }
+}

@@ -1,0 +1,1165 @@
+//! A deterministic simulator of the call desk's world, in the spirit of FoundationDB's and
+//! TigerBeetle's: one seed decides everything (a fake clock, the phone's calls, the user's
+//! clicks, picks and memos, tabs and pages coming and going, a Salesforce that commits before it
+//! answers, loses answers, answers 5xx / 401 / limit errors and is slow, a worker killed at random
+//! points between any two effects and restored from what it stored, reports duplicated and
+//! reordered, the browser restarted). After every run it checks the promise: each call that
+//! reached someone is exactly one Task, by this user, on the right record, with the last memo
+//! and transcript; no Task written twice; nothing pending once the org answers.
+//!
+//! `run(seed)` replays exactly: a failing seed printed by `cargo test` or `./build.sh sim` is
+//! the whole reproduction.
+
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+
+use super::{Answer, Desk, Effect, Input, Reply, DESK_KEY, LOG_KEY_PREFIX};
+use crate::call::{CallEnd, CallPhase, CallView, LineState, PhoneCommand, PhoneState};
+use crate::calllog::{CallerCard, CallerMatch, KnownRecord};
+use crate::outbox::{outcome_of_failure, Delivery, Outcome, REQUEST_TIMEOUT_MS};
+use crate::salesforce::id::RecordId;
+
+const ORG: &str = "00D5g000004ABCDEAA";
+const USER: &str = "005000000000001AAA";
+const OTHER_USER: &str = "005000000000002AAA";
+
+/// Splitmix64: small, fast, and the same on every machine.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
+    }
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    pub fn between(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.below(hi - lo + 1)
+    }
+}
+
+/// What one run found.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub seed: u64,
+    /// Calls that reached someone and that the desk saw.
+    pub lifecycles: usize,
+    pub lost: usize,
+    pub duplicate: usize,
+    pub stuck: usize,
+    /// A Task on the wrong record, or missing the last memo / transcript.
+    pub wrong: usize,
+    /// What went wrong, for the failing seed's reader.
+    pub problems: Vec<String>,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.lost + self.duplicate + self.stuck + self.wrong == 0
+    }
+}
+
+#[derive(Debug, Clone)]
+struct SfTask {
+    call_object: String,
+    created_by: String,
+    who: Option<String>,
+    memo: Vec<String>,
+    transcript: Option<String>,
+}
+
+/// What the sim knows to be true about a call.
+#[derive(Debug, Clone)]
+struct Truth {
+    sip_id: String,
+    incoming: bool,
+    /// Ended normally by a cause that makes an outgoing attempt worth a Task.
+    reached: bool,
+    dial_id: Option<String>,
+    record: Option<String>,
+    memo: Vec<String>,
+    transcript: Option<String>,
+    /// Ended by a browser restart: its log is optional (the engine was gone).
+    interrupted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Event {
+    /// Deliver this input to the worker (from the engine, a page, a response…).
+    ToWorker(u64),
+    /// The engine advances its current call.
+    EngineStep,
+    /// The engine sends its unacknowledged ended calls again.
+    EngineResend,
+    Alarm,
+    Kill,
+    BrowserRestart,
+    /// A Salesforce page of the org opens (with a fresh login when the session had expired).
+    PageOpen,
+    SessionExpires,
+    NewCall,
+    /// The user saves a memo (and a transcript arrives); `Some`: saving again what got no answer.
+    UserMemo(String, Option<(Vec<String>, Option<String>)>),
+    UserPick,
+    /// A request's commit point at Salesforce.
+    Commit(u64),
+    /// A request's answer reaches the worker (or its timeout fires).
+    Answer(u64),
+    /// Another user writes a Task with one of our call ids (it must not be taken for ours).
+    Impostor(String),
+}
+
+struct Flight {
+    worker_gen: u64,
+    input: Option<Input>,
+    /// What Salesforce does at the commit point.
+    commit: Option<SfTask>,
+    call_id: String,
+    verify: bool,
+    created_by: Option<String>,
+    update: Option<(super::Change, u32)>,
+    payload: Option<(Vec<String>, Option<String>)>,
+    fault: Fault,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    None,
+    /// Committed, the answer lost (or it came after our timeout).
+    LostAnswer,
+    /// 5xx: committed or not, nobody knows.
+    ServerError {
+        committed: bool,
+    },
+    /// Refused before anything was written.
+    Refused(&'static str),
+}
+
+struct Engine {
+    call: Option<CallView>,
+    plan: Vec<CallPhase>,
+    seq: u64,
+    unacked: Vec<CallView>,
+    next_handle: u32,
+}
+
+pub struct World {
+    rng: Rng,
+    now: u64,
+    queue: BinaryHeap<std::cmp::Reverse<(u64, u64, Event)>>,
+    order: u64,
+    storage: BTreeMap<String, serde_json::Value>,
+    worker: Option<Desk>,
+    worker_gen: u64,
+    alarm: Option<u64>,
+    engine: Engine,
+    messages: BTreeMap<u64, (u64, Input)>,
+    flights: BTreeMap<u64, Flight>,
+    next_id: u64,
+    tasks: Vec<SfTask>,
+    truths: BTreeMap<String, Truth>,
+    seen: BTreeSet<String>,
+    session_valid: bool,
+    limited_until: u64,
+    page_opened: bool,
+    calls_left: u32,
+    /// Healthy from here on: no faults, no kills, so what is pending must drain.
+    calm_from: u64,
+    /// `SFPHONE_SIM_TRACE=1`: every input and its effects on stderr, to read a failing seed.
+    trace: bool,
+}
+
+impl World {
+    pub fn new(seed: u64) -> World {
+        let mut rng = Rng::new(seed);
+        let calls_left = rng.between(1, 4) as u32;
+        let mut world = World {
+            rng,
+            now: 1_700_000_000_000,
+            queue: BinaryHeap::new(),
+            order: 0,
+            storage: BTreeMap::new(),
+            worker: None,
+            worker_gen: 0,
+            alarm: None,
+            engine: Engine {
+                call: None,
+                plan: vec![],
+                seq: 0,
+                unacked: vec![],
+                next_handle: 1,
+            },
+            messages: BTreeMap::new(),
+            flights: BTreeMap::new(),
+            next_id: 0,
+            tasks: vec![],
+            truths: BTreeMap::new(),
+            seen: BTreeSet::new(),
+            session_valid: true,
+            limited_until: 0,
+            page_opened: false,
+            calls_left,
+            calm_from: 0,
+            trace: std::env::var_os("SFPHONE_SIM_TRACE").is_some(),
+        };
+        world.calm_from = world.now + 20 * 60_000;
+        // Once the world is calm the user opens Salesforce: from then on the org answers.
+        world.at(20 * 60_000, Event::PageOpen);
+        // Sometimes calls come before any Salesforce page is opened since the browser started.
+        let first_page = if world.rng.chance(30) {
+            world.rng.between(60_000, 15 * 60_000)
+        } else {
+            world.rng.between(0, 5_000)
+        };
+        world.at(first_page, Event::PageOpen);
+        world.at(0, Event::EngineStep);
+        let first_call = world.rng.between(1_000, 30_000);
+        world.at(first_call, Event::NewCall);
+        world.send(0, Input::EngineStarted);
+        world.send(1, Input::Wake);
+        world
+    }
+
+    fn calm(&self) -> bool {
+        self.now >= self.calm_from
+    }
+
+    fn at(&mut self, delay: u64, event: Event) {
+        self.order += 1;
+        self.queue
+            .push(std::cmp::Reverse((self.now + delay, self.order, event)));
+    }
+
+    fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    /// A message to the worker, delivered after `delay` (and sometimes twice).
+    fn send(&mut self, delay: u64, input: Input) {
+        let id = self.id();
+        self.messages.insert(id, (self.worker_gen, input.clone()));
+        self.at(delay, Event::ToWorker(id));
+        if !self.calm() && self.rng.chance(10) {
+            let again = self.id();
+            self.messages.insert(again, (self.worker_gen, input));
+            let later = delay + self.rng.between(0, 3_000);
+            self.at(later, Event::ToWorker(again));
+        }
+    }
+
+    fn worker(&mut self) -> &mut Desk {
+        if self.worker.is_none() {
+            self.worker_gen += 1;
+            let snapshot = self.storage.get(DESK_KEY).cloned();
+            let logs = self
+                .storage
+                .iter()
+                .filter(|(k, _)| k.starts_with(LOG_KEY_PREFIX))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let restored = Desk::restore(snapshot, logs);
+            assert!(!restored.snapshot_unreadable, "our own snapshot reads back");
+            assert!(
+                restored.desk.unreadable.is_empty(),
+                "our own logs read back"
+            );
+            self.worker = Some(restored.desk);
+            // The worker's start resumes what waits (as the top-level resume does).
+            self.order += 1;
+            self.queue.push(std::cmp::Reverse((
+                self.now,
+                self.order,
+                Event::ToWorker(u64::MAX),
+            )));
+        }
+        self.worker.as_mut().expect("just restored")
+    }
+
+    /// One input through the worker: handled, then its effects carried out in order; the worker
+    /// may be killed between any two. Returns the reply when the turn completed.
+    fn process(&mut self, input: Input) -> Option<Reply> {
+        let now = self.now;
+        if self.trace {
+            eprintln!("{:>9} > {input:?}", now - 1_700_000_000_000);
+        }
+        let turn = self.worker().handle(input, now);
+        if self.trace {
+            eprintln!("{:>9}   {:?} {:?}", "", turn.effects, turn.reply);
+        }
+        for effect in turn.effects {
+            if !self.calm() && self.rng.chance(3) {
+                if self.trace {
+                    eprintln!("{:>9}   KILLED before {effect:?}", "");
+                }
+                self.kill();
+                return None;
+            }
+            self.execute(effect);
+        }
+        Some(turn.reply)
+    }
+
+    fn kill(&mut self) {
+        self.worker = None;
+    }
+
+    fn execute(&mut self, effect: Effect) {
+        let desk = self.worker.as_ref().expect("a turn runs in a worker");
+        match effect {
+            Effect::SaveDesk => {
+                if let Some(call) = &desk.phone.call {
+                    if !call.call_id.is_empty() {
+                        self.seen.insert(call.call_id.clone());
+                    }
+                }
+                let value = serde_json::to_value(desk).expect("serialisable");
+                self.storage.insert(DESK_KEY.into(), value);
+            }
+            Effect::SaveLog(id) => {
+                let log = &desk.logs[&id];
+                self.seen.insert(log.sip_call_id.clone());
+                let value = serde_json::to_value(log).expect("serialisable");
+                self.storage.insert(log.key(), value);
+            }
+            Effect::RemoveLog(id) => {
+                self.storage.remove(&format!("{LOG_KEY_PREFIX}{id}"));
+            }
+            Effect::Broadcast => {}
+            Effect::WakeAt(t) => self.alarm = Some(t.max(self.now + 1_000)),
+            Effect::Phone(command) => self.engine_command(command),
+            Effect::LookUp {
+                call_id, number, ..
+            } => {
+                let card = self.card_for(&call_id, &number);
+                let delay = self.rng.between(50, 2_000);
+                self.send(delay, Input::LookedUp { card });
+            }
+            Effect::Create { call_id } => {
+                let log = &desk.logs[&call_id];
+                let task = SfTask {
+                    call_object: log.entry.call_id.clone(),
+                    created_by: USER.into(),
+                    who: log.call.record.as_ref().map(|r| r.id.as_str().to_string()),
+                    memo: log.call.memo_tags.clone(),
+                    transcript: log.call.transcript.clone(),
+                };
+                self.request(call_id, false, None, None, Some(task), None);
+            }
+            Effect::Verify {
+                call_id,
+                created_by,
+            } => self.request(call_id, true, created_by, None, None, None),
+            Effect::Update {
+                call_id,
+                change,
+                rev,
+            } => {
+                let log = &desk.logs[&call_id];
+                let payload = (log.call.memo_tags.clone(), log.call.transcript.clone());
+                self.request(
+                    call_id,
+                    false,
+                    None,
+                    Some((change, rev)),
+                    None,
+                    Some(payload),
+                );
+            }
+        }
+    }
+
+    fn card_for(&mut self, call_id: &str, number: &str) -> CallerCard {
+        let found = self.rng.chance(70);
+        let matches = if found {
+            (0..self.rng.between(1, 2))
+                .map(|i| CallerMatch {
+                    object: "Contact".into(),
+                    id: RecordId::parse(&format!("003000000000{i:03}")).expect("an id"),
+                    name: format!("Caller {number} {i}"),
+                    account_id: None,
+                    detail: None,
+                    url: String::new(),
+                })
+                .collect()
+        } else {
+            vec![]
+        };
+        CallerCard {
+            call_id: call_id.into(),
+            status: if found { "FOUND" } else { "NOT_FOUND" }.into(),
+            matches,
+        }
+    }
+
+    fn request(
+        &mut self,
+        call_id: String,
+        verify: bool,
+        created_by: Option<String>,
+        update: Option<(super::Change, u32)>,
+        commit: Option<SfTask>,
+        payload: Option<(Vec<String>, Option<String>)>,
+    ) {
+        let fault = if self.calm() {
+            Fault::None
+        } else {
+            match self.rng.below(100) {
+                0..=11 => Fault::LostAnswer,
+                12..=19 => Fault::ServerError {
+                    committed: self.rng.chance(50),
+                },
+                20..=23 => Fault::Refused("REQUEST_LIMIT_EXCEEDED"),
+                _ => Fault::None,
+            }
+        };
+        if fault == Fault::Refused("REQUEST_LIMIT_EXCEEDED") {
+            // The daily limit is reached for a while (its rolling window moves on).
+            self.limited_until = self.now + self.rng.between(1_000, 20 * 60_000);
+        }
+        let fault = if !self.session_valid {
+            Fault::Refused("INVALID_SESSION_ID")
+        } else if self.now < self.limited_until {
+            Fault::Refused("REQUEST_LIMIT_EXCEEDED")
+        } else {
+            fault
+        };
+        let id = self.id();
+        // Slow: it commits, then answers, possibly after our timeout (the lease outlasts both).
+        let slow = !self.calm() && self.rng.chance(15);
+        let commit_at = if slow {
+            self.rng.between(1_000, REQUEST_TIMEOUT_MS + 15_000)
+        } else {
+            self.rng.between(20, 800)
+        };
+        let answer_at = commit_at + self.rng.between(5, if slow { 10_000 } else { 300 });
+        self.flights.insert(
+            id,
+            Flight {
+                worker_gen: self.worker_gen,
+                input: None,
+                commit,
+                call_id,
+                verify,
+                created_by,
+                update,
+                payload,
+                fault,
+            },
+        );
+        self.at(commit_at, Event::Commit(id));
+        self.at(answer_at.min(REQUEST_TIMEOUT_MS), Event::Answer(id));
+    }
+
+    /// Salesforce carries the request out (or refuses it) at its commit point.
+    fn commit(&mut self, id: u64) {
+        let Some(flight) = self.flights.get_mut(&id) else {
+            return;
+        };
+        let fault = flight.fault;
+        let writes = match fault {
+            Fault::None | Fault::LostAnswer => true,
+            Fault::ServerError { committed } => committed,
+            Fault::Refused(_) => false,
+        };
+        let answer = if flight.verify {
+            let found = self.tasks.iter().find(|t| {
+                t.call_object == flight.call_id
+                    && flight
+                        .created_by
+                        .as_ref()
+                        .is_none_or(|u| *u == t.created_by)
+            });
+            match fault {
+                Fault::Refused(code) => Answer::of(outcome_of_failure(code)),
+                _ => Answer::of(match found {
+                    Some(_) => Outcome::Written {
+                        task_id: format!("00T{:015}", id),
+                    },
+                    None => Outcome::Absent,
+                }),
+            }
+        } else if let Some((change, rev)) = flight.update {
+            if writes {
+                if let Some((memo, transcript)) = flight.payload.clone() {
+                    for task in self
+                        .tasks
+                        .iter_mut()
+                        .filter(|t| t.call_object == flight.call_id && t.created_by == USER)
+                    {
+                        match change {
+                            super::Change::Memo => task.memo = memo.clone(),
+                            super::Change::Transcript => task.transcript = transcript.clone(),
+                        }
+                    }
+                }
+            }
+            let result = match fault {
+                Fault::None => Ok(()),
+                Fault::Refused(code) => Err((true, code.to_string())),
+                _ => Err((true, "NO_ANSWER".to_string())),
+            };
+            flight.input = Some(Input::Updated {
+                call_id: flight.call_id.clone(),
+                change,
+                rev,
+                result,
+            });
+            return;
+        } else {
+            if writes {
+                if let Some(task) = flight.commit.clone() {
+                    self.tasks.push(task);
+                }
+            }
+            match fault {
+                Fault::None => Answer::of(Outcome::Written {
+                    task_id: format!("00T{:015}", id),
+                }),
+                Fault::Refused(code) => Answer::of(outcome_of_failure(code)),
+                _ => Answer::of(Outcome::Unknown),
+            }
+        };
+        let answer = match fault {
+            // The answer never comes: at the timeout the worker knows nothing.
+            Fault::LostAnswer if !flight.verify => Answer::of(Outcome::Unknown),
+            Fault::LostAnswer => Answer::of(Outcome::Unknown),
+            _ => answer,
+        };
+        flight.input = Some(Input::Delivered {
+            call_id: flight.call_id.clone(),
+            verify: flight.verify,
+            answer,
+        });
+    }
+
+    fn answer(&mut self, id: u64) {
+        let Some(mut flight) = self.flights.remove(&id) else {
+            return;
+        };
+        let alive = flight.worker_gen == self.worker_gen && self.worker.is_some();
+        let input = match flight.input.take() {
+            Some(input) => input,
+            None => {
+                // Not at Salesforce's commit point yet: our timeout fires (or the worker is
+                // gone), and Salesforce still carries it out later.
+                let input = match flight.update {
+                    Some((change, rev)) => Input::Updated {
+                        call_id: flight.call_id.clone(),
+                        change,
+                        rev,
+                        result: Err((true, "TIMEOUT".into())),
+                    },
+                    None => Input::Delivered {
+                        call_id: flight.call_id.clone(),
+                        verify: flight.verify,
+                        answer: Answer::of(Outcome::Unknown),
+                    },
+                };
+                flight.worker_gen = 0;
+                self.flights.insert(id, flight);
+                input
+            }
+        };
+        // A worker that was stopped took its fetch with it: nobody hears the answer.
+        if alive {
+            self.process(input);
+        }
+    }
+
+    fn engine_command(&mut self, command: PhoneCommand) {
+        if let PhoneCommand::Dial { number, dial_id } = command {
+            if self.engine.call.is_some() {
+                return;
+            }
+            self.start_call(false, number, dial_id);
+        }
+    }
+
+    fn start_call(&mut self, incoming: bool, peer: String, dial_id: Option<String>) {
+        let handle = self.engine.next_handle;
+        self.engine.next_handle += 1;
+        let sip_id = format!("{:x}{handle}@sim.example", self.rng.next());
+        let answered = self.rng.chance(70);
+        let end = if answered {
+            if self.rng.chance(50) {
+                CallEnd::HungUp
+            } else {
+                CallEnd::RemoteHungUp
+            }
+        } else if incoming {
+            CallEnd::Missed
+        } else {
+            [
+                CallEnd::Busy,
+                CallEnd::NoAnswer,
+                CallEnd::NotFound,
+                CallEnd::Cancelled,
+            ][self.rng.below(4) as usize]
+        };
+        let reached = incoming
+            || answered
+            || matches!(
+                end,
+                CallEnd::Busy | CallEnd::NoAnswer | CallEnd::Cancelled | CallEnd::Declined
+            );
+        let record = dial_id.as_ref().map(|_| dial_record(&peer));
+        self.truths.insert(
+            sip_id.clone(),
+            Truth {
+                sip_id: sip_id.clone(),
+                incoming,
+                reached,
+                dial_id: dial_id.clone(),
+                record: record.map(|r| r.id.as_str().to_string()),
+                memo: vec![],
+                transcript: None,
+                interrupted: false,
+            },
+        );
+        let first = if incoming {
+            CallPhase::Incoming
+        } else {
+            CallPhase::Ringing
+        };
+        let mut plan = vec![first];
+        if answered {
+            plan.extend([CallPhase::Connecting, CallPhase::Connected]);
+        }
+        plan.push(CallPhase::Ended);
+        self.engine.plan = plan;
+        self.engine.call = Some(CallView {
+            id: handle,
+            call_id: sip_id,
+            dial_id,
+            outgoing: !incoming,
+            peer,
+            peer_name: None,
+            phase: CallPhase::Dialling,
+            started_at_ms: self.now,
+            answered_at_ms: None,
+            muted: false,
+            held: false,
+            end: Some(end),
+            ended_at_ms: None,
+        });
+        let delay = self.rng.between(100, 3_000);
+        self.at(delay, Event::EngineStep);
+    }
+
+    fn engine_state(&self) -> PhoneState {
+        let mut call = self.engine.call.clone();
+        if let Some(c) = call.as_mut().filter(|c| c.phase != CallPhase::Ended) {
+            c.end = None;
+        }
+        PhoneState {
+            line: LineState::Registered,
+            call: call.or_else(|| self.engine.unacked.last().cloned()),
+            microphone_denied: false,
+        }
+    }
+
+    fn engine_report(&mut self) {
+        self.engine.seq += 1;
+        let input = Input::PhoneReport {
+            state: self.engine_state(),
+            seq: self.engine.seq,
+            ended: self.engine.unacked.clone(),
+        };
+        let delay = self.rng.between(1, 400);
+        self.send(delay, input);
+    }
+
+    fn engine_step(&mut self) {
+        let Some(mut call) = self.engine.call.clone() else {
+            return;
+        };
+        if self.engine.plan.is_empty() {
+            return;
+        }
+        let phase = self.engine.plan.remove(0);
+        call.phase = phase;
+        match phase {
+            CallPhase::Connected => call.answered_at_ms = Some(self.now),
+            CallPhase::Ended => call.ended_at_ms = Some(self.now),
+            _ => {}
+        }
+        if phase == CallPhase::Ended {
+            self.engine.call = None;
+            self.engine.unacked.push(call.clone());
+            self.at(3_000, Event::EngineResend);
+            // The user writes a memo (and a transcript comes) after the call, some of the time.
+            for _ in 0..self.rng.below(3) {
+                let delay = self.rng.between(100, 120_000);
+                self.at(delay, Event::UserMemo(call.call_id.clone(), None));
+            }
+            if self.calls_left > 0 {
+                let delay = self.rng.between(1_000, 120_000);
+                self.at(delay, Event::NewCall);
+            }
+        } else {
+            self.engine.call = Some(call.clone());
+            if phase == CallPhase::Incoming && self.rng.chance(50) {
+                let delay = self.rng.between(500, 5_000);
+                self.at(delay, Event::UserPick);
+            }
+            let delay = self.rng.between(200, 20_000);
+            self.at(delay, Event::EngineStep);
+        }
+        self.engine_report();
+    }
+
+    fn new_call(&mut self) {
+        if self.calls_left == 0 || self.engine.call.is_some() {
+            return;
+        }
+        self.calls_left -= 1;
+        let number = format!("+8131234{:04}", self.rng.below(10_000));
+        match self.rng.below(3) {
+            0 => self.start_call(true, number, None),
+            1 => {
+                // A click-to-call on a record page: through the worker, with its dial id.
+                let dial_id = format!("dial-{}", self.id());
+                let record = dial_record(&number);
+                let delay = self.rng.between(1, 50);
+                self.send(
+                    delay,
+                    Input::Dial {
+                        dial_id,
+                        number,
+                        record: Some(record),
+                        org_id: self.page_opened.then(|| ORG.to_string()),
+                    },
+                );
+            }
+            _ => self.start_call(false, number, None),
+        }
+    }
+
+    fn browser_restart(&mut self) {
+        self.kill();
+        // The engine goes with the browser, and the call on it; the tabs too.
+        if let Some(call) = self.engine.call.take() {
+            if let Some(t) = self.truths.get_mut(&call.call_id) {
+                t.interrupted = true;
+            }
+        }
+        for call in self.engine.unacked.drain(..) {
+            if let Some(t) = self.truths.get_mut(&call.call_id) {
+                t.interrupted = true;
+            }
+        }
+        self.engine.plan.clear();
+        self.engine.seq = 0;
+        self.flights.retain(|_, f| f.input.is_none());
+        for flight in self.flights.values_mut() {
+            flight.worker_gen = 0;
+        }
+        self.messages.clear();
+        self.page_opened = false;
+        self.send(100, Input::EngineStarted);
+        let delay = self.rng.between(1_000, 60_000);
+        self.at(delay, Event::PageOpen);
+        if self.calls_left > 0 {
+            let delay = self.rng.between(1_000, 60_000);
+            self.at(delay, Event::NewCall);
+        }
+    }
+
+    fn step(&mut self, event: Event) {
+        if self.trace && !matches!(event, Event::ToWorker(_)) {
+            eprintln!("{:>9} {event:?}", self.now - 1_700_000_000_000);
+        }
+        match event {
+            Event::ToWorker(u64::MAX) => {
+                self.process(Input::Wake);
+            }
+            Event::ToWorker(id) => {
+                let Some((gen, input)) = self.messages.remove(&id) else {
+                    return;
+                };
+                let _ = gen;
+                let from_engine = matches!(input, Input::PhoneReport { .. });
+                // A content script whose message got no answer (the worker was stopped while
+                // handling it) sends it again.
+                let retried = matches!(input, Input::PageSession { .. } | Input::PanelHello { .. })
+                    .then(|| input.clone());
+                let reply = self.process(input);
+                if let (None, Some(input)) = (&reply, retried) {
+                    self.send(1_000, input);
+                }
+                if let (true, Some(Reply::Stored(stored))) = (from_engine, reply) {
+                    self.engine.unacked.retain(|c| !stored.contains(&c.call_id));
+                }
+            }
+            Event::EngineStep => self.engine_step(),
+            Event::EngineResend => {
+                if !self.engine.unacked.is_empty() {
+                    self.engine_report();
+                    self.at(3_000, Event::EngineResend);
+                }
+            }
+            Event::Alarm => {
+                self.alarm = None;
+                self.process(Input::Wake);
+            }
+            Event::Kill => {
+                if !self.calm() {
+                    self.kill();
+                    let delay = self.rng.between(1_000, 60_000);
+                    self.at(delay, Event::Kill);
+                }
+            }
+            Event::BrowserRestart => {
+                if !self.calm() {
+                    self.browser_restart();
+                }
+            }
+            Event::SessionExpires => {
+                if !self.calm() {
+                    self.session_valid = false;
+                    let delay = self.rng.between(10_000, 300_000);
+                    self.at(delay, Event::PageOpen);
+                }
+            }
+            Event::PageOpen => {
+                self.page_opened = true;
+                self.session_valid = true;
+                let tab = self.rng.below(5) as i32 + 1;
+                let delay = self.rng.between(1, 100);
+                self.send(delay, Input::PanelHello { tab });
+                let delay = self.rng.between(1, 300);
+                self.send(
+                    delay,
+                    Input::PageSession {
+                        org_id: ORG.into(),
+                        user_id: Some(USER.into()),
+                    },
+                );
+                // A second tab loading at the same moment (after a re-login, both reload).
+                if self.rng.chance(40) {
+                    let delay = self.rng.between(1, 300);
+                    self.send(
+                        delay,
+                        Input::PageSession {
+                            org_id: ORG.into(),
+                            user_id: Some(USER.into()),
+                        },
+                    );
+                }
+                if !self.calm() && self.rng.chance(30) {
+                    let delay = self.rng.between(10_000, 200_000);
+                    self.at(delay, Event::PageOpen);
+                }
+            }
+            Event::NewCall => self.new_call(),
+            Event::UserMemo(sip_id, again) => {
+                // The panel offers the memo once the call has its log.
+                let logged = self
+                    .worker
+                    .as_ref()
+                    .and_then(|d| d.log_of(&sip_id))
+                    .is_some();
+                if !logged && again.is_none() {
+                    return;
+                }
+                let (tags, text) = again.unwrap_or_else(|| {
+                    let tags = vec![format!("tag-{}", self.rng.below(1000))];
+                    let text = self.rng.chance(30).then(|| format!("text {}", self.now));
+                    (tags, text)
+                });
+                let memo = self.process(Input::Memo {
+                    call_id: sip_id.clone(),
+                    tags: tags.clone(),
+                });
+                let transcript = match &text {
+                    Some(text) if memo.is_some() => self.process(Input::Transcript {
+                        call_id: sip_id.clone(),
+                        text: text.clone(),
+                    }),
+                    _ => memo.clone(),
+                };
+                match (memo, transcript) {
+                    (Some(Reply::Log(_)), Some(Reply::Log(_))) => {
+                        if let Some(t) = self.truths.get_mut(&sip_id) {
+                            t.memo = tags;
+                            if text.is_some() {
+                                t.transcript = text;
+                            }
+                        }
+                    }
+                    // No answer (the worker was stopped): the user saves it again.
+                    (None, _) | (_, None) => {
+                        self.at(2_000, Event::UserMemo(sip_id, Some((tags, text))));
+                    }
+                    _ => {}
+                }
+            }
+            Event::UserPick => {
+                let Some(desk) = self.worker.as_ref() else {
+                    return;
+                };
+                let Some(call) = desk.phone.live_call().cloned() else {
+                    return;
+                };
+                let Some(card) = desk.card_of(&call.call_id).filter(|c| c.matches.len() > 1) else {
+                    return;
+                };
+                let pick = card.matches[1].id.clone();
+                let reply = self.process(Input::Pick {
+                    call_id: call.call_id.clone(),
+                    record_id: pick.clone(),
+                });
+                if reply == Some(Reply::Ack) {
+                    if let Some(t) = self.truths.get_mut(&call.call_id) {
+                        t.record = Some(pick.as_str().to_string());
+                    }
+                }
+            }
+            Event::Commit(id) => self.commit(id),
+            Event::Answer(id) => self.answer(id),
+            Event::Impostor(sip_id) => {
+                if let Some(log) = self.worker.as_ref().and_then(|d| d.log_of(&sip_id)) {
+                    let call_object = log.entry.call_id.clone();
+                    self.tasks.push(SfTask {
+                        call_object,
+                        created_by: OTHER_USER.into(),
+                        who: None,
+                        memo: vec![],
+                        transcript: None,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Runs the world until nothing is left to happen, then checks the promise.
+    pub fn run(mut self, seed: u64) -> Report {
+        let kill = self.rng.between(1_000, 60_000);
+        self.at(kill, Event::Kill);
+        if self.rng.chance(25) {
+            let delay = self.rng.between(10_000, 15 * 60_000);
+            self.at(delay, Event::BrowserRestart);
+        }
+        if self.rng.chance(30) {
+            let delay = self.rng.between(10_000, 10 * 60_000);
+            self.at(delay, Event::SessionExpires);
+        }
+        let mut events = 0;
+        let horizon = self.calm_from + 6 * 3_600_000;
+        let mut retried = false;
+        loop {
+            // The alarm fires when nothing else happens first (it also cold-starts a worker).
+            let next = self.queue.peek().map(|std::cmp::Reverse((t, _, _))| *t);
+            match (next, self.alarm) {
+                (Some(t), Some(a)) if a < t => {
+                    self.now = a;
+                    self.step(Event::Alarm);
+                }
+                (None, Some(a)) => {
+                    self.now = a;
+                    self.step(Event::Alarm);
+                }
+                (Some(_), _) => {
+                    let std::cmp::Reverse((t, _, event)) = self.queue.pop().expect("peeked");
+                    self.now = self.now.max(t);
+                    self.step(event);
+                }
+                (None, None) => {
+                    // Quiet. The user retries what failed (the options page offers it), once
+                    // the world is calm; then it must drain.
+                    if !retried && self.now >= self.calm_from {
+                        retried = true;
+                        let failed: Vec<String> = self
+                            .worker()
+                            .logs
+                            .values()
+                            .filter(|l| matches!(l.entry.delivery, Delivery::Failed { .. }))
+                            .map(|l| l.entry.call_id.clone())
+                            .collect();
+                        for id in failed {
+                            self.send(1, Input::Retry { call_id: id });
+                        }
+                        continue;
+                    }
+                    break;
+                }
+            }
+            events += 1;
+            if self.now > horizon || events > 200_000 {
+                break;
+            }
+            // Now and then, another user's Task with one of our call ids appears.
+            if !self.calm() && self.rng.chance(1) {
+                if let Some(sip) = self.truths.keys().next().cloned() {
+                    self.at(0, Event::Impostor(sip));
+                }
+            }
+        }
+        self.check(seed)
+    }
+
+    fn check(mut self, seed: u64) -> Report {
+        let mut report = Report {
+            seed,
+            ..Report::default()
+        };
+        let desk = self.worker().clone();
+        let truths: Vec<Truth> = self.truths.values().cloned().collect();
+        for truth in truths {
+            let log_id = desk
+                .log_of(&truth.sip_id)
+                .map(|l| l.entry.call_id.clone())
+                .unwrap_or_else(|| truth.sip_id.clone());
+            let ours: Vec<&SfTask> = self
+                .tasks
+                .iter()
+                .filter(|t| t.call_object == log_id && t.created_by == USER)
+                .collect();
+            // A call the browser's restart interrupted took its engine with it: only the desk
+            // knows of it, and what it logged must hold.
+            let logged = desk.log_of(&truth.sip_id).is_some();
+            let must = self.seen.contains(&truth.sip_id)
+                && ((truth.reached && !truth.interrupted) || logged);
+            let may = truth.reached && self.seen.contains(&truth.sip_id);
+            if ours.len() > 1 {
+                report.duplicate += 1;
+                report
+                    .problems
+                    .push(format!("{}: {} Tasks", truth.sip_id, ours.len()));
+            }
+            if !may && !truth.interrupted && !ours.is_empty() {
+                report.duplicate += 1;
+                report.problems.push(format!(
+                    "{}: a Task for a call that reached nobody",
+                    truth.sip_id
+                ));
+            }
+            if must {
+                report.lifecycles += 1;
+            }
+            if must && ours.is_empty() {
+                match desk.log_of(&truth.sip_id) {
+                    Some(log) if log.entry.delivery.is_open() => {
+                        report.stuck += 1;
+                        report
+                            .problems
+                            .push(format!("{}: still {:?}", truth.sip_id, log.entry.delivery));
+                    }
+                    other => {
+                        report.lost += 1;
+                        report.problems.push(format!(
+                            "{}: no Task ({:?})",
+                            truth.sip_id,
+                            other.map(|l| &l.entry.delivery)
+                        ));
+                    }
+                }
+                continue;
+            }
+            if let Some(task) = ours.first() {
+                let log = desk.log_of(&truth.sip_id);
+                if let Some(log) = log.filter(|l| !l.settled()) {
+                    report.stuck += 1;
+                    report
+                        .problems
+                        .push(format!("{}: not settled {:?}", truth.sip_id, log.entry));
+                }
+                if task.memo != truth.memo {
+                    report.wrong += 1;
+                    report.problems.push(format!(
+                        "{}: memo {:?}, the user's last {:?}",
+                        truth.sip_id, task.memo, truth.memo
+                    ));
+                }
+                if task.transcript != truth.transcript {
+                    report.wrong += 1;
+                    report.problems.push(format!(
+                        "{}: transcript {:?}, expected {:?}",
+                        truth.sip_id, task.transcript, truth.transcript
+                    ));
+                }
+                // The record: the dial's for a click-to-call, the pick for an incoming call the
+                // user picked on; none for a number typed in the panel. (An incoming call not
+                // picked goes on what the card found, if it found in time.)
+                let expected = if truth.dial_id.is_some() || truth.record.is_some() {
+                    Some(truth.record.clone())
+                } else if !truth.incoming {
+                    Some(None)
+                } else {
+                    None
+                };
+                if let Some(expected) = expected.filter(|e| *e != task.who) {
+                    report.wrong += 1;
+                    report.problems.push(format!(
+                        "{}: on {:?}, expected {:?}",
+                        truth.sip_id, task.who, expected
+                    ));
+                }
+            }
+        }
+        // Nothing the outbox holds may be waiting still.
+        for log in desk.logs.values() {
+            if !log.settled() && !matches!(log.entry.delivery, Delivery::Failed { .. }) {
+                let counted = report
+                    .problems
+                    .iter()
+                    .any(|p| p.starts_with(&log.sip_call_id));
+                if !counted {
+                    report.stuck += 1;
+                    report.problems.push(format!(
+                        "{}: left {:?}",
+                        log.sip_call_id, log.entry.delivery
+                    ));
+                }
+            }
+        }
+        report
+    }
+}
+
+fn dial_record(number: &str) -> KnownRecord {
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    let tail = &digits[digits.len().saturating_sub(4)..];
+    KnownRecord {
+        object: "Lead".into(),
+        id: RecordId::parse(&format!("00Q00000000{tail:0>4}")).expect("an id"),
+        name: format!("Lead {tail}"),
+        account_id: None,
+    }
+}
+
+/// One seed's world, run and checked.
+pub fn run(seed: u64) -> Report {
+    World::new(seed).run(seed)
+}
+
+/// `n` seeds from `first`: the totals, and the first failing report if any.
+pub fn run_many(first: u64, n: u64) -> (Report, Option<Report>) {
+    let mut total = Report {
+        seed: first,
+        ..Report::default()
+    };
+    let mut failing = None;
+    for seed in first..first + n {
+        let r = run(seed);
+        total.lifecycles += r.lifecycles;
+        total.lost += r.lost;
+        total.duplicate += r.duplicate;
+        total.stuck += r.stuck;
+        total.wrong += r.wrong;
+        if !r.ok() && failing.is_none() {
+            failing = Some(r);
+        }
+    }
+    (total, failing)
+}

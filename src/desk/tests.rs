@@ -1,0 +1,404 @@
+use super::*;
+use crate::call::LineState;
+use crate::outbox::LEASE_MS;
+
+const ORG: &str = "00D5g000004ABCDEAA";
+const USER: &str = "005000000000001AAA";
+const T0: u64 = 1_700_000_000_000;
+
+fn call(sip: &str, phase: CallPhase, incoming: bool) -> CallView {
+    CallView {
+        id: 1,
+        call_id: sip.into(),
+        dial_id: None,
+        outgoing: !incoming,
+        peer: "+81312345678".into(),
+        peer_name: None,
+        phase,
+        started_at_ms: T0,
+        answered_at_ms: Some(T0 + 1_000),
+        muted: false,
+        held: false,
+        end: (phase == CallPhase::Ended).then_some(CallEnd::HungUp),
+        ended_at_ms: (phase == CallPhase::Ended).then_some(T0 + 60_000),
+    }
+}
+
+fn report(c: CallView, seq: u64) -> Input {
+    Input::PhoneReport {
+        state: PhoneState {
+            line: LineState::Registered,
+            call: Some(c),
+            microphone_denied: false,
+        },
+        seq,
+        ended: vec![],
+    }
+}
+
+fn creates(turn: &Turn) -> usize {
+    turn.effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Create { .. }))
+        .count()
+}
+
+fn verifies(turn: &Turn) -> usize {
+    turn.effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Verify { .. }))
+        .count()
+}
+
+fn with_org() -> Desk {
+    let mut desk = Desk::default();
+    desk.handle(
+        Input::PageSession {
+            org_id: ORG.into(),
+            user_id: Some(USER.into()),
+        },
+        T0,
+    );
+    desk
+}
+
+/// Saves the turn's persists the way the runner does, into a map.
+fn persist(desk: &Desk, turn: &Turn, storage: &mut BTreeMap<String, serde_json::Value>) {
+    for effect in &turn.effects {
+        match effect {
+            Effect::SaveDesk => {
+                storage.insert(DESK_KEY.into(), serde_json::to_value(desk).unwrap());
+            }
+            Effect::SaveLog(id) => {
+                let log = &desk.logs[id];
+                storage.insert(log.key(), serde_json::to_value(log).unwrap());
+            }
+            _ => {}
+        }
+    }
+}
+
+fn restore(storage: &BTreeMap<String, serde_json::Value>) -> Desk {
+    let logs = storage
+        .iter()
+        .filter(|(k, _)| k.starts_with(LOG_KEY_PREFIX))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    Desk::restore(storage.get(DESK_KEY).cloned(), logs).desk
+}
+
+#[test]
+fn an_ended_call_is_stored_before_it_is_broadcast_or_sent() {
+    let mut desk = with_org();
+    let turn = desk.handle(
+        report(call("a@pbx", CallPhase::Ended, true), 1),
+        T0 + 60_000,
+    );
+    assert_eq!(turn.reply, Reply::Stored(vec!["a@pbx".into()]));
+    let save = turn
+        .effects
+        .iter()
+        .position(|e| *e == Effect::SaveLog("a@pbx".into()))
+        .expect("stored");
+    let broadcast = turn
+        .effects
+        .iter()
+        .position(|e| *e == Effect::Broadcast)
+        .unwrap();
+    let create = turn
+        .effects
+        .iter()
+        .position(|e| matches!(e, Effect::Create { .. }))
+        .unwrap();
+    assert!(save < broadcast && broadcast < create, "{:?}", turn.effects);
+}
+
+#[test]
+fn two_wakeups_while_the_create_is_in_flight_send_nothing_and_verify_nothing() {
+    let mut desk = with_org();
+    let first = desk.handle(report(call("b@pbx", CallPhase::Ended, true), 1), T0);
+    assert_eq!(creates(&first), 1);
+    // The alarm, a tab loading, the worker's start: all while the composite is in flight.
+    for (i, input) in [
+        Input::Wake,
+        Input::PageSession {
+            org_id: ORG.into(),
+            user_id: Some(USER.into()),
+        },
+        Input::Wake,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let turn = desk.handle(input, T0 + 100 + i as u64);
+        assert_eq!(creates(&turn) + verifies(&turn), 0, "{:?}", turn.effects);
+    }
+    // The same across a worker restart: the lease is stored with the entry.
+    let mut storage = BTreeMap::new();
+    persist(&desk, &first, &mut storage);
+    let mut restarted = restore(&storage);
+    let turn = restarted.handle(Input::Wake, T0 + 1_000);
+    assert_eq!(creates(&turn) + verifies(&turn), 0);
+    // The lease expired (the worker died with its request): verify, never send.
+    let turn = restarted.handle(Input::Wake, T0 + LEASE_MS);
+    assert_eq!((creates(&turn), verifies(&turn)), (0, 1));
+    let Some(Effect::Verify { created_by, .. }) = turn
+        .effects
+        .iter()
+        .find(|e| matches!(e, Effect::Verify { .. }))
+    else {
+        unreachable!()
+    };
+    assert_eq!(created_by.as_deref(), Some(USER), "filtered by the creator");
+}
+
+#[test]
+fn a_repeated_ended_report_is_acknowledged_and_logged_once() {
+    let mut desk = with_org();
+    let ended = call("c@pbx", CallPhase::Ended, true);
+    let first = desk.handle(report(ended.clone(), 3), T0);
+    let again = desk.handle(
+        Input::PhoneReport {
+            state: PhoneState::default(),
+            seq: 4,
+            ended: vec![ended],
+        },
+        T0 + 10,
+    );
+    assert_eq!(creates(&first), 1);
+    assert_eq!(creates(&again), 0);
+    assert_eq!(again.reply, Reply::Stored(vec!["c@pbx".into()]));
+    assert_eq!(desk.logs.len(), 1);
+}
+
+#[test]
+fn a_call_that_ends_before_any_salesforce_page_waits_and_goes_to_the_first_org() {
+    let mut desk = Desk::default();
+    let turn = desk.handle(report(call("d@pbx", CallPhase::Ended, true), 1), T0);
+    assert_eq!(creates(&turn), 0);
+    assert_eq!(desk.logs["d@pbx"].entry.delivery, Delivery::AwaitingOrg);
+    let turn = desk.handle(
+        Input::PageSession {
+            org_id: ORG.into(),
+            user_id: Some(USER.into()),
+        },
+        T0 + 5_000,
+    );
+    assert_eq!(creates(&turn), 1);
+    assert_eq!(desk.logs["d@pbx"].entry.org_id, ORG);
+}
+
+#[test]
+fn a_click_to_call_is_joined_to_its_record_by_dial_id() {
+    let mut desk = with_org();
+    let lead = KnownRecord {
+        object: "Lead".into(),
+        id: RecordId::parse("00Q000000000001").unwrap(),
+        name: "Lead".into(),
+        account_id: None,
+    };
+    let turn = desk.handle(
+        Input::Dial {
+            dial_id: "dial-9".into(),
+            number: "+81312345678".into(),
+            record: Some(lead.clone()),
+            org_id: Some(ORG.into()),
+        },
+        T0,
+    );
+    assert!(turn.effects.contains(&Effect::Phone(PhoneCommand::Dial {
+        number: "+81312345678".into(),
+        dial_id: Some("dial-9".into()),
+    })));
+    // A call to the same number typed in the panel is not the click's.
+    let typed = call("typed@pbx", CallPhase::Ended, false);
+    desk.handle(report(typed, 1), T0 + 1_000);
+    assert_eq!(desk.logs["typed@pbx"].call.record, None);
+    let mut clicked = call("click@pbx", CallPhase::Ended, false);
+    clicked.dial_id = Some("dial-9".into());
+    desk.handle(report(clicked, 2), T0 + 2_000);
+    assert_eq!(desk.logs["click@pbx"].call.record, Some(lead));
+    assert!(desk.dials.is_empty(), "the dial is used up");
+}
+
+#[test]
+fn picking_the_caller_survives_a_worker_restart() {
+    let mut desk = with_org();
+    let mut storage = BTreeMap::new();
+    let ringing = call("e@pbx", CallPhase::Incoming, true);
+    let turn = desk.handle(report(ringing.clone(), 1), T0);
+    persist(&desk, &turn, &mut storage);
+    let card = CallerCard {
+        call_id: "e@pbx".into(),
+        status: "FOUND".into(),
+        matches: ["003000000000001", "00Q000000000001"]
+            .iter()
+            .map(|id| crate::calllog::CallerMatch {
+                object: "Contact".into(),
+                id: RecordId::parse(id).unwrap(),
+                name: "x".into(),
+                account_id: None,
+                detail: None,
+                url: String::new(),
+            })
+            .collect(),
+    };
+    let turn = desk.handle(Input::LookedUp { card }, T0 + 100);
+    persist(&desk, &turn, &mut storage);
+    let mut connected = ringing;
+    connected.phase = CallPhase::Connected;
+    let turn = desk.handle(report(connected.clone(), 2), T0 + 200);
+    persist(&desk, &turn, &mut storage);
+    // 40 s into the call the worker is restarted; the user picks the second record.
+    let mut desk = restore(&storage);
+    let lead = RecordId::parse("00Q000000000001").unwrap();
+    let turn = desk.handle(
+        Input::Pick {
+            call_id: "e@pbx".into(),
+            record_id: lead.clone(),
+        },
+        T0 + 40_000,
+    );
+    assert_eq!(turn.reply, Reply::Ack);
+    let mut ended = connected;
+    ended.phase = CallPhase::Ended;
+    ended.end = Some(CallEnd::HungUp);
+    desk.handle(report(ended, 3), T0 + 60_000);
+    assert_eq!(desk.logs["e@pbx"].call.record.as_ref().unwrap().id, lead);
+}
+
+#[test]
+fn an_unreadable_log_is_kept_aside_and_never_costs_another() {
+    let mut desk = with_org();
+    let mut storage = BTreeMap::new();
+    let turn = desk.handle(report(call("f@pbx", CallPhase::Ended, true), 1), T0);
+    persist(&desk, &turn, &mut storage);
+    storage.insert("log:broken".into(), serde_json::json!({"entry": 42}));
+    let logs = storage
+        .iter()
+        .filter(|(k, _)| k.starts_with(LOG_KEY_PREFIX))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let restored = Desk::restore(storage.get(DESK_KEY).cloned(), logs);
+    assert_eq!(restored.desk.unreadable, vec!["log:broken".to_string()]);
+    assert!(restored.desk.logs.contains_key("f@pbx"));
+    let mut desk = restored.desk;
+    let turn = desk.handle(Input::Wake, T0 + LEASE_MS);
+    assert!(
+        !turn
+            .effects
+            .iter()
+            .any(|e| matches!(e, Effect::SaveLog(id) | Effect::RemoveLog(id) if id == "broken")),
+        "the unreadable key is never written"
+    );
+}
+
+#[test]
+fn a_snapshot_of_another_version_is_not_misread() {
+    let restored = Desk::restore(
+        Some(serde_json::json!({"version": 99, "tabs": [1]})),
+        vec![],
+    );
+    assert!(restored.snapshot_unreadable);
+    assert!(restored.desk.tabs.is_empty());
+}
+
+#[test]
+fn memo_changes_reach_the_task_one_at_a_time_and_the_last_wins() {
+    let mut desk = with_org();
+    desk.handle(report(call("g@pbx", CallPhase::Ended, true), 1), T0);
+    desk.handle(
+        Input::Delivered {
+            call_id: "g@pbx".into(),
+            verify: false,
+            answer: Answer::of(Outcome::Written {
+                task_id: "00T000000000001AAA".into(),
+            }),
+        },
+        T0 + 100,
+    );
+    let first = desk.handle(
+        Input::Memo {
+            call_id: "g@pbx".into(),
+            tags: vec!["A".into()],
+        },
+        T0 + 200,
+    );
+    let second = desk.handle(
+        Input::Memo {
+            call_id: "g@pbx".into(),
+            tags: vec!["B".into()],
+        },
+        T0 + 300,
+    );
+    let updates = |t: &Turn| {
+        t.effects
+            .iter()
+            .filter(|e| matches!(e, Effect::Update { .. }))
+            .count()
+    };
+    assert_eq!((updates(&first), updates(&second)), (1, 0), "one in flight");
+    let done = desk.handle(
+        Input::Updated {
+            call_id: "g@pbx".into(),
+            change: Change::Memo,
+            rev: 1,
+            result: Ok(()),
+        },
+        T0 + 400,
+    );
+    assert!(done.effects.contains(&Effect::Update {
+        call_id: "g@pbx".into(),
+        change: Change::Memo,
+        rev: 2
+    }));
+}
+
+#[test]
+fn text_is_bounded_as_salesforce_takes_it() {
+    let mut desk = with_org();
+    desk.handle(report(call("h@pbx", CallPhase::Ended, true), 1), T0);
+    desk.handle(
+        Input::Transcript {
+            call_id: "h@pbx".into(),
+            text: "あ".repeat(40_000),
+        },
+        T0,
+    );
+    desk.handle(
+        Input::Memo {
+            call_id: "h@pbx".into(),
+            tags: vec!["x".repeat(300); 30],
+        },
+        T0,
+    );
+    let log = &desk.logs["h@pbx"];
+    assert_eq!(
+        log.call.transcript.as_ref().unwrap().chars().count(),
+        log::MAX_TRANSCRIPT_CHARS
+    );
+    assert_eq!(log.call.memo_tags.len(), log::MAX_MEMO_TAGS);
+    assert!(log.call.memo_tags.iter().all(|t| t.len() == 255));
+}
+
+#[test]
+fn the_simulator_replays_a_seed_exactly() {
+    assert_eq!(sim::run(7), sim::run(7));
+}
+
+/// 10,000 lifecycles or more (each seed is a world of one to four calls).
+#[test]
+fn simulated_lifecycles_are_each_exactly_one_task() {
+    let seeds = std::env::var("SFPHONE_SIM_SEEDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5_000);
+    let (total, failing) = sim::run_many(1, seeds);
+    if let Some(r) = failing {
+        panic!(
+            "seed {} fails (replay: ./build.sh sim 1 {}): {:#?}",
+            r.seed, r.seed, r
+        );
+    }
+    assert!(total.lifecycles >= 10_000, "{total:?}");
+}
