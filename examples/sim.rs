@@ -2,6 +2,7 @@
 //! prints, as its last line, `sim: L lifecycles, 0 lost, 0 duplicate, 0 stuck (seed S)`.
 //! A failing seed's report is printed whole; `./build.sh sim 1 S` replays it exactly.
 
+#[cfg(not(target_arch = "wasm32"))]
 fn main() {
     let mut args = std::env::args().skip(1);
     let n: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(10_000);
@@ -22,3 +23,7 @@ fn main() {
         std::process::exit(1);
     }
 }
+
+/// The simulator is native only (it is a test harness, not part of the extension).
+#[cfg(target_arch = "wasm32")]
+fn main() {}

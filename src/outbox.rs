@@ -113,8 +113,12 @@ pub enum Outcome {
         code: String,
         retryable: bool,
     },
-    /// No answer (network lost, timed out, the answer cut off, a 5xx): it may have been written.
+    /// The request is over but its outcome unknown (the connection dropped, the answer cut
+    /// off, a 5xx): it may have been written.
     Unknown,
+    /// We gave up waiting (our timeout): it may have been written, and may still be, until the
+    /// request's lease ends.
+    TimedOut,
     /// Verification found no Task for this call: it was not written.
     Absent,
 }
@@ -123,9 +127,8 @@ pub enum Outcome {
 pub fn outcome_of_failure(code: &str) -> Outcome {
     match code {
         // No answer, or a server error after our bytes left: it may have been written.
-        "NO_ANSWER" | "NETWORK" | "BAD_RESPONSE" | "SERVER_UNAVAILABLE" | "TIMEOUT" => {
-            Outcome::Unknown
-        }
+        "NO_ANSWER" | "NETWORK" | "BAD_RESPONSE" | "SERVER_UNAVAILABLE" => Outcome::Unknown,
+        "TIMEOUT" => Outcome::TimedOut,
         "REQUEST_LIMIT_EXCEEDED"
         | "INVALID_SESSION_ID"
         | "NO_API_SESSION"
@@ -207,6 +210,7 @@ impl OutboxEntry {
 
     /// `from_send`: the outcome is a send's (else a verification's).
     pub fn record(&mut self, outcome: Outcome, from_send: bool, now_ms: u64) {
+        let timed_out = outcome == Outcome::TimedOut;
         match outcome {
             Outcome::Written { task_id } => {
                 self.delivery = Delivery::Done { task_id };
@@ -217,14 +221,14 @@ impl OutboxEntry {
                 self.maybe_written = false;
                 self.next_at_ms = now_ms;
             }
-            Outcome::Unknown => {
+            Outcome::Unknown | Outcome::TimedOut => {
                 if from_send {
                     self.attempts += 1;
                 }
                 // A request we gave up on (timed out) may still be carried out by Salesforce
                 // until its lease ends: only then can a verification tell.
                 let lease_end = match self.delivery {
-                    Delivery::Sent { lease_until_ms } if from_send => lease_until_ms,
+                    Delivery::Sent { lease_until_ms } if from_send && timed_out => lease_until_ms,
                     _ => 0,
                 };
                 self.settle_at_ms = self.settle_at_ms.max(lease_end);
@@ -347,7 +351,7 @@ mod tests {
         for _ in 0..MAX_ATTEMPTS {
             assert_eq!(entry.step(now), Step::Send);
             entry.mark_sent(None, now);
-            entry.record(Outcome::Unknown, true, now);
+            entry.record(Outcome::TimedOut, true, now);
             if matches!(entry.delivery, Delivery::Failed { .. }) {
                 break;
             }

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::call::settings::{PhoneSettings, PhoneSettingsView};
-use crate::call::{PhoneCommand, PhoneState};
+use crate::call::{CallView, PhoneCommand, PhoneState};
 use crate::calllog::{
     CallNotes, CallRecord, DroppedField, FieldMapping, KnownRecord, MappingProblem,
 };
@@ -127,9 +127,14 @@ pub enum ToWorker {
     },
     /// From the offscreen document when it starts: it needs the settings.
     PhoneReady,
-    /// From the offscreen document: the phone's state changed.
+    /// From the offscreen document: the phone's state changed (`seq` numbers the reports), and
+    /// the ended calls the worker has not acknowledged yet.
     PhoneReport {
         state: PhoneState,
+        #[serde(default)]
+        seq: u64,
+        #[serde(default)]
+        ended: Vec<CallView>,
     },
     /// From the options page: the phone settings, without the password.
     OptionsPhoneSettings,
@@ -158,7 +163,11 @@ pub const PHONE_TARGET: &str = "phone";
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum FromPhone {
     PhoneReady,
-    PhoneReport { state: PhoneState },
+    PhoneReport {
+        state: PhoneState,
+        seq: u64,
+        ended: Vec<CallView>,
+    },
 }
 
 /// The worker's answer to `FromPhone::PhoneReady`, read by the engine; every other answer is
@@ -171,6 +180,8 @@ pub enum ToPhoneReply {
         #[serde(default)]
         pending: Option<PhoneCommand>,
     },
+    /// The ended calls of a report that the worker stored durably.
+    PhoneReportAck { stored: Vec<String> },
     #[serde(other)]
     Other,
 }
@@ -266,6 +277,13 @@ pub enum FromWorker {
     },
     CallLogList {
         logs: Vec<CallLogReport>,
+        /// Stored call logs that could not be read: kept untouched, and reported.
+        #[serde(default)]
+        unreadable: Vec<String>,
+    },
+    /// To the offscreen document: the ended calls of its report now stored durably.
+    PhoneReportAck {
+        stored: Vec<String>,
     },
     /// Saved when `problems` is empty; otherwise nothing was saved.
     FieldMappingSaved {
@@ -318,6 +336,9 @@ pub struct CallLogReport {
     pub dropped: Vec<DroppedField>,
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// A memo or transcript change the Task does not have yet (kept; sent again by itself).
+    #[serde(default)]
+    pub changes_waiting: bool,
 }
 
 /// Why a message was refused.
@@ -435,6 +456,11 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
     if let ToWorker::Phone { action } = &message {
         action.validate().map_err(|e| BadMessage(e.into()))?;
     }
+    if let ToWorker::PhoneReport { ended, .. } = &message {
+        if ended.len() > MAX_ENDED_CALLS || ended.iter().any(|c| c.call_id.len() > 1024) {
+            return Err(BadMessage("too many ended calls in one report".into()));
+        }
+    }
     if let ToWorker::OptionsSavePhoneSettings { settings } = &message {
         if settings.is_configured() || !settings.password.is_empty() {
             settings
@@ -485,6 +511,9 @@ pub fn valid_call_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= MAX_CALL_ID && id.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// Ended calls one phone report carries at most (the engine keeps 10).
+pub const MAX_ENDED_CALLS: usize = 16;
+
 /// `Task.CallObject` holds 255 characters: a longer id could not be verified by it.
 pub const MAX_CALL_ID: usize = 255;
 
@@ -523,8 +552,14 @@ mod tests {
             (
                 FromPhone::PhoneReport {
                     state: state.clone(),
+                    seq: 4,
+                    ended: vec![],
                 },
-                ToWorker::PhoneReport { state },
+                ToWorker::PhoneReport {
+                    state,
+                    seq: 4,
+                    ended: vec![],
+                },
             ),
         ] {
             let mut value = serde_json::to_value(&from_phone).unwrap();
@@ -703,6 +738,8 @@ mod tests {
         let page = SenderContext::SalesforcePage;
         let report = ToWorker::PhoneReport {
             state: PhoneState::default(),
+            seq: 1,
+            ended: vec![],
         };
         assert!(report.allowed_from(SenderContext::Offscreen));
         assert!(!report.allowed_from(page));

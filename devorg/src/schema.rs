@@ -216,6 +216,13 @@ fn common(fields: Vec<FieldDef>) -> Vec<FieldDef> {
             .reference(&["User"], "Owner")
             .default(""),
     );
+    // Who created the record: set by the org on create and never changed (a Task handed to
+    // another owner keeps it), which is what the outbox verifies a write by.
+    all.push(
+        FieldDef::new("CreatedById", "Created By ID", T::Reference)
+            .reference(&["User"], "CreatedBy")
+            .read_only(),
+    );
     all.push(FieldDef::new("CreatedDate", "Created Date", T::DateTime).read_only());
     all.push(FieldDef::new("LastModifiedDate", "Last Modified Date", T::DateTime).read_only());
     all

@@ -366,6 +366,7 @@ pub fn create(
     check_validation_rules(org, def, &record)?;
     let id = org.new_record_id(def.key_prefix);
     record["Id"] = json!(id);
+    record["CreatedById"] = json!(user.id);
     derive_fields(&mut record, &timestamp(now_ms()));
     org.lock().records.push(record);
     Ok(id)

@@ -227,9 +227,11 @@ impl Log {
             }
             // No answer: Salesforce may still carry it out until its lease ends, and a newer
             // change sent before then could be overwritten by it.
-            Err((true, _)) => {
+            Err((true, code)) => {
                 self.update_at_ms = now_ms + 5_000;
-                self.update_settle_at_ms = self.update_settle_at_ms.max(lease_end);
+                if code == "TIMEOUT" {
+                    self.update_settle_at_ms = self.update_settle_at_ms.max(lease_end);
+                }
             }
             Err((false, code)) => {
                 // Refused for good (a field the profile may not write, …): said, not retried.

@@ -13,7 +13,7 @@
 pub mod log;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sim;
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 use std::collections::{BTreeMap, BTreeSet};

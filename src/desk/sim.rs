@@ -29,7 +29,7 @@ impl Rng {
     pub fn new(seed: u64) -> Rng {
         Rng(seed ^ 0x9E37_79B9_7F4A_7C15)
     }
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -37,7 +37,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.next_u64() % n.max(1)
     }
     pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
@@ -562,7 +562,7 @@ impl World {
                     None => Input::Delivered {
                         call_id: flight.call_id.clone(),
                         verify: flight.verify,
-                        answer: Answer::of(Outcome::Unknown),
+                        answer: Answer::of(Outcome::TimedOut),
                     },
                 };
                 flight.worker_gen = 0;
@@ -588,7 +588,7 @@ impl World {
     fn start_call(&mut self, incoming: bool, peer: String, dial_id: Option<String>) {
         let handle = self.engine.next_handle;
         self.engine.next_handle += 1;
-        let sip_id = format!("{:x}{handle}@sim.example", self.rng.next());
+        let sip_id = format!("{:x}{handle}@sim.example", self.rng.next_u64());
         let answered = self.rng.chance(70);
         let end = if answered {
             if self.rng.chance(50) {

@@ -353,7 +353,10 @@ fn on_click(event: web_sys::Event) {
             "dial" => number_input(&panel.root)
                 .map(|i| i.value())
                 .filter(|n| !n.trim().is_empty())
-                .map(|number| PhoneCommand::Dial { number }),
+                .map(|number| PhoneCommand::Dial {
+                    number,
+                    dial_id: None,
+                }),
             "answer" => Some(PhoneCommand::Answer),
             "decline" => Some(PhoneCommand::Decline),
             "hangup" => Some(PhoneCommand::Hangup),
@@ -384,7 +387,10 @@ fn on_key(event: web_sys::Event) {
             .map(|i| i.value())
     });
     if let Some(number) = number.filter(|n| !n.trim().is_empty()) {
-        command(PhoneCommand::Dial { number });
+        command(PhoneCommand::Dial {
+            number,
+            dial_id: None,
+        });
     }
 }
 

@@ -136,6 +136,12 @@ export async function extensionStorage(worker) {
   return worker.evaluate(() => chrome.storage.local.get(null));
 }
 
+/** The call desk's stored logs (one `log:<call id>` key each). */
+export async function storedLogs(worker) {
+  const all = await extensionStorage(worker);
+  return Object.entries(all).filter(([k]) => k.startsWith('log:')).map(([, v]) => v);
+}
+
 /** Polls `probe` until it returns a truthy value (the extension works asynchronously). */
 export async function eventually(probe, what, tries = 100) {
   for (let i = 0; i < tries; i++) {

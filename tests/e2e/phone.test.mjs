@@ -4,7 +4,7 @@
 // during a call, and click-to-call from a record page.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, login, eventually, until, extensionStorage } from './harness.mjs';
+import { launchBrowser, login, eventually, until, extensionStorage, storedLogs } from './harness.mjs';
 import { inPanel, panelState, click, panelUntil } from './panel.mjs';
 import { startKamailio, USERS } from './sip/kamailio.mjs';
 import { startPhoneLab } from './sip/lab.mjs';
@@ -453,7 +453,7 @@ test('calls that reached nobody are not logged', async () => {
   // Give the worker the time a log would take; then nothing new may be there, nor queued.
   await lightning.waitForTimeout(1500);
   assert.equal((await devorg.records('Task')).length, before);
-  const queued = (await extensionStorage(browser.worker)).outbox ?? [];
+  const queued = await storedLogs(browser.worker);
   assert.equal(queued.filter((c) => c.call.remoteNumber === '9999').length, 0);
 });
 

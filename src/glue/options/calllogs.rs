@@ -82,9 +82,15 @@ pub(super) async fn render_call_logs(document: &Document) {
     let Some(body) = document.get_element_by_id("calllogs") else {
         return;
     };
-    let Ok(FromWorker::CallLogList { logs }) = send(&ToWorker::CallLogs).await else {
+    let Ok(FromWorker::CallLogList { logs, unreadable }) = send(&ToWorker::CallLogs).await else {
         return;
     };
+    // Kept in storage untouched, never dropped: the user (or support) is told.
+    if let Some(note) = document.get_element_by_id("calllogs-unreadable") {
+        let text = (!unreadable.is_empty())
+            .then(|| chrome::text_with("callLogsUnreadable", &[&unreadable.len().to_string()]));
+        note.set_text_content(text.as_deref());
+    }
     body.set_text_content(None);
     for log in logs.iter().rev().take(20) {
         let Ok(row) = document.create_element("tr") else {

@@ -18,7 +18,7 @@ use super::chrome;
 use super::js::{call, from_js, string_prop, to_js, GlueError, JsResultExt};
 use super::listener::{sleep, Listener, Timer};
 use crate::call::settings::{DtmfMode, IceServer, PhoneSettings};
-use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
+use crate::call::{CallEnd, CallPhase, CallView, LineState, PhoneCommand, PhoneState};
 use crate::protocol::{FromPhone, ToPhone, ToPhoneReply, PHONE_TARGET, PROTOCOL_VERSION};
 use crate::sip::{Action, CallHandle, UaEvent, UserAgent};
 
@@ -56,7 +56,18 @@ struct Engine {
     /// The hold state our pending re-INVITE asks for.
     hold_requested: Option<bool>,
     reported: Option<PhoneState>,
+    /// Numbers the reports, so the worker tells a late or repeated one from news.
+    seq: u64,
+    /// Calls that ended and that the worker has not said it stored: sent with every report,
+    /// and again every few seconds, until it has (a worker stopped mid-message loses none).
+    unacked: Vec<CallView>,
+    resend: Option<Timer>,
 }
+
+/// How often ended calls the worker has not acknowledged are sent again.
+const RESEND_MS: u32 = 3_000;
+/// Ended calls kept for the worker at most (it acknowledges them at once when it runs).
+const UNACKED_KEPT: usize = 10;
 
 thread_local! {
     static ENGINE: RefCell<Engine> = RefCell::new(Engine::default());
@@ -131,24 +142,78 @@ async fn send(message: &FromPhone) -> Result<ToPhoneReply, GlueError> {
 /// identity alone (the INVITE just went out) is not news: it rides along with the next change,
 /// instead of a round through the worker and every tab while the far end prepares its answer.
 fn report() {
-    let Some(state) = with(|e| {
+    let message = with(|e| {
+        if let Some(call) = e
+            .state
+            .call
+            .as_ref()
+            .filter(|c| c.phase == CallPhase::Ended && !c.call_id.is_empty())
+        {
+            if !e.unacked.iter().any(|u| u.call_id == call.call_id) {
+                e.unacked.push(call.clone());
+                let excess = e.unacked.len().saturating_sub(UNACKED_KEPT);
+                e.unacked.drain(..excess);
+            }
+        }
         let news = e
             .reported
             .as_ref()
             .is_none_or(|r| !r.shows_the_same(&e.state));
         news.then(|| {
             e.reported = Some(e.state.clone());
-            e.state.clone()
+            e.seq += 1;
+            FromPhone::PhoneReport {
+                state: e.state.clone(),
+                seq: e.seq,
+                ended: e.unacked.clone(),
+            }
         })
-    }) else {
-        return;
-    };
-    wasm_bindgen_futures::spawn_local(async move {
-        send(&FromPhone::PhoneReport { state })
-            .await
-            .map_err(|e| web_sys::console::warn_1(&format!("phone: {}", e.code).into()))
-            .ok();
     });
+    if let Some(message) = message {
+        deliver(message);
+    }
+    keep_resending();
+}
+
+/// Sends a report; the worker's answer names the ended calls it stored.
+fn deliver(message: FromPhone) {
+    wasm_bindgen_futures::spawn_local(async move {
+        match send(&message).await {
+            Ok(ToPhoneReply::PhoneReportAck { stored }) => {
+                with(|e| e.unacked.retain(|c| !stored.contains(&c.call_id)));
+                keep_resending();
+            }
+            Ok(_) => {}
+            Err(e) => web_sys::console::warn_1(&format!("phone: {}", e.code).into()),
+        }
+    });
+}
+
+/// While the worker has not acknowledged an ended call, the last state goes again every few
+/// seconds with it (the same `seq`: it is not news for the panels).
+fn keep_resending() {
+    let waiting = with(|e| !e.unacked.is_empty());
+    if !waiting {
+        with(|e| e.resend = None);
+        return;
+    }
+    if with(|e| e.resend.is_some()) {
+        return;
+    }
+    let timer = Timer::every(RESEND_MS, || {
+        let message = with(|e| {
+            (!e.unacked.is_empty()).then(|| FromPhone::PhoneReport {
+                state: e.reported.clone().unwrap_or_else(|| e.state.clone()),
+                seq: e.seq,
+                ended: e.unacked.clone(),
+            })
+        });
+        // (Not dropped from inside its own callback: the next acknowledgement stops it.)
+        if let Some(message) = message {
+            deliver(message);
+        }
+    });
+    with(|e| e.resend = Some(timer));
 }
 
 fn apply_settings(settings: PhoneSettings) {
@@ -392,13 +457,16 @@ fn media_failed(id: u32, error: &GlueError) {
 fn command(action: PhoneCommand) {
     let live = live_call();
     match action {
-        PhoneCommand::Dial { number } => {
+        PhoneCommand::Dial { number, dial_id } => {
             let ready = with(|e| e.ua.is_some());
             if live.is_some() || !ready {
                 return;
             }
             let target = dial_target(&number);
-            with(|e| e.state.start_outgoing(DIALLING, &target, wall_ms()));
+            with(|e| {
+                e.state
+                    .start_outgoing(DIALLING, &target, dial_id, wall_ms())
+            });
             report();
             wasm_bindgen_futures::spawn_local(async move {
                 let prepared = async {

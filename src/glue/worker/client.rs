@@ -11,6 +11,7 @@ use wasm_bindgen_futures::JsFuture;
 use super::store;
 use crate::glue::chrome;
 use crate::glue::js::{string_prop, GlueError, JsResultExt};
+use crate::outbox::REQUEST_TIMEOUT_MS;
 use crate::protocol::OrgReport;
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::rest::RestError;
@@ -71,7 +72,7 @@ async fn session_for(org: &OrgReport) -> Result<ApiSession, CallError> {
         .ok_or_else(|| CallError::new("NO_API_SESSION", "no Salesforce API session for this org"))
 }
 
-async fn sleep(ms: u64) {
+pub async fn sleep(ms: u64) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
         let _ = scope.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
@@ -86,11 +87,14 @@ struct RawResponse {
     retry_after: Option<String>,
 }
 
+/// One HTTP request, aborted after `timeout_ms` (so a request's end is known: the outbox's
+/// lease outlasts it).
 async fn fetch(
     session: &ApiSession,
     method: &str,
     path: &str,
     body: Option<&Value>,
+    timeout_ms: u64,
 ) -> Result<RawResponse, GlueError> {
     let url = format!(
         "https://{}/services/data/v{API_VERSION}{path}",
@@ -117,17 +121,41 @@ async fn fetch(
         init.set_body(&JsValue::from_str(&body.to_string()));
     }
     init.set_headers(&headers);
+    let controller = web_sys::AbortController::new().or_glue("NETWORK")?;
+    let signal = controller.signal();
+    init.set_signal(Some(&signal));
     let request = web_sys::Request::new_with_str_and_init(&url, &init).or_glue("NETWORK")?;
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    let response: web_sys::Response = JsFuture::from(scope.fetch_with_request(&request))
-        .await
-        .or_glue("NETWORK")?
-        .unchecked_into();
-    let text = JsFuture::from(response.text().or_glue("NETWORK")?)
-        .await
-        .or_glue("NETWORK")?
-        .as_string()
-        .unwrap_or_default();
+    let abort = Closure::once_into_js(move || controller.abort());
+    let timer = scope
+        .set_timeout_with_callback_and_timeout_and_arguments_0(
+            abort.unchecked_ref(),
+            timeout_ms.min(i32::MAX as u64) as i32,
+        )
+        .or_glue("NETWORK")?;
+    let result = async {
+        let response: web_sys::Response = JsFuture::from(scope.fetch_with_request(&request))
+            .await
+            .or_glue("NETWORK")?
+            .unchecked_into();
+        let text = JsFuture::from(response.text().or_glue("NETWORK")?)
+            .await
+            .or_glue("NETWORK")?
+            .as_string()
+            .unwrap_or_default();
+        Ok::<_, GlueError>((response, text))
+    }
+    .await;
+    scope.clear_timeout_with_handle(timer);
+    // Our own timeout, told apart from a dropped connection: Salesforce may still carry a
+    // request we gave up on, until its lease ends.
+    let (response, text) = result.map_err(|e| {
+        if signal.aborted() {
+            GlueError::new("TIMEOUT", "no answer within the request timeout")
+        } else {
+            e
+        }
+    })?;
     let header = |name: &str| response.headers().get(name).ok().flatten();
     Ok(RawResponse {
         status: response.status(),
@@ -137,16 +165,18 @@ async fn fetch(
     })
 }
 
-/// One REST call for `org` (path relative to `/services/data/v51.0`), retried by the rules.
-/// Returns the JSON body (`Value::Null` for 204). Updates the org's stored state: API usage,
-/// the daily-limit pause, lasting refusals.
+/// One REST call for `org` (path relative to `/services/data/v51.0`), retried by the rules,
+/// all within [`REQUEST_TIMEOUT_MS`]. Returns the JSON body (`Value::Null` for 204). Updates
+/// the org's stored state (API usage, the daily-limit pause, lasting refusals) as it is in
+/// storage then, so a describe finished meanwhile is not overwritten.
 pub async fn call(
     org_id: &str,
     method: &str,
     path: &str,
     body: Option<&Value>,
 ) -> Result<Value, CallError> {
-    let mut org = store::org(org_id)
+    let deadline = now_ms() + REQUEST_TIMEOUT_MS;
+    let org = store::org(org_id)
         .await?
         .ok_or_else(|| CallError::new("UNKNOWN_ORG", "open a Salesforce page of this org first"))?;
     if let Some(until) = org.limited_until_ms.filter(|until| *until > now_ms()) {
@@ -155,73 +185,76 @@ pub async fn call(
             format!("paused until {until} after the org's daily API limit was reached"),
         ));
     }
+    let mut usage = None;
+    let mut timed_out = false;
     let mut attempt = 0;
-    loop {
+    let result = loop {
         let session = session_for(&org).await?;
-        let (status, body_text, limit_info, retry_after) =
-            match fetch(&session, method, path, body).await {
+        let left = deadline.saturating_sub(now_ms());
+        let (status, body_text, limit_info, retry_after) = if left == 0 {
+            timed_out = true;
+            (0, String::new(), None, None)
+        } else {
+            match fetch(&session, method, path, body, left).await {
                 Ok(r) => (r.status, r.body, r.limit_info, r.retry_after),
-                Err(_) => (0, String::new(), None, None),
-            };
-        if let Some(usage) = limit_info.as_deref().and_then(parse_limit_info) {
-            org.api_usage = Some(usage);
+                Err(e) => {
+                    timed_out |= e.code == "TIMEOUT";
+                    (0, String::new(), None, None)
+                }
+            }
+        };
+        let no_answer = if timed_out { "TIMEOUT" } else { "NO_ANSWER" };
+        if let Some(u) = limit_info.as_deref().and_then(parse_limit_info) {
+            usage = Some(u);
         }
         let error = (!(200..300).contains(&status) && status != 0)
             .then(|| RestError::from_response(status, &body_text));
         let code = error.as_ref().map(|e| e.code().to_string());
         match decide(status, code.as_deref(), attempt, retry_after.as_deref()) {
             Next::Done => {
-                org.limited_until_ms = None;
-                if org.state != "CONNECTED" && org.capabilities.is_some() {
-                    org.state = "CONNECTED".into();
-                }
-                store::save_org(&org).await?;
-                if body_text.is_empty() {
-                    return Ok(Value::Null);
-                }
-                return serde_json::from_str(&body_text).map_err(|_| {
-                    CallError::new(
-                        "BAD_RESPONSE",
-                        "Salesforce's answer was cut off or is not JSON",
-                    )
-                });
+                break Ok((Verdict::Connected, body_text));
             }
             Next::RereadSession => {}
             // A create may have been committed before the answer was lost: never send a POST
             // again from here. The outbox verifies (by CallObject) before it sends again.
             Next::RetryAfter { .. } if method == "POST" => {
-                store::save_org(&org).await?;
-                return Err(CallError::new(
-                    "NO_ANSWER",
-                    "Salesforce did not answer; the write may or may not have been saved",
+                break Err((
+                    Verdict::Unchanged,
+                    CallError::new(
+                        no_answer,
+                        "Salesforce did not answer; the write may or may not have been saved",
+                    ),
                 ));
             }
-            Next::RetryAfter { wait_ms } => sleep(wait_ms).await,
+            Next::RetryAfter { wait_ms } if now_ms() + wait_ms < deadline => sleep(wait_ms).await,
+            Next::RetryAfter { .. } => {
+                break Err((
+                    Verdict::Unchanged,
+                    CallError::new(no_answer, "Salesforce did not answer in time"),
+                ));
+            }
             Next::LogInAgain => {
-                org.state = "INVALID_SESSION_ID".into();
-                store::save_org(&org).await?;
-                return Err(CallError::new(
-                    "INVALID_SESSION_ID",
-                    "log in to Salesforce again",
+                break Err((
+                    Verdict::State("INVALID_SESSION_ID"),
+                    CallError::new("INVALID_SESSION_ID", "log in to Salesforce again"),
                 ));
             }
             Next::LimitReached { wait_ms } => {
-                org.limited_until_ms = Some(now_ms() + wait_ms);
-                org.state = "REQUEST_LIMIT_EXCEEDED".into();
-                store::save_org(&org).await?;
-                return Err(CallError::new(
-                    "REQUEST_LIMIT_EXCEEDED",
-                    "the org's daily API calls are used up",
+                break Err((
+                    Verdict::Limited(now_ms() + wait_ms),
+                    CallError::new(
+                        "REQUEST_LIMIT_EXCEEDED",
+                        "the org's daily API calls are used up",
+                    ),
                 ));
             }
             Next::Disabled { code } => {
-                org.capabilities = Some(Capabilities::disabled(code, now_ms()));
-                org.state = code.into();
-                store::save_org(&org).await?;
-                return Err(CallError::new(code, "no API access"));
+                break Err((
+                    Verdict::Disabled(code),
+                    CallError::new(code, "no API access"),
+                ));
             }
             Next::Fail => {
-                store::save_org(&org).await?;
                 let (code, message) = match &error {
                     Some(RestError::Api { errors, .. }) if !errors.is_empty() => {
                         (errors[0].error_code.clone(), errors[0].message.clone())
@@ -232,9 +265,58 @@ pub async fn call(
                     ),
                     None => ("NETWORK".into(), "Salesforce could not be reached".into()),
                 };
-                return Err(CallError { code, message });
+                break Err((Verdict::Unchanged, CallError { code, message }));
             }
         }
         attempt += 1;
+    };
+    let verdict = match &result {
+        Ok((v, _)) | Err((v, _)) => *v,
+    };
+    store::update_org(org_id, |current| {
+        let mut org = current?;
+        if usage.is_some() {
+            org.api_usage = usage;
+        }
+        match verdict {
+            Verdict::Connected => {
+                org.limited_until_ms = None;
+                if org.state != "CONNECTED" && org.capabilities.is_some() {
+                    org.state = "CONNECTED".into();
+                }
+            }
+            Verdict::Unchanged => {}
+            Verdict::State(state) => org.state = state.into(),
+            Verdict::Limited(until) => {
+                org.limited_until_ms = Some(until);
+                org.state = "REQUEST_LIMIT_EXCEEDED".into();
+            }
+            Verdict::Disabled(code) => {
+                org.capabilities = Some(Capabilities::disabled(code, now_ms()));
+                org.state = code.into();
+            }
+        }
+        Some(org)
+    })
+    .await?;
+    let (_, body_text) = result.map_err(|(_, e)| e)?;
+    if body_text.is_empty() {
+        return Ok(Value::Null);
     }
+    serde_json::from_str(&body_text).map_err(|_| {
+        CallError::new(
+            "BAD_RESPONSE",
+            "Salesforce's answer was cut off or is not JSON",
+        )
+    })
+}
+
+/// What a call's end says about the org, written to its record once.
+#[derive(Debug, Clone, Copy)]
+enum Verdict {
+    Connected,
+    Unchanged,
+    State(&'static str),
+    Limited(u64),
+    Disabled(&'static str),
 }

@@ -43,11 +43,8 @@ pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
         ),
         Err(SessionProblem::NoPageSession) => return None,
     };
-    let mut org = store::org(&org_id)
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(OrgReport {
+    let org = store::update_org(&org_id, |current| {
+        let mut org = current.unwrap_or(OrgReport {
             org_id: org_id.clone(),
             ui_host: page_host.into(),
             api_host: api_host.clone(),
@@ -60,14 +57,19 @@ pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
             api_usage: None,
             limited_until_ms: None,
         });
-    org.ui_host = page_host.into();
-    org.api_host = api_host;
-    if let Some(state) = state {
-        org.state = state.into();
-        store::save_org(&org).await.ok()?;
+        org.ui_host = page_host.into();
+        org.api_host = api_host.clone();
+        if let Some(state) = state {
+            org.state = state.into();
+        }
+        Some(org)
+    })
+    .await
+    .ok()
+    .flatten()?;
+    if state.is_some() {
         return Some(org_id);
     }
-    store::save_org(&org).await.ok()?;
     let fresh = org
         .capabilities
         .as_ref()
@@ -115,21 +117,22 @@ async fn describe(org_id: &str) {
             .as_str()
             .map(str::to_string)
     });
-    let Ok(Some(mut org)) = store::org(org_id).await else {
-        return;
-    };
-    org.capabilities = Some(Capabilities {
-        api: ApiAccess::Available,
-        readable,
-        task,
-        user_id: user_id.clone(),
-        checked_at_ms: now_ms(),
-    });
-    org.user_id = user_id;
-    org.edition = edition;
-    org.state = "CONNECTED".into();
-    org.checked_at_ms = now_ms();
-    let _ = store::save_org(&org).await;
+    let _ = store::update_org(org_id, |current| {
+        let mut org = current?;
+        org.capabilities = Some(Capabilities {
+            api: ApiAccess::Available,
+            readable,
+            task,
+            user_id: user_id.clone(),
+            checked_at_ms: now_ms(),
+        });
+        org.user_id = user_id;
+        org.edition = edition;
+        org.state = "CONNECTED".into();
+        org.checked_at_ms = now_ms();
+        Some(org)
+    })
+    .await;
 }
 
 /// One SOSL request; the answer re-ranked by the exact number.

@@ -1,21 +1,30 @@
 //! The service worker: validates every message, is the only Salesforce client, and keeps its
 //! state in `chrome.storage` (the worker may be stopped whenever it is idle).
+//!
+//! Everything about a call's life goes to the call desk through its one runner (`runner`);
+//! the other modules do not import each other except through it: `phone` runs the engine's
+//! document, `connection` learns an org, `logging` makes the desk's requests, `client` is the
+//! REST client, `store` the storage.
 
 mod client;
 mod connection;
 mod dial;
 mod logging;
 mod phone;
-mod phone_calls;
-mod popup;
+mod runner;
+mod serial;
 mod store;
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-use crate::calllog::{check_mapping, CallRecord, Direction, TaskDescribe};
+use crate::call::PhoneCommand;
+use crate::calllog::{check_mapping, CallRecord, Direction, KnownRecord, TaskDescribe};
+use crate::desk::{Input, Log, Reply};
 use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError};
+use crate::outbox::Delivery;
 use crate::protocol::{
     parse_to_worker, sender_context, CallLogReport, DialReport, FromWorker, PageReport, ToWorker,
 };
@@ -63,9 +72,12 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             .await?;
             if host::classify(&page_host).is_some() {
                 if let Some(org_id) = connection::on_page(&sender_url, &page_host).await {
-                    phone_calls::remember_org(&org_id).await?;
-                    // A page with a working session: call logs that waited for one go now.
-                    wasm_bindgen_futures::spawn_local(worker_resume());
+                    // A page with a session: calls are logged in its org, and what waited for
+                    // one goes now.
+                    let user_id = store::org(&org_id)
+                        .await?
+                        .and_then(|o| o.capabilities.and_then(|c| c.user_id));
+                    runner::submit(Input::PageSession { org_id, user_id }).await?;
                 }
             }
             Ok(FromWorker::Ack)
@@ -80,17 +92,29 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
                 },
             )
             .await?;
-            let clicked_ms = client::now_ms();
+            if !phone::settings().await?.is_configured() {
+                return Ok(not_configured());
+            }
             let number = crate::phone::dial_form(&number, crate::phone::DEFAULT_REGION);
-            let answer = phone::command(crate::call::PhoneCommand::Dial {
-                number: number.clone(),
+            // Without the record's name the Task's subject would have a hole: the logging
+            // request then finds the record (and its name) by number instead.
+            let record = record.and_then(|r| {
+                Some(KnownRecord {
+                    object: r.object_api_name,
+                    id: r.record_id,
+                    name: r.display_name?,
+                    account_id: None,
+                })
+            });
+            let org_id = org_of_page(&sender_url).await.ok();
+            runner::submit(Input::Dial {
+                dial_id: dial_id(),
+                number,
+                record,
+                org_id,
             })
             .await?;
-            // After the dial, so the call does not wait on it: the page's org is usually known
-            // already (the content script reported the page when it started).
-            let org_id = org_of_page(&sender_url).await.ok();
-            phone_calls::remember_dial(&number, record, org_id, clicked_ms).await?;
-            Ok(answer)
+            Ok(FromWorker::Ack)
         }
         ToWorker::ContentCandidates { page, fields } => Ok(dial::candidates(&page, &fields)),
         ToWorker::OptionsStatus => Ok(FromWorker::Status {
@@ -112,17 +136,25 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
                 .await
                 .unwrap_or_else(|e| FromWorker::error(&e.code, e.message)))
         }
-        ToWorker::LogCall { org_id, call } => Ok(logged(logging::log_call(&org_id, *call).await)),
+        ToWorker::LogCall { org_id, call } => {
+            log_reply(Input::LogCall {
+                org_id,
+                call: *call,
+            })
+            .await
+        }
         ToWorker::LogTestCall { org_id, number } => {
-            Ok(logged(logging::log_call(&org_id, test_call(&number)).await))
+            log_reply(Input::LogCall {
+                org_id,
+                call: test_call(&number),
+            })
+            .await
         }
-        ToWorker::UpdateMemo { call_id, tags } => {
-            Ok(logged(logging::update(&call_id, Some(tags), None).await))
-        }
+        ToWorker::UpdateMemo { call_id, tags } => log_reply(Input::Memo { call_id, tags }).await,
         ToWorker::UpdateTranscript { call_id, text } => {
-            Ok(logged(logging::update(&call_id, None, Some(text)).await))
+            log_reply(Input::Transcript { call_id, text }).await
         }
-        ToWorker::RetryCallLog { call_id } => Ok(logged(logging::retry(&call_id).await)),
+        ToWorker::RetryCallLog { call_id } => log_reply(Input::Retry { call_id }).await,
         ToWorker::GetFieldMapping => Ok(FromWorker::FieldMappingIs {
             mapping: store::load("fieldMapping").await?.unwrap_or_default(),
         }),
@@ -144,19 +176,107 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             }
             Ok(FromWorker::FieldMappingSaved { problems })
         }
-        ToWorker::CallLogs => Ok(match logging::logged_calls().await {
-            Ok(calls) => FromWorker::CallLogList {
-                logs: calls.iter().map(report).collect(),
-            },
-            Err(e) => FromWorker::error(&e.code, e.message),
-        }),
-        ToWorker::PhoneHello => phone::hello(tab_id(sender)).await,
-        ToWorker::PickCaller { call_id, record_id } => popup::pick(&call_id, &record_id).await,
-        ToWorker::Phone { action } => phone::command(action).await,
-        ToWorker::PhoneReady => phone::ready().await,
-        ToWorker::PhoneReport { state } => phone::report(state).await,
+        ToWorker::CallLogs => {
+            let (logs, unreadable) = runner::read(|d| {
+                let mut logs: Vec<&Log> = d.logs.values().collect();
+                logs.sort_by_key(|l| l.entry.stored_at_ms);
+                (logs.into_iter().map(report).collect(), d.unreadable.clone())
+            })
+            .await?;
+            Ok(FromWorker::CallLogList { logs, unreadable })
+        }
+        ToWorker::PhoneHello => {
+            if let Some(tab) = tab_id(sender) {
+                runner::submit(Input::PanelHello { tab }).await?;
+            }
+            let parts = runner::read(runner::view_parts).await?;
+            let (state, notes) = runner::panel_view(parts).await;
+            Ok(FromWorker::PhoneStatus {
+                state: phone::panel_started(state).await?,
+                notes,
+            })
+        }
+        ToWorker::PickCaller { call_id, record_id } => {
+            match runner::submit(Input::Pick { call_id, record_id }).await? {
+                Reply::Error(code) => Ok(FromWorker::error(code, "the caller was not picked")),
+                _ => Ok(FromWorker::Ack),
+            }
+        }
+        ToWorker::Phone { mut action } => {
+            // Only the desk gives dials their id (a click-to-call's): none from a page.
+            if let PhoneCommand::Dial { dial_id, .. } = &mut action {
+                *dial_id = None;
+            }
+            phone::command(action).await
+        }
+        ToWorker::PhoneReady => {
+            runner::submit(Input::EngineStarted).await?;
+            phone::ready().await
+        }
+        ToWorker::PhoneReport { state, seq, ended } => {
+            match runner::submit(Input::PhoneReport { state, seq, ended }).await? {
+                Reply::Stored(stored) => Ok(FromWorker::PhoneReportAck { stored }),
+                _ => Ok(FromWorker::Ack),
+            }
+        }
         ToWorker::OptionsPhoneSettings => phone::settings_view().await,
         ToWorker::OptionsSavePhoneSettings { settings } => phone::save_settings(settings).await,
+    }
+}
+
+fn not_configured() -> FromWorker {
+    FromWorker::error(
+        "PHONE_NOT_CONFIGURED",
+        "no phone account: enter it on the options page",
+    )
+}
+
+/// A fresh id for a click-to-call (128 random bits).
+fn dial_id() -> String {
+    let mut bytes = [0u8; 16];
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    if let Ok(crypto) = scope.crypto() {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("dial-{hex}")
+}
+
+/// How long a reply about a log waits for its request in flight: the user sees what became
+/// of it (the options page's test log, a retry, a memo) rather than "sent".
+const SETTLE_WAIT_MS: u64 = crate::outbox::REQUEST_TIMEOUT_MS + 5_000;
+
+/// Hands the desk a log input, then answers with the log once its request has an answer (or
+/// after `SETTLE_WAIT_MS`: it goes on without the reply).
+async fn log_reply(input: Input) -> Result<FromWorker, GlueError> {
+    let id = match runner::submit(input).await? {
+        Reply::Log(id) => id,
+        Reply::Error(code) => return Ok(FromWorker::error(code, "no logged call has this id")),
+        _ => return Ok(FromWorker::Ack),
+    };
+    let until = client::now_ms() + SETTLE_WAIT_MS;
+    loop {
+        let (log, busy) = runner::read(|d| {
+            let log = d.logs.get(&id).cloned();
+            let now = client::now_ms();
+            let busy = log.as_ref().is_some_and(|l| {
+                matches!(l.entry.delivery, Delivery::Sent { .. })
+                    || l.update.as_ref().is_some_and(|u| u.lease_until_ms > now)
+                    || (l.entry.delivery == Delivery::Pending && l.entry.next_at_ms <= now)
+            });
+            (log, busy)
+        })
+        .await?;
+        let Some(log) = log else {
+            return Ok(FromWorker::error(
+                "UNKNOWN_CALL",
+                "no logged call has this id",
+            ));
+        };
+        if !busy || client::now_ms() >= until {
+            return Ok(FromWorker::CallLogged { log: report(&log) });
+        }
+        client::sleep(100).await;
     }
 }
 
@@ -181,25 +301,17 @@ async fn org_of_page(url: &str) -> Result<String, GlueError> {
         .ok_or_else(|| GlueError::new("NOT_LOGGED_IN", "this page has no Salesforce session"))
 }
 
-fn report(logged: &logging::LoggedCall) -> CallLogReport {
+fn report(log: &Log) -> CallLogReport {
     CallLogReport {
-        call_id: logged.entry.call_id.clone(),
-        org_id: logged.entry.org_id.clone(),
-        delivery: logged.entry.delivery.clone(),
-        attempts: logged.entry.attempts,
-        remote_number: logged.call.remote_number.clone(),
-        linked: logged.linked.clone(),
-        dropped: logged.dropped.clone(),
-        warnings: logged.warnings.clone(),
-    }
-}
-
-fn logged(result: Result<logging::LoggedCall, client::CallError>) -> FromWorker {
-    match result {
-        Ok(logged) => FromWorker::CallLogged {
-            log: report(&logged),
-        },
-        Err(e) => FromWorker::error(&e.code, e.message),
+        call_id: log.entry.call_id.clone(),
+        org_id: log.entry.org_id.clone(),
+        delivery: log.entry.delivery.clone(),
+        attempts: log.entry.attempts,
+        remote_number: log.call.remote_number.clone(),
+        linked: log.linked.clone(),
+        dropped: log.dropped.clone(),
+        warnings: log.warnings.clone(),
+        changes_waiting: log.task_id().is_some() && !log.settled(),
     }
 }
 
@@ -223,12 +335,11 @@ fn test_call(number: &str) -> CallRecord {
     }
 }
 
-/// Called when the worker starts and on the outbox alarm: deliver call logs still waiting
-/// (the worker may have been stopped mid-request).
+/// Called when the worker starts and on its alarm: whatever the desk has due goes (once: the
+/// desk's lane serialises the two, and a log in flight holds its lease).
 #[wasm_bindgen]
 pub async fn worker_resume() {
-    if let Err(e) = logging::resume().await {
-        web_sys::console::warn_1(&format!("worker: resuming call logs: {}", e.code).into());
+    if let Err(e) = runner::submit(Input::Wake).await {
+        web_sys::console::warn_1(&format!("worker: resuming the call desk: {}", e.code).into());
     }
-    phone_calls::refresh_log_note().await;
 }

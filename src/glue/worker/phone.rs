@@ -1,35 +1,26 @@
-//! The worker's side of the phone: it keeps the phone settings, creates the offscreen document
-//! that runs the engine (and recreates it when Chromium closed it), forwards the user's commands
-//! to it, and passes its state on to every Lightning tab that runs the panel.
+//! The worker's side of the phone engine: it keeps the phone settings, creates the offscreen
+//! document that runs the engine (and recreates it when Chromium closed it), and forwards the
+//! user's commands to it. What the engine reports goes to the call desk (`runner`), which owns
+//! the calls and tells the panels.
 //!
-//! What must survive the worker being stopped lives in `chrome.storage`: the settings in
-//! `local` (never sent to a content script, never logged), the tabs to inform, the last state
-//! and a command waiting for the document in `session` (gone when the browser closes).
-
-use std::thread::LocalKey;
+//! The settings live in `chrome.storage.local` (never sent to a content script, never logged);
+//! a command waiting for the document in `session` (gone when the browser closes).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::JsValue;
 
-use std::cell::RefCell;
-
-use super::{phone_calls, popup, store};
+use super::store;
 use crate::call::settings::PhoneSettings;
 use crate::call::{LineState, PhoneCommand, PhoneState};
-use crate::calllog::CallNotes;
 use crate::glue::chrome;
 use crate::glue::js::{call, from_js, to_js, GlueError, JsResultExt};
 use crate::protocol::{FromWorker, ToPhone, ToTab, OFFSCREEN_PAGE, PHONE_TARGET};
 
 const SETTINGS: &str = "phoneSettings";
-const TABS: &str = "phoneTabs";
-const STATE: &str = "phoneState";
 const PENDING: &str = "phonePending";
-/// A browser rarely has more Lightning tabs open; the oldest are forgotten first.
-const TABS_KEPT: usize = 50;
 
-pub(super) async fn session_load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, GlueError> {
+async fn session_load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, GlueError> {
     let items = call(
         chrome::storage_session_get(&JsValue::from_str(key)),
         "STORAGE",
@@ -43,7 +34,7 @@ pub(super) async fn session_load<T: DeserializeOwned>(key: &str) -> Result<Optio
     Ok(serde_json::from_value(json).ok())
 }
 
-pub(super) async fn session_store<T: Serialize>(key: &str, value: &T) -> Result<(), GlueError> {
+async fn session_store<T: Serialize>(key: &str, value: &T) -> Result<(), GlueError> {
     let items = serde_json::json!({ key: value });
     call(chrome::storage_session_set(&to_js(&items)?), "STORAGE").await?;
     Ok(())
@@ -85,31 +76,15 @@ pub async fn settings_view() -> Result<FromWorker, GlueError> {
     })
 }
 
-/// A panel started in a tab: remember the tab, start the phone, tell the panel where it stands.
-pub async fn hello(tab_id: Option<i32>) -> Result<FromWorker, GlueError> {
-    if let Some(tab) = tab_id {
-        let mut tabs = panel_tabs().await?;
-        tabs.retain(|t| *t != tab);
-        tabs.push(tab);
-        let excess = tabs.len().saturating_sub(TABS_KEPT);
-        tabs.drain(..excess);
-        keep_panel_tabs(tabs).await?;
-    }
+/// A panel started: the engine runs (when an account is set), and the line as the panel
+/// should show it.
+pub async fn panel_started(mut state: PhoneState) -> Result<PhoneState, GlueError> {
     let configured = settings().await?.is_configured();
     if configured {
         ensure_document().await?;
-    }
-    let state = current_state(configured).await?;
-    Ok(FromWorker::PhoneStatus {
-        notes: phone_calls::notes_for(&state).await,
-        state,
-    })
-}
-
-async fn current_state(configured: bool) -> Result<PhoneState, GlueError> {
-    let mut state: PhoneState = session_load(STATE).await?.unwrap_or_default();
-    if configured && state.line == LineState::Unconfigured {
-        state.line = LineState::Connecting;
+        if state.line == LineState::Unconfigured {
+            state.line = LineState::Connecting;
+        }
     }
     Ok(state)
 }
@@ -143,90 +118,6 @@ pub async fn ready() -> Result<FromWorker, GlueError> {
         settings: settings().await?,
         pending,
     })
-}
-
-/// The engine's state changed: tell every tab, keep it for panels that start later, look up
-/// who is calling, and log a call that ended.
-pub async fn report(state: PhoneState) -> Result<FromWorker, GlueError> {
-    LATEST.with(|l| *l.borrow_mut() = Some(state.clone()));
-    broadcast(&state, phone_calls::notes_for(&state).await).await?;
-    session_store(STATE, &state).await?;
-    popup::look_up_if_ringing(&state).await;
-    phone_calls::log_if_finished(&state).await;
-    Ok(FromWorker::Ack)
-}
-
-/// The last state the engine reported to this worker instance: a popup card that arrives
-/// after a newer report is shown with that one, not with the state it started from.
-pub(super) fn latest_state() -> Option<PhoneState> {
-    LATEST.with(|l| l.borrow().clone())
-}
-
-/// Sends the state, and the caller's card, to every tab that runs the panel.
-pub(super) async fn broadcast(state: &PhoneState, notes: CallNotes) -> Result<(), GlueError> {
-    let message = to_js(&ToTab::PhoneState {
-        state: state.clone(),
-        notes,
-    })?;
-    let tabs = panel_tabs().await?;
-    let mut alive = Vec::with_capacity(tabs.len());
-    for &tab in &tabs {
-        // A closed tab, or one whose page no longer runs the panel, refuses the message.
-        if call(chrome::tabs_send_message(tab, &message), "TAB_GONE")
-            .await
-            .is_ok()
-        {
-            alive.push(tab);
-        }
-    }
-    if alive != tabs {
-        keep_panel_tabs(alive).await?;
-    }
-    Ok(())
-}
-
-thread_local! {
-    static LATEST: RefCell<Option<PhoneState>> = const { RefCell::new(None) };
-}
-
-thread_local! {
-    /// The tabs running the panel.
-    static PANEL_TABS: Cached<Vec<i32>> = const { RefCell::new(None) };
-}
-
-async fn panel_tabs() -> Result<Vec<i32>, GlueError> {
-    Ok(cached_load(&PANEL_TABS, TABS).await?.unwrap_or_default())
-}
-
-async fn keep_panel_tabs(tabs: Vec<i32>) -> Result<(), GlueError> {
-    cached_store(&PANEL_TABS, TABS, tabs).await
-}
-
-/// A `chrome.storage.session` value also kept in this worker instance's memory once read or
-/// written (`None` until then): the engine reports several times while a call is set up, and
-/// each storage read is a round trip through the browser, on the CPU the call needs.
-pub(super) type Cached<T> = RefCell<Option<Option<T>>>;
-
-pub(super) async fn cached_load<T: Clone + DeserializeOwned + 'static>(
-    cell: &'static LocalKey<Cached<T>>,
-    key: &str,
-) -> Result<Option<T>, GlueError> {
-    if let Some(value) = cell.with(|c| c.borrow().clone()) {
-        return Ok(value);
-    }
-    let value: Option<T> = session_load(key).await?;
-    cell.with(|c| *c.borrow_mut() = Some(value.clone()));
-    Ok(value)
-}
-
-pub(super) async fn cached_store<T: Serialize + 'static>(
-    cell: &'static LocalKey<Cached<T>>,
-    key: &str,
-    value: T,
-) -> Result<(), GlueError> {
-    session_store(key, &value).await?;
-    cell.with(|c| *c.borrow_mut() = Some(Some(value)));
-    Ok(())
 }
 
 const WATCH_ALARM: &str = "phone";

@@ -1,11 +1,18 @@
 //! The worker's durable state in `chrome.storage.local`: what must survive the worker being
 //! stopped. Never the session id.
+//!
+//! Two rules keep it from losing data: a value that cannot be read is an error, never "empty"
+//! (an empty value would be saved back over it); and a record several handlers change (the
+//! orgs) is changed through [`update_org`], which reads and writes it in one turn of its lane,
+//! so concurrent handlers cannot lose each other's writes. The call desk has its own keys and
+//! its own single writer (`runner`).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
+use super::serial::{turn, Lane};
 use crate::glue::chrome;
 use crate::glue::js::{call, from_js, to_js, GlueError, JsResultExt};
 use crate::protocol::{OrgReport, PageReport};
@@ -13,18 +20,31 @@ use crate::protocol::{OrgReport, PageReport};
 /// Diagnostics keep the last pages seen, not a browsing history.
 const PAGES_KEPT: usize = 10;
 
-pub async fn load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, GlueError> {
+/// The raw JSON under `key`, or `None` when there is none.
+pub async fn load_raw(key: &str) -> Result<Option<Value>, GlueError> {
     let items = call(
         chrome::storage_local_get(&JsValue::from_str(key)),
         "STORAGE",
     )
     .await?;
     let value = js_sys::Reflect::get(&items, &JsValue::from_str(key)).or_glue("STORAGE")?;
-    if value.is_undefined() {
+    if value.is_undefined() || value.is_null() {
         return Ok(None);
     }
-    let json: Value = from_js(value)?;
-    Ok(serde_json::from_value(json).ok())
+    Ok(Some(from_js(value)?))
+}
+
+/// The value under `key`; a value of another shape is `STORAGE_UNREADABLE`, not `None`.
+pub async fn load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, GlueError> {
+    match load_raw(key).await? {
+        None => Ok(None),
+        Some(json) => serde_json::from_value(json).map(Some).map_err(|e| {
+            GlueError::new(
+                "STORAGE_UNREADABLE",
+                format!("the stored {key} cannot be read: {e}"),
+            )
+        }),
+    }
 }
 
 pub async fn store<T: Serialize>(key: &str, value: &T) -> Result<(), GlueError> {
@@ -33,10 +53,39 @@ pub async fn store<T: Serialize>(key: &str, value: &T) -> Result<(), GlueError> 
     Ok(())
 }
 
+pub async fn remove(key: &str) -> Result<(), GlueError> {
+    call(
+        chrome::storage_local_remove(&JsValue::from_str(key)),
+        "STORAGE",
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every stored item whose key starts with `prefix`, as raw JSON (the reader decides what it
+/// can read).
+pub async fn load_prefixed(prefix: &str) -> Result<Vec<(String, Value)>, GlueError> {
+    let items = call(chrome::storage_local_get(&JsValue::NULL), "STORAGE").await?;
+    let keys = js_sys::Object::keys(items.unchecked_ref::<js_sys::Object>());
+    let mut found = vec![];
+    for key in keys.iter().filter_map(|k| k.as_string()) {
+        if !key.starts_with(prefix) {
+            continue;
+        }
+        let value = js_sys::Reflect::get(&items, &JsValue::from_str(&key)).or_glue("STORAGE")?;
+        // A value JSON cannot hold is kept as null: reported unreadable, never dropped.
+        found.push((key, from_js(value).unwrap_or(Value::Null)));
+    }
+    Ok(found)
+}
+
+async fn org_map() -> Result<serde_json::Map<String, Value>, GlueError> {
+    Ok(load("orgs").await?.unwrap_or_default())
+}
+
 pub async fn orgs() -> Result<Vec<OrgReport>, GlueError> {
-    let map: Option<serde_json::Map<String, Value>> = load("orgs").await?;
-    Ok(map
-        .unwrap_or_default()
+    Ok(org_map()
+        .await?
         .into_iter()
         .filter_map(|(_, v)| serde_json::from_value(v).ok())
         .collect())
@@ -46,13 +95,26 @@ pub async fn org(org_id: &str) -> Result<Option<OrgReport>, GlueError> {
     Ok(orgs().await?.into_iter().find(|o| o.org_id == org_id))
 }
 
-pub async fn save_org(report: &OrgReport) -> Result<(), GlueError> {
-    let mut map: serde_json::Map<String, Value> = load("orgs").await?.unwrap_or_default();
+/// Changes one org's record as it is now in storage (`f` gets `None` when there is none and may
+/// create it); other orgs, and entries this version cannot read, are kept as they are.
+pub async fn update_org(
+    org_id: &str,
+    f: impl FnOnce(Option<OrgReport>) -> Option<OrgReport>,
+) -> Result<Option<OrgReport>, GlueError> {
+    let _turn = turn(Lane::Orgs).await;
+    let mut map = org_map().await?;
+    let current = map
+        .get(org_id)
+        .and_then(|v| serde_json::from_value(v.clone()).ok());
+    let Some(next) = f(current) else {
+        return Ok(None);
+    };
     map.insert(
-        report.org_id.clone(),
-        serde_json::to_value(report).unwrap_or(Value::Null),
+        org_id.to_string(),
+        serde_json::to_value(&next).unwrap_or(Value::Null),
     );
-    store("orgs", &map).await
+    store("orgs", &map).await?;
+    Ok(Some(next))
 }
 
 pub async fn pages() -> Result<Vec<PageReport>, GlueError> {
@@ -60,6 +122,7 @@ pub async fn pages() -> Result<Vec<PageReport>, GlueError> {
 }
 
 pub async fn remember_page(report: PageReport) -> Result<(), GlueError> {
+    let _turn = turn(Lane::Pages).await;
     let mut pages = pages().await?;
     pages.retain(|p| p.host != report.host);
     pages.insert(0, report);

@@ -1,0 +1,277 @@
+//! The one runner of the call desk (`crate::desk`): every input goes through [`submit`], one at
+//! a time (the desk's lane), and its effects are carried out in the order the desk gave them:
+//! the snapshot and the logs are stored before any tab hears of them and before any request
+//! leaves. Requests run outside the lane (a slow Salesforce never holds up the phone's
+//! reports); their answers come back as inputs. So there is exactly one writer of the desk's
+//! state, one resume per wake-up, and a stopped worker resumes from storage alone.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
+use super::client::now_ms;
+use super::serial::{turn, Lane};
+use super::{connection, logging, phone, store};
+use crate::call::{CallPhase, PhoneState};
+use crate::calllog::{CallLogNote, CallNotes, CallerCard};
+use crate::desk::{Desk, Effect, Input, Log, Reply, DESK_KEY, LOG_KEY_PREFIX};
+use crate::glue::chrome;
+use crate::glue::js::{call, to_js, GlueError};
+use crate::protocol::{FromWorker, ToTab};
+
+/// The alarm that wakes the worker for what the desk scheduled (and cold-starts it).
+pub const WAKE_ALARM: &str = "outbox";
+/// The call logs of versions before the desk, one array under one key.
+const OLD_OUTBOX: &str = "outbox";
+
+thread_local! {
+    /// The desk of this worker instance, once restored from storage.
+    static DESK: RefCell<Option<Desk>> = const { RefCell::new(None) };
+}
+
+fn with_desk<R>(f: impl FnOnce(&mut Desk) -> R) -> Option<R> {
+    DESK.with(|d| d.borrow_mut().as_mut().map(f))
+}
+
+/// The desk from storage, the first time this worker instance needs it.
+async fn ensure_loaded() -> Result<(), GlueError> {
+    if DESK.with(|d| d.borrow().is_some()) {
+        return Ok(());
+    }
+    migrate_old_outbox().await?;
+    let snapshot = store::load_raw(DESK_KEY).await?;
+    let logs = store::load_prefixed(LOG_KEY_PREFIX).await?;
+    let restored = Desk::restore(snapshot.clone(), logs);
+    if restored.snapshot_unreadable {
+        // Kept aside before the next save overwrites it: nothing is dropped unseen.
+        if let Some(raw) = snapshot {
+            store::store(&format!("{DESK_KEY}-unreadable-{}", now_ms()), &raw).await?;
+        }
+    }
+    for key in &restored.desk.unreadable {
+        web_sys::console::warn_1(&format!("desk: the stored {key} cannot be read; kept").into());
+    }
+    DESK.with(|d| *d.borrow_mut() = Some(restored.desk));
+    Ok(())
+}
+
+/// Logs stored by a version before the desk: each goes under its own key (entries of that
+/// version read as logs), and the old key is removed only once all are stored. An array that
+/// cannot be read is kept aside whole.
+async fn migrate_old_outbox() -> Result<(), GlueError> {
+    let Some(raw) = store::load_raw(OLD_OUTBOX).await? else {
+        return Ok(());
+    };
+    match serde_json::from_value::<Vec<Log>>(raw.clone()) {
+        Ok(logs) => {
+            for log in logs {
+                store::store(&log.key(), &log).await?;
+            }
+        }
+        Err(_) => store::store(&format!("{OLD_OUTBOX}-unreadable"), &raw).await?,
+    }
+    store::remove(OLD_OUTBOX).await
+}
+
+/// One input through the desk; the reply once its effects are carried out.
+pub async fn submit(input: Input) -> Result<Reply, GlueError> {
+    let _turn = turn(Lane::Desk).await;
+    ensure_loaded().await?;
+    let now = now_ms();
+    let turn = with_desk(|d| d.handle(input, now)).expect("loaded above");
+    let mut effects: VecDeque<Effect> = turn.effects.into();
+    while let Some(effect) = effects.pop_front() {
+        if let Err(e) = execute(effect, &mut effects).await {
+            // What is in memory may not be in storage: read it again next time, and carry out
+            // nothing that depended on it.
+            DESK.with(|d| *d.borrow_mut() = None);
+            return Err(e);
+        }
+    }
+    Ok(turn.reply)
+}
+
+/// Reads the desk (restored if need be) in its lane.
+pub async fn read<R>(f: impl FnOnce(&Desk) -> R) -> Result<R, GlueError> {
+    let _turn = turn(Lane::Desk).await;
+    ensure_loaded().await?;
+    Ok(with_desk(|d| f(d)).expect("loaded above"))
+}
+
+async fn execute(effect: Effect, more: &mut VecDeque<Effect>) -> Result<(), GlueError> {
+    match effect {
+        Effect::SaveDesk => {
+            let snapshot = with_desk(|d| serde_json::to_value(&*d)).expect("loaded");
+            store::store(DESK_KEY, &snapshot.unwrap_or_default()).await
+        }
+        Effect::SaveLog(id) => {
+            let Some(log) = with_desk(|d| d.logs.get(&id).cloned()).flatten() else {
+                return Ok(());
+            };
+            store::store(&log.key(), &log).await
+        }
+        Effect::RemoveLog(id) => store::remove(&format!("{LOG_KEY_PREFIX}{id}")).await,
+        Effect::Broadcast => {
+            let gone = broadcast().await;
+            for tab in gone {
+                let now = now_ms();
+                let turn = with_desk(|d| d.handle(Input::TabGone { tab }, now)).expect("loaded");
+                more.extend(turn.effects);
+            }
+            Ok(())
+        }
+        Effect::WakeAt(at) => {
+            chrome::alarm_at(WAKE_ALARM, at.max(now_ms() + 1_000) as f64);
+            Ok(())
+        }
+        Effect::Phone(command) => {
+            if let Ok(FromWorker::Error { code, .. }) = phone::command(command).await {
+                web_sys::console::warn_1(&format!("desk: the phone says {code}").into());
+            }
+            Ok(())
+        }
+        Effect::LookUp {
+            call_id,
+            number,
+            org_id,
+        } => {
+            wasm_bindgen_futures::spawn_local(async move {
+                let card = look_up(&call_id, &number, &org_id).await;
+                answer(Input::LookedUp { card }).await;
+            });
+            Ok(())
+        }
+        Effect::Create { call_id } => {
+            let Some(log) = with_desk(|d| d.logs.get(&call_id).cloned()).flatten() else {
+                return Ok(());
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                let answer_ = logging::create(&log).await;
+                answer(Input::Delivered {
+                    call_id,
+                    verify: false,
+                    answer: answer_,
+                })
+                .await;
+            });
+            Ok(())
+        }
+        Effect::Verify {
+            call_id,
+            created_by,
+        } => {
+            let Some(log) = with_desk(|d| d.logs.get(&call_id).cloned()).flatten() else {
+                return Ok(());
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                let answer_ = logging::verify(&log, created_by.as_deref()).await;
+                answer(Input::Delivered {
+                    call_id,
+                    verify: true,
+                    answer: answer_,
+                })
+                .await;
+            });
+            Ok(())
+        }
+        Effect::Update {
+            call_id,
+            change,
+            rev,
+        } => {
+            let Some(log) = with_desk(|d| d.logs.get(&call_id).cloned()).flatten() else {
+                return Ok(());
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                let result = logging::update(&log, change).await;
+                answer(Input::Updated {
+                    call_id,
+                    change,
+                    rev,
+                    result,
+                })
+                .await;
+            });
+            Ok(())
+        }
+    }
+}
+
+/// An answer from outside (a request, a lookup) back into the desk.
+async fn answer(input: Input) {
+    if let Err(e) = submit(input).await {
+        web_sys::console::warn_1(&format!("desk: {}", e.code).into());
+    }
+}
+
+async fn look_up(call_id: &str, number: &str, org_id: &str) -> CallerCard {
+    let ui_host = match store::org(org_id).await {
+        Ok(Some(org)) => org.ui_host,
+        _ => return CallerCard::unavailable(call_id, "NOT_LOGGED_IN"),
+    };
+    match connection::lookup(org_id, number).await {
+        Ok(FromWorker::LookupResult { candidates, .. }) => {
+            CallerCard::from_candidates(call_id, &candidates, &ui_host)
+        }
+        Ok(_) => CallerCard::unavailable(call_id, "LOOKUP_FAILED"),
+        Err(e) => CallerCard::unavailable(call_id, &e.code),
+    }
+}
+
+/// What the panels show: the phone's state and, for its call, the caller's card and what
+/// became of the Task.
+pub async fn panel_view(
+    desk_state: (PhoneState, Option<CallerCard>, Option<Log>),
+) -> (PhoneState, CallNotes) {
+    let (state, caller, log) = desk_state;
+    let log = match (log, state.call.as_ref()) {
+        (Some(log), Some(call)) if call.phase == CallPhase::Ended => {
+            let org = store::org(&log.entry.org_id).await.ok().flatten();
+            let (ui_host, org_state) = org.map(|o| (o.ui_host, o.state)).unwrap_or_default();
+            Some(CallLogNote::of(
+                &call.call_id,
+                &log.entry.delivery,
+                &ui_host,
+                &org_state,
+            ))
+        }
+        _ => None,
+    };
+    (state, CallNotes { caller, log })
+}
+
+/// The parts of the desk the panels' view is made of.
+pub fn view_parts(desk: &Desk) -> (PhoneState, Option<CallerCard>, Option<Log>) {
+    let state = desk.phone.clone();
+    let sip_id = state
+        .call
+        .as_ref()
+        .map(|c| c.call_id.clone())
+        .unwrap_or_default();
+    (
+        state,
+        desk.card_of(&sip_id).cloned(),
+        desk.log_of(&sip_id).cloned(),
+    )
+}
+
+/// Sends the phone's state, with its notes, to every tab that runs the panel; returns the tabs
+/// that refused it (closed, or no panel any more).
+async fn broadcast() -> Vec<i32> {
+    let Some((parts, tabs)) = with_desk(|d| (view_parts(d), d.tabs.clone())) else {
+        return vec![];
+    };
+    let (state, notes) = panel_view(parts).await;
+    let Ok(message) = to_js(&ToTab::PhoneState { state, notes }) else {
+        return vec![];
+    };
+    let mut gone = vec![];
+    for tab in tabs {
+        if call(chrome::tabs_send_message(tab, &message), "TAB_GONE")
+            .await
+            .is_err()
+        {
+            gone.push(tab);
+        }
+    }
+    gone
+}
