@@ -361,7 +361,9 @@ test('a call ended while the Salesforce session is expired: the panel says why, 
   await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
   await click(lightning, '.hangup');
   const seen = await farUntil(FAR, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
-  const waiting = await panelUntil(lightning, 'the waiting note', (s) => s.logged);
+  // Stored at once (waiting); the first try says why it waits.
+  const waiting = await panelUntil(lightning, 'the waiting note',
+    (s) => /session has expired/.test(s.logged?.text ?? ''));
   assert.match(waiting.logged.text, /^Not logged yet: Your Salesforce session has expired/);
   assert.equal(waiting.logged.href, null);
   assert.equal((await devorg.records('Task')).filter((t) => t.CallObject === seen.callId).length, 0);
