@@ -152,8 +152,11 @@ run_e2e() {
   for f in "$@"; do
     f=$(basename "$f"); f=${f%.test.mjs}; files+=("./$f.test.mjs")
   done
-  [ ${#files[@]} -gt 0 ] || files=(./*.test.mjs)
-  (cd tests/e2e && node --test --test-concurrency=1 "${files[@]}")
+  (cd tests/e2e && if [ ${#files[@]} -gt 0 ]; then
+    node --test --test-concurrency=1 "${files[@]}"
+  else
+    node --test --test-concurrency=1 ./*.test.mjs
+  fi)
 }
 
 run_tests() {

@@ -22,7 +22,8 @@ const ORG: &str = "00D5g000004ABCDEAA";
 const USER: &str = "005000000000001AAA";
 const OTHER_USER: &str = "005000000000002AAA";
 
-/// Splitmix64: small, fast, and the same on every machine.
+/// Splitmix64: small, fast, and the same on every machine. The simulator's own, not the SIP
+/// agent's (`sip::context::Rng`): a replay must stay exact whatever becomes of that one.
 pub struct Rng(u64);
 
 impl Rng {

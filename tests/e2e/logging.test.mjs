@@ -3,43 +3,12 @@
 // verified, never repeated.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDevorg, launchBrowser, login, eventually, storedLogs } from './harness.mjs';
+import { startDevorg, eventually, storedLogs } from './harness.mjs';
+import { connect as connectOrg, send, call, ORG, ACME, CONTACT_ID as YAMADA } from './logs.mjs';
 
-const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
-const YAMADA = '0035g00000Yam4dAAB';
-const ACME = '0015g00000AcMeAAAV';
-const ORG = '00D5g000004ABCD';
-
-async function connect(devorg) {
-  const browser = await launchBrowser(devorg);
-  const page = await browser.context.newPage();
-  await login(page, devorg, CONTACT);
-  const options = await browser.context.newPage();
-  await eventually(async () => {
-    await options.goto(browser.optionsUrl);
-    await options.waitForSelector('body[data-ready="true"]');
-    const state = await options.evaluate(() => document.querySelector('#orgs tr[data-org]')?.dataset.state);
-    return state && state !== 'CHECKING';
-  }, 'the org connection');
-  await browser.worker.evaluate(() => chrome.storage.local.set({ fieldMapping: {
-    dialStartField: 'DialStart__c', callStartField: 'CallStart__c', callEndField: 'CallEnd__c', memoField: 'CallMemo__c',
-  } }));
-  return { browser, page, options };
-}
-
-/** Sends a message to the worker from the options page (an extension page, as the phone is). */
-function send(options, message) {
-  return options.evaluate((m) => chrome.runtime.sendMessage({ v: 1, ...m }), message);
-}
-
-function call(callId, extra = {}) {
-  const now = Date.now();
-  return {
-    callId, direction: 'Outbound', remoteNumber: '+81312345678',
-    dialStartedMs: now - 200000, answeredMs: now - 180000, endedMs: now,
-    memoTags: [], comments: '', ...extra,
-  };
-}
+const connect = (devorg) => connectOrg(devorg, { mapping: {
+  dialStartField: 'DialStart__c', callStartField: 'CallStart__c', callEndField: 'CallEnd__c', memoField: 'CallMemo__c',
+} });
 
 async function newRequests(devorg, before) {
   return (await devorg.apiRequests()).slice(before).map((r) => `${r.method} ${r.path.split('?')[0]} ${r.status}`);
