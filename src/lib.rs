@@ -7,6 +7,7 @@
 pub mod call;
 pub mod calllog;
 pub mod clicktocall;
+pub mod codes;
 pub mod desk;
 pub mod outbox;
 pub mod phone;

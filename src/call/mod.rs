@@ -45,7 +45,7 @@ impl PhoneCommand {
                 let ok = !n.is_empty()
                     && n.len() <= 64
                     && n.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "+*#-_.@:() ".contains(c))
+                        .all(|c| c.is_ascii_alphanumeric() || "+*#-_.@:()/ ".contains(c))
                     && n.chars().any(|c| c.is_ascii_alphanumeric());
                 ok.then_some(()).ok_or("not a number or SIP address")
             }

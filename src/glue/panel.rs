@@ -16,6 +16,7 @@ use super::js::{call, from_js, to_js, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
 use crate::calllog::{CallNotes, CallerCard};
+use crate::codes::ErrorCode;
 use crate::phone::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{ToTab, ToWorker, PROTOCOL_VERSION};
 use crate::salesforce::id::RecordId;
@@ -234,18 +235,27 @@ async fn send(message: &ToWorker) -> Option<Reply> {
 }
 
 fn command(action: PhoneCommand) {
+    // What the worker would refuse is said here, in the user's words (a dialer entry that is
+    // not a number), not sent to come back as a bare code.
+    if action.validate().is_err() {
+        show_reason(&chrome::explain(ErrorCode::NotANumber.as_str()));
+        return;
+    }
     wasm_bindgen_futures::spawn_local(async move {
         let reply = send(&ToWorker::Phone { action }).await;
         if let Some(Reply {
             code: Some(code), ..
         }) = reply.filter(|r| r.kind == "Error")
         {
-            let text = chrome::text(&format!("phoneError_{code}"));
-            PANEL.with(|p| {
-                if let Some(panel) = p.borrow().as_ref() {
-                    set_text(&panel.root, ".reason", &text);
-                }
-            });
+            show_reason(&chrome::explain(&code));
+        }
+    });
+}
+
+fn show_reason(text: &str) {
+    PANEL.with(|p| {
+        if let Some(panel) = p.borrow().as_ref() {
+            set_text(&panel.root, ".reason", text);
         }
     });
 }

@@ -171,7 +171,8 @@ test('a call that ends before any Salesforce page is open waits, and is logged o
   await eventually(async () => (await farLast(USERS.contact.user))?.callId, 'the call ringing');
   await new Promise((r) => setTimeout(r, 1000));
   await lab.far.evaluate((u) => window.Far.hangup(u), USERS.contact.user);
-  const seen = await farUntil(USERS.contact.user, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
+  const seen = await farUntil(USERS.contact.user, 'cancelled',
+    (s) => s.events.some((e) => e.startsWith('failed(Canceled)')));
   const waiting = await eventually(async () => storedLog(worker, seen.callId), 'the call stored');
   assert.equal(waiting.entry.delivery.state, 'AWAITING_ORG');
   assert.equal((await tasksFor(lab.devorg, seen.callId)).length, 0);

@@ -430,7 +430,8 @@ fn dial_target(number: &str) -> String {
     if n.contains('@') || n.to_ascii_lowercase().starts_with("sip") {
         return n.to_string();
     }
-    n.chars().filter(|c| !" -().".contains(*c)).collect()
+    // Visual separators as people write numbers (03-1234-5678, (03) 1234 5678, 03/1234/5678).
+    n.chars().filter(|c| !" -()./".contains(*c)).collect()
 }
 
 fn ice_servers() -> Vec<IceServer> {

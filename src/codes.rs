@@ -1,0 +1,206 @@
+//! Every code a context can show the user, in one enum: what went wrong (or where a connection
+//! stands), as the worker, the phone and Salesforce name it. Each has its words in both
+//! languages (`state_<CODE>` in `_locales/en` and `_locales/ja`), checked by a test, so the UI
+//! never shows a bare code or a message key. A code Salesforce sends that is not listed here
+//! (a custom validation rule's, say) is shown through `state_OTHER`, which names it.
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal,)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The UPPER_SNAKE code, as messages carry it.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)*
+                }
+            }
+
+            pub fn parse(code: &str) -> Option<ErrorCode> {
+                match code {
+                    $($code => Some(ErrorCode::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    // An org's connection, as the options page and the panel name it.
+    Connected = "CONNECTED",
+    Checking = "CHECKING",
+    NotLoggedIn = "NOT_LOGGED_IN",
+    NoApiSession = "NO_API_SESSION",
+    InvalidSessionId = "INVALID_SESSION_ID",
+    ApiDisabledForOrg = "API_DISABLED_FOR_ORG",
+    ApiCurrentlyDisabled = "API_CURRENTLY_DISABLED",
+    RequestLimitExceeded = "REQUEST_LIMIT_EXCEEDED",
+    UnknownOrg = "UNKNOWN_ORG",
+    BadOrg = "BAD_ORG",
+    NoUser = "NO_USER",
+    NoReadableObjects = "NO_READABLE_OBJECTS",
+    TaskNotCreateable = "TASK_NOT_CREATEABLE",
+    // Requests to Salesforce.
+    Network = "NETWORK",
+    BadResponse = "BAD_RESPONSE",
+    NoAnswer = "NO_ANSWER",
+    Timeout = "TIMEOUT",
+    ServerUnavailable = "SERVER_UNAVAILABLE",
+    LookupFailed = "LOOKUP_FAILED",
+    TaskNotCreated = "TASK_NOT_CREATED",
+    FieldCustomValidationException = "FIELD_CUSTOM_VALIDATION_EXCEPTION",
+    // Call logs and the caller card.
+    UnknownCall = "UNKNOWN_CALL",
+    NoTask = "NO_TASK",
+    CallOver = "CALL_OVER",
+    NoCard = "NO_CARD",
+    NotOnCard = "NOT_ON_CARD",
+    UnknownPlaceholder = "UNKNOWN_PLACEHOLDER",
+    // Phone numbers.
+    NotANumber = "NOT_A_NUMBER",
+    TooShort = "TOO_SHORT",
+    TooLong = "TOO_LONG",
+    InvalidCountryCode = "INVALID_COUNTRY_CODE",
+    InvalidForRegion = "INVALID_FOR_REGION",
+    // The phone and its settings.
+    PhoneNotConfigured = "PHONE_NOT_CONFIGURED",
+    PhoneUnavailable = "PHONE_UNAVAILABLE",
+    Offscreen = "OFFSCREEN",
+    MicrophoneDenied = "MICROPHONE_DENIED",
+    Webrtc = "WEBRTC",
+    BadWebsocketUrl = "BAD_WEBSOCKET_URL",
+    BadSipUri = "BAD_SIP_URI",
+    BadIceServer = "BAD_ICE_SERVER",
+    TurnCredentialsMissing = "TURN_CREDENTIALS_MISSING",
+    SettingsTooLong = "SETTINGS_TOO_LONG",
+    // The extension itself.
+    BadMessage = "BAD_MESSAGE",
+    BadSender = "BAD_SENDER",
+    Storage = "STORAGE",
+    StorageUnreadable = "STORAGE_UNREADABLE",
+    Serialise = "SERIALISE",
+    Dom = "DOM",
+    NoWindow = "NO_WINDOW",
+    TabGone = "TAB_GONE",
+    WorkerUnavailable = "WORKER_UNAVAILABLE",
+    WorkerFailed = "WORKER_FAILED",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const LOCALES: [(&str, &str); 2] = [
+        ("en", include_str!("../extension/_locales/en/messages.json")),
+        ("ja", include_str!("../extension/_locales/ja/messages.json")),
+    ];
+
+    #[test]
+    fn every_code_has_its_words_in_english_and_japanese() {
+        for (language, text) in LOCALES {
+            let messages: serde_json::Value = serde_json::from_str(text).unwrap();
+            for code in ErrorCode::ALL {
+                let key = format!("state_{}", code.as_str());
+                let message = messages[&key]["message"].as_str().unwrap_or_default();
+                assert!(!message.trim().is_empty(), "{language}: no {key}");
+                if language == "ja" {
+                    assert!(!message.is_ascii(), "ja: {key} is not Japanese: {message}");
+                }
+            }
+            assert!(messages["state_OTHER"]["message"].is_string());
+        }
+    }
+
+    #[test]
+    fn codes_read_back() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(*code));
+        }
+        assert_eq!(ErrorCode::parse("NOPE"), None);
+    }
+
+    /// The class of defect, not only the example: a code written where an error is made (in
+    /// any context's glue or in the core) that has no words would reach the user bare.
+    #[test]
+    fn every_code_the_sources_raise_is_listed() {
+        const MAKERS: [&str; 9] = [
+            "GlueError::new(",
+            "CallError::new(",
+            "FromWorker::error(",
+            "Reply::Error(",
+            "CallerCard::unavailable(",
+            "not_logged(",
+            "or_glue(",
+            "\"NotWritten\"",
+            "call(chrome::",
+        ];
+        // Statuses of the caller card that the panel words itself (`card_…`).
+        const CARD: [&str; 3] = ["LOOKING", "FOUND", "NOT_FOUND"];
+        let mut missing = vec![];
+        let mut files = vec![];
+        collect(
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+            &mut files,
+        );
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for maker in MAKERS {
+                // The call's first arguments, over as many lines as rustfmt put them on.
+                for (at, _) in text.match_indices(maker) {
+                    let args: String = text[at + maker.len()..].chars().take(160).collect();
+                    let args = args.split(';').next().unwrap_or_default();
+                    for code in quoted_codes(args) {
+                        if ErrorCode::parse(&code).is_none() && !CARD.contains(&code.as_str()) {
+                            missing.push(format!("{}: {code}", file.display()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "codes without words: {missing:#?}");
+    }
+
+    fn collect(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                collect(&path, files);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && !path.ends_with("codes.rs")
+                && !path.to_string_lossy().contains("test")
+            {
+                files.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn the_scan_sees_codes_over_several_lines() {
+        assert_eq!(
+            quoted_codes("(\n    \"NOPE_CODE\",\n    \"the detail\")"),
+            vec!["NOPE_CODE".to_string()]
+        );
+    }
+
+    /// `"UPPER_SNAKE"` literals in a piece of source.
+    fn quoted_codes(line: &str) -> Vec<String> {
+        line.split('"')
+            .skip(1)
+            .step_by(2)
+            .filter(|s| {
+                s.len() > 2
+                    && s.chars()
+                        .all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())
+                    && s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            })
+            .map(str::to_string)
+            .collect()
+    }
+}
