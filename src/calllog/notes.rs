@@ -12,15 +12,80 @@ use crate::salesforce::lookup::Candidate;
 /// The most records a popup card lists.
 pub const CARD_MATCHES: usize = 3;
 
+/// Where the popup's lookup stands. On the wire, one string: `LOOKING`, `FOUND`, `NOT_FOUND`,
+/// or the code of why no lookup could run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum CardStatus {
+    Looking,
+    Found,
+    NotFound,
+    /// Why no lookup could run (`NOT_LOGGED_IN`, `API_DISABLED_FOR_ORG`, a limit, …): the code
+    /// the connection row names.
+    Unavailable(String),
+}
+
+impl From<CardStatus> for String {
+    fn from(status: CardStatus) -> String {
+        match status {
+            CardStatus::Looking => "LOOKING".into(),
+            CardStatus::Found => "FOUND".into(),
+            CardStatus::NotFound => "NOT_FOUND".into(),
+            CardStatus::Unavailable(code) => code,
+        }
+    }
+}
+
+impl From<String> for CardStatus {
+    fn from(code: String) -> CardStatus {
+        match code.as_str() {
+            "LOOKING" => CardStatus::Looking,
+            "FOUND" => CardStatus::Found,
+            "NOT_FOUND" => CardStatus::NotFound,
+            _ => CardStatus::Unavailable(code),
+        }
+    }
+}
+
+/// What became of a call's Task, for the panel. On the wire: `LOGGED`, `WAITING`, or the code
+/// of why it is not logged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum NoteStatus {
+    Logged,
+    /// To be sent (again) by the outbox.
+    Waiting,
+    /// Not logged, and why: the code the connection row names.
+    NotLogged(String),
+}
+
+impl From<NoteStatus> for String {
+    fn from(status: NoteStatus) -> String {
+        match status {
+            NoteStatus::Logged => "LOGGED".into(),
+            NoteStatus::Waiting => "WAITING".into(),
+            NoteStatus::NotLogged(code) => code,
+        }
+    }
+}
+
+impl From<String> for NoteStatus {
+    fn from(code: String) -> NoteStatus {
+        match code.as_str() {
+            "LOGGED" => NoteStatus::Logged,
+            "WAITING" => NoteStatus::Waiting,
+            _ => NoteStatus::NotLogged(code),
+        }
+    }
+}
+
 /// The incoming-call popup: who is calling, as the org knows them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CallerCard {
     /// The SIP Call-ID of the call it is about.
     pub call_id: String,
-    /// `LOOKING`, `FOUND`, `NOT_FOUND`, or the code of why no lookup could run
-    /// (`NOT_LOGGED_IN`, `API_DISABLED`, `REQUEST_LIMIT_EXCEEDED`, …), which the panel names.
-    pub status: String,
+    pub status: CardStatus,
     /// Best first (the admin's object order); only records whose phone is the number.
     #[serde(default)]
     pub matches: Vec<CallerMatch>,
@@ -44,13 +109,17 @@ pub struct CallerMatch {
 
 impl CallerCard {
     pub fn looking(call_id: &str) -> CallerCard {
-        CallerCard::unavailable(call_id, "LOOKING")
+        CallerCard {
+            call_id: call_id.to_string(),
+            status: CardStatus::Looking,
+            matches: vec![],
+        }
     }
 
     pub fn unavailable(call_id: &str, code: &str) -> CallerCard {
         CallerCard {
             call_id: call_id.to_string(),
-            status: code.to_string(),
+            status: CardStatus::Unavailable(code.to_string()),
             matches: vec![],
         }
     }
@@ -74,11 +143,10 @@ impl CallerCard {
         CallerCard {
             call_id: call_id.to_string(),
             status: if matches.is_empty() {
-                "NOT_FOUND"
+                CardStatus::NotFound
             } else {
-                "FOUND"
-            }
-            .into(),
+                CardStatus::Found
+            },
             matches,
         }
     }
@@ -96,7 +164,7 @@ impl CallerCard {
 
     /// The lookup ran (found or not): logging must not spend another one on this call.
     pub fn looked_up(&self) -> bool {
-        self.status == "FOUND" || self.status == "NOT_FOUND"
+        matches!(self.status, CardStatus::Found | CardStatus::NotFound)
     }
 
     /// The record the call is logged on: the best match.
@@ -116,9 +184,7 @@ impl CallerCard {
 pub struct CallLogNote {
     /// The SIP Call-ID of the call it is about.
     pub call_id: String,
-    /// `LOGGED`, `WAITING` (to be retried by the outbox), or why it is not logged: the code the
-    /// connection row names (`INVALID_SESSION_ID`, `REQUEST_LIMIT_EXCEEDED`, …).
-    pub status: String,
+    pub status: NoteStatus,
     /// While `WAITING`: what holds it up, when the org's connection says (an expired session
     /// waits for the user to log in again).
     #[serde(default)]
@@ -138,21 +204,21 @@ impl CallLogNote {
     ) -> CallLogNote {
         let (status, task_url) = match delivery {
             Delivery::Done { task_id } => (
-                "LOGGED".to_string(),
+                NoteStatus::Logged,
                 RecordId::parse(task_id)
                     .ok()
                     .map(|id| record_url(ui_host, "Task", &id)),
             ),
             Delivery::Pending | Delivery::Sent { .. } | Delivery::AwaitingOrg => {
-                ("WAITING".to_string(), None)
+                (NoteStatus::Waiting, None)
             }
-            Delivery::Failed { code } => (code.clone(), None),
+            Delivery::Failed { code } => (NoteStatus::NotLogged(code.clone()), None),
         };
         let reason = if *delivery == Delivery::AwaitingOrg {
             // No Salesforce page opened since the browser started: it goes once one is.
             Some("NOT_LOGGED_IN".to_string())
         } else {
-            (status == "WAITING" && org_state != "CONNECTED" && !org_state.is_empty())
+            (status == NoteStatus::Waiting && org_state != "CONNECTED" && !org_state.is_empty())
                 .then(|| org_state.to_string())
         };
         CallLogNote {
@@ -167,7 +233,7 @@ impl CallLogNote {
     pub fn not_logged(sip_call_id: &str, code: &str) -> CallLogNote {
         CallLogNote {
             call_id: sip_call_id.to_string(),
-            status: code.to_string(),
+            status: NoteStatus::NotLogged(code.to_string()),
             reason: None,
             task_url: None,
         }
@@ -204,6 +270,23 @@ mod tests {
     }
 
     #[test]
+    fn statuses_keep_their_wire_form() {
+        for (status, wire) in [
+            (CardStatus::Looking, "\"LOOKING\""),
+            (CardStatus::NotFound, "\"NOT_FOUND\""),
+            (
+                CardStatus::Unavailable("NOT_LOGGED_IN".into()),
+                "\"NOT_LOGGED_IN\"",
+            ),
+        ] {
+            assert_eq!(serde_json::to_string(&status).unwrap(), wire);
+            assert_eq!(serde_json::from_str::<CardStatus>(wire).unwrap(), status);
+        }
+        let waiting: NoteStatus = serde_json::from_str("\"WAITING\"").unwrap();
+        assert_eq!(waiting, NoteStatus::Waiting);
+    }
+
+    #[test]
     fn the_card_lists_exact_matches_best_first_with_their_lightning_links() {
         let ranked = [
             candidate("Contact", "0035g00000Yam4dAAB", "山田 太郎", true),
@@ -211,7 +294,7 @@ mod tests {
             candidate("Lead", "00Q5g00000LeadB", "Suzuki", true),
         ];
         let card = CallerCard::from_candidates("c1", &ranked, "acme.lightning.force.com");
-        assert_eq!(card.status, "FOUND");
+        assert_eq!(card.status, CardStatus::Found);
         let names: Vec<_> = card.matches.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["山田 太郎", "Suzuki"]);
         assert_eq!(
@@ -243,13 +326,13 @@ mod tests {
             task_id: "00T5g00000AbCdE".into(),
         };
         let note = CallLogNote::of("c1", &done, "acme.lightning.force.com", "CONNECTED");
-        assert_eq!(note.status, "LOGGED");
+        assert_eq!(note.status, NoteStatus::Logged);
         assert_eq!(
             note.task_url.as_deref(),
             Some("https://acme.lightning.force.com/lightning/r/Task/00T5g00000AbCdEEAV/view")
         );
         let waiting = CallLogNote::of("c1", &Delivery::Pending, "h", "INVALID_SESSION_ID");
-        assert_eq!(waiting.status, "WAITING");
+        assert_eq!(waiting.status, NoteStatus::Waiting);
         assert_eq!(waiting.reason.as_deref(), Some("INVALID_SESSION_ID"));
         assert_eq!(
             CallLogNote::of(
@@ -266,8 +349,8 @@ mod tests {
         };
         let note = CallLogNote::of("c1", &failed, "h", "INVALID_SESSION_ID");
         assert_eq!(
-            (note.status.as_str(), note.task_url),
-            ("INVALID_SESSION_ID", None)
+            (note.status, note.task_url),
+            (NoteStatus::NotLogged("INVALID_SESSION_ID".into()), None)
         );
     }
 }

@@ -241,7 +241,7 @@ mod tests {
         let call = ended(false, true, CallEnd::HungUp);
         let found = CallerCard {
             call_id: call.call_id.clone(),
-            status: "FOUND".into(),
+            status: crate::calllog::CardStatus::Found,
             matches: vec![CallerMatch {
                 object: "Contact".into(),
                 id: RecordId::parse("0035g00000Yam4dAAB").unwrap(),
@@ -256,7 +256,7 @@ mod tests {
         assert!(!record.lookup_done);
 
         let nobody = CallerCard::from_candidates(&call.call_id, &[], "h");
-        assert_eq!(nobody.status, "NOT_FOUND");
+        assert_eq!(nobody.status, crate::calllog::CardStatus::NotFound);
         let record = record_of(&call, None, Some(&nobody), "JP").unwrap();
         assert!(record.record.is_none());
         assert!(

@@ -397,7 +397,11 @@ impl World {
         };
         CallerCard {
             call_id: call_id.into(),
-            status: if found { "FOUND" } else { "NOT_FOUND" }.into(),
+            status: if found {
+                crate::calllog::CardStatus::Found
+            } else {
+                crate::calllog::CardStatus::NotFound
+            },
             matches,
         }
     }

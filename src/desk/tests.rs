@@ -230,7 +230,7 @@ fn picking_the_caller_survives_a_worker_restart() {
     persist(&desk, &turn, &mut storage);
     let card = CallerCard {
         call_id: "e@pbx".into(),
-        status: "FOUND".into(),
+        status: crate::calllog::CardStatus::Found,
         matches: ["003000000000001", "00Q000000000001"]
             .iter()
             .map(|id| crate::calllog::CallerMatch {

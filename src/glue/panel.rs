@@ -15,7 +15,7 @@ use super::chrome;
 use super::js::{call, from_js, to_js, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
-use crate::calllog::{CallNotes, CallerCard};
+use crate::calllog::{CallNotes, CallerCard, CardStatus, NoteStatus};
 use crate::codes::ErrorCode;
 use crate::phone::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{ToTab, ToWorker, PROTOCOL_VERSION};
@@ -552,12 +552,12 @@ fn render_caller(panel: &Panel) {
     let Some(card) = card else {
         return;
     };
-    let status = match card.status.as_str() {
-        "FOUND" => String::new(),
-        "LOOKING" => chrome::text("callerLooking"),
-        "NOT_FOUND" => chrome::text("callerNotFound"),
+    let status = match &card.status {
+        CardStatus::Found => String::new(),
+        CardStatus::Looking => chrome::text("callerLooking"),
+        CardStatus::NotFound => chrome::text("callerNotFound"),
         // Why no lookup could run.
-        code => chrome::explain(code),
+        CardStatus::Unavailable(code) => chrome::explain(code),
     };
     set_text(root, ".caller-status", &status);
     let (Some(list), Some(document)) = (
@@ -627,13 +627,15 @@ fn render_log_note(panel: &Panel) {
     let Some(note) = note else {
         return;
     };
-    let text = match note.status.as_str() {
-        "LOGGED" => chrome::text("callLogged"),
-        "WAITING" => match &note.reason {
+    let text = match &note.status {
+        NoteStatus::Logged => chrome::text("callLogged"),
+        NoteStatus::Waiting => match &note.reason {
             Some(code) => chrome::text_with("callLogWaitingBecause", &[&chrome::explain(code)]),
             None => chrome::text("callLogWaiting"),
         },
-        code => chrome::text_with("callLogFailed", &[&chrome::explain(code)]),
+        NoteStatus::NotLogged(code) => {
+            chrome::text_with("callLogFailed", &[&chrome::explain(code)])
+        }
     };
     set_text(root, ".logged-text", &text);
     let url = note

@@ -141,6 +141,37 @@ test('a stored log that cannot be read is kept and reported; every other log goe
   }
 });
 
+test('after a re-login as another user, calls are logged as that user', async () => {
+  const devorg = await startDevorg();
+  const { browser, page, options } = await connect(devorg);
+  try {
+    const suzuki = devorg.username.replace(/^sato@/, 'suzuki@');
+    const before = (await devorg.apiRequests()).length;
+    await login(page, devorg, CONTACT, suzuki);
+    // The new session is checked once (the resource map names its user), and the org is
+    // described again for that user: a Platform Starter user reads no Leads.
+    await eventually(async () => {
+      const [org] = (await send(options, { kind: 'OptionsStatus' })).orgs;
+      return org.capabilities?.userId === '0055g00000StArTAAV';
+    }, 'the org described for the new user', 200);
+    const reply = await send(options, { kind: 'LogCall', orgId: ORG, call: call('call-suzuki') });
+    assert.equal(reply.log.delivery.state, 'DONE', JSON.stringify(reply));
+    const [task] = await tasksFor(devorg, 'call-suzuki');
+    assert.equal(task.CreatedById, '0055g00000StArTAAV');
+    assert.equal(task.OwnerId, '0055g00000StArTAAV', 'owned as the user who is logged in');
+    const calls = (await devorg.apiRequests()).slice(before).map((r) => `${r.method} ${r.path.split('?')[0]}`);
+    assert.equal(calls.filter((c) => c === 'GET /services/data/v51.0/').length, 1, calls.join('\n'));
+    // Another page load of the same session costs nothing more.
+    const quiet = (await devorg.apiRequests()).length;
+    await page.reload();
+    await page.waitForTimeout(1500);
+    assert.deepEqual((await devorg.apiRequests()).slice(quiet).map((r) => r.path), []);
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});
+
 // The phone lab: a fresh browser with no Salesforce page open yet.
 let lab;
 after(async () => { await lab?.stop(); });
@@ -148,11 +179,13 @@ after(async () => { await lab?.stop(); });
 const farLast = (user) => lab.far.evaluate((u) => window.Far.last(u), user);
 const farUntil = (user, what, pred) => until(() => farLast(user), pred, what, 'far end');
 
+// Up to a request's lease (60 s) and then some: a worker stopped while its create was in
+// flight leaves the log alone until the lease ends, then verifies it.
 async function oneTaskFor(callId) {
   const tasks = await eventually(async () => {
     const found = await tasksFor(lab.devorg, callId);
     return found.length ? found : null;
-  }, `the Task for ${callId}`, 300);
+  }, `the Task for ${callId}`, 900);
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal((await tasksFor(lab.devorg, callId)).length, 1, `exactly one Task for ${callId}`);
   return tasks[0];

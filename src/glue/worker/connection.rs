@@ -1,7 +1,15 @@
-//! An org's connection: found from a Salesforce page's cookies, proven and described once
-//! (capabilities, cached with an expiry), then used for lookups.
+//! An org's connection: found from a Salesforce page's cookies, proven and described once per
+//! org and user (capabilities, cached with an expiry), then used for lookups.
+//!
+//! Which user a session is: a new login (the same user, or another one on the same org) has a
+//! new session. The worker keeps, in `chrome.storage.session` only (memory; content scripts
+//! cannot read it), a salted SHA-256 tag of the session it last checked per org, never the
+//! session itself; a session it has not seen costs one call (the resource map names the user),
+//! and a different user gets the org described again, so Tasks are never owned and
+//! field-checked as the previous user.
 
 use serde_json::{json, Value};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::client::{call, now_ms, sid_cookies, CallError};
@@ -33,9 +41,13 @@ async fn page_sid(url: &str) -> Option<SessionId> {
 pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
     let cookies = sid_cookies().await.ok()?;
     let page_sid = page_sid(page_url).await;
+    let mut tag = None;
     let (org_id, api_host, state) = match choose_api_session(page_host, page_sid.as_ref(), &cookies)
     {
-        Ok(session) => (session.org_id.as_str().to_string(), session.api_host, None),
+        Ok(session) => {
+            tag = Some(session_tag(&session.session).await);
+            (session.org_id.as_str().to_string(), session.api_host, None)
+        }
         Err(SessionProblem::NoApiSession { org_id }) => (
             org_id.as_str().to_string(),
             host::api_host_for(page_host).unwrap_or_default(),
@@ -73,23 +85,50 @@ pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
     let fresh = org
         .capabilities
         .as_ref()
-        .is_some_and(|c| c.is_fresh(now_ms()));
-    if !fresh {
-        describe(&org_id).await;
+        .filter(|c| c.is_fresh(now_ms()))
+        // An org-wide refusal holds for every user; one user's (no "API Enabled") does not.
+        .map(|c| {
+            let org_wide =
+                matches!(&c.api, ApiAccess::Disabled { code } if code == "API_DISABLED_FOR_ORG");
+            (c.user_id.clone(), !org_wide)
+        });
+    let seen = match &tag {
+        Some(tag) => known_tag(&org_id).await.as_ref() == Some(tag),
+        None => false,
+    };
+    let verified = match fresh {
+        None => describe(&org_id, None).await,
+        // Seen; or an org without API access for anyone, where there is nothing to ask (and
+        // no call to spend on a refusal already known).
+        Some(_) if seen => false,
+        Some((_, false)) => false,
+        // A session not seen before: the same user (keep what is known), or another one.
+        Some((cached_user, true)) => match call(&org_id, "GET", "/", None).await {
+            Ok(resources) if user_of(&resources) == cached_user => true,
+            Ok(resources) => describe(&org_id, Some(resources)).await,
+            // This user may not use the API: the client recorded it for the org; the session
+            // is known now.
+            Err(e) => e.code == "API_CURRENTLY_DISABLED",
+        },
+    };
+    if let (true, Some(tag)) = (verified || seen, tag) {
+        remember_tag(&org_id, tag).await;
     }
     Some(org_id)
 }
 
 /// Learns the capabilities in two API calls: the resource map (user id), then one composite
-/// with describe global, the Task describe and the edition.
-async fn describe(org_id: &str) {
-    let Ok(resources) = call(org_id, "GET", "/", None).await else {
-        return; // the client stored why (disabled, session, limit)
+/// with describe global, the Task describe and the edition. `resources`: the map, when it was
+/// just read. `true` when the org was described.
+async fn describe(org_id: &str, resources: Option<Value>) -> bool {
+    let resources = match resources {
+        Some(r) => r,
+        None => match call(org_id, "GET", "/", None).await {
+            Ok(r) => r,
+            Err(_) => return false, // the client stored why (disabled, session, limit)
+        },
     };
-    let user_id = parse_resources(&resources.to_string())
-        .ok()
-        .and_then(|r| r.user_id)
-        .map(|id| id.to_string());
+    let user_id = user_of(&resources);
     let base = format!("/services/data/v{API_VERSION}");
     let request = json!({"allOrNone": false, "compositeRequest": [
         {"method": "GET", "url": format!("{base}/sobjects/"), "referenceId": "global"},
@@ -97,7 +136,7 @@ async fn describe(org_id: &str) {
         {"method": "GET", "url": format!("{base}/query?q=SELECT+OrganizationType+FROM+Organization"), "referenceId": "edition"},
     ]});
     let Ok(answer) = call(org_id, "POST", "/composite", Some(&request)).await else {
-        return;
+        return false;
     };
     let part = |id: &str| -> Option<Value> {
         answer["compositeResponse"]
@@ -133,6 +172,84 @@ async fn describe(org_id: &str) {
         Some(org)
     })
     .await;
+    true
+}
+
+/// The user the resource map names (its `identity` URL).
+fn user_of(resources: &Value) -> Option<String> {
+    parse_resources(&resources.to_string())
+        .ok()
+        .and_then(|r| r.user_id)
+        .map(|id| id.to_string())
+}
+
+const SALT: &str = "sessionSalt";
+const TAGS: &str = "sessionTags";
+
+/// A salted digest of the session: tells sessions apart, and cannot be turned back into one.
+/// The salt is random per browser session and lives in memory-only storage.
+async fn session_tag(session: &SessionId) -> String {
+    use sha2::{Digest, Sha256};
+    let salt = match session_get(SALT)
+        .await
+        .and_then(|v| v.as_str().map(str::to_string))
+    {
+        Some(salt) => salt,
+        None => {
+            let mut bytes = [0u8; 16];
+            let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+            if let Ok(crypto) = scope.crypto() {
+                let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+            }
+            let salt: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            session_set(SALT, json!(salt)).await;
+            salt
+        }
+    };
+    let digest = Sha256::new()
+        .chain_update(salt.as_bytes())
+        .chain_update(session.expose().as_bytes())
+        .finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn known_tag(org_id: &str) -> Option<String> {
+    session_get(TAGS).await?[org_id]
+        .as_str()
+        .map(str::to_string)
+}
+
+async fn remember_tag(org_id: &str, tag: String) {
+    let mut tags = session_get(TAGS).await.unwrap_or_else(|| json!({}));
+    if let Some(map) = tags.as_object_mut() {
+        map.insert(org_id.to_string(), json!(tag));
+        // A few orgs at most; the oldest go first.
+        while map.len() > 20 {
+            let first = map.keys().next().cloned().unwrap_or_default();
+            map.remove(&first);
+        }
+    }
+    session_set(TAGS, tags).await;
+}
+
+async fn session_get(key: &str) -> Option<Value> {
+    let items = JsFuture::from(chrome::storage_session_get(&key.into()).ok()?)
+        .await
+        .ok()?;
+    let value = js_sys::Reflect::get(&items, &key.into()).ok()?;
+    if value.is_undefined() {
+        return None;
+    }
+    serde_wasm_bindgen::from_value(value).ok()
+}
+
+async fn session_set(key: &str, value: Value) {
+    let items = json!({ key: value });
+    if let Ok(items) = crate::glue::js::to_js(&items) {
+        if let Ok(promise) = chrome::storage_session_set(&items) {
+            let _ = JsFuture::from(promise).await;
+        }
+    }
 }
 
 /// One SOSL request; the answer re-ranked by the exact number.
