@@ -101,7 +101,10 @@ function degradedMode() {
     button.title = label;
     button.textContent = '\u260E';
     root.append(button);
+    // Only the user's own click dials: a page script's click() or dispatched event never does.
+    // The number is this closure's, not what the page may have written on the field since.
     const dial = (event) => {
+      if (!event.isTrusted) return;
       event.preventDefault();
       event.stopImmediatePropagation();
       send({ kind: 'ContentDial', number: target.number, record: target.record ?? null });

@@ -367,6 +367,16 @@ pub enum SenderContext {
 
 /// The offscreen document's page, relative to the extension's origin.
 pub const OFFSCREEN_PAGE: &str = "offscreen.html";
+/// The service worker's script (the manifest's `background.service_worker`).
+pub const WORKER_SCRIPT: &str = "worker.js";
+
+/// Whether a sender URL is our service worker's: the one context the phone engine obeys.
+pub fn is_worker(sender_url: &str, extension_origin: &str) -> bool {
+    !extension_origin.is_empty()
+        && sender_url
+            .strip_prefix(extension_origin)
+            .is_some_and(|rest| rest == WORKER_SCRIPT)
+}
 
 /// Classifies a sender; `None` means the message is refused whatever it says.
 pub fn sender_context(sender_url: &str, extension_origin: &str) -> Option<SenderContext> {
@@ -542,6 +552,25 @@ impl FromWorker {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_the_worker_script_is_the_worker() {
+        let origin = "chrome-extension://abcdefghijklmnop/";
+        assert!(is_worker(
+            "chrome-extension://abcdefghijklmnop/worker.js",
+            origin
+        ));
+        for other in [
+            "chrome-extension://abcdefghijklmnop/options.html",
+            "chrome-extension://abcdefghijklmnop/worker.js?x",
+            "chrome-extension://otherextensionid/worker.js",
+            "https://acme.lightning.force.com/worker.js",
+            "",
+        ] {
+            assert!(!is_worker(other, origin), "{other}");
+        }
+        assert!(!is_worker("worker.js", ""));
+    }
 
     #[test]
     fn the_phone_subset_reads_as_the_worker_messages() {

@@ -190,6 +190,40 @@ test('a click dials the E.164 number with the record: record page, related list,
   assert.equal(dial.record ?? null, null, 'a Kanban card has no row key; the page shows no single record');
 });
 
+for (const [mode, query] of [['wasm', ''], ['degraded', '&csp=strict']]) {
+  test(`${mode}: only the user's own click dials; a page script's click or a rewritten attribute never does`, async () => {
+    await page.goto(devorg.lightningUrl(`/lightning/r/Account/${ACCOUNT}/view?shadow=open${query}`));
+    await settled(7);
+    await browser.worker.evaluate(() => chrome.storage.local.remove('lastDial'));
+    // A page script adds a link, waits for the scanner to take it, and clicks it itself.
+    await page.evaluate(() => {
+      const a = document.createElement('a');
+      a.id = 'scripted';
+      a.href = 'tel:+81312349999';
+      a.textContent = '03-1234-9999';
+      document.body.prepend(a);
+    });
+    await eventually(() => page.evaluate(() => document.querySelector('#scripted')?.getAttribute('data-sfphone-field')?.startsWith('+')),
+      'the scanner to take the link');
+    await page.evaluate(() => {
+      const a = document.querySelector('#scripted');
+      a.addEventListener('click', (e) => e.preventDefault()); // (the test page must not navigate)
+      a.click();
+      a.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true }));
+      a.nextElementSibling?.click();
+    });
+    await page.waitForTimeout(1000);
+    assert.equal((await extensionStorage(browser.worker)).lastDial, undefined, 'a script never dials');
+    // The page rewrites what a decorated link says it dials; the user's real click dials the
+    // number the extension decided.
+    const dial = await lastDialAfter(async () => {
+      await page.evaluate(() => document.querySelector('#scripted').setAttribute('data-sfphone-field', '+88213012345'));
+      await page.click('#scripted');
+    });
+    assert.equal(dial.number, '+81312349999');
+  });
+}
+
 test('strict CSP: wasm cannot run in the page, degraded mode still dials through the worker', async () => {
   await page.goto(devorg.lightningUrl(`/lightning/r/Account/${ACCOUNT}/view?csp=strict&shadow=closed`));
   assert.equal(await page.getAttribute('html', 'data-sfphone-mode'), 'degraded');

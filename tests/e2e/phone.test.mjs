@@ -243,6 +243,28 @@ test('an incoming call rings in the panel, is answered there, and the far end ha
   await panelUntil(lightning, 'remote hang-up', (s) => s.phase === 'end_REMOTE_HUNG_UP');
 });
 
+test('the phone obeys the worker only: a message sent to it directly does not answer a ringing call', async () => {
+  await far.evaluate((u) => window.Far.call(u, '1001'), FAR);
+  await panelUntil(lightning, 'incoming', (s) => s.phase === 'phase_INCOMING');
+  // Any context of ours but the worker (a content script reaches the same listener, with a
+  // tab and its page's URL) tries to answer, and to point the phone at another server.
+  const options = await browser.context.newPage();
+  await options.goto(browser.optionsUrl);
+  await options.evaluate(() => {
+    chrome.runtime.sendMessage({ target: 'phone', kind: 'Command', action: { command: 'Answer' } }).catch(() => {});
+    chrome.runtime.sendMessage({ target: 'phone', kind: 'Settings', settings: {
+      websocketUrl: 'wss://attacker.example/ws', sipUri: 'sip:1001@sip.test', password: '' } }).catch(() => {});
+  });
+  await lightning.waitForTimeout(2000);
+  const still = await panelState(lightning);
+  assert.equal(still.phase, 'phase_INCOMING', 'not answered');
+  assert.equal(still.line, 'REGISTERED', 'the engine kept its account');
+  assert.ok(!(await farLast(FAR)).events.includes('confirmed'));
+  await options.close();
+  await click(lightning, '.decline');
+  await panelUntil(lightning, 'declined', (s) => s.phase === 'end_DECLINED');
+});
+
 test('an incoming call declined in the panel', async () => {
   await far.evaluate((u) => window.Far.call(u, '1001'), FAR);
   await panelUntil(lightning, 'incoming', (s) => s.phase === 'phase_INCOMING');

@@ -61,16 +61,36 @@ pub fn create(
     Some(host)
 }
 
+thread_local! {
+    /// The number the engine decided for each decorated link, kept in the content script's
+    /// isolated world: the page can rewrite the link's attributes, not this.
+    static NUMBERS: js_sys::WeakMap = js_sys::WeakMap::new();
+}
+
+/// Remembers the number a decorated link dials (see [`NUMBERS`]).
+pub fn remember_number(field: &Element, e164: &str) {
+    NUMBERS.with(|m| m.set(field.unchecked_ref(), &e164.into()));
+}
+
+pub fn forget_number(field: &Element) {
+    NUMBERS.with(|m| m.delete(field.unchecked_ref()));
+}
+
 /// The click handler shared by every button and every decorated `tel:` link: dial, with the
-/// record the field belongs to, instead of following `tel:`.
-pub fn on_dial_click(event: Event, field_attribute: &str) {
+/// record the field belongs to, instead of following `tel:`. Only the user's own click dials
+/// (`isTrusted`): a page script's `click()` or dispatched event never places a call.
+pub fn on_dial_click(event: Event) {
+    if !event.is_trusted() {
+        return;
+    }
     let Some(target) = event
         .current_target()
         .and_then(|t| t.dyn_into::<Element>().ok())
     else {
         return;
     };
-    // Our button carries its number; a decorated link carries it in the field attribute.
+    // Our button carries its number (in a closed root); a decorated link's is the one we
+    // decided, never what its attributes say now.
     let (number, start) = match target.get_attribute(NUMBER_ATTRIBUTE) {
         Some(number) => {
             let host = target
@@ -79,10 +99,10 @@ pub fn on_dial_click(event: Event, field_attribute: &str) {
                 .map(|root| root.host());
             (number, host.unwrap_or(target))
         }
-        None => match target.get_attribute(field_attribute) {
-            Some(number) if number.starts_with('+') => (number, target),
+        None => match NUMBERS.with(|m| m.get(target.unchecked_ref()).as_string()) {
+            Some(number) => (number, target),
             // Not (or no longer) dialable: let the link do what it does.
-            _ => return,
+            None => return,
         },
     };
     event.prevent_default();

@@ -150,9 +150,7 @@ impl Scanner {
                 visibility_callback: Closure::new(move |entries: js_sys::Array| {
                     with(&visible, |s| s.on_visible(entries))
                 }),
-                dial_listener: Closure::new(|event: web_sys::Event| {
-                    affordance::on_dial_click(event, FIELD_ATTRIBUTE)
-                }),
+                dial_listener: Closure::new(affordance::on_dial_click),
             })
         });
         {
@@ -491,6 +489,7 @@ impl Scanner {
             return;
         }
         let _ = field.set_attribute(FIELD_ATTRIBUTE, &target.e164);
+        affordance::remember_number(field, &target.e164);
         if kind == FieldKind::TelLink {
             // The link itself dials too, instead of handing `tel:` to the OS.
             field
@@ -515,6 +514,7 @@ impl Scanner {
         if let Some(visibility) = &self.visibility {
             visibility.unobserve(field);
         }
+        affordance::forget_number(field);
         let _ = field.remove_attribute(FIELD_ATTRIBUTE);
     }
 

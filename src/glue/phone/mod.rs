@@ -19,7 +19,9 @@ use super::js::{call, from_js, string_prop, to_js, GlueError, JsResultExt};
 use super::listener::{sleep, Listener, Timer};
 use crate::call::settings::{DtmfMode, IceServer, PhoneSettings};
 use crate::call::{CallEnd, CallPhase, CallView, LineState, PhoneCommand, PhoneState};
-use crate::protocol::{FromPhone, ToPhone, ToPhoneReply, PHONE_TARGET, PROTOCOL_VERSION};
+use crate::protocol::{
+    is_worker, FromPhone, ToPhone, ToPhoneReply, PHONE_TARGET, PROTOCOL_VERSION,
+};
 use crate::sip::{Action, CallHandle, UaEvent, UserAgent};
 
 /// The handle of an outgoing call whose media is still being prepared (before the INVITE).
@@ -104,17 +106,28 @@ fn seed() -> u64 {
 
 #[wasm_bindgen]
 pub async fn phone_main() {
-    let listener = Closure::<dyn Fn(JsValue) -> bool>::new(|message: JsValue| {
-        if string_prop(&message, "target").as_deref() != Some(PHONE_TARGET) {
-            return false;
-        }
-        match from_js::<ToPhone>(message) {
-            Ok(ToPhone::Settings { settings }) => apply_settings(settings),
-            Ok(ToPhone::Command { action }) => command(action),
-            Err(e) => web_sys::console::warn_1(&format!("phone: {}", e.code).into()),
-        }
-        false
-    });
+    let listener =
+        Closure::<dyn Fn(JsValue, JsValue) -> bool>::new(|message: JsValue, sender: JsValue| {
+            if string_prop(&message, "target").as_deref() != Some(PHONE_TARGET) {
+                return false;
+            }
+            // The phone obeys the worker only: a content script (any Lightning page's, or a
+            // compromised one) reaches this listener too, and must not answer calls or re-point
+            // the engine. The worker has no tab; its URL is the manifest's service worker.
+            let from_tab =
+                js_sys::Reflect::get(&sender, &"tab".into()).is_ok_and(|t| !t.is_undefined());
+            let url = string_prop(&sender, "url").unwrap_or_default();
+            if from_tab || !is_worker(&url, &chrome::extension_origin()) {
+                web_sys::console::warn_1(&"phone: a message not from the worker is ignored".into());
+                return false;
+            }
+            match from_js::<ToPhone>(message) {
+                Ok(ToPhone::Settings { settings }) => apply_settings(settings),
+                Ok(ToPhone::Command { action }) => command(action),
+                Err(e) => web_sys::console::warn_1(&format!("phone: {}", e.code).into()),
+            }
+            false
+        });
     chrome::on_message_add_listener(listener.as_ref().unchecked_ref());
     // The document exists to run this listener: it lives as long as the document.
     listener.forget();
