@@ -4,6 +4,7 @@
 //! Pure: the offscreen glue feeds it the SIP agent's events and the media results, and sends
 //! the resulting `PhoneState` to every Lightning tab, which only renders it.
 
+pub mod engine;
 pub mod ice;
 pub mod settings;
 

@@ -1,0 +1,618 @@
+//! The phone engine, sans-I/O: what the offscreen document decides, apart from the WebSocket,
+//! the timers and WebRTC it drives. Settings, the user's commands (from the worker), transport
+//! events, media results and ticks go in; SIP actions, media work, reports to the worker and
+//! wake-up times come out, as [`Effect`]s the glue carries out in order.
+//!
+//! What used to be glue and is now states with tests of their own: a second caller during a
+//! call is told we are busy; a dial made while the line is still registering waits for it (not
+//! a 50 ms polling loop), and ends if it does not come; which hold state a re-INVITE asked for;
+//! ended calls sent to the worker until it says they are stored.
+
+use super::settings::{DtmfMode, PhoneSettings};
+use super::{CallEnd, CallPhase, CallView, LineState, PhoneCommand, PhoneState};
+use crate::sip::{Action, CallHandle, UaEvent, UserAgent};
+
+/// The handle of an outgoing call whose media is still being prepared (before the INVITE).
+pub const DIALLING: u32 = 0;
+/// How long a dial waits for a registration in progress before it gives up.
+pub const REGISTER_WAIT_MS: u64 = 5_000;
+/// How often ended calls the worker has not acknowledged are sent again.
+pub const RESEND_MS: u64 = 3_000;
+/// Ended calls kept for the worker at most (it acknowledges them at once when it runs).
+const UNACKED_KEPT: usize = 10;
+const DTMF_MS: u32 = 100;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Input {
+    Settings(PhoneSettings),
+    Command(PhoneCommand),
+    TransportOpened,
+    TransportClosed,
+    Received(String),
+    /// A wake-up the engine asked for came due.
+    Tick,
+    /// The offer for a dial, or the answer to an incoming call, is ready.
+    MediaReady {
+        call: u32,
+        sdp: String,
+    },
+    /// The media could not start (`microphone_denied`: getUserMedia was refused).
+    MediaFailed {
+        call: u32,
+        microphone_denied: bool,
+    },
+    /// Our answer to the far end's re-INVITE, or our hold re-offer, is ready.
+    ReofferAnswer {
+        call: u32,
+        sdp: String,
+    },
+    HoldOffer {
+        call: u32,
+        sdp: String,
+    },
+    /// The media could not send these digits in-band (no DTMF sender): they go by SIP INFO.
+    DtmfNotInMedia {
+        digits: String,
+    },
+    /// The worker stored these ended calls.
+    Acknowledged {
+        stored: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Send(String),
+    OpenTransport,
+    /// The transport of an agent that is gone (new settings) closes.
+    CloseTransport,
+    /// Wake the engine (`Input::Tick`) at this monotonic time.
+    WakeAt(u64),
+    /// Prepare the media of a call: an offer (`offer: None`) or the answer to `offer`.
+    PrepareMedia {
+        call: u32,
+        offer: Option<String>,
+    },
+    /// The far end's answer (or its re-offer, to be answered: `Input::ReofferAnswer`).
+    RemoteAnswer {
+        call: u32,
+        sdp: String,
+    },
+    AnswerReoffer {
+        call: u32,
+        sdp: String,
+    },
+    /// Make a hold (or resume) offer: `Input::HoldOffer`.
+    MakeHoldOffer {
+        call: u32,
+        on: bool,
+    },
+    SetMuted(bool),
+    /// Send digits in the media (RFC 4733); `Input::DtmfNotInMedia` if it cannot.
+    SendDtmf {
+        digits: String,
+    },
+    /// The call's media goes (it ended, or never got going).
+    DropMedia {
+        call: u32,
+    },
+    /// Tell the worker: the state, its sequence number, the ended calls not acknowledged.
+    Report {
+        state: PhoneState,
+        seq: u64,
+        ended: Vec<CallView>,
+    },
+}
+
+/// A dial on its way to the INVITE: its media, and the registration it may wait for.
+#[derive(Debug, Clone, PartialEq)]
+struct Dialling {
+    target: String,
+    offer: Option<String>,
+    /// Waiting for the line since (monotonic), when it was not registered yet.
+    waiting_since: Option<u64>,
+}
+
+pub struct Engine {
+    settings: Option<PhoneSettings>,
+    ua: Option<UserAgent>,
+    seed: u64,
+    pub state: PhoneState,
+    dialling: Option<Dialling>,
+    /// The call whose media runs.
+    media: Option<u32>,
+    /// An incoming call's offer, until the user answers.
+    offer: Option<(CallHandle, String)>,
+    /// The hold state our pending re-INVITE asks for.
+    hold_requested: Option<bool>,
+    reported: Option<PhoneState>,
+    seq: u64,
+    unacked: Vec<CallView>,
+    /// The last ended calls queued for the worker (once each: an acknowledged one stays done).
+    queued: Vec<String>,
+    resend_at: Option<u64>,
+    effects: Vec<Effect>,
+}
+
+impl Engine {
+    /// `seed` seeds the SIP agent's tokens (from `crypto.getRandomValues` in the glue).
+    pub fn new(seed: u64) -> Engine {
+        Engine {
+            settings: None,
+            ua: None,
+            seed,
+            state: PhoneState::default(),
+            dialling: None,
+            media: None,
+            offer: None,
+            hold_requested: None,
+            reported: None,
+            seq: 0,
+            unacked: vec![],
+            queued: vec![],
+            resend_at: None,
+            effects: vec![],
+        }
+    }
+
+    /// `now`: monotonic milliseconds (the agent's clock); `wall_ms`: epoch milliseconds (what
+    /// the panel shows).
+    pub fn handle(&mut self, input: Input, now: u64, wall_ms: u64) -> Vec<Effect> {
+        match input {
+            Input::Settings(settings) => self.apply_settings(settings, now, wall_ms),
+            Input::Command(command) => self.command(command, now, wall_ms),
+            Input::TransportOpened => self.with_ua(|ua| ua.transport_opened(now)),
+            Input::TransportClosed => self.with_ua(|ua| ua.transport_closed(now)),
+            Input::Received(text) => self.with_ua(|ua| ua.receive(text.as_bytes(), now)),
+            Input::Tick => {
+                self.with_ua(|ua| ua.tick(now));
+                self.check_dial_wait(now, wall_ms);
+                if self.resend_at.is_some_and(|at| at <= now) {
+                    self.resend_at = None;
+                    self.resend();
+                }
+            }
+            Input::MediaReady { call, sdp } => self.media_ready(call, sdp, now, wall_ms),
+            Input::MediaFailed {
+                call,
+                microphone_denied,
+            } => self.media_failed(call, microphone_denied, now, wall_ms),
+            Input::ReofferAnswer { call, sdp } => {
+                self.with_ua(|ua| {
+                    let _ = ua.answer_reoffer(CallHandle(call), &sdp, now);
+                });
+            }
+            Input::HoldOffer { call, sdp } => {
+                self.with_ua(|ua| {
+                    let _ = ua.reoffer(CallHandle(call), &sdp, now);
+                });
+            }
+            Input::DtmfNotInMedia { digits } => self.dtmf_by_info(&digits, now),
+            Input::Acknowledged { stored } => {
+                self.unacked.retain(|c| !stored.contains(&c.call_id));
+                if self.unacked.is_empty() {
+                    self.resend_at = None;
+                }
+            }
+        }
+        self.pump(now, wall_ms);
+        self.report(now);
+        std::mem::take(&mut self.effects)
+    }
+
+    /// Whether the agent or the engine waits for time: the glue's one timer.
+    pub fn next_wake(&self) -> Option<u64> {
+        let ua = self.ua.as_ref().and_then(|ua| ua.next_deadline());
+        let dial = self
+            .dialling
+            .as_ref()
+            .and_then(|d| d.waiting_since)
+            .map(|since| since + REGISTER_WAIT_MS);
+        [ua, dial, self.resend_at].into_iter().flatten().min()
+    }
+
+    fn with_ua(&mut self, f: impl FnOnce(&mut UserAgent)) {
+        if let Some(ua) = self.ua.as_mut() {
+            f(ua);
+        }
+    }
+
+    fn apply_settings(&mut self, settings: PhoneSettings, now: u64, wall_ms: u64) {
+        if self.settings.as_ref() == Some(&settings) {
+            return;
+        }
+        // A new account: the old agent and its transport go, with any call on them.
+        self.effects.push(Effect::CloseTransport);
+        if let Some(id) = self.state.live_call().map(|c| c.id) {
+            self.state.end_call(id, CallEnd::ConnectionLost, wall_ms);
+        }
+        if let Some(call) = self.media.take() {
+            self.effects.push(Effect::DropMedia { call });
+        }
+        self.dialling = None;
+        self.offer = None;
+        // Each agent its own tokens.
+        self.seed = self.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.ua = settings
+            .ua_config()
+            .map(|config| UserAgent::new(config, self.seed));
+        self.state.line = if self.ua.is_some() {
+            LineState::Connecting
+        } else {
+            LineState::Unconfigured
+        };
+        self.with_ua(|ua| ua.register(now));
+        self.settings = Some(settings);
+    }
+
+    fn live(&self) -> Option<(u32, CallPhase)> {
+        self.state.live_call().map(|c| (c.id, c.phase))
+    }
+
+    fn command(&mut self, command: PhoneCommand, now: u64, wall_ms: u64) {
+        let live = self.live();
+        match command {
+            PhoneCommand::Dial { number, dial_id } => {
+                if live.is_some() || self.ua.is_none() || command_invalid(&number) {
+                    return;
+                }
+                let target = dial_target(&number);
+                self.state
+                    .start_outgoing(DIALLING, &target, dial_id, wall_ms);
+                self.dialling = Some(Dialling {
+                    target,
+                    offer: None,
+                    waiting_since: None,
+                });
+                self.effects.push(Effect::PrepareMedia {
+                    call: DIALLING,
+                    offer: None,
+                });
+            }
+            PhoneCommand::Answer => {
+                let Some((handle, offer)) = self.offer.take() else {
+                    return;
+                };
+                self.state.answering(handle.0);
+                self.effects.push(Effect::PrepareMedia {
+                    call: handle.0,
+                    offer: Some(offer),
+                });
+            }
+            PhoneCommand::Decline => {
+                if let Some((handle, _)) = self.offer.take() {
+                    self.with_ua(|ua| {
+                        let _ = ua.reject(handle, 603, now);
+                    });
+                }
+            }
+            PhoneCommand::Hangup => match live {
+                Some((DIALLING, _)) => {
+                    // Hung up while the media was being prepared: nothing is sent.
+                    self.dialling = None;
+                    self.state.end_call(DIALLING, CallEnd::Cancelled, wall_ms);
+                    self.effects.push(Effect::DropMedia { call: DIALLING });
+                }
+                Some((id, _)) => self.with_ua(|ua| {
+                    let _ = ua.hangup(CallHandle(id), now);
+                }),
+                None => {}
+            },
+            PhoneCommand::Mute { on } => {
+                if let Some(id) = self.media {
+                    self.state.set_muted(id, on);
+                    self.effects.push(Effect::SetMuted(on));
+                }
+            }
+            PhoneCommand::Hold { on } => {
+                if let Some((id, CallPhase::Connected)) = live {
+                    if self.media == Some(id) {
+                        self.hold_requested = Some(on);
+                        self.effects.push(Effect::MakeHoldOffer { call: id, on });
+                    }
+                }
+            }
+            PhoneCommand::Dtmf { digits } => {
+                let Some((id, CallPhase::Connected)) = live else {
+                    return;
+                };
+                let in_media = self.settings.as_ref().map(|s| s.dtmf).unwrap_or_default()
+                    == DtmfMode::Rfc4733
+                    && self.media == Some(id);
+                if in_media {
+                    self.effects.push(Effect::SendDtmf { digits });
+                } else {
+                    self.dtmf_by_info(&digits, now);
+                }
+            }
+        }
+    }
+
+    fn dtmf_by_info(&mut self, digits: &str, now: u64) {
+        let Some((id, CallPhase::Connected)) = self.live() else {
+            return;
+        };
+        self.with_ua(|ua| {
+            for digit in digits.chars() {
+                let _ = ua.send_dtmf(CallHandle(id), digit, DTMF_MS, now);
+            }
+        });
+    }
+
+    fn media_ready(&mut self, call: u32, sdp: String, now: u64, wall_ms: u64) {
+        if call == DIALLING {
+            let Some(dialling) = self.dialling.as_mut() else {
+                // Hung up meanwhile.
+                self.effects.push(Effect::DropMedia { call });
+                return;
+            };
+            dialling.offer = Some(sdp);
+            self.place_dial(now, wall_ms);
+            return;
+        }
+        // Our answer to an incoming call.
+        let live = self.live().is_some_and(|(id, _)| id == call);
+        if !live {
+            self.effects.push(Effect::DropMedia { call });
+            return;
+        }
+        self.state.microphone_denied = false;
+        self.media = Some(call);
+        self.with_ua(|ua| {
+            // The caller may have given up while we prepared the media.
+            let _ = ua.answer(CallHandle(call), &sdp, now);
+        });
+    }
+
+    fn media_failed(&mut self, call: u32, microphone_denied: bool, now: u64, wall_ms: u64) {
+        let end = if microphone_denied {
+            self.state.microphone_denied = true;
+            CallEnd::NoMicrophone
+        } else {
+            CallEnd::Failed
+        };
+        if call == DIALLING {
+            self.dialling = None;
+        } else {
+            self.with_ua(|ua| {
+                let _ = ua.reject(CallHandle(call), 480, now);
+            });
+        }
+        self.state.end_call(call, end, wall_ms);
+    }
+
+    /// The INVITE goes once the offer is ready and the line is registered; a line still
+    /// registering is waited for.
+    fn place_dial(&mut self, now: u64, wall_ms: u64) {
+        let Some(dialling) = self.dialling.clone() else {
+            return;
+        };
+        let Some(offer) = dialling.offer.clone() else {
+            return;
+        };
+        if self.state.line == LineState::Connecting {
+            if let Some(d) = self.dialling.as_mut() {
+                d.waiting_since.get_or_insert(now);
+            }
+            return;
+        }
+        self.dialling = None;
+        self.state.microphone_denied = false;
+        let placed = self
+            .ua
+            .as_mut()
+            .map(|ua| ua.call(&dialling.target, &offer, now));
+        match placed {
+            Some(Ok(handle)) => {
+                let sip_call_id = self.sip_call_id(handle);
+                self.state.identify(DIALLING, handle.0, &sip_call_id);
+                self.media = Some(handle.0);
+            }
+            _ => {
+                self.state.end_call(DIALLING, CallEnd::NotFound, wall_ms);
+                self.effects.push(Effect::DropMedia { call: DIALLING });
+            }
+        }
+    }
+
+    fn check_dial_wait(&mut self, now: u64, wall_ms: u64) {
+        let overdue = self
+            .dialling
+            .as_ref()
+            .and_then(|d| d.waiting_since)
+            .is_some_and(|since| now >= since + REGISTER_WAIT_MS);
+        if overdue {
+            self.dialling = None;
+            self.state
+                .end_call(DIALLING, CallEnd::ConnectionLost, wall_ms);
+            self.effects.push(Effect::DropMedia { call: DIALLING });
+        }
+    }
+
+    fn sip_call_id(&self, call: CallHandle) -> String {
+        self.ua
+            .as_ref()
+            .and_then(|ua| ua.call_info(call))
+            .map(|info| info.sip_call_id)
+            .unwrap_or_default()
+    }
+
+    /// Carries out what the agent asked for, until it asks for nothing more.
+    fn pump(&mut self, now: u64, wall_ms: u64) {
+        // Events can make more actions (a busy reply to a second caller); the agent always
+        // ends with a wake-up when something is pending, which alone is no more work. (Bounded:
+        // an agent that kept asking would be a bug, not a reason to hang the phone.)
+        for _ in 0..64 {
+            let actions = self
+                .ua
+                .as_mut()
+                .map(UserAgent::take_actions)
+                .unwrap_or_default();
+            if actions.iter().all(|a| matches!(a, Action::WakeAt(_))) {
+                break;
+            }
+            for action in actions {
+                match action {
+                    Action::Send(text) => self.effects.push(Effect::Send(text)),
+                    // The engine's one wake-up covers the agent's (see `next_wake`).
+                    Action::WakeAt(_) => {}
+                    Action::OpenTransport => self.effects.push(Effect::OpenTransport),
+                    Action::Event(event) => self.on_event(event, now, wall_ms),
+                }
+            }
+        }
+        if let Some(at) = self.next_wake() {
+            self.effects.push(Effect::WakeAt(at));
+        }
+    }
+
+    fn on_event(&mut self, event: UaEvent, now: u64, wall_ms: u64) {
+        // A second caller while a call is live (or being dialled) is told we are busy.
+        if let UaEvent::IncomingCall { call, .. } = &event {
+            if self.state.live_call().is_some() {
+                let call = *call;
+                self.with_ua(|ua| {
+                    let _ = ua.reject(call, 486, now);
+                });
+                return;
+            }
+        }
+        let registered = matches!(event, UaEvent::Registered { .. });
+        self.state.apply(&event, wall_ms);
+        match event {
+            UaEvent::IncomingCall {
+                call, sdp_offer, ..
+            } => {
+                let sip_call_id = self.sip_call_id(call);
+                self.state.identify(call.0, call.0, &sip_call_id);
+                self.offer = Some((call, sdp_offer));
+            }
+            UaEvent::Connected {
+                call,
+                sdp: Some(sdp),
+            } if self.media == Some(call.0) => {
+                self.effects
+                    .push(Effect::RemoteAnswer { call: call.0, sdp });
+            }
+            UaEvent::RemoteReoffer { call, sdp } if self.media == Some(call.0) => {
+                self.effects
+                    .push(Effect::AnswerReoffer { call: call.0, sdp });
+            }
+            UaEvent::ReofferAnswered { call, sdp } => {
+                if let Some(on) = self.hold_requested.take() {
+                    self.state.set_held(call.0, on);
+                }
+                if self.media == Some(call.0) {
+                    self.effects
+                        .push(Effect::RemoteAnswer { call: call.0, sdp });
+                }
+            }
+            UaEvent::ReofferFailed { .. } => self.hold_requested = None,
+            UaEvent::Ended { call, .. } => {
+                if self.media == Some(call.0) {
+                    self.media = None;
+                    self.effects.push(Effect::DropMedia { call: call.0 });
+                }
+                if self.offer.as_ref().is_some_and(|(h, _)| *h == call) {
+                    self.offer = None;
+                }
+            }
+            _ => {}
+        }
+        // A dial that waited for the registration goes now (or ends if the line failed).
+        if self
+            .dialling
+            .as_ref()
+            .is_some_and(|d| d.waiting_since.is_some())
+        {
+            if registered {
+                self.place_dial(now, wall_ms);
+            } else if !matches!(
+                self.state.line,
+                LineState::Connecting | LineState::Registered
+            ) {
+                self.dialling = None;
+                self.state
+                    .end_call(DIALLING, CallEnd::ConnectionLost, wall_ms);
+                self.effects.push(Effect::DropMedia { call: DIALLING });
+            }
+        }
+    }
+
+    /// Tells the worker the state when what it shows changed. The call's identity alone (the
+    /// INVITE just went out) is not news: it rides along with the next change, instead of a
+    /// round through the worker and every tab while the far end prepares its answer.
+    fn report(&mut self, now: u64) {
+        if let Some(call) = self
+            .state
+            .call
+            .as_ref()
+            .filter(|c| c.phase == CallPhase::Ended && !c.call_id.is_empty())
+        {
+            if !self.queued.contains(&call.call_id) {
+                self.queued.push(call.call_id.clone());
+                let excess = self.queued.len().saturating_sub(UNACKED_KEPT * 2);
+                self.queued.drain(..excess);
+                self.unacked.push(call.clone());
+                let excess = self.unacked.len().saturating_sub(UNACKED_KEPT);
+                self.unacked.drain(..excess);
+            }
+        }
+        let news = self
+            .reported
+            .as_ref()
+            .is_none_or(|r| !r.shows_the_same(&self.state));
+        if news {
+            self.reported = Some(self.state.clone());
+            self.seq += 1;
+            self.effects.push(Effect::Report {
+                state: self.state.clone(),
+                seq: self.seq,
+                ended: self.unacked.clone(),
+            });
+        }
+        if !self.unacked.is_empty() && self.resend_at.is_none() {
+            self.resend_at = Some(now + RESEND_MS);
+            if let Some(at) = self.next_wake() {
+                self.effects.push(Effect::WakeAt(at));
+            }
+        }
+    }
+
+    /// The last state again, with the ended calls the worker has not acknowledged (the same
+    /// `seq`: it is not news for the panels).
+    fn resend(&mut self) {
+        if self.unacked.is_empty() {
+            return;
+        }
+        self.effects.push(Effect::Report {
+            state: self.reported.clone().unwrap_or_else(|| self.state.clone()),
+            seq: self.seq,
+            ended: self.unacked.clone(),
+        });
+        // `report` schedules the next one while some remain.
+    }
+}
+
+fn command_invalid(number: &str) -> bool {
+    PhoneCommand::Dial {
+        number: number.to_string(),
+        dial_id: None,
+    }
+    .validate()
+    .is_err()
+}
+
+/// `03-1234-5678` → `0312345678`; SIP addresses pass as they are.
+pub fn dial_target(number: &str) -> String {
+    let n = number.trim();
+    if n.contains('@') || n.to_ascii_lowercase().starts_with("sip") {
+        return n.to_string();
+    }
+    // Visual separators as people write numbers (03-1234-5678, (03) 1234 5678, 03/1234/5678).
+    n.chars().filter(|c| !" -()./".contains(*c)).collect()
+}
+
+#[cfg(test)]
+#[path = "engine_tests.rs"]
+mod tests;

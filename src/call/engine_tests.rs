@@ -1,0 +1,306 @@
+//! The engine's own states, driven through the real SIP agent with a scripted server and a
+//! fake clock: no WebSocket, no WebRTC, no timers.
+
+use super::*;
+use crate::call::settings::{DtmfMode, PhoneSettings};
+use crate::sip::context::response_to;
+use crate::sip::Message;
+
+const OFFER: &str = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\na=sendrecv\r\n";
+const WALL: u64 = 1_700_000_000_000;
+
+struct Rig {
+    engine: Engine,
+    now: u64,
+    sent: Vec<Message>,
+    effects: Vec<Effect>,
+}
+
+impl Rig {
+    fn new() -> Rig {
+        let mut rig = Rig {
+            engine: Engine::new(7),
+            now: 1_000,
+            sent: vec![],
+            effects: vec![],
+        };
+        rig.feed(Input::Settings(PhoneSettings {
+            websocket_url: "wss://pbx.example.com/ws".into(),
+            sip_uri: "sip:1001@sip.test".into(),
+            auth_user: String::new(),
+            password: "secret".into(),
+            display_name: String::new(),
+            ice_servers: vec![],
+            dtmf: DtmfMode::Info,
+        }));
+        assert!(rig.took(|e| *e == Effect::OpenTransport));
+        rig.feed(Input::TransportOpened);
+        rig
+    }
+
+    fn feed(&mut self, input: Input) {
+        let effects = self.engine.handle(input, self.now, WALL + self.now);
+        for effect in &effects {
+            if let Effect::Send(text) = effect {
+                if text.trim().is_empty() {
+                    continue;
+                }
+                self.sent
+                    .push(Message::parse(text.as_bytes()).expect("we send SIP"));
+            }
+        }
+        self.effects.extend(effects);
+    }
+
+    /// Whether an effect matching `f` came out since the last look (and forgets them all).
+    fn took(&mut self, f: impl Fn(&Effect) -> bool) -> bool {
+        std::mem::take(&mut self.effects).iter().any(f)
+    }
+
+    fn take_sent(&mut self) -> Vec<Message> {
+        std::mem::take(&mut self.sent)
+    }
+
+    fn sent_method(&mut self, method: &str) -> Option<Message> {
+        self.take_sent().into_iter().find(|m| {
+            m.cseq()
+                .is_some_and(|c| format!("{:?}", c.method).eq_ignore_ascii_case(method))
+                && m.status().is_none()
+        })
+    }
+
+    fn registered(mut self) -> Rig {
+        let register = self.sent_method("register").expect("a REGISTER");
+        self.reply(&register, 200, &[("Expires", "600")]);
+        assert_eq!(self.engine.state.line, LineState::Registered);
+        self
+    }
+
+    fn reply(&mut self, request: &Message, status: u16, headers: &[(&str, &str)]) {
+        let mut r = response_to(request, status, Some("srv"));
+        for (k, v) in headers {
+            r.push_header(k, *v);
+        }
+        self.feed(Input::Received(r.to_wire()));
+    }
+
+    fn advance(&mut self, ms: u64) {
+        let target = self.now + ms;
+        while let Some(at) = self.engine.next_wake().filter(|at| *at <= target) {
+            self.now = self.now.max(at);
+            self.feed(Input::Tick);
+        }
+        self.now = target;
+    }
+
+    fn invite_from(&mut self, call_id: &str) {
+        let invite = format!(
+            "INVITE sip:1001@abc.invalid;transport=ws SIP/2.0\r\n\
+             Via: SIP/2.0/WSS 127.0.0.1:8088;branch=z9hG4bK{call_id}\r\n\
+             Max-Forwards: 69\r\n\
+             From: \"Bob\" <sip:0312345678@sip.test>;tag=bob{call_id}\r\n\
+             To: <sip:1001@sip.test>\r\n\
+             Call-ID: {call_id}\r\n\
+             CSeq: 9 INVITE\r\n\
+             Contact: <sip:bob@b0b.invalid;transport=ws>\r\n\
+             Content-Type: application/sdp\r\n\r\n{OFFER}"
+        );
+        self.feed(Input::Received(invite));
+    }
+
+    fn reports(effects: &[Effect]) -> Vec<(u64, Vec<String>)> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Report { seq, ended, .. } => {
+                    Some((*seq, ended.iter().map(|c| c.call_id.clone()).collect()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn dial(number: &str) -> Input {
+    Input::Command(PhoneCommand::Dial {
+        number: number.into(),
+        dial_id: Some("dial-1".into()),
+    })
+}
+
+#[test]
+fn a_dial_made_while_registering_waits_for_the_line_then_goes() {
+    let mut rig = Rig::new();
+    let register = rig.sent_method("register").expect("a REGISTER");
+    rig.feed(dial("03-1234-5678"));
+    assert!(rig.took(|e| *e
+        == Effect::PrepareMedia {
+            call: DIALLING,
+            offer: None
+        }));
+    rig.feed(Input::MediaReady {
+        call: DIALLING,
+        sdp: OFFER.into(),
+    });
+    assert!(
+        rig.sent_method("invite").is_none(),
+        "not before the line is up"
+    );
+    assert_eq!(
+        rig.engine.state.live_call().unwrap().phase,
+        CallPhase::Dialling
+    );
+    rig.reply(&register, 200, &[("Expires", "600")]);
+    let invite = rig
+        .sent_method("invite")
+        .expect("the INVITE once registered");
+    assert!(invite
+        .request_uri()
+        .unwrap_or_default()
+        .starts_with("sip:0312345678@"));
+    let call = rig.engine.state.call.clone().unwrap();
+    assert_eq!(
+        call.dial_id.as_deref(),
+        Some("dial-1"),
+        "the dial id rides along"
+    );
+    assert!(!call.call_id.is_empty());
+}
+
+#[test]
+fn a_dial_whose_line_never_comes_ends_and_frees_its_media() {
+    let mut rig = Rig::new();
+    rig.feed(dial("0312345678"));
+    rig.feed(Input::MediaReady {
+        call: DIALLING,
+        sdp: OFFER.into(),
+    });
+    rig.effects.clear();
+    rig.now += REGISTER_WAIT_MS;
+    rig.feed(Input::Tick);
+    let call = rig.engine.state.call.clone().unwrap();
+    assert_eq!(
+        (call.phase, call.end),
+        (CallPhase::Ended, Some(CallEnd::ConnectionLost))
+    );
+    assert!(rig.took(|e| *e == Effect::DropMedia { call: DIALLING }));
+    assert!(rig.sent_method("invite").is_none());
+}
+
+#[test]
+fn hanging_up_while_the_media_is_prepared_sends_nothing() {
+    let mut rig = Rig::new().registered();
+    rig.feed(dial("0312345678"));
+    rig.feed(Input::Command(PhoneCommand::Hangup));
+    rig.feed(Input::MediaReady {
+        call: DIALLING,
+        sdp: OFFER.into(),
+    });
+    assert!(rig.sent_method("invite").is_none());
+    assert_eq!(
+        rig.engine.state.call.as_ref().unwrap().end,
+        Some(CallEnd::Cancelled)
+    );
+}
+
+#[test]
+fn a_second_caller_during_a_call_hears_busy_and_the_call_goes_on() {
+    let mut rig = Rig::new().registered();
+    rig.invite_from("first-call");
+    assert_eq!(rig.engine.state.live_call().unwrap().call_id, "first-call");
+    rig.take_sent();
+    rig.invite_from("second-call");
+    let busy = rig
+        .take_sent()
+        .into_iter()
+        .find(|m| m.status() == Some(486))
+        .expect("486 Busy Here");
+    assert_eq!(busy.header("Call-ID"), Some("second-call"));
+    assert_eq!(rig.engine.state.live_call().unwrap().call_id, "first-call");
+}
+
+#[test]
+fn an_ended_call_is_sent_again_until_the_worker_stores_it() {
+    let mut rig = Rig::new().registered();
+    rig.invite_from("missed-call");
+    rig.feed(Input::Command(PhoneCommand::Decline));
+    let first = Rig::reports(&std::mem::take(&mut rig.effects));
+    let (seq, ended) = first.last().cloned().expect("a report");
+    assert_eq!(ended, vec!["missed-call".to_string()]);
+    // No answer from the worker (it was stopped): the same report again, every few seconds.
+    rig.advance(RESEND_MS);
+    let again = Rig::reports(&std::mem::take(&mut rig.effects));
+    assert_eq!(
+        again,
+        vec![(seq, vec!["missed-call".to_string()])],
+        "same seq: not news"
+    );
+    rig.advance(RESEND_MS);
+    assert_eq!(Rig::reports(&std::mem::take(&mut rig.effects)).len(), 1);
+    // Stored: nothing more.
+    rig.feed(Input::Acknowledged {
+        stored: vec!["missed-call".into()],
+    });
+    rig.effects.clear();
+    rig.advance(RESEND_MS * 3);
+    assert!(
+        Rig::reports(&rig.effects)
+            .iter()
+            .all(|(s, ended)| *s != seq && ended.is_empty()),
+        "{:?}",
+        Rig::reports(&rig.effects)
+    );
+}
+
+#[test]
+fn hold_is_shown_only_once_the_far_end_answered_the_reinvite() {
+    let mut rig = Rig::new().registered();
+    rig.invite_from("held-call");
+    rig.feed(Input::Command(PhoneCommand::Answer));
+    let id = rig.engine.state.live_call().unwrap().id;
+    assert!(rig.took(|e| matches!(e, Effect::PrepareMedia { offer: Some(_), .. })));
+    rig.feed(Input::MediaReady {
+        call: id,
+        sdp: OFFER.into(),
+    });
+    let ok = rig
+        .take_sent()
+        .into_iter()
+        .find(|m| m.status() == Some(200))
+        .expect("our 200");
+    let mut ack = Message::parse(
+        format!(
+            "ACK sip:1001@abc.invalid SIP/2.0\r\n\
+             Via: SIP/2.0/WSS 127.0.0.1:8088;branch=z9hG4bKack\r\n\
+             From: \"Bob\" <sip:0312345678@sip.test>;tag=bobheld-call\r\n\
+             To: {}\r\n\
+             Call-ID: held-call\r\n\
+             CSeq: 9 ACK\r\n\r\n",
+            ok.header("To").unwrap()
+        )
+        .as_bytes(),
+    )
+    .unwrap();
+    ack.body.clear();
+    rig.feed(Input::Received(ack.to_wire()));
+    assert_eq!(
+        rig.engine.state.live_call().unwrap().phase,
+        CallPhase::Connected
+    );
+    rig.feed(Input::Command(PhoneCommand::Hold { on: true }));
+    assert!(rig.took(|e| *e == Effect::MakeHoldOffer { call: id, on: true }));
+    rig.feed(Input::HoldOffer {
+        call: id,
+        sdp: OFFER.into(),
+    });
+    let reinvite = rig.sent_method("invite").expect("the hold re-INVITE");
+    assert!(
+        !rig.engine.state.live_call().unwrap().held,
+        "not before the answer"
+    );
+    let mut answer = response_to(&reinvite, 200, None);
+    answer.push_header("Content-Type", "application/sdp");
+    answer.body = OFFER.into();
+    rig.feed(Input::Received(answer.to_wire()));
+    assert!(rig.engine.state.live_call().unwrap().held);
+}
