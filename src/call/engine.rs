@@ -481,9 +481,11 @@ impl Engine {
         self.state.apply(&event, wall_ms);
         match event {
             UaEvent::IncomingCall {
-                call, sdp_offer, ..
+                call,
+                sip_call_id,
+                sdp_offer,
+                ..
             } => {
-                let sip_call_id = self.sip_call_id(call);
                 self.state.identify(call.0, call.0, &sip_call_id);
                 self.offer = Some((call, sdp_offer));
             }

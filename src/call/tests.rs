@@ -77,6 +77,7 @@ fn an_incoming_call_shows_the_caller_and_a_second_one_is_not_shown() {
     let mut s = PhoneState::default();
     let incoming = |n: u32| UaEvent::IncomingCall {
         call: CallHandle(n),
+        sip_call_id: format!("call-{n}"),
         from_uri: "sip:2001@sip.test".into(),
         from_name: Some("Far End".into()),
         sdp_offer: String::new(),

@@ -152,6 +152,7 @@ impl Call {
         call.respond_invite(180, None, ctx);
         ctx.event(UaEvent::IncomingCall {
             call: handle,
+            sip_call_id: invite.call_id().unwrap_or_default().to_string(),
             from_uri: from.uri,
             from_name: from.display,
             sdp_offer: invite.body.clone(),

@@ -35,6 +35,8 @@ pub enum UaEvent {
     /// Someone calls us; we already answered `180 Ringing`.
     IncomingCall {
         call: CallHandle,
+        /// The INVITE's Call-ID: the call log's key, known from the first ring.
+        sip_call_id: String,
         from_uri: String,
         from_name: Option<String>,
         /// The caller's SDP offer (empty if they sent none).

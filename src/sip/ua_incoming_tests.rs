@@ -55,6 +55,7 @@ fn ring(lab: &mut Lab) -> (CallHandle, String) {
     let events = lab.take_events();
     let [UaEvent::IncomingCall {
         call,
+        sip_call_id,
         from_uri,
         from_name,
         sdp_offer,
@@ -62,6 +63,7 @@ fn ring(lab: &mut Lab) -> (CallHandle, String) {
     else {
         panic!("{events:?}")
     };
+    assert_eq!(sip_call_id, "in-call-1", "the Call-ID comes with the ring");
     assert_eq!(from_uri, "sip:bob@sip.test");
     assert_eq!(from_name.as_deref(), Some("Bob"));
     assert_eq!(sdp_offer, OFFER);
