@@ -46,39 +46,53 @@ pub struct RecordContext {
     pub display_name: Option<String>,
 }
 
-/// Messages sent to the service worker.
+/// The messages a content script on a Salesforce page may send (the click-to-call scanner and
+/// the docked panel), and nothing else: a page that speaks through a content script cannot
+/// look records up, write call logs or change settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
-pub enum ToWorker {
-    /// From a content script when it starts on a page.
+pub enum FromContent {
+    /// When the content script starts on a page.
     ContentStarted {
         mode: ContentMode,
         #[serde(default)]
         phone_fields: u32,
     },
-    /// From a content script: the user asked to dial. `number` is E.164, as the number engine
-    /// wrote it.
+    /// The user clicked to dial. `number` is E.164, as the number engine wrote it.
     ContentDial {
         number: String,
         #[serde(default)]
         record: Option<RecordContext>,
     },
-    /// From a content script in degraded mode (the page's CSP forbids wasm there): phone field
-    /// candidates for the worker's number engine to decide on. Answered with `Dialable`.
+    /// Degraded mode (the page's CSP forbids wasm there): phone field candidates for the
+    /// worker's number engine to decide on. Answered with `Dialable`.
     ContentCandidates {
         page: PageFacts,
         fields: Vec<CandidateField>,
     },
-    /// From the options page: what the worker knows about orgs and pages.
+    /// The docked panel started: keep this tab informed of the phone's state.
+    PhoneHello,
+    /// The caller is this record of the popup's card; the call's Task goes on it.
+    PickCaller {
+        call_id: String,
+        record_id: RecordId,
+    },
+    /// The user asked the phone to do something in the panel.
+    Phone { action: PhoneCommand },
+}
+
+/// The messages the extension's options page may send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all_fields = "camelCase")]
+pub enum FromOptions {
+    /// What the worker knows about orgs and pages.
     OptionsStatus,
-    /// Find the records a number belongs to. From a Salesforce page the org is the page's; from
-    /// the options page it is named.
+    /// Find the records a number belongs to, in the named org.
     Lookup {
         number: String,
-        #[serde(default)]
-        org_id: Option<String>,
+        org_id: String,
     },
-    /// A finished call, to become one Task (from the phone engine or an extension page).
+    /// A finished call, to become one Task.
     LogCall {
         org_id: String,
         call: Box<CallRecord>,
@@ -93,55 +107,47 @@ pub enum ToWorker {
         call_id: String,
         text: String,
     },
-    /// The options page's "Write a test call log".
+    /// "Write a test call log".
     LogTestCall {
         org_id: String,
         number: String,
     },
-    /// The options page: the call logs and their delivery state.
+    /// The call logs and their delivery state.
     CallLogs,
     /// Try a failed call log again.
     RetryCallLog {
         call_id: String,
     },
-    /// The options page: the admin's Task field mapping, checked against the org's describe.
+    /// The admin's Task field mapping, checked against the org's describe.
     SaveFieldMapping {
         org_id: String,
         mapping: FieldMapping,
     },
     GetFieldMapping,
-    /// The options page: the order in which lookup candidates are preferred.
+    /// The order in which lookup candidates are preferred.
     SaveLookupPriority {
         priority: Vec<String>,
     },
-    /// From the docked panel when it starts: keep this tab informed of the phone's state.
-    PhoneHello,
-    /// From the panel: the caller is this record of the popup's card; the call's Task goes on it.
-    PickCaller {
-        call_id: String,
-        record_id: RecordId,
-    },
-    /// The user asked the phone to do something (panel or options page).
+    /// The user asked the phone to do something (the options page's own controls).
     Phone {
         action: PhoneCommand,
     },
-    /// From the offscreen document when it starts: it needs the settings.
-    PhoneReady,
-    /// From the offscreen document: the phone's state changed (`seq` numbers the reports), and
-    /// the ended calls the worker has not acknowledged yet.
-    PhoneReport {
-        state: PhoneState,
-        #[serde(default)]
-        seq: u64,
-        #[serde(default)]
-        ended: Vec<CallView>,
-    },
-    /// From the options page: the phone settings, without the password.
+    /// The phone settings, without the password.
     OptionsPhoneSettings,
-    /// From the options page: new phone settings (an empty password keeps the stored one).
+    /// New phone settings (an empty password keeps the stored one).
     OptionsSavePhoneSettings {
         settings: PhoneSettings,
     },
+}
+
+/// What the worker received, by who sent it. The sender is told from the sender's URL (never
+/// from the message), and each sender's messages are their own type: a message of another
+/// context's does not parse.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToWorker {
+    Content(FromContent),
+    Options(FromOptions),
+    Phone(FromPhone),
 }
 
 /// From the worker to the offscreen document (`target` tells it apart from other messages
@@ -155,17 +161,19 @@ pub enum ToPhone {
 
 pub const PHONE_TARGET: &str = "phone";
 
-/// What the offscreen document sends the worker: the phone's own subset of `ToWorker`, with the
-/// same `kind` tags, so the worker parses it as `ToWorker`. The engine serialises only this:
-/// serialising `ToWorker` itself would carry every message type's code (call logs, field
-/// mappings, page scans) into the phone's wasm module, which has a size budget.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The messages the offscreen document (the phone engine) sends the worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all_fields = "camelCase")]
 pub enum FromPhone {
+    /// It started: it needs the settings.
     PhoneReady,
+    /// The phone's state changed (`seq` numbers the reports), and the ended calls the worker
+    /// has not acknowledged yet.
     PhoneReport {
         state: PhoneState,
+        #[serde(default)]
         seq: u64,
+        #[serde(default)]
         ended: Vec<CallView>,
     },
 }
@@ -394,43 +402,17 @@ pub fn sender_context(sender_url: &str, extension_origin: &str) -> Option<Sender
     crate::salesforce::host::classify(host).map(|_| SenderContext::SalesforcePage)
 }
 
-impl ToWorker {
-    /// The context each message may come from.
-    pub fn allowed_from(&self, context: SenderContext) -> bool {
-        match self {
-            ToWorker::ContentStarted { .. }
-            | ToWorker::ContentDial { .. }
-            | ToWorker::ContentCandidates { .. } => context == SenderContext::SalesforcePage,
-            ToWorker::OptionsStatus => context == SenderContext::ExtensionPage,
-            ToWorker::LogCall { .. }
-            | ToWorker::LogTestCall { .. }
-            | ToWorker::CallLogs
-            | ToWorker::RetryCallLog { .. }
-            | ToWorker::SaveFieldMapping { .. }
-            | ToWorker::GetFieldMapping
-            | ToWorker::SaveLookupPriority { .. } => context == SenderContext::ExtensionPage,
-            ToWorker::UpdateMemo { .. } | ToWorker::UpdateTranscript { .. } => true,
-            ToWorker::Lookup { org_id, .. } => match context {
-                SenderContext::SalesforcePage => org_id.is_none(),
-                SenderContext::ExtensionPage => org_id.is_some(),
-                SenderContext::Offscreen => false,
-            },
-            ToWorker::PhoneHello | ToWorker::PickCaller { .. } => {
-                context == SenderContext::SalesforcePage
-            }
-            ToWorker::Phone { .. } => context != SenderContext::Offscreen,
-            ToWorker::PhoneReady | ToWorker::PhoneReport { .. } => {
-                context == SenderContext::Offscreen
-            }
-            ToWorker::OptionsPhoneSettings | ToWorker::OptionsSavePhoneSettings { .. } => {
-                context == SenderContext::ExtensionPage
-            }
-        }
-    }
-}
+/// The longest transcript, and the most memo tags, a message may carry (as the Task's fields
+/// take them).
+pub const MAX_TRANSCRIPT_CHARS: usize = 32_000;
+pub const MAX_MEMO_TAGS: usize = 20;
 
-/// Parses and validates a message from another context.
-pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage> {
+/// Parses and validates a message from `context`: the sender's own message type, every field
+/// bounded.
+pub fn parse_to_worker(
+    context: SenderContext,
+    value: serde_json::Value,
+) -> Result<ToWorker, BadMessage> {
     let version: VersionOnly = serde_json::from_value(value.clone())
         .map_err(|_| BadMessage("the message has no protocol version".into()))?;
     if version.v != PROTOCOL_VERSION {
@@ -439,79 +421,119 @@ pub fn parse_to_worker(value: serde_json::Value) -> Result<ToWorker, BadMessage>
             version.v
         )));
     }
-    let message: ToWorker =
-        serde_json::from_value(value).map_err(|e| BadMessage(format!("not a message: {e}")))?;
-    if let ToWorker::Lookup { number, .. } = &message {
-        if crate::phone::dial_string(number).is_none() {
-            return Err(BadMessage("the number has no digits".into()));
+    let not_ours = |e: serde_json::Error| BadMessage(format!("not a message of this sender: {e}"));
+    let message = match context {
+        SenderContext::SalesforcePage => {
+            ToWorker::Content(serde_json::from_value(value).map_err(not_ours)?)
         }
-    }
-    if let ToWorker::ContentDial { number, .. } = &message {
-        if !is_e164(number) {
-            return Err(BadMessage("a dial carries an E.164 number".into()));
+        SenderContext::ExtensionPage => {
+            ToWorker::Options(serde_json::from_value(value).map_err(not_ours)?)
         }
-    }
-    if let ToWorker::ContentCandidates { page, fields } = &message {
-        let too_long = |s: &str| s.chars().count() > MAX_CANDIDATE_CHARS;
-        if fields.len() > MAX_CANDIDATES {
-            return Err(BadMessage("too many candidates".into()));
+        SenderContext::Offscreen => {
+            ToWorker::Phone(serde_json::from_value(value).map_err(not_ours)?)
         }
-        if page.path.len() > 2048 || page.title.len() > 2048 {
-            return Err(BadMessage("the page facts are too long".into()));
-        }
-        if fields.iter().any(|f| too_long(&f.value)) {
-            return Err(BadMessage("a candidate is too long to be a number".into()));
-        }
-    }
-    if let ToWorker::Phone { action } = &message {
-        action.validate().map_err(|e| BadMessage(e.into()))?;
-    }
-    if let ToWorker::PhoneReport { ended, .. } = &message {
-        if ended.len() > MAX_ENDED_CALLS || ended.iter().any(|c| c.call_id.len() > 1024) {
-            return Err(BadMessage("too many ended calls in one report".into()));
-        }
-    }
-    if let ToWorker::OptionsSavePhoneSettings { settings } = &message {
-        if settings.is_configured() || !settings.password.is_empty() {
-            settings
-                .validate()
-                .map_err(|e| BadMessage(e.code().into()))?;
-        }
-    }
-    let named_org = match &message {
-        ToWorker::Lookup {
-            org_id: Some(org_id),
-            ..
-        }
-        | ToWorker::LogCall { org_id, .. }
-        | ToWorker::LogTestCall { org_id, .. }
-        | ToWorker::SaveFieldMapping { org_id, .. } => Some(org_id),
-        _ => None,
     };
-    if named_org.is_some_and(|id| crate::salesforce::session::OrgId::parse(id).is_none()) {
-        return Err(BadMessage("not an org id".into()));
-    }
-    let call_id = match &message {
-        ToWorker::LogCall { call, .. } => Some(&call.call_id),
-        ToWorker::UpdateMemo { call_id, .. }
-        | ToWorker::UpdateTranscript { call_id, .. }
-        | ToWorker::RetryCallLog { call_id }
-        | ToWorker::PickCaller { call_id, .. } => Some(call_id),
-        _ => None,
-    };
-    if let ToWorker::SaveLookupPriority { priority } = &message {
-        if !crate::salesforce::capabilities::valid_priority(priority) {
-            return Err(BadMessage(
-                "a priority names Contact, Account and Lead once each".into(),
-            ));
+    match &message {
+        ToWorker::Content(m) => check_content(m)?,
+        ToWorker::Options(m) => check_options(m)?,
+        ToWorker::Phone(FromPhone::PhoneReport { ended, .. }) => {
+            if ended.len() > MAX_ENDED_CALLS || ended.iter().any(|c| c.call_id.len() > 1024) {
+                return Err(BadMessage("too many ended calls in one report".into()));
+            }
         }
-    }
-    if call_id.is_some_and(|id| !valid_call_id(id)) {
-        return Err(BadMessage(
-            "a call id is 1 to 255 printable ASCII characters, without spaces".into(),
-        ));
+        ToWorker::Phone(FromPhone::PhoneReady) => {}
     }
     Ok(message)
+}
+
+fn check_call_id(id: &str) -> Result<(), BadMessage> {
+    if valid_call_id(id) {
+        Ok(())
+    } else {
+        Err(BadMessage(
+            "a call id is 1 to 255 printable ASCII characters, without spaces".into(),
+        ))
+    }
+}
+
+fn check_org_id(id: &str) -> Result<(), BadMessage> {
+    crate::salesforce::session::OrgId::parse(id)
+        .map(|_| ())
+        .ok_or_else(|| BadMessage("not an org id".into()))
+}
+
+fn check_content(message: &FromContent) -> Result<(), BadMessage> {
+    match message {
+        FromContent::ContentDial { number, .. } if !is_e164(number) => {
+            Err(BadMessage("a dial carries an E.164 number".into()))
+        }
+        FromContent::ContentCandidates { page, fields } => {
+            let too_long = |s: &str| s.chars().count() > MAX_CANDIDATE_CHARS;
+            if fields.len() > MAX_CANDIDATES {
+                return Err(BadMessage("too many candidates".into()));
+            }
+            if page.path.len() > 2048 || page.title.len() > 2048 {
+                return Err(BadMessage("the page facts are too long".into()));
+            }
+            if fields.iter().any(|f| too_long(&f.value)) {
+                return Err(BadMessage("a candidate is too long to be a number".into()));
+            }
+            Ok(())
+        }
+        FromContent::Phone { action } => action.validate().map_err(|e| BadMessage(e.into())),
+        FromContent::PickCaller { call_id, .. } => check_call_id(call_id),
+        _ => Ok(()),
+    }
+}
+
+fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
+    match message {
+        FromOptions::Lookup { number, org_id } => {
+            if crate::phone::dial_string(number).is_none() {
+                return Err(BadMessage("the number has no digits".into()));
+            }
+            check_org_id(org_id)
+        }
+        FromOptions::LogCall { org_id, call } => {
+            check_org_id(org_id)?;
+            check_call_id(&call.call_id)
+        }
+        FromOptions::LogTestCall { org_id, .. } | FromOptions::SaveFieldMapping { org_id, .. } => {
+            check_org_id(org_id)
+        }
+        FromOptions::UpdateMemo { call_id, tags } => {
+            if tags.len() > MAX_MEMO_TAGS || tags.iter().any(|t| t.chars().count() > 255) {
+                return Err(BadMessage("at most 20 memo tags of 255 characters".into()));
+            }
+            check_call_id(call_id)
+        }
+        FromOptions::UpdateTranscript { call_id, text } => {
+            if text.chars().count() > MAX_TRANSCRIPT_CHARS {
+                return Err(BadMessage("a transcript holds 32,000 characters".into()));
+            }
+            check_call_id(call_id)
+        }
+        FromOptions::RetryCallLog { call_id } => check_call_id(call_id),
+        FromOptions::SaveLookupPriority { priority } => {
+            if crate::salesforce::capabilities::valid_priority(priority) {
+                Ok(())
+            } else {
+                Err(BadMessage(
+                    "a priority names Contact, Account and Lead once each".into(),
+                ))
+            }
+        }
+        FromOptions::Phone { action } => action.validate().map_err(|e| BadMessage(e.into())),
+        FromOptions::OptionsSavePhoneSettings { settings } => {
+            if settings.is_configured() || !settings.password.is_empty() {
+                settings
+                    .validate()
+                    .map_err(|e| BadMessage(e.code().into()))?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Call ids end up in `Task.CallObject` and in SOQL: keep them plain.
@@ -573,27 +595,23 @@ mod tests {
     }
 
     #[test]
-    fn the_phone_subset_reads_as_the_worker_messages() {
+    fn the_phone_reads_its_own_messages() {
         let mut state = PhoneState::default();
         state.start_outgoing(3, "+81312345678", None, 1_000);
-        for (from_phone, expected) in [
-            (FromPhone::PhoneReady, ToWorker::PhoneReady),
-            (
-                FromPhone::PhoneReport {
-                    state: state.clone(),
-                    seq: 4,
-                    ended: vec![],
-                },
-                ToWorker::PhoneReport {
-                    state,
-                    seq: 4,
-                    ended: vec![],
-                },
-            ),
+        for from_phone in [
+            FromPhone::PhoneReady,
+            FromPhone::PhoneReport {
+                state,
+                seq: 4,
+                ended: vec![],
+            },
         ] {
             let mut value = serde_json::to_value(&from_phone).unwrap();
             value["v"] = json!(PROTOCOL_VERSION);
-            assert_eq!(parse_to_worker(value).unwrap(), expected);
+            assert_eq!(
+                parse_to_worker(SenderContext::Offscreen, value).unwrap(),
+                ToWorker::Phone(from_phone)
+            );
         }
     }
 
@@ -640,25 +658,28 @@ mod tests {
 
     #[test]
     fn parses_a_content_report() {
-        let msg = parse_to_worker(json!({"v":1,"kind":"ContentStarted","mode":"DEGRADED_CSP"}));
+        let msg = parse_to_worker(
+            SenderContext::SalesforcePage,
+            json!({"v":1,"kind":"ContentStarted","mode":"DEGRADED_CSP"}),
+        );
         assert_eq!(
             msg.unwrap(),
-            ToWorker::ContentStarted {
+            ToWorker::Content(FromContent::ContentStarted {
                 mode: ContentMode::DegradedCsp,
                 phone_fields: 0
-            }
+            })
         );
     }
 
     #[test]
     fn parses_a_dial_with_its_record() {
-        let msg = parse_to_worker(json!({"v":1,"kind":"ContentDial","number":"+81312345678",
+        let msg = parse_to_worker(SenderContext::SalesforcePage, json!({"v":1,"kind":"ContentDial","number":"+81312345678",
             "record":{"objectApiName":"Contact","recordId":"003000000000001","displayName":"山田 太郎"}}))
         .unwrap();
         match msg {
-            ToWorker::ContentDial {
+            ToWorker::Content(FromContent::ContentDial {
                 record: Some(r), ..
-            } => {
+            }) => {
                 assert_eq!(r.record_id.as_str().len(), 18)
             }
             other => panic!("{other:?}"),
@@ -667,25 +688,44 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_valid_message() {
+        let page = SenderContext::SalesforcePage;
+        let options = SenderContext::ExtensionPage;
         let cases = [
-            json!("hello"),
-            json!({"kind":"OptionsStatus"}),
-            json!({"v":2,"kind":"OptionsStatus"}),
-            json!({"v":1,"kind":"DeleteEverything"}),
-            json!({"v":1,"kind":"ContentDial","number":"<b>x</b>"}),
-            json!({"v":1,"kind":"ContentDial","number":"0312345678",
+            (options, json!("hello")),
+            (options, json!({"kind":"OptionsStatus"})),
+            (options, json!({"v":2,"kind":"OptionsStatus"})),
+            (options, json!({"v":1,"kind":"DeleteEverything"})),
+            (
+                page,
+                json!({"v":1,"kind":"ContentDial","number":"<b>x</b>"}),
+            ),
+            (
+                page,
+                json!({"v":1,"kind":"ContentDial","number":"0312345678",
                    "record":{"objectApiName":"Contact","recordId":"003'; DROP"}}),
-            json!({"v":1,"kind":"Lookup","number":"} OR {*"}),
-            json!({"v":1,"kind":"Lookup","number":"0312345678","orgId":"001' OR 1=1"}),
+            ),
+            (
+                options,
+                json!({"v":1,"kind":"Lookup","number":"} OR {*","orgId":"00D5g000004ABCD"}),
+            ),
+            (
+                options,
+                json!({"v":1,"kind":"Lookup","number":"0312345678","orgId":"001' OR 1=1"}),
+            ),
         ];
-        for case in cases {
-            assert!(parse_to_worker(case.clone()).is_err(), "{case}");
+        for (context, case) in cases {
+            assert!(parse_to_worker(context, case.clone()).is_err(), "{case}");
         }
     }
 
     #[test]
     fn a_dial_carries_an_e164_number_only() {
-        let dial = |n: &str| parse_to_worker(json!({"v":1,"kind":"ContentDial","number":n}));
+        let dial = |n: &str| {
+            parse_to_worker(
+                SenderContext::SalesforcePage,
+                json!({"v":1,"kind":"ContentDial","number":n}),
+            )
+        };
         assert!(dial("+81312345678").is_ok());
         for number in [
             "0312345678",
@@ -700,15 +740,19 @@ mod tests {
 
     #[test]
     fn degraded_candidates_are_bounded() {
-        let candidates = |count: usize, value: &str| {
+        let candidates = |context, count: usize, value: &str| {
             let fields: Vec<_> = (0..count)
                 .map(|_| json!({"value": value, "facts": {"rowKey": "0035g00000Yam4dAAB"}}))
                 .collect();
-            parse_to_worker(json!({"v":1,"kind":"ContentCandidates",
-                "page":{"path":"/lightning/o/Contact/list","title":"x"},"fields":fields}))
+            parse_to_worker(
+                context,
+                json!({"v":1,"kind":"ContentCandidates",
+                "page":{"path":"/lightning/o/Contact/list","title":"x"},"fields":fields}),
+            )
         };
-        match candidates(3, "tel:03-1234-5678").unwrap() {
-            ToWorker::ContentCandidates { fields, .. } => {
+        let page = SenderContext::SalesforcePage;
+        match candidates(page, 3, "tel:03-1234-5678").unwrap() {
+            ToWorker::Content(FromContent::ContentCandidates { fields, .. }) => {
                 assert_eq!(
                     fields[0].facts.row_key.as_deref(),
                     Some("0035g00000Yam4dAAB")
@@ -716,11 +760,9 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(candidates(MAX_CANDIDATES + 1, "1").is_err());
-        assert!(candidates(1, &"1".repeat(MAX_CANDIDATE_CHARS + 1)).is_err());
-        let from = |c| candidates(1, "1").unwrap().allowed_from(c);
-        assert!(from(SenderContext::SalesforcePage));
-        assert!(!from(SenderContext::ExtensionPage));
+        assert!(candidates(page, MAX_CANDIDATES + 1, "1").is_err());
+        assert!(candidates(page, 1, &"1".repeat(MAX_CANDIDATE_CHARS + 1)).is_err());
+        assert!(candidates(SenderContext::ExtensionPage, 1, "1").is_err());
     }
 
     #[test]
@@ -745,17 +787,33 @@ mod tests {
         ] {
             assert_eq!(sender_context(url, origin), None, "{url}");
         }
-        let lookup = |org_id: Option<&str>| ToWorker::Lookup {
-            number: "0312345678".into(),
-            org_id: org_id.map(str::to_string),
-        };
-        assert!(lookup(None).allowed_from(SenderContext::SalesforcePage));
-        assert!(!lookup(Some("00D5g000004ABCD")).allowed_from(SenderContext::SalesforcePage));
-        assert!(lookup(Some("00D5g000004ABCD")).allowed_from(SenderContext::ExtensionPage));
-        assert!(!lookup(None).allowed_from(SenderContext::ExtensionPage));
-        let status = ToWorker::OptionsStatus;
-        assert!(!status.allowed_from(SenderContext::SalesforcePage));
-        assert!(status.allowed_from(SenderContext::ExtensionPage));
+        // What a page may ask is its own messages only: no lookups (each is an API call), no
+        // call logs, no settings.
+        let page = SenderContext::SalesforcePage;
+        for message in [
+            json!({"v":1,"kind":"Lookup","number":"0312345678"}),
+            json!({"v":1,"kind":"Lookup","number":"0312345678","orgId":"00D5g000004ABCD"}),
+            json!({"v":1,"kind":"OptionsStatus"}),
+            json!({"v":1,"kind":"UpdateMemo","callId":"a@b","tags":["x"]}),
+            json!({"v":1,"kind":"UpdateTranscript","callId":"a@b","text":"x"}),
+            json!({"v":1,"kind":"RetryCallLog","callId":"a@b"}),
+        ] {
+            assert!(parse_to_worker(page, message.clone()).is_err(), "{message}");
+        }
+        let options = SenderContext::ExtensionPage;
+        assert!(parse_to_worker(
+            options,
+            json!({"v":1,"kind":"Lookup","number":"0312345678","orgId":"00D5g000004ABCD"})
+        )
+        .is_ok());
+        assert!(
+            parse_to_worker(
+                options,
+                json!({"v":1,"kind":"Lookup","number":"0312345678"})
+            )
+            .is_err(),
+            "the options page names the org"
+        );
     }
 
     #[test]
@@ -765,29 +823,49 @@ mod tests {
             sender_context("chrome-extension://abcdefghijklmnop/offscreen.html", origin);
         assert_eq!(offscreen, Some(SenderContext::Offscreen));
         let page = SenderContext::SalesforcePage;
-        let report = ToWorker::PhoneReport {
-            state: PhoneState::default(),
-            seq: 1,
-            ended: vec![],
-        };
-        assert!(report.allowed_from(SenderContext::Offscreen));
-        assert!(!report.allowed_from(page));
-        assert!(!ToWorker::PhoneReady.allowed_from(SenderContext::ExtensionPage));
-        assert!(!ToWorker::OptionsPhoneSettings.allowed_from(page));
-        let dial = parse_to_worker(
-            json!({"v":1,"kind":"Phone","action":{"command":"Dial","number":"2001"}}),
-        )
-        .unwrap();
-        assert!(dial.allowed_from(page) && !dial.allowed_from(SenderContext::Offscreen));
+        let options = SenderContext::ExtensionPage;
+        let report = json!({"v":1,"kind":"PhoneReport","state":{"line":"REGISTERED"}});
+        assert!(parse_to_worker(SenderContext::Offscreen, report.clone()).is_ok());
+        assert!(parse_to_worker(page, report.clone()).is_err());
+        assert!(parse_to_worker(options, report).is_err());
+        assert!(parse_to_worker(options, json!({"v":1,"kind":"PhoneReady"})).is_err());
+        assert!(parse_to_worker(page, json!({"v":1,"kind":"OptionsPhoneSettings"})).is_err());
+        let dial = json!({"v":1,"kind":"Phone","action":{"command":"Dial","number":"2001"}});
+        assert!(parse_to_worker(page, dial.clone()).is_ok());
+        assert!(parse_to_worker(SenderContext::Offscreen, dial).is_err());
         assert!(parse_to_worker(
+            page,
             json!({"v":1,"kind":"Phone","action":{"command":"Dtmf","digits":"1; rm"}})
         )
         .is_err());
-        assert!(
-            parse_to_worker(json!({"v":1,"kind":"OptionsSavePhoneSettings",
-            "settings":{"websocketUrl":"http://x","sipUri":"sip:1@x"}}))
-            .is_err()
-        );
+        assert!(parse_to_worker(
+            options,
+            json!({"v":1,"kind":"OptionsSavePhoneSettings",
+            "settings":{"websocketUrl":"http://x","sipUri":"sip:1@x"}})
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn memo_and_transcript_are_bounded_as_the_task_takes_them() {
+        let options = SenderContext::ExtensionPage;
+        let memo = |tags: Vec<String>| {
+            parse_to_worker(
+                options,
+                json!({"v":1,"kind":"UpdateMemo","callId":"a@b","tags":tags}),
+            )
+        };
+        assert!(memo(vec!["見積依頼".into()]).is_ok());
+        assert!(memo(vec!["x".into(); MAX_MEMO_TAGS + 1]).is_err());
+        assert!(memo(vec!["x".repeat(256)]).is_err());
+        let transcript = |text: String| {
+            parse_to_worker(
+                options,
+                json!({"v":1,"kind":"UpdateTranscript","callId":"a@b","text":text}),
+            )
+        };
+        assert!(transcript("あ".repeat(MAX_TRANSCRIPT_CHARS)).is_ok());
+        assert!(transcript("あ".repeat(MAX_TRANSCRIPT_CHARS + 1)).is_err());
     }
 
     #[test]

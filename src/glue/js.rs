@@ -72,3 +72,23 @@ pub fn string_prop(object: &JsValue, name: &str) -> Option<String> {
         .ok()
         .and_then(|v| v.as_string())
 }
+
+/// The one way every context (content script, panel, options page, the phone engine) asks the
+/// worker: the message with the protocol's version beside it, the answer read as `R` (each
+/// context reads only the answers it expects, so it carries no code for the others).
+pub async fn ask_worker<R: DeserializeOwned>(message: &impl Serialize) -> Result<R, GlueError> {
+    let value = to_js(message)?;
+    js_sys::Reflect::set(
+        &value,
+        &"v".into(),
+        &JsValue::from(crate::protocol::PROTOCOL_VERSION),
+    )
+    .or_glue("SERIALISE")?;
+    from_js(
+        call(
+            super::chrome::runtime_send_message(&value),
+            "WORKER_UNAVAILABLE",
+        )
+        .await?,
+    )
+}

@@ -8,10 +8,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 
 use super::chrome;
-use super::js::{call, from_js, to_js, GlueError, JsResultExt};
+use super::js::{ask_worker, call, GlueError, JsResultExt};
 use super::listener::Listener;
 use crate::call::settings::{DtmfMode, IceServer, IceServerView, PhoneSettings, PhoneSettingsView};
-use crate::protocol::{FromWorker, ToWorker, PROTOCOL_VERSION};
+use crate::protocol::{FromOptions, FromWorker};
 
 const MARKUP: &str = r#"
 <h2 id="phone-title"></h2>
@@ -73,7 +73,7 @@ pub fn start(document: &Document) -> Option<()> {
     std::mem::forget((on_submit, on_microphone));
     wasm_bindgen_futures::spawn_local(async {
         if let Ok(FromWorker::PhoneSettings { settings }) =
-            send(&ToWorker::OptionsPhoneSettings).await
+            send(&FromOptions::OptionsPhoneSettings).await
         {
             fill(&settings);
         }
@@ -81,11 +81,8 @@ pub fn start(document: &Document) -> Option<()> {
     Some(())
 }
 
-async fn send(message: &ToWorker) -> Result<FromWorker, GlueError> {
-    let value = to_js(message)?;
-    js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION))
-        .or_glue("SERIALISE")?;
-    from_js(call(chrome::runtime_send_message(&value), "WORKER_UNAVAILABLE").await?)
+async fn send(message: &FromOptions) -> Result<FromWorker, GlueError> {
+    ask_worker(message).await
 }
 
 fn document() -> Option<Document> {
@@ -192,7 +189,7 @@ async fn save() {
             return;
         }
     }
-    match send(&ToWorker::OptionsSavePhoneSettings { settings }).await {
+    match send(&FromOptions::OptionsSavePhoneSettings { settings }).await {
         Ok(FromWorker::PhoneSettings { settings }) => {
             fill(&settings);
             show("SAVED", &chrome::text("phoneSaved"));

@@ -12,13 +12,13 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 use super::chrome;
-use super::js::{call, from_js, to_js, JsResultExt};
+use super::js::{ask_worker, from_js, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
 use crate::calllog::{CallNotes, CallerCard, CardStatus, NoteStatus};
 use crate::codes::ErrorCode;
 use crate::phone::{PhoneNumber, DEFAULT_REGION};
-use crate::protocol::{ToTab, ToWorker, PROTOCOL_VERSION};
+use crate::protocol::{FromContent, ToTab};
 use crate::salesforce::id::RecordId;
 
 /// The part of the worker's answers the panel reads. Deserialising the whole `FromWorker`
@@ -161,7 +161,7 @@ pub fn start(document: &Document) {
             state: Some(state),
             notes,
             ..
-        }) = send(&ToWorker::PhoneHello).await
+        }) = send(&FromContent::PhoneHello).await
         {
             update(state, notes);
         }
@@ -224,14 +224,11 @@ fn listen_to_worker() {
     listener.forget();
 }
 
-async fn send(message: &ToWorker) -> Option<Reply> {
-    let value = to_js(message).ok()?;
-    js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION)).ok()?;
-    let reply = call(chrome::runtime_send_message(&value), "WORKER_UNAVAILABLE")
+async fn send(message: &FromContent) -> Option<Reply> {
+    ask_worker(message)
         .await
         .map_err(|e| web_sys::console::warn_1(&format!("panel: {}", e.code).into()))
-        .ok()?;
-    from_js(reply).ok()
+        .ok()
 }
 
 fn command(action: PhoneCommand) {
@@ -242,7 +239,7 @@ fn command(action: PhoneCommand) {
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {
-        let reply = send(&ToWorker::Phone { action }).await;
+        let reply = send(&FromContent::Phone { action }).await;
         if let Some(Reply {
             code: Some(code), ..
         }) = reply.filter(|r| r.kind == "Error")
@@ -274,7 +271,7 @@ fn pick_caller(record: &str) {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {
-        send(&ToWorker::PickCaller { call_id, record_id }).await;
+        send(&FromContent::PickCaller { call_id, record_id }).await;
     });
 }
 

@@ -11,9 +11,8 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 
-use super::chrome;
-use super::js::{to_js, JsResultExt};
-use crate::protocol::{ContentMode, ToWorker, PROTOCOL_VERSION};
+use super::js::ask_worker;
+use crate::protocol::{ContentMode, FromContent};
 
 pub use crate::clicktocall::field::{FIELD_ATTRIBUTE, NOT_DIALABLE};
 pub use affordance::{field_facts, page_facts, AFFORDANCE_ATTRIBUTE, AFFORDANCE_TAG};
@@ -37,7 +36,7 @@ pub fn content_main() {
         let _ = html.set_attribute(MODE_ATTRIBUTE, "wasm");
     }
     let report = Box::new(|found: u32| {
-        send(&ToWorker::ContentStarted {
+        send(&FromContent::ContentStarted {
             mode: ContentMode::Wasm,
             phone_fields: found,
         })
@@ -48,17 +47,12 @@ pub fn content_main() {
 }
 
 /// Sends a message to the worker; its answer is only awaited so failures are logged.
-pub(crate) fn send(message: &ToWorker) {
-    let Ok(value) = to_js(message) else { return };
-    // The envelope's version travels beside the tagged message.
-    let _ = js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION));
-    if let Some(promise) =
-        chrome::runtime_send_message(&value).log_and_continue("sending to the worker")
-    {
-        wasm_bindgen_futures::spawn_local(async move {
-            wasm_bindgen_futures::JsFuture::from(promise)
-                .await
-                .log_and_continue("the worker did not answer");
-        });
-    }
+/// Tells the worker, not waiting for its answer.
+pub(crate) fn send(message: &FromContent) {
+    let message = message.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = ask_worker::<serde::de::IgnoredAny>(&message).await {
+            web_sys::console::warn_1(&format!("the worker did not answer: {}", e.code).into());
+        }
+    });
 }

@@ -10,7 +10,7 @@ use crate::glue::chrome;
 use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
 use crate::outbox::Delivery;
-use crate::protocol::{FromWorker, OrgReport, ToWorker};
+use crate::protocol::{FromOptions, FromWorker, OrgReport};
 
 pub(super) async fn run_test_log() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -24,7 +24,7 @@ pub(super) async fn run_test_log() {
         el.remove_attribute("data-code")
             .log_and_continue("resetting");
     }
-    let reply = send(&ToWorker::LogTestCall {
+    let reply = send(&FromOptions::LogTestCall {
         org_id: field_value(&document, "lookup-org"),
         number: field_value(&document, "lookup-number"),
     })
@@ -82,7 +82,8 @@ pub(super) async fn render_call_logs(document: &Document) {
     let Some(body) = document.get_element_by_id("calllogs") else {
         return;
     };
-    let Ok(FromWorker::CallLogList { logs, unreadable }) = send(&ToWorker::CallLogs).await else {
+    let Ok(FromWorker::CallLogList { logs, unreadable }) = send(&FromOptions::CallLogs).await
+    else {
         return;
     };
     // Kept in storage untouched, never dropped: the user (or support) is told.
@@ -141,7 +142,7 @@ pub(super) async fn fill_mapping(document: &Document, orgs: &[OrgReport]) {
         types: &task.types,
         createable: &task.createable,
     };
-    let mapping = match send(&ToWorker::GetFieldMapping).await {
+    let mapping = match send(&FromOptions::GetFieldMapping).await {
         Ok(FromWorker::FieldMappingIs { mapping }) => mapping,
         _ => FieldMapping::default(),
     };
@@ -189,7 +190,7 @@ pub(super) async fn save_mapping() {
         return;
     };
     let mut value = serde_json::to_value(
-        send(&ToWorker::GetFieldMapping)
+        send(&FromOptions::GetFieldMapping)
             .await
             .ok()
             .and_then(|r| match r {
@@ -210,7 +211,7 @@ pub(super) async fn save_mapping() {
     let Ok(mapping) = serde_json::from_value::<FieldMapping>(value) else {
         return;
     };
-    let reply = send(&ToWorker::SaveFieldMapping {
+    let reply = send(&FromOptions::SaveFieldMapping {
         org_id: field_value(&document, "lookup-org"),
         mapping,
     })

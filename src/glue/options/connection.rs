@@ -7,7 +7,7 @@ use super::{cell, field_value, send, show_error};
 use crate::glue::chrome;
 use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
-use crate::protocol::{ContentMode, FromWorker, OrgReport, PageReport, ToWorker};
+use crate::protocol::{ContentMode, FromOptions, FromWorker, OrgReport, PageReport};
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::lookup::Candidate;
 
@@ -124,11 +124,7 @@ pub(super) async fn run_lookup() {
             .remove_attribute("data-done")
             .log_and_continue("resetting");
     }
-    let reply = send(&ToWorker::Lookup {
-        number,
-        org_id: Some(org_id),
-    })
-    .await;
+    let reply = send(&FromOptions::Lookup { number, org_id }).await;
     match reply {
         Ok(FromWorker::LookupResult { candidates, .. }) => {
             render_candidates(&document, &candidates)
@@ -227,7 +223,7 @@ pub(super) async fn save_priority() {
         .map(str::to_string)
         .collect();
     let saved = matches!(
-        send(&ToWorker::SaveLookupPriority { priority }).await,
+        send(&FromOptions::SaveLookupPriority { priority }).await,
         Ok(FromWorker::Ack)
     );
     if let Some(el) = document.get_element_by_id("priority-result") {

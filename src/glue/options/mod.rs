@@ -10,8 +10,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
 
 use super::chrome;
-use super::js::{call, from_js, to_js, GlueError, JsResultExt};
-use crate::protocol::{FromWorker, ToWorker, PROTOCOL_VERSION};
+use super::js::{ask_worker, GlueError, JsResultExt};
+use crate::protocol::{FromOptions, FromWorker};
 use calllogs::{fill_mapping, render_call_logs, run_test_log, save_mapping};
 use connection::{
     fill_org_choice, fill_priority, render_orgs, render_pages, run_lookup, save_priority,
@@ -24,7 +24,7 @@ pub async fn options_main() {
     };
     translate(&document);
     super::options_phone::start(&document);
-    match send(&ToWorker::OptionsStatus).await {
+    match send(&FromOptions::OptionsStatus).await {
         Ok(FromWorker::Status {
             orgs,
             pages,
@@ -58,12 +58,8 @@ pub async fn options_main() {
     }
 }
 
-pub(super) async fn send(message: &ToWorker) -> Result<FromWorker, GlueError> {
-    let value = to_js(message)?;
-    js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION))
-        .or_glue("SERIALISE")?;
-    let reply = call(chrome::runtime_send_message(&value), "WORKER_UNAVAILABLE").await?;
-    from_js(reply)
+pub(super) async fn send(message: &FromOptions) -> Result<FromWorker, GlueError> {
+    ask_worker(message).await
 }
 
 /// Static text: every element with `data-i18n` gets its message.

@@ -17,13 +17,11 @@ use web_sys::{MessageEvent, RtcSdpType, WebSocket};
 
 use self::media::CallMedia;
 use super::chrome;
-use super::js::{call, from_js, string_prop, to_js, GlueError, JsResultExt};
+use super::js::{ask_worker, from_js, string_prop, GlueError, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::engine::{Effect, Engine, Input};
 use crate::call::settings::{IceServer, PhoneSettings};
-use crate::protocol::{
-    is_worker, FromPhone, ToPhone, ToPhoneReply, PHONE_TARGET, PROTOCOL_VERSION,
-};
+use crate::protocol::{is_worker, FromPhone, ToPhone, ToPhoneReply, PHONE_TARGET};
 
 struct Socket {
     ws: WebSocket,
@@ -138,10 +136,7 @@ pub async fn phone_main() {
 }
 
 async fn send(message: &FromPhone) -> Result<ToPhoneReply, GlueError> {
-    let value = to_js(message)?;
-    js_sys::Reflect::set(&value, &"v".into(), &JsValue::from(PROTOCOL_VERSION))
-        .or_glue("SERIALISE")?;
-    from_js(call(chrome::runtime_send_message(&value), "WORKER_UNAVAILABLE").await?)
+    ask_worker(message).await
 }
 
 fn apply_settings(settings: PhoneSettings) {

@@ -26,7 +26,8 @@ use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError};
 use crate::outbox::Delivery;
 use crate::protocol::{
-    parse_to_worker, sender_context, CallLogReport, DialReport, FromWorker, PageReport, ToWorker,
+    parse_to_worker, sender_context, CallLogReport, DialReport, FromContent, FromOptions,
+    FromPhone, FromWorker, PageReport, ToWorker,
 };
 use crate::salesforce::host;
 
@@ -53,16 +54,23 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
         )
     })?;
     let json: Value = from_js(message)?;
-    let message = parse_to_worker(json).map_err(|e| GlueError::new("BAD_MESSAGE", e.0))?;
-    if !message.allowed_from(context) {
-        return Err(GlueError::new(
-            "BAD_SENDER",
-            "this message is not accepted from that context",
-        ));
-    }
+    let message = parse_to_worker(context, json).map_err(|e| GlueError::new("BAD_MESSAGE", e.0))?;
     match message {
-        ToWorker::ContentStarted { mode, phone_fields } => {
-            let page_host = page_host(&sender_url);
+        ToWorker::Content(message) => from_content(message, &sender_url, sender).await,
+        ToWorker::Options(message) => from_options(message).await,
+        ToWorker::Phone(message) => from_phone(message).await,
+    }
+}
+
+/// A content script's message (the scanner's, or the docked panel's).
+async fn from_content(
+    message: FromContent,
+    sender_url: &str,
+    sender: &JsValue,
+) -> Result<FromWorker, GlueError> {
+    match message {
+        FromContent::ContentStarted { mode, phone_fields } => {
+            let page_host = page_host(sender_url);
             store::remember_page(PageReport {
                 host: page_host.clone(),
                 mode,
@@ -71,7 +79,7 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             })
             .await?;
             if host::classify(&page_host).is_some() {
-                if let Some(org_id) = connection::on_page(&sender_url, &page_host).await {
+                if let Some(org_id) = connection::on_page(sender_url, &page_host).await {
                     // A page with a session: calls are logged in its org, and what waited for
                     // one goes now.
                     let user_id = store::org(&org_id)
@@ -82,7 +90,7 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             }
             Ok(FromWorker::Ack)
         }
-        ToWorker::ContentDial { number, record } => {
+        FromContent::ContentDial { number, record } => {
             // Kept for diagnostics; the phone dials it.
             store::store(
                 "lastDial",
@@ -106,7 +114,7 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
                     account_id: None,
                 })
             });
-            let org_id = org_of_page(&sender_url).await.ok();
+            let org_id = org_of_page(sender_url).await.ok();
             runner::submit(Input::Dial {
                 dial_id: dial_id(),
                 number,
@@ -116,49 +124,73 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             .await?;
             Ok(FromWorker::Ack)
         }
-        ToWorker::ContentCandidates { page, fields } => Ok(dial::candidates(&page, &fields)),
-        ToWorker::OptionsStatus => Ok(FromWorker::Status {
+        FromContent::ContentCandidates { page, fields } => Ok(dial::candidates(&page, &fields)),
+        FromContent::PhoneHello => {
+            if let Some(tab) = tab_id(sender) {
+                runner::submit(Input::PanelHello { tab }).await?;
+            }
+            let parts = runner::read(runner::view_parts).await?;
+            let (state, notes) = runner::panel_view(parts).await;
+            Ok(FromWorker::PhoneStatus {
+                state: phone::panel_started(state).await?,
+                notes,
+            })
+        }
+        FromContent::PickCaller { call_id, record_id } => {
+            match runner::submit(Input::Pick { call_id, record_id }).await? {
+                Reply::Error(code) => Ok(FromWorker::error(code, "the caller was not picked")),
+                _ => Ok(FromWorker::Ack),
+            }
+        }
+        FromContent::Phone { mut action } => {
+            // Only the desk gives dials their id (a click-to-call's): none from a page.
+            if let PhoneCommand::Dial { dial_id, .. } = &mut action {
+                *dial_id = None;
+            }
+            phone::command(action).await
+        }
+    }
+}
+
+/// A message of the options page.
+async fn from_options(message: FromOptions) -> Result<FromWorker, GlueError> {
+    match message {
+        FromOptions::OptionsStatus => Ok(FromWorker::Status {
             orgs: store::orgs().await?,
             pages: store::pages().await?,
             last_dial: store::load("lastDial").await?,
             lookup_priority: connection::lookup_priority().await,
         }),
-        ToWorker::SaveLookupPriority { priority } => {
+        FromOptions::SaveLookupPriority { priority } => {
             store::store("lookupPriority", &priority).await?;
             Ok(FromWorker::Ack)
         }
-        ToWorker::Lookup { number, org_id } => {
-            let org_id = match org_id {
-                Some(org_id) => org_id,
-                None => org_of_page(&sender_url).await?,
-            };
-            Ok(connection::lookup(&org_id, &number)
-                .await
-                .unwrap_or_else(|e| FromWorker::error(&e.code, e.message)))
-        }
-        ToWorker::LogCall { org_id, call } => {
+        FromOptions::Lookup { number, org_id } => Ok(connection::lookup(&org_id, &number)
+            .await
+            .unwrap_or_else(|e| FromWorker::error(&e.code, e.message))),
+        FromOptions::LogCall { org_id, call } => {
             log_reply(Input::LogCall {
                 org_id,
                 call: *call,
             })
             .await
         }
-        ToWorker::LogTestCall { org_id, number } => {
+        FromOptions::LogTestCall { org_id, number } => {
             log_reply(Input::LogCall {
                 org_id,
                 call: test_call(&number),
             })
             .await
         }
-        ToWorker::UpdateMemo { call_id, tags } => log_reply(Input::Memo { call_id, tags }).await,
-        ToWorker::UpdateTranscript { call_id, text } => {
+        FromOptions::UpdateMemo { call_id, tags } => log_reply(Input::Memo { call_id, tags }).await,
+        FromOptions::UpdateTranscript { call_id, text } => {
             log_reply(Input::Transcript { call_id, text }).await
         }
-        ToWorker::RetryCallLog { call_id } => log_reply(Input::Retry { call_id }).await,
-        ToWorker::GetFieldMapping => Ok(FromWorker::FieldMappingIs {
+        FromOptions::RetryCallLog { call_id } => log_reply(Input::Retry { call_id }).await,
+        FromOptions::GetFieldMapping => Ok(FromWorker::FieldMappingIs {
             mapping: store::load("fieldMapping").await?.unwrap_or_default(),
         }),
-        ToWorker::SaveFieldMapping { org_id, mapping } => {
+        FromOptions::SaveFieldMapping { org_id, mapping } => {
             let org = store::org(&org_id).await?;
             let task = org
                 .and_then(|o| o.capabilities)
@@ -176,7 +208,7 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             }
             Ok(FromWorker::FieldMappingSaved { problems })
         }
-        ToWorker::CallLogs => {
+        FromOptions::CallLogs => {
             let (logs, unreadable) = runner::read(|d| {
                 let mut logs: Vec<&Log> = d.logs.values().collect();
                 logs.sort_by_key(|l| l.entry.stored_at_ms);
@@ -185,42 +217,25 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
             .await?;
             Ok(FromWorker::CallLogList { logs, unreadable })
         }
-        ToWorker::PhoneHello => {
-            if let Some(tab) = tab_id(sender) {
-                runner::submit(Input::PanelHello { tab }).await?;
-            }
-            let parts = runner::read(runner::view_parts).await?;
-            let (state, notes) = runner::panel_view(parts).await;
-            Ok(FromWorker::PhoneStatus {
-                state: phone::panel_started(state).await?,
-                notes,
-            })
-        }
-        ToWorker::PickCaller { call_id, record_id } => {
-            match runner::submit(Input::Pick { call_id, record_id }).await? {
-                Reply::Error(code) => Ok(FromWorker::error(code, "the caller was not picked")),
-                _ => Ok(FromWorker::Ack),
-            }
-        }
-        ToWorker::Phone { mut action } => {
-            // Only the desk gives dials their id (a click-to-call's): none from a page.
-            if let PhoneCommand::Dial { dial_id, .. } = &mut action {
-                *dial_id = None;
-            }
-            phone::command(action).await
-        }
-        ToWorker::PhoneReady => {
+        FromOptions::OptionsPhoneSettings => phone::settings_view().await,
+        FromOptions::OptionsSavePhoneSettings { settings } => phone::save_settings(settings).await,
+        FromOptions::Phone { action } => phone::command(action).await,
+    }
+}
+
+/// A message of the phone engine's document.
+async fn from_phone(message: FromPhone) -> Result<FromWorker, GlueError> {
+    match message {
+        FromPhone::PhoneReady => {
             runner::submit(Input::EngineStarted).await?;
             phone::ready().await
         }
-        ToWorker::PhoneReport { state, seq, ended } => {
+        FromPhone::PhoneReport { state, seq, ended } => {
             match runner::submit(Input::PhoneReport { state, seq, ended }).await? {
                 Reply::Stored(stored) => Ok(FromWorker::PhoneReportAck { stored }),
                 _ => Ok(FromWorker::Ack),
             }
         }
-        ToWorker::OptionsPhoneSettings => phone::settings_view().await,
-        ToWorker::OptionsSavePhoneSettings { settings } => phone::save_settings(settings).await,
     }
 }
 
