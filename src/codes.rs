@@ -31,6 +31,21 @@ macro_rules! codes {
     };
 }
 
+/// On the wire and in storage, a code is its string. One this version does not know (stored by
+/// a newer one) reads as `CHECKING`: the org is looked at again rather than misread.
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ErrorCode {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Ok(ErrorCode::parse(&code).unwrap_or(ErrorCode::Checking))
+    }
+}
+
 codes! {
     // An org's connection, as the options page and the panel name it.
     Connected = "CONNECTED",
@@ -116,6 +131,17 @@ mod tests {
             }
             assert!(messages["state_OTHER"]["message"].is_string());
         }
+    }
+
+    #[test]
+    fn a_code_is_its_string_and_an_unknown_one_reads_as_checking() {
+        assert_eq!(
+            serde_json::to_string(&ErrorCode::InvalidSessionId).unwrap(),
+            "\"INVALID_SESSION_ID\""
+        );
+        let read = |s: &str| serde_json::from_str::<ErrorCode>(s).unwrap();
+        assert_eq!(read("\"CONNECTED\""), ErrorCode::Connected);
+        assert_eq!(read("\"A_CODE_OF_A_NEWER_VERSION\""), ErrorCode::Checking);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::calllog::{
     CallNotes, CallRecord, DroppedField, FieldMapping, KnownRecord, MappingProblem,
 };
 use crate::clicktocall::{FieldFacts, PageFacts};
+use crate::codes::ErrorCode;
 use crate::outbox::Delivery;
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::id::RecordId;
@@ -229,8 +230,8 @@ pub struct OrgReport {
     pub ui_host: String,
     pub api_host: String,
     pub api_version: String,
-    /// `CONNECTED`, or the error code that says what is wrong.
-    pub state: String,
+    /// `CONNECTED`, `CHECKING`, or the code that says what is wrong.
+    pub state: ErrorCode,
     #[serde(default)]
     pub user_id: Option<String>,
     pub checked_at_ms: u64,

@@ -4,6 +4,7 @@
 use web_sys::Document;
 
 use super::{cell, field_value, send, show_error};
+use crate::codes::ErrorCode;
 use crate::glue::chrome;
 use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
@@ -29,7 +30,7 @@ pub(super) fn render_orgs(document: &Document, orgs: &[OrgReport]) {
         };
         row.set_attribute("data-org", &org.org_id)
             .log_and_continue("rendering");
-        row.set_attribute("data-state", &org.state)
+        row.set_attribute("data-state", org.state.as_str())
             .log_and_continue("rendering");
         let capabilities = org.capabilities.as_ref();
         let (lookup_code, lookup_text) = feature(capabilities, |c| c.lookup_blocked());
@@ -65,10 +66,10 @@ pub(super) fn render_orgs(document: &Document, orgs: &[OrgReport]) {
             org.user_id.as_deref().unwrap_or("—"),
             "userId",
         );
-        let state = if org.state == "CONNECTED" {
+        let state = if org.state == ErrorCode::Connected {
             chrome::text("state_CONNECTED")
         } else {
-            explain(&org.state)
+            explain(org.state.as_str())
         };
         cell(document, &row, &state, "state");
         cell(document, &row, &lookup_text, "lookup");

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::store;
+use crate::codes::ErrorCode;
 use crate::glue::chrome;
 use crate::glue::js::{string_prop, GlueError, JsResultExt};
 use crate::outbox::REQUEST_TIMEOUT_MS;
@@ -235,7 +236,7 @@ pub async fn call(
             }
             Next::LogInAgain => {
                 break Err((
-                    Verdict::State("INVALID_SESSION_ID"),
+                    Verdict::State(ErrorCode::InvalidSessionId),
                     CallError::new("INVALID_SESSION_ID", "log in to Salesforce again"),
                 ));
             }
@@ -281,19 +282,19 @@ pub async fn call(
         match verdict {
             Verdict::Connected => {
                 org.limited_until_ms = None;
-                if org.state != "CONNECTED" && org.capabilities.is_some() {
-                    org.state = "CONNECTED".into();
+                if org.state != ErrorCode::Connected && org.capabilities.is_some() {
+                    org.state = ErrorCode::Connected;
                 }
             }
             Verdict::Unchanged => {}
-            Verdict::State(state) => org.state = state.into(),
+            Verdict::State(state) => org.state = state,
             Verdict::Limited(until) => {
                 org.limited_until_ms = Some(until);
-                org.state = "REQUEST_LIMIT_EXCEEDED".into();
+                org.state = ErrorCode::RequestLimitExceeded;
             }
             Verdict::Disabled(code) => {
                 org.capabilities = Some(Capabilities::disabled(code, now_ms()));
-                org.state = code.into();
+                org.state = ErrorCode::parse(code).unwrap_or(ErrorCode::ApiDisabledForOrg);
             }
         }
         Some(org)
@@ -316,7 +317,7 @@ pub async fn call(
 enum Verdict {
     Connected,
     Unchanged,
-    State(&'static str),
+    State(ErrorCode),
     Limited(u64),
     Disabled(&'static str),
 }

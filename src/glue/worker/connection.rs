@@ -14,6 +14,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::client::{call, now_ms, sid_cookies, CallError};
 use super::store;
+use crate::codes::ErrorCode;
 use crate::glue::chrome;
 use crate::glue::js::string_prop;
 use crate::phone::{PhoneNumber, DEFAULT_REGION};
@@ -51,7 +52,7 @@ pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
         Err(SessionProblem::NoApiSession { org_id }) => (
             org_id.as_str().to_string(),
             host::api_host_for(page_host).unwrap_or_default(),
-            Some("NO_API_SESSION"),
+            Some(ErrorCode::NoApiSession),
         ),
         Err(SessionProblem::NoPageSession) => return None,
     };
@@ -61,7 +62,7 @@ pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
             ui_host: page_host.into(),
             api_host: api_host.clone(),
             api_version: API_VERSION.into(),
-            state: "CHECKING".into(),
+            state: ErrorCode::Checking,
             user_id: None,
             checked_at_ms: now_ms(),
             edition: None,
@@ -72,7 +73,7 @@ pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
         org.ui_host = page_host.into();
         org.api_host = api_host.clone();
         if let Some(state) = state {
-            org.state = state.into();
+            org.state = state;
         }
         Some(org)
     })
@@ -167,7 +168,7 @@ async fn describe(org_id: &str, resources: Option<Value>) -> bool {
         });
         org.user_id = user_id;
         org.edition = edition;
-        org.state = "CONNECTED".into();
+        org.state = ErrorCode::Connected;
         org.checked_at_ms = now_ms();
         Some(org)
     })
@@ -259,7 +260,7 @@ pub async fn lookup(org_id: &str, number: &str) -> Result<FromWorker, CallError>
         message: "open a Salesforce page of this org first".into(),
     })?;
     let capabilities = org.capabilities.clone().ok_or_else(|| CallError {
-        code: org.state.clone(),
+        code: org.state.as_str().into(),
         message: "the org's capabilities are not known yet".into(),
     })?;
     if let Some(code) = capabilities.lookup_blocked() {

@@ -40,10 +40,12 @@ fn access_of(
     org: &OrgReport,
     mapping: &FieldMapping,
 ) -> Result<(TaskFieldAccess, LookupAccess, UserContext), CallError> {
-    let capabilities = org
-        .capabilities
-        .as_ref()
-        .ok_or_else(|| CallError::new(&org.state, "the org's capabilities are not known yet"))?;
+    let capabilities = org.capabilities.as_ref().ok_or_else(|| {
+        CallError::new(
+            org.state.as_str(),
+            "the org's capabilities are not known yet",
+        )
+    })?;
     if let Some(code) = capabilities.logging_blocked() {
         return Err(CallError::new(code, "call logging is not available"));
     }

@@ -226,7 +226,9 @@ pub async fn panel_view(
     let log = match (log, state.call.as_ref()) {
         (Some(log), Some(call)) if call.phase == CallPhase::Ended => {
             let org = store::org(&log.entry.org_id).await.ok().flatten();
-            let (ui_host, org_state) = org.map(|o| (o.ui_host, o.state)).unwrap_or_default();
+            let (ui_host, org_state) = org
+                .map(|o| (o.ui_host, o.state.as_str().to_string()))
+                .unwrap_or_default();
             Some(CallLogNote::of(
                 &call.call_id,
                 &log.entry.delivery,
