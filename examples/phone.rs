@@ -10,7 +10,7 @@
 
 use std::io::{self, BufRead, BufWriter, Write};
 
-use sfphone::phone::{PhoneNumber, DEFAULT_REGION};
+use sfphone::number::{PhoneNumber, DEFAULT_REGION};
 
 fn main() -> io::Result<()> {
     let stdin = io::stdin().lock();

@@ -490,7 +490,7 @@ fn check_content(message: &FromContent) -> Result<(), BadMessage> {
 fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
     match message {
         FromOptions::Lookup { number, org_id } => {
-            if crate::phone::dial_string(number).is_none() {
+            if crate::number::dial_string(number).is_none() {
                 return Err(BadMessage("the number has no digits".into()));
             }
             check_org_id(org_id)
@@ -558,7 +558,7 @@ pub fn is_e164(number: &str) -> bool {
     };
     (2..=15).contains(&digits.len())
         && digits.bytes().all(|b| b.is_ascii_digit())
-        && crate::phone::PhoneNumber::parse(number, crate::phone::DEFAULT_REGION)
+        && crate::number::PhoneNumber::parse(number, crate::number::DEFAULT_REGION)
             .is_ok_and(|n| n.e164() == number)
 }
 

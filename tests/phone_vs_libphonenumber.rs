@@ -10,7 +10,7 @@
 
 use std::process::Command;
 
-use sfphone::phone::PhoneNumber;
+use sfphone::number::PhoneNumber;
 
 const SCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use sfphone::phone::{dial_form, dial_string, PhoneNumber};
+use sfphone::number::{dial_form, dial_string, PhoneNumber};
 
 const REGIONS: &[&str] = &[
     "JP", "US", "GB", "DE", "FR", "AU", "SG", "KR", "CN", "IN", "BR", "", "??",

@@ -18,7 +18,7 @@ use super::record::{CallRecord, Direction};
 use super::requests::{unlinked_body, ApiRequest, HttpMethod};
 use super::settings::TaskFieldAccess;
 use super::text;
-use crate::phone::{PhoneNumber, DEFAULT_REGION};
+use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::salesforce::id::RecordId;
 use crate::salesforce::API_VERSION;
 

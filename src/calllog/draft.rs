@@ -7,7 +7,7 @@ use super::record::{CallRecord, KnownRecord, LinkField};
 use super::settings::{FieldMapping, Locale, TaskFieldAccess};
 use super::text::{self, SubjectValues};
 use super::time::{civil_date, iso_utc};
-use crate::phone::{PhoneNumber, DEFAULT_REGION};
+use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::salesforce::id::RecordId;
 
 /// Who is logging, and how they read dates and text.

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::notes::CallerCard;
 use super::record::{CallRecord, Direction, KnownRecord};
 use crate::call::{CallEnd, CallPhase, CallView};
-use crate::phone::PhoneNumber;
+use crate::number::PhoneNumber;
 
 /// A click-to-call the call desk remembers until the phone places it: the number and the
 /// record on the page it came from, that page's org, and the dial's own id, which the phone

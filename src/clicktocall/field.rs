@@ -1,6 +1,6 @@
 //! What a phone field is on a Lightning page, and what it dials.
 
-use crate::phone::{PhoneNumber, DEFAULT_REGION};
+use crate::number::{PhoneNumber, DEFAULT_REGION};
 
 /// Set on every phone field the scanner found: empty while it waits to be decorated, the E.164
 /// number once it is dialable, [`NOT_DIALABLE`] when the number engine refused it. A field that

@@ -24,8 +24,8 @@ use crate::call::{CallEnd, CallPhase, CallView, PhoneCommand, PhoneState};
 use crate::calllog::{
     logs_call, record_of, CallRecord, CallerCard, DialContext, DroppedField, KnownRecord,
 };
+use crate::number::DEFAULT_REGION;
 use crate::outbox::{Delivery, Outcome, Step};
-use crate::phone::DEFAULT_REGION;
 use crate::salesforce::id::RecordId;
 
 pub use log::{Change, Log, LOG_KEY_PREFIX};

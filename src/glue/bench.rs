@@ -3,7 +3,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::phone::PhoneNumber;
+use crate::number::PhoneNumber;
 
 /// Parses and normalises (E.164) every line of `lines` for `region`; returns how many parsed.
 #[wasm_bindgen]

@@ -17,7 +17,7 @@ use super::listener::{Listener, Timer};
 use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
 use crate::calllog::{CallNotes, CallerCard, CardStatus, NoteStatus};
 use crate::codes::ErrorCode;
-use crate::phone::{PhoneNumber, DEFAULT_REGION};
+use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{FromContent, ToTab};
 use crate::salesforce::id::RecordId;
 

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::id::RecordId;
 use super::rest::RestError;
-use crate::phone::PhoneNumber;
+use crate::number::PhoneNumber;
 
 /// The seed's fields per object (plus `LastModifiedDate` for recency).
 fn returning(object: &str) -> Option<&'static str> {

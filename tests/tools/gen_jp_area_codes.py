@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates the Japanese area-code table in src/phone/jp_area.rs from libphonenumber.
+"""Regenerates the Japanese area-code table in src/number/jp_area.rs from libphonenumber.
 
 Japanese fixed-line numbers have a 9-digit national significant number (NSN) split as
 AREA-EXCHANGE-XXXX, where the area code is 1-4 digits of the NSN (2-5 with the trunk 0). Which
@@ -91,5 +91,5 @@ for v in sorted(by_len):
     tag = "None" if v < 0 else "Some(%d)" % v
     out.append('    (\n        %s,\n        "%s",\n    ),' % (tag, wrap(by_len[v])))
 out.append("];")
-open("src/phone/jp_area.rs", "w").write("\n".join(out) + "\n")
+open("src/number/jp_area.rs", "w").write("\n".join(out) + "\n")
 print("default", default, "entries", len(entries))

@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::*;
 use crate::calllog::composite::lookup_soql;
-use crate::phone::PhoneNumber;
+use crate::number::PhoneNumber;
 
 pub(super) fn composite(
     c: &CallRecord,
@@ -196,7 +196,7 @@ fn soql_escaping_keeps_hostile_text_inside_its_literal() {
     for raw in [r"03-1234-5678'\", "03-1234-5678' OR Name != '"] {
         let mut c = call();
         c.remote_number = raw.into();
-        assert!(PhoneNumber::parse(raw, crate::phone::DEFAULT_REGION).is_ok());
+        assert!(PhoneNumber::parse(raw, crate::number::DEFAULT_REGION).is_ok());
         let body = composite(&c, &full_access(), ALL_READABLE).0;
         let clean_body = composite(&call(), &full_access(), ALL_READABLE).0;
         for i in 1..=3 {

@@ -17,7 +17,7 @@ use super::store;
 use crate::codes::ErrorCode;
 use crate::glue::chrome;
 use crate::glue::js::string_prop;
-use crate::phone::{PhoneNumber, DEFAULT_REGION};
+use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{FromWorker, OrgReport};
 use crate::salesforce::capabilities::{
     readable_objects, task_fields, ApiAccess, Capabilities, LOOKUP_OBJECTS,

@@ -103,7 +103,7 @@ async fn from_content(
             if !phone::settings().await?.is_configured() {
                 return Ok(not_configured());
             }
-            let number = crate::phone::dial_form(&number, crate::phone::DEFAULT_REGION);
+            let number = crate::number::dial_form(&number, crate::number::DEFAULT_REGION);
             // Without the record's name the Task's subject would have a hole: the logging
             // request then finds the record (and its name) by number instead.
             let record = record.and_then(|r| {
