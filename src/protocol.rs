@@ -403,10 +403,9 @@ pub fn sender_context(sender_url: &str, extension_origin: &str) -> Option<Sender
     crate::salesforce::host::classify(host).map(|_| SenderContext::SalesforcePage)
 }
 
-/// The longest transcript, and the most memo tags, a message may carry (as the Task's fields
-/// take them).
-pub const MAX_TRANSCRIPT_CHARS: usize = 32_000;
-pub const MAX_MEMO_TAGS: usize = 20;
+/// The longest transcript, and the most memo tags, a message may carry: what a stored log
+/// keeps (as the Task's fields take them).
+pub use crate::desk::log::{MAX_MEMO_TAGS, MAX_MEMO_TAG_CHARS, MAX_TRANSCRIPT_CHARS};
 
 /// Parses and validates a message from `context`: the sender's own message type, every field
 /// bounded.
@@ -503,7 +502,9 @@ fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
             check_org_id(org_id)
         }
         FromOptions::UpdateMemo { call_id, tags } => {
-            if tags.len() > MAX_MEMO_TAGS || tags.iter().any(|t| t.chars().count() > 255) {
+            if tags.len() > MAX_MEMO_TAGS
+                || tags.iter().any(|t| t.chars().count() > MAX_MEMO_TAG_CHARS)
+            {
                 return Err(BadMessage("at most 20 memo tags of 255 characters".into()));
             }
             check_call_id(call_id)

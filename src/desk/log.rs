@@ -247,6 +247,16 @@ impl Log {
         }
     }
 
+    /// A request about this log is in flight or due now: its answer is worth waiting for.
+    pub fn awaiting_answer(&self, now_ms: u64) -> bool {
+        matches!(self.entry.delivery, Delivery::Sent { .. })
+            || self
+                .update
+                .as_ref()
+                .is_some_and(|u| u.lease_until_ms > now_ms)
+            || (self.entry.delivery == Delivery::Pending && self.entry.next_at_ms <= now_ms)
+    }
+
     /// Owes Salesforce nothing: written with every change, or failed.
     pub fn settled(&self) -> bool {
         match &self.entry.delivery {

@@ -355,6 +355,33 @@ fn memo_changes_reach_the_task_one_at_a_time_and_the_last_wins() {
 }
 
 #[test]
+fn a_log_awaits_an_answer_while_its_request_is_in_flight_or_due() {
+    let mut desk = with_org();
+    desk.handle(report(call("i@pbx", CallPhase::Ended, true), 1), T0);
+    assert!(
+        desk.logs["i@pbx"].awaiting_answer(T0),
+        "the create is in flight"
+    );
+    desk.handle(
+        Input::Delivered {
+            call_id: "i@pbx".into(),
+            verify: false,
+            answer: Answer::of(Outcome::NotWritten {
+                code: "INVALID_SESSION_ID".into(),
+                retryable: true,
+            }),
+        },
+        T0 + 10,
+    );
+    let log = &desk.logs["i@pbx"];
+    assert!(
+        !log.awaiting_answer(T0 + 10),
+        "waiting for a login, not for an answer"
+    );
+    assert!(log.awaiting_answer(log.entry.next_at_ms), "due again");
+}
+
+#[test]
 fn text_is_bounded_as_salesforce_takes_it() {
     let mut desk = with_org();
     desk.handle(report(call("h@pbx", CallPhase::Ended, true), 1), T0);

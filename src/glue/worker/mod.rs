@@ -24,7 +24,6 @@ use crate::calllog::{check_mapping, CallRecord, Direction, KnownRecord, TaskDesc
 use crate::desk::{Input, Log, Reply};
 use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError};
-use crate::outbox::Delivery;
 use crate::protocol::{
     parse_to_worker, sender_context, CallLogReport, DialReport, FromContent, FromOptions,
     FromPhone, FromWorker, PageReport, ToWorker,
@@ -271,17 +270,10 @@ async fn log_reply(input: Input) -> Result<FromWorker, GlueError> {
     };
     let until = client::now_ms() + SETTLE_WAIT_MS;
     loop {
-        let (log, busy) = runner::read(|d| {
-            let log = d.logs.get(&id).cloned();
-            let now = client::now_ms();
-            let busy = log.as_ref().is_some_and(|l| {
-                matches!(l.entry.delivery, Delivery::Sent { .. })
-                    || l.update.as_ref().is_some_and(|u| u.lease_until_ms > now)
-                    || (l.entry.delivery == Delivery::Pending && l.entry.next_at_ms <= now)
-            });
-            (log, busy)
-        })
-        .await?;
+        let log = runner::read(|d| d.logs.get(&id).cloned()).await?;
+        let busy = log
+            .as_ref()
+            .is_some_and(|l| l.awaiting_answer(client::now_ms()));
         let Some(log) = log else {
             return Ok(FromWorker::error(
                 "UNKNOWN_CALL",
