@@ -9,7 +9,6 @@
 //! field-checked as the previous user.
 
 use serde_json::{json, Value};
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use super::client::{call, now_ms, sid_cookies, CallError};
@@ -191,19 +190,11 @@ const TAGS: &str = "sessionTags";
 /// The salt is random per browser session and lives in memory-only storage.
 async fn session_tag(session: &SessionId) -> String {
     use sha2::{Digest, Sha256};
-    let salt = match session_get(SALT)
-        .await
-        .and_then(|v| v.as_str().map(str::to_string))
-    {
+    let salt = match store::session_load::<String>(SALT).await.ok().flatten() {
         Some(salt) => salt,
         None => {
-            let mut bytes = [0u8; 16];
-            let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-            if let Ok(crypto) = scope.crypto() {
-                let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-            }
-            let salt: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-            session_set(SALT, json!(salt)).await;
+            let salt = super::random_hex(16);
+            let _ = store::session_store(SALT, &salt).await;
             salt
         }
     };
@@ -211,17 +202,20 @@ async fn session_tag(session: &SessionId) -> String {
         .chain_update(salt.as_bytes())
         .chain_update(session.expose().as_bytes())
         .finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    super::hex(&digest[..16])
 }
 
 async fn known_tag(org_id: &str) -> Option<String> {
-    session_get(TAGS).await?[org_id]
-        .as_str()
-        .map(str::to_string)
+    let tags: Value = store::session_load(TAGS).await.ok().flatten()?;
+    tags[org_id].as_str().map(str::to_string)
 }
 
 async fn remember_tag(org_id: &str, tag: String) {
-    let mut tags = session_get(TAGS).await.unwrap_or_else(|| json!({}));
+    let mut tags: Value = store::session_load(TAGS)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| json!({}));
     if let Some(map) = tags.as_object_mut() {
         map.insert(org_id.to_string(), json!(tag));
         // A few orgs at most; the oldest go first.
@@ -230,27 +224,7 @@ async fn remember_tag(org_id: &str, tag: String) {
             map.remove(&first);
         }
     }
-    session_set(TAGS, tags).await;
-}
-
-async fn session_get(key: &str) -> Option<Value> {
-    let items = JsFuture::from(chrome::storage_session_get(&key.into()).ok()?)
-        .await
-        .ok()?;
-    let value = js_sys::Reflect::get(&items, &key.into()).ok()?;
-    if value.is_undefined() {
-        return None;
-    }
-    serde_wasm_bindgen::from_value(value).ok()
-}
-
-async fn session_set(key: &str, value: Value) {
-    let items = json!({ key: value });
-    if let Ok(items) = crate::glue::js::to_js(&items) {
-        if let Ok(promise) = chrome::storage_session_set(&items) {
-            let _ = JsFuture::from(promise).await;
-        }
-    }
+    let _ = store::session_store(TAGS, &tags).await;
 }
 
 /// One SOSL request; the answer re-ranked by the exact number.

@@ -247,13 +247,21 @@ fn not_configured() -> FromWorker {
 
 /// A fresh id for a click-to-call (128 random bits).
 fn dial_id() -> String {
-    let mut bytes = [0u8; 16];
+    format!("dial-{}", random_hex(16))
+}
+
+/// `bytes` random bytes from the worker's `crypto.getRandomValues`, in hex.
+fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
     let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
     if let Ok(crypto) = scope.crypto() {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+        let _ = crypto.get_random_values_with_u8_array(&mut buffer);
     }
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!("dial-{hex}")
+    hex(&buffer)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// How long a reply about a log waits for its request in flight: the user sees what became

@@ -6,39 +6,17 @@
 //! The settings live in `chrome.storage.local` (never sent to a content script, never logged);
 //! a command waiting for the document in `session` (gone when the browser closes).
 
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use wasm_bindgen::JsValue;
 
 use super::store;
 use crate::call::settings::PhoneSettings;
 use crate::call::{LineState, PhoneCommand, PhoneState};
 use crate::glue::chrome;
-use crate::glue::js::{call, from_js, to_js, GlueError, JsResultExt};
+use crate::glue::js::{call, to_js, GlueError};
 use crate::protocol::{FromWorker, ToPhone, ToTab, OFFSCREEN_PAGE, PHONE_TARGET};
 
 const SETTINGS: &str = "phoneSettings";
 const PENDING: &str = "phonePending";
-
-async fn session_load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, GlueError> {
-    let items = call(
-        chrome::storage_session_get(&JsValue::from_str(key)),
-        "STORAGE",
-    )
-    .await?;
-    let value = js_sys::Reflect::get(&items, &JsValue::from_str(key)).or_glue("STORAGE")?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    let json: serde_json::Value = from_js(value)?;
-    Ok(serde_json::from_value(json).ok())
-}
-
-async fn session_store<T: Serialize>(key: &str, value: &T) -> Result<(), GlueError> {
-    let items = serde_json::json!({ key: value });
-    call(chrome::storage_session_set(&to_js(&items)?), "STORAGE").await?;
-    Ok(())
-}
 
 pub async fn settings() -> Result<PhoneSettings, GlueError> {
     Ok(store::load(SETTINGS).await?.unwrap_or_default())
@@ -105,15 +83,15 @@ pub async fn command(action: PhoneCommand) -> Result<FromWorker, GlueError> {
         .await
     {
         // The document is starting: it takes the command with its settings.
-        session_store(PENDING, &Some(action)).await?;
+        store::session_store(PENDING, &Some(action)).await?;
     }
     Ok(FromWorker::Ack)
 }
 
 /// The engine started (or restarted): its settings, and a command that waited for it.
 pub async fn ready() -> Result<FromWorker, GlueError> {
-    let pending: Option<PhoneCommand> = session_load(PENDING).await?.flatten();
-    session_store(PENDING, &None::<PhoneCommand>).await?;
+    let pending: Option<PhoneCommand> = store::session_load(PENDING).await?.flatten();
+    store::session_store(PENDING, &None::<PhoneCommand>).await?;
     Ok(FromWorker::PhoneSetup {
         settings: settings().await?,
         pending,

@@ -83,6 +83,28 @@ async fn org_map() -> Result<serde_json::Map<String, Value>, GlueError> {
     Ok(load("orgs").await?.unwrap_or_default())
 }
 
+/// A value in `chrome.storage.session` (memory only, gone with the browser; content scripts
+/// cannot read it). One of another shape reads as `None`: what is kept there can be rebuilt.
+pub async fn session_load<T: DeserializeOwned>(key: &str) -> Result<Option<T>, GlueError> {
+    let items = call(
+        chrome::storage_session_get(&JsValue::from_str(key)),
+        "STORAGE",
+    )
+    .await?;
+    let value = js_sys::Reflect::get(&items, &JsValue::from_str(key)).or_glue("STORAGE")?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let json: serde_json::Value = from_js(value)?;
+    Ok(serde_json::from_value(json).ok())
+}
+
+pub async fn session_store<T: Serialize>(key: &str, value: &T) -> Result<(), GlueError> {
+    let items = serde_json::json!({ key: value });
+    call(chrome::storage_session_set(&to_js(&items)?), "STORAGE").await?;
+    Ok(())
+}
+
 pub async fn orgs() -> Result<Vec<OrgReport>, GlueError> {
     Ok(org_map()
         .await?
