@@ -141,17 +141,12 @@ async fn execute(effect: Effect, more: &mut VecDeque<Effect>) -> Result<(), Glue
             Ok(())
         }
         Effect::Create { call_id } => {
-            let Some(log) = with_desk(|d| d.logs.get(&call_id).cloned()).flatten() else {
-                return Ok(());
-            };
-            wasm_bindgen_futures::spawn_local(async move {
-                let answer_ = logging::create(&log).await;
-                answer(Input::Delivered {
+            request(call_id, |log, call_id| async move {
+                Input::Delivered {
+                    answer: logging::create(&log).await,
                     call_id,
                     verify: false,
-                    answer: answer_,
-                })
-                .await;
+                }
             });
             Ok(())
         }
@@ -159,17 +154,12 @@ async fn execute(effect: Effect, more: &mut VecDeque<Effect>) -> Result<(), Glue
             call_id,
             created_by,
         } => {
-            let Some(log) = with_desk(|d| d.logs.get(&call_id).cloned()).flatten() else {
-                return Ok(());
-            };
-            wasm_bindgen_futures::spawn_local(async move {
-                let answer_ = logging::verify(&log, created_by.as_deref()).await;
-                answer(Input::Delivered {
+            request(call_id, |log, call_id| async move {
+                Input::Delivered {
+                    answer: logging::verify(&log, created_by.as_deref()).await,
                     call_id,
                     verify: true,
-                    answer: answer_,
-                })
-                .await;
+                }
             });
             Ok(())
         }
@@ -178,22 +168,32 @@ async fn execute(effect: Effect, more: &mut VecDeque<Effect>) -> Result<(), Glue
             change,
             rev,
         } => {
-            let Some(log) = with_desk(|d| d.logs.get(&call_id).cloned()).flatten() else {
-                return Ok(());
-            };
-            wasm_bindgen_futures::spawn_local(async move {
-                let result = logging::update(&log, change).await;
-                answer(Input::Updated {
+            request(call_id, move |log, call_id| async move {
+                Input::Updated {
+                    result: logging::update(&log, change).await,
                     call_id,
                     change,
                     rev,
-                    result,
-                })
-                .await;
+                }
             });
             Ok(())
         }
     }
+}
+
+/// A request about a log, outside the desk's lane, with the log as it is now; its answer comes
+/// back as an input.
+fn request<F, Fut>(call_id: String, make: F)
+where
+    F: FnOnce(Log, String) -> Fut + 'static,
+    Fut: std::future::Future<Output = Input> + 'static,
+{
+    let Some(log) = with_desk(|d| d.logs.get(&call_id).cloned()).flatten() else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        answer(make(log, call_id).await).await;
+    });
 }
 
 /// An answer from outside (a request, a lookup) back into the desk.
