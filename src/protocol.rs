@@ -4,6 +4,7 @@
 //! each one it receives with `Envelope::parse` before acting on it: anything else is refused with
 //! `BAD_MESSAGE`. Message kinds are named by who sends them.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::call::settings::{PhoneSettings, PhoneSettingsView};
@@ -47,98 +48,212 @@ pub struct RecordContext {
     pub display_name: Option<String>,
 }
 
+/// A request to the worker and the one answer it gets (or a `Refusal`): each request is its own
+/// type, named by its `kind` on the wire, and each has its own reply type, so a context cannot
+/// send what it has no type for, nor read an answer as another request's.
+pub trait Request: Serialize {
+    const KIND: &'static str;
+    type Reply: Answer;
+}
+
+/// An answer of the worker's, named by its `kind` on the wire.
+pub trait Answer: Serialize + DeserializeOwned + Into<FromWorker> {
+    const KIND: &'static str;
+}
+
+macro_rules! requests {
+    ($($request:ident => $reply:ident),* $(,)?) => {
+        $(impl Request for $request {
+            const KIND: &'static str = stringify!($request);
+            type Reply = $reply;
+        })*
+    };
+}
+
+/// Content script: it started on a page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentStarted {
+    pub mode: ContentMode,
+    #[serde(default)]
+    pub phone_fields: u32,
+}
+
+/// Content script: the user clicked to dial. `number` is E.164, as the number engine wrote it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentDial {
+    pub number: String,
+    #[serde(default)]
+    pub record: Option<RecordContext>,
+}
+
+/// Content script, degraded mode (the page's CSP forbids wasm there): phone field candidates
+/// for the worker's number engine to decide on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentCandidates {
+    pub page: PageFacts,
+    pub fields: Vec<CandidateField>,
+}
+
+/// The docked panel started: keep this tab informed of the phone's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneHello {}
+
+/// The docked panel: the caller is this record of the popup's card; the call's Task goes on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PickCaller {
+    pub call_id: String,
+    pub record_id: RecordId,
+}
+
+/// The user asked the phone to do something (the panel's or the options page's controls).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Phone {
+    pub action: PhoneCommand,
+}
+
 /// The messages a content script on a Salesforce page may send (the click-to-call scanner and
 /// the docked panel), and nothing else: a page that speaks through a content script cannot
 /// look records up, write call logs or change settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all_fields = "camelCase")]
+#[serde(tag = "kind")]
 pub enum FromContent {
-    /// When the content script starts on a page.
-    ContentStarted {
-        mode: ContentMode,
-        #[serde(default)]
-        phone_fields: u32,
-    },
-    /// The user clicked to dial. `number` is E.164, as the number engine wrote it.
-    ContentDial {
-        number: String,
-        #[serde(default)]
-        record: Option<RecordContext>,
-    },
-    /// Degraded mode (the page's CSP forbids wasm there): phone field candidates for the
-    /// worker's number engine to decide on. Answered with `Dialable`.
-    ContentCandidates {
-        page: PageFacts,
-        fields: Vec<CandidateField>,
-    },
-    /// The docked panel started: keep this tab informed of the phone's state.
-    PhoneHello,
-    /// The caller is this record of the popup's card; the call's Task goes on it.
-    PickCaller {
-        call_id: String,
-        record_id: RecordId,
-    },
-    /// The user asked the phone to do something in the panel.
-    Phone { action: PhoneCommand },
+    ContentStarted(ContentStarted),
+    ContentDial(ContentDial),
+    ContentCandidates(ContentCandidates),
+    PhoneHello(PhoneHello),
+    PickCaller(PickCaller),
+    Phone(Phone),
+}
+
+requests! {
+    ContentStarted => Ack,
+    ContentDial => Ack,
+    ContentCandidates => Dialable,
+    PhoneHello => PhoneStatus,
+    PickCaller => Ack,
+    Phone => Ack,
+}
+
+/// Options page: what the worker knows about orgs and pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionsStatus {}
+
+/// Options page: find the records a number belongs to, in the named org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lookup {
+    pub number: String,
+    pub org_id: String,
+}
+
+/// A finished call, to become one Task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogCall {
+    pub org_id: String,
+    pub call: Box<CallRecord>,
+}
+
+/// The memo tags of a call changed (each change is one API call once the Task exists).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateMemo {
+    pub call_id: String,
+    pub tags: Vec<String>,
+}
+
+/// The transcript of a call arrived.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateTranscript {
+    pub call_id: String,
+    pub text: String,
+}
+
+/// "Write a test call log".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogTestCall {
+    pub org_id: String,
+    pub number: String,
+}
+
+/// The call logs and their delivery state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallLogs {}
+
+/// Try a failed call log again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryCallLog {
+    pub call_id: String,
+}
+
+/// The admin's Task field mapping, checked against the org's describe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveFieldMapping {
+    pub org_id: String,
+    pub mapping: FieldMapping,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetFieldMapping {}
+
+/// The order in which lookup candidates are preferred.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveLookupPriority {
+    pub priority: Vec<String>,
+}
+
+/// The phone settings, without the password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionsPhoneSettings {}
+
+/// New phone settings (an empty password keeps the stored one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OptionsSavePhoneSettings {
+    pub settings: PhoneSettings,
 }
 
 /// The messages the extension's options page may send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all_fields = "camelCase")]
+#[serde(tag = "kind")]
 pub enum FromOptions {
-    /// What the worker knows about orgs and pages.
-    OptionsStatus,
-    /// Find the records a number belongs to, in the named org.
-    Lookup {
-        number: String,
-        org_id: String,
-    },
-    /// A finished call, to become one Task.
-    LogCall {
-        org_id: String,
-        call: Box<CallRecord>,
-    },
-    /// The memo tags of a call changed (each change is one API call once the Task exists).
-    UpdateMemo {
-        call_id: String,
-        tags: Vec<String>,
-    },
-    /// The transcript of a call arrived.
-    UpdateTranscript {
-        call_id: String,
-        text: String,
-    },
-    /// "Write a test call log".
-    LogTestCall {
-        org_id: String,
-        number: String,
-    },
-    /// The call logs and their delivery state.
-    CallLogs,
-    /// Try a failed call log again.
-    RetryCallLog {
-        call_id: String,
-    },
-    /// The admin's Task field mapping, checked against the org's describe.
-    SaveFieldMapping {
-        org_id: String,
-        mapping: FieldMapping,
-    },
-    GetFieldMapping,
-    /// The order in which lookup candidates are preferred.
-    SaveLookupPriority {
-        priority: Vec<String>,
-    },
-    /// The user asked the phone to do something (the options page's own controls).
-    Phone {
-        action: PhoneCommand,
-    },
-    /// The phone settings, without the password.
-    OptionsPhoneSettings,
-    /// New phone settings (an empty password keeps the stored one).
-    OptionsSavePhoneSettings {
-        settings: PhoneSettings,
-    },
+    OptionsStatus(OptionsStatus),
+    Lookup(Lookup),
+    LogCall(LogCall),
+    UpdateMemo(UpdateMemo),
+    UpdateTranscript(UpdateTranscript),
+    LogTestCall(LogTestCall),
+    CallLogs(CallLogs),
+    RetryCallLog(RetryCallLog),
+    SaveFieldMapping(SaveFieldMapping),
+    GetFieldMapping(GetFieldMapping),
+    SaveLookupPriority(SaveLookupPriority),
+    Phone(Phone),
+    OptionsPhoneSettings(OptionsPhoneSettings),
+    OptionsSavePhoneSettings(OptionsSavePhoneSettings),
+}
+
+requests! {
+    OptionsStatus => Status,
+    Lookup => LookupResult,
+    LogCall => CallLogged,
+    UpdateMemo => CallLogged,
+    UpdateTranscript => CallLogged,
+    LogTestCall => CallLogged,
+    CallLogs => CallLogList,
+    RetryCallLog => CallLogged,
+    SaveFieldMapping => FieldMappingSaved,
+    GetFieldMapping => FieldMappingIs,
+    SaveLookupPriority => Ack,
+    OptionsPhoneSettings => PhoneAccount,
+    OptionsSavePhoneSettings => PhoneAccount,
 }
 
 /// What the worker received, by who sent it. The sender is told from the sender's URL (never
@@ -162,37 +277,32 @@ pub enum ToPhone {
 
 pub const PHONE_TARGET: &str = "phone";
 
-/// The messages the offscreen document (the phone engine) sends the worker.
+/// The phone engine's document started: it needs the settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all_fields = "camelCase")]
-pub enum FromPhone {
-    /// It started: it needs the settings.
-    PhoneReady,
-    /// The phone's state changed (`seq` numbers the reports), and the ended calls the worker
-    /// has not acknowledged yet.
-    PhoneReport {
-        state: PhoneState,
-        #[serde(default)]
-        seq: u64,
-        #[serde(default)]
-        ended: Vec<CallView>,
-    },
+pub struct PhoneReady {}
+
+/// The phone's state changed (`seq` numbers the reports), and the ended calls the worker has
+/// not acknowledged yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneReport {
+    pub state: PhoneState,
+    #[serde(default)]
+    pub seq: u64,
+    #[serde(default)]
+    pub ended: Vec<CallView>,
 }
 
-/// The worker's answer to `FromPhone::PhoneReady`, read by the engine; every other answer is
-/// `Other` (for the same reason as `FromPhone`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "kind", rename_all_fields = "camelCase")]
-pub enum ToPhoneReply {
-    PhoneSetup {
-        settings: PhoneSettings,
-        #[serde(default)]
-        pending: Option<PhoneCommand>,
-    },
-    /// The ended calls of a report that the worker stored durably.
-    PhoneReportAck { stored: Vec<String> },
-    #[serde(other)]
-    Other,
+/// The messages the offscreen document (the phone engine) sends the worker.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
+pub enum FromPhone {
+    PhoneReady(PhoneReady),
+    PhoneReport(PhoneReport),
+}
+
+requests! {
+    PhoneReady => PhoneSetup,
+    PhoneReport => PhoneReportAck,
 }
 
 /// From the worker to the content scripts of Lightning tabs.
@@ -258,68 +368,146 @@ pub struct PageReport {
     pub at_ms: u64,
 }
 
-/// Answers from the service worker.
+/// Done, nothing to say.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ack {}
+
+/// What the worker knows about orgs and pages.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all_fields = "camelCase")]
-pub enum FromWorker {
-    Ack,
-    Status {
-        orgs: Vec<OrgReport>,
-        pages: Vec<PageReport>,
-        #[serde(default)]
-        last_dial: Option<DialReport>,
-        #[serde(default)]
-        lookup_priority: Vec<String>,
-    },
-    /// The answer to `ContentCandidates`, in the same order: what each field dials, or `null`.
-    Dialable {
-        fields: Vec<Option<DialReport>>,
-    },
-    LookupResult {
-        org_id: String,
-        /// Best first; the popup shows the exact ones.
-        candidates: Vec<Candidate>,
-    },
-    /// A call log's state after the worker handled it.
-    CallLogged {
-        log: CallLogReport,
-    },
-    CallLogList {
-        logs: Vec<CallLogReport>,
-        /// Stored call logs that could not be read: kept untouched, and reported.
-        #[serde(default)]
-        unreadable: Vec<String>,
-    },
-    /// To the offscreen document: the ended calls of its report now stored durably.
-    PhoneReportAck {
-        stored: Vec<String>,
-    },
-    /// Saved when `problems` is empty; otherwise nothing was saved.
-    FieldMappingSaved {
-        problems: Vec<MappingProblem>,
-    },
-    FieldMappingIs {
-        mapping: FieldMapping,
-    },
-    Error {
-        code: String,
-        message: String,
-    },
-    PhoneStatus {
-        state: PhoneState,
-        /// The caller's card and the call's Task, for the panel.
-        #[serde(default)]
-        notes: CallNotes,
-    },
-    /// To the offscreen document only: what it needs to run, and a command that waited for it.
-    PhoneSetup {
-        settings: PhoneSettings,
-        #[serde(default)]
-        pending: Option<PhoneCommand>,
-    },
-    PhoneSettings {
-        settings: PhoneSettingsView,
-    },
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub orgs: Vec<OrgReport>,
+    pub pages: Vec<PageReport>,
+    #[serde(default)]
+    pub last_dial: Option<DialReport>,
+    #[serde(default)]
+    pub lookup_priority: Vec<String>,
+}
+
+/// The answer to `ContentCandidates`, in the same order: what each field dials, or `null`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dialable {
+    pub fields: Vec<Option<DialReport>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LookupResult {
+    pub org_id: String,
+    /// Best first; the popup shows the exact ones.
+    pub candidates: Vec<Candidate>,
+}
+
+/// A call log's state after the worker handled it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallLogged {
+    pub log: CallLogReport,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CallLogList {
+    pub logs: Vec<CallLogReport>,
+    /// Stored call logs that could not be read: kept untouched, and reported.
+    #[serde(default)]
+    pub unreadable: Vec<String>,
+}
+
+/// To the offscreen document: the ended calls of its report now stored durably.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneReportAck {
+    pub stored: Vec<String>,
+}
+
+/// Saved when `problems` is empty; otherwise nothing was saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldMappingSaved {
+    pub problems: Vec<MappingProblem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldMappingIs {
+    pub mapping: FieldMapping,
+}
+
+/// The phone's state, and the caller's card and the call's Task, for the panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneStatus {
+    pub state: PhoneState,
+    #[serde(default)]
+    pub notes: CallNotes,
+}
+
+/// To the offscreen document only: what it needs to run, and a command that waited for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneSetup {
+    pub settings: PhoneSettings,
+    #[serde(default)]
+    pub pending: Option<PhoneCommand>,
+}
+
+/// The phone account as the options page shows it (no password).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhoneAccount {
+    pub settings: PhoneSettingsView,
+}
+
+/// A request refused, or failed: a code every context has words for, and a detail for logs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub code: String,
+    pub message: String,
+}
+
+impl Refusal {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Refusal {
+            code: code.into(),
+            message: message.into(),
+        }
+    }
+}
+
+macro_rules! answers {
+    ($($variant:ident($answer:ident)),* $(,)?) => {
+        /// Answers from the service worker: one of a request's `Reply` type, or `Error`.
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(tag = "kind")]
+        pub enum FromWorker {
+            $($variant($answer),)*
+            Error(Refusal),
+        }
+
+        $(impl Answer for $answer {
+            const KIND: &'static str = stringify!($variant);
+        }
+
+        impl From<$answer> for FromWorker {
+            fn from(answer: $answer) -> Self {
+                FromWorker::$variant(answer)
+            }
+        })*
+    };
+}
+
+answers! {
+    Ack(Ack),
+    Status(Status),
+    Dialable(Dialable),
+    LookupResult(LookupResult),
+    CallLogged(CallLogged),
+    CallLogList(CallLogList),
+    PhoneReportAck(PhoneReportAck),
+    FieldMappingSaved(FieldMappingSaved),
+    FieldMappingIs(FieldMappingIs),
+    PhoneStatus(PhoneStatus),
+    PhoneSetup(PhoneSetup),
+    PhoneSettings(PhoneAccount),
+}
+
+impl From<Refusal> for FromWorker {
+    fn from(refusal: Refusal) -> Self {
+        FromWorker::Error(refusal)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -436,12 +624,12 @@ pub fn parse_to_worker(
     match &message {
         ToWorker::Content(m) => check_content(m)?,
         ToWorker::Options(m) => check_options(m)?,
-        ToWorker::Phone(FromPhone::PhoneReport { ended, .. }) => {
+        ToWorker::Phone(FromPhone::PhoneReport(PhoneReport { ended, .. })) => {
             if ended.len() > MAX_ENDED_CALLS || ended.iter().any(|c| c.call_id.len() > 1024) {
                 return Err(BadMessage("too many ended calls in one report".into()));
             }
         }
-        ToWorker::Phone(FromPhone::PhoneReady) => {}
+        ToWorker::Phone(FromPhone::PhoneReady(_)) => {}
     }
     Ok(message)
 }
@@ -464,10 +652,10 @@ fn check_org_id(id: &str) -> Result<(), BadMessage> {
 
 fn check_content(message: &FromContent) -> Result<(), BadMessage> {
     match message {
-        FromContent::ContentDial { number, .. } if !is_e164(number) => {
+        FromContent::ContentDial(ContentDial { number, .. }) if !is_e164(number) => {
             Err(BadMessage("a dial carries an E.164 number".into()))
         }
-        FromContent::ContentCandidates { page, fields } => {
+        FromContent::ContentCandidates(ContentCandidates { page, fields }) => {
             let too_long = |s: &str| s.chars().count() > MAX_CANDIDATE_CHARS;
             if fields.len() > MAX_CANDIDATES {
                 return Err(BadMessage("too many candidates".into()));
@@ -480,28 +668,27 @@ fn check_content(message: &FromContent) -> Result<(), BadMessage> {
             }
             Ok(())
         }
-        FromContent::Phone { action } => action.validate().map_err(|e| BadMessage(e.into())),
-        FromContent::PickCaller { call_id, .. } => check_call_id(call_id),
+        FromContent::Phone(Phone { action }) => action.validate().map_err(|e| BadMessage(e.into())),
+        FromContent::PickCaller(PickCaller { call_id, .. }) => check_call_id(call_id),
         _ => Ok(()),
     }
 }
 
 fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
     match message {
-        FromOptions::Lookup { number, org_id } => {
+        FromOptions::Lookup(Lookup { number, org_id }) => {
             if crate::number::dial_string(number).is_none() {
                 return Err(BadMessage("the number has no digits".into()));
             }
             check_org_id(org_id)
         }
-        FromOptions::LogCall { org_id, call } => {
+        FromOptions::LogCall(LogCall { org_id, call }) => {
             check_org_id(org_id)?;
             check_call_id(&call.call_id)
         }
-        FromOptions::LogTestCall { org_id, .. } | FromOptions::SaveFieldMapping { org_id, .. } => {
-            check_org_id(org_id)
-        }
-        FromOptions::UpdateMemo { call_id, tags } => {
+        FromOptions::LogTestCall(LogTestCall { org_id, .. })
+        | FromOptions::SaveFieldMapping(SaveFieldMapping { org_id, .. }) => check_org_id(org_id),
+        FromOptions::UpdateMemo(UpdateMemo { call_id, tags }) => {
             if tags.len() > MAX_MEMO_TAGS
                 || tags.iter().any(|t| t.chars().count() > MAX_MEMO_TAG_CHARS)
             {
@@ -509,14 +696,14 @@ fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
             }
             check_call_id(call_id)
         }
-        FromOptions::UpdateTranscript { call_id, text } => {
+        FromOptions::UpdateTranscript(UpdateTranscript { call_id, text }) => {
             if text.chars().count() > MAX_TRANSCRIPT_CHARS {
                 return Err(BadMessage("a transcript holds 32,000 characters".into()));
             }
             check_call_id(call_id)
         }
-        FromOptions::RetryCallLog { call_id } => check_call_id(call_id),
-        FromOptions::SaveLookupPriority { priority } => {
+        FromOptions::RetryCallLog(RetryCallLog { call_id }) => check_call_id(call_id),
+        FromOptions::SaveLookupPriority(SaveLookupPriority { priority }) => {
             if crate::salesforce::capabilities::valid_priority(priority) {
                 Ok(())
             } else {
@@ -525,8 +712,8 @@ fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
                 ))
             }
         }
-        FromOptions::Phone { action } => action.validate().map_err(|e| BadMessage(e.into())),
-        FromOptions::OptionsSavePhoneSettings { settings } => {
+        FromOptions::Phone(Phone { action }) => action.validate().map_err(|e| BadMessage(e.into())),
+        FromOptions::OptionsSavePhoneSettings(OptionsSavePhoneSettings { settings }) => {
             if settings.is_configured() || !settings.password.is_empty() {
                 settings
                     .validate()
@@ -565,10 +752,7 @@ pub fn is_e164(number: &str) -> bool {
 
 impl FromWorker {
     pub fn error(code: &str, message: impl Into<String>) -> Self {
-        FromWorker::Error {
-            code: code.into(),
-            message: message.into(),
-        }
+        FromWorker::Error(Refusal::new(code, message))
     }
 }
 
@@ -596,45 +780,203 @@ mod tests {
         assert!(!is_worker("worker.js", ""));
     }
 
+    /// A request as `ask_worker` sends it: its kind and the protocol's version beside it.
+    fn wire<Q: Request>(request: &Q) -> serde_json::Value {
+        let mut value = serde_json::to_value(request).unwrap();
+        value["kind"] = json!(Q::KIND);
+        value["v"] = json!(PROTOCOL_VERSION);
+        value
+    }
+
     #[test]
     fn the_phone_reads_its_own_messages() {
         let mut state = PhoneState::default();
         state.start_outgoing(3, "+81312345678", None, 1_000);
-        for from_phone in [
-            FromPhone::PhoneReady,
-            FromPhone::PhoneReport {
-                state,
-                seq: 4,
-                ended: vec![],
-            },
-        ] {
-            let mut value = serde_json::to_value(&from_phone).unwrap();
-            value["v"] = json!(PROTOCOL_VERSION);
-            assert_eq!(
-                parse_to_worker(SenderContext::Offscreen, value).unwrap(),
-                ToWorker::Phone(from_phone)
-            );
-        }
+        let report = PhoneReport {
+            state,
+            seq: 4,
+            ended: vec![],
+        };
+        assert_eq!(
+            parse_to_worker(SenderContext::Offscreen, wire(&report)).unwrap(),
+            ToWorker::Phone(FromPhone::PhoneReport(report))
+        );
+        assert_eq!(
+            parse_to_worker(SenderContext::Offscreen, wire(&PhoneReady {})).unwrap(),
+            ToWorker::Phone(FromPhone::PhoneReady(PhoneReady {}))
+        );
     }
 
     #[test]
-    fn the_phone_reads_its_setup_and_nothing_else() {
-        let setup = FromWorker::PhoneSetup {
+    fn each_request_parses_from_its_own_senders_only() {
+        use SenderContext::{ExtensionPage as Options, Offscreen, SalesforcePage as Page};
+        let org = "00D5g000004ABCD".to_string();
+        let call = crate::calllog::tests::call();
+        let cases: Vec<(&[SenderContext], serde_json::Value)> = vec![
+            (
+                &[Page],
+                wire(&ContentStarted {
+                    mode: ContentMode::Wasm,
+                    phone_fields: 2,
+                }),
+            ),
+            (
+                &[Page],
+                wire(&ContentDial {
+                    number: "+81312345678".into(),
+                    record: None,
+                }),
+            ),
+            (
+                &[Page],
+                wire(&ContentCandidates {
+                    page: PageFacts::default(),
+                    fields: vec![],
+                }),
+            ),
+            (&[Page], wire(&PhoneHello {})),
+            (
+                &[Page],
+                wire(&PickCaller {
+                    call_id: "c1@host".into(),
+                    record_id: RecordId::parse("003000000000001").unwrap(),
+                }),
+            ),
+            (
+                &[Page, Options],
+                wire(&Phone {
+                    action: PhoneCommand::Hangup,
+                }),
+            ),
+            (&[Options], wire(&OptionsStatus {})),
+            (
+                &[Options],
+                wire(&Lookup {
+                    number: "03-1234-5678".into(),
+                    org_id: org.clone(),
+                }),
+            ),
+            (
+                &[Options],
+                wire(&LogCall {
+                    org_id: org.clone(),
+                    call: Box::new(call),
+                }),
+            ),
+            (
+                &[Options],
+                wire(&UpdateMemo {
+                    call_id: "c1@host".into(),
+                    tags: vec![],
+                }),
+            ),
+            (
+                &[Options],
+                wire(&UpdateTranscript {
+                    call_id: "c1@host".into(),
+                    text: "x".into(),
+                }),
+            ),
+            (
+                &[Options],
+                wire(&LogTestCall {
+                    org_id: org.clone(),
+                    number: "0312345678".into(),
+                }),
+            ),
+            (&[Options], wire(&CallLogs {})),
+            (
+                &[Options],
+                wire(&RetryCallLog {
+                    call_id: "c1@host".into(),
+                }),
+            ),
+            (
+                &[Options],
+                wire(&SaveFieldMapping {
+                    org_id: org.clone(),
+                    mapping: FieldMapping::default(),
+                }),
+            ),
+            (&[Options], wire(&GetFieldMapping {})),
+            (
+                &[Options],
+                wire(&SaveLookupPriority {
+                    priority: vec!["Contact".into(), "Account".into(), "Lead".into()],
+                }),
+            ),
+            (&[Options], wire(&OptionsPhoneSettings {})),
+            (
+                &[Options],
+                wire(&OptionsSavePhoneSettings {
+                    settings: PhoneSettings::default(),
+                }),
+            ),
+            (&[Offscreen], wire(&PhoneReady {})),
+        ];
+        for (senders, value) in cases {
+            for context in [Page, Options, Offscreen] {
+                let parsed = parse_to_worker(context, value.clone());
+                // The kind the parsed message goes by: the variant it was read as.
+                let kind = |m: &ToWorker| {
+                    match m {
+                        ToWorker::Content(m) => serde_json::to_value(m),
+                        ToWorker::Options(m) => serde_json::to_value(m),
+                        ToWorker::Phone(m) => serde_json::to_value(m),
+                    }
+                    .unwrap()["kind"]
+                        .clone()
+                };
+                if senders.contains(&context) {
+                    let message =
+                        parsed.unwrap_or_else(|e| panic!("{value} from {context:?}: {e:?}"));
+                    // It is the variant its kind names, and reads back as it was sent.
+                    assert_eq!(kind(&message), value["kind"], "{value}");
+                } else {
+                    assert!(parsed.is_err(), "{value} taken from {context:?}");
+                }
+            }
+        }
+    }
+
+    /// An answer goes out under its kind, and a context reads it back as that type.
+    fn answers_as<A: Answer + std::fmt::Debug + PartialEq + Clone>(answer: A) {
+        let value = serde_json::to_value(Into::<FromWorker>::into(answer.clone())).unwrap();
+        assert_eq!(value["kind"], json!(A::KIND));
+        assert_eq!(serde_json::from_value::<A>(value).unwrap(), answer);
+    }
+
+    #[test]
+    fn each_answer_goes_by_its_kind() {
+        answers_as(Ack {});
+        answers_as(PhoneSetup {
             settings: PhoneSettings::default(),
             pending: Some(PhoneCommand::Hangup),
-        };
-        let reply: ToPhoneReply =
-            serde_json::from_value(serde_json::to_value(&setup).unwrap()).unwrap();
+        });
+        answers_as(PhoneReportAck {
+            stored: vec!["c1@host".into()],
+        });
+        answers_as(PhoneStatus {
+            state: PhoneState::default(),
+            notes: CallNotes::default(),
+        });
+        answers_as(Dialable { fields: vec![None] });
+        answers_as(FieldMappingIs {
+            mapping: FieldMapping::default(),
+        });
+        answers_as(FieldMappingSaved { problems: vec![] });
+        answers_as(CallLogList {
+            logs: vec![],
+            unreadable: vec!["log:x".into()],
+        });
+        answers_as(LookupResult {
+            org_id: "00D".into(),
+            candidates: vec![],
+        });
         assert_eq!(
-            reply,
-            ToPhoneReply::PhoneSetup {
-                settings: PhoneSettings::default(),
-                pending: Some(PhoneCommand::Hangup)
-            }
+            <OptionsPhoneSettings as Request>::Reply::KIND,
+            "PhoneSettings"
         );
-        let other: ToPhoneReply =
-            serde_json::from_value(serde_json::to_value(FromWorker::Ack).unwrap()).unwrap();
-        assert_eq!(other, ToPhoneReply::Other);
     }
 
     #[test]
@@ -666,10 +1008,10 @@ mod tests {
         );
         assert_eq!(
             msg.unwrap(),
-            ToWorker::Content(FromContent::ContentStarted {
+            ToWorker::Content(FromContent::ContentStarted(ContentStarted {
                 mode: ContentMode::DegradedCsp,
                 phone_fields: 0
-            })
+            }))
         );
     }
 
@@ -679,9 +1021,9 @@ mod tests {
             "record":{"objectApiName":"Contact","recordId":"003000000000001","displayName":"山田 太郎"}}))
         .unwrap();
         match msg {
-            ToWorker::Content(FromContent::ContentDial {
+            ToWorker::Content(FromContent::ContentDial(ContentDial {
                 record: Some(r), ..
-            }) => {
+            })) => {
                 assert_eq!(r.record_id.as_str().len(), 18)
             }
             other => panic!("{other:?}"),
@@ -754,7 +1096,9 @@ mod tests {
         };
         let page = SenderContext::SalesforcePage;
         match candidates(page, 3, "tel:03-1234-5678").unwrap() {
-            ToWorker::Content(FromContent::ContentCandidates { fields, .. }) => {
+            ToWorker::Content(FromContent::ContentCandidates(ContentCandidates {
+                fields, ..
+            })) => {
                 assert_eq!(
                     fields[0].facts.row_key.as_deref(),
                     Some("0035g00000Yam4dAAB")

@@ -46,4 +46,4 @@ pub use text::{render_subject, unknown_placeholders, SubjectValues, SUBJECT_PLAC
 pub use time::{civil_date, iso_utc};
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -5,6 +5,8 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
+use crate::protocol::{Answer, Refusal, Request};
+
 /// A failure at the JS boundary, with a stable code for messages and a detail for logs.
 #[derive(Debug, Clone)]
 pub struct GlueError {
@@ -74,21 +76,34 @@ pub fn string_prop(object: &JsValue, name: &str) -> Option<String> {
 }
 
 /// The one way every context (content script, panel, options page, the phone engine) asks the
-/// worker: the message with the protocol's version beside it, the answer read as `R` (each
-/// context reads only the answers it expects, so it carries no code for the others).
-pub async fn ask_worker<R: DeserializeOwned>(message: &impl Serialize) -> Result<R, GlueError> {
-    let value = to_js(message)?;
-    js_sys::Reflect::set(
-        &value,
-        &"v".into(),
-        &JsValue::from(crate::protocol::PROTOCOL_VERSION),
+/// worker: the request with its kind and the protocol's version beside it, the answer read as
+/// the request's own reply type or as a refusal (each context reads only the answers to what it
+/// asks, so it carries no code for the others).
+pub async fn ask_worker<Q: Request>(request: &Q) -> Result<Q::Reply, Refusal> {
+    let value = to_js(request)?;
+    for (name, field) in [
+        ("v", JsValue::from(crate::protocol::PROTOCOL_VERSION)),
+        ("kind", JsValue::from_str(Q::KIND)),
+    ] {
+        js_sys::Reflect::set(&value, &name.into(), &field).or_glue("SERIALISE")?;
+    }
+    let answer = call(
+        super::chrome::runtime_send_message(&value),
+        "WORKER_UNAVAILABLE",
     )
-    .or_glue("SERIALISE")?;
-    from_js(
-        call(
-            super::chrome::runtime_send_message(&value),
-            "WORKER_UNAVAILABLE",
-        )
-        .await?,
-    )
+    .await?;
+    match string_prop(&answer, "kind").as_deref() {
+        Some(kind) if kind == <Q::Reply as Answer>::KIND => Ok(from_js(answer)?),
+        Some("Error") => Err(from_js(answer)?),
+        kind => Err(Refusal::new(
+            "BAD_MESSAGE",
+            format!("{kind:?} is no answer to {}", Q::KIND),
+        )),
+    }
+}
+
+impl From<GlueError> for Refusal {
+    fn from(e: GlueError) -> Self {
+        Refusal::new(e.code, e.detail)
+    }
 }

@@ -8,10 +8,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 
 use super::chrome;
-use super::js::{ask_worker, call, GlueError, JsResultExt};
+use super::js::{ask_worker, call, JsResultExt};
 use super::listener::Listener;
 use crate::call::settings::{DtmfMode, IceServer, IceServerView, PhoneSettings, PhoneSettingsView};
-use crate::protocol::{FromOptions, FromWorker};
+use crate::protocol::{OptionsPhoneSettings, OptionsSavePhoneSettings, PhoneAccount};
 
 const MARKUP: &str = r#"
 <h2 id="phone-title"></h2>
@@ -72,17 +72,11 @@ pub fn start(document: &Document) -> Option<()> {
     // The options page's listeners live as long as the page.
     std::mem::forget((on_submit, on_microphone));
     wasm_bindgen_futures::spawn_local(async {
-        if let Ok(FromWorker::PhoneSettings { settings }) =
-            send(&FromOptions::OptionsPhoneSettings).await
-        {
+        if let Ok(PhoneAccount { settings }) = ask_worker(&OptionsPhoneSettings {}).await {
             fill(&settings);
         }
     });
     Some(())
-}
-
-async fn send(message: &FromOptions) -> Result<FromWorker, GlueError> {
-    ask_worker(message).await
 }
 
 fn document() -> Option<Document> {
@@ -189,16 +183,12 @@ async fn save() {
             return;
         }
     }
-    match send(&FromOptions::OptionsSavePhoneSettings { settings }).await {
-        Ok(FromWorker::PhoneSettings { settings }) => {
+    match ask_worker(&OptionsSavePhoneSettings { settings }).await {
+        Ok(PhoneAccount { settings }) => {
             fill(&settings);
             show("SAVED", &chrome::text("phoneSaved"));
         }
-        Ok(FromWorker::Error { code, .. }) => {
-            show(&code, &chrome::text(&format!("state_{code}")));
-        }
-        Ok(_) => {}
-        Err(e) => show(e.code, &chrome::text(&format!("state_{}", e.code))),
+        Err(e) => show(&e.code, &chrome::text(&format!("state_{}", e.code))),
     }
 }
 

@@ -18,21 +18,8 @@ use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
 use crate::calllog::{CallNotes, CallerCard, CardStatus, NoteStatus};
 use crate::codes::ErrorCode;
 use crate::number::{PhoneNumber, DEFAULT_REGION};
-use crate::protocol::{FromContent, ToTab};
+use crate::protocol::{Phone, PhoneHello, PhoneStatus, PickCaller, Request, ToTab};
 use crate::salesforce::id::RecordId;
-
-/// The part of the worker's answers the panel reads. Deserialising the whole `FromWorker`
-/// would pull every Salesforce type into the content script's module (about 200 KB).
-#[derive(serde::Deserialize)]
-struct Reply {
-    kind: String,
-    #[serde(default)]
-    state: Option<PhoneState>,
-    #[serde(default)]
-    notes: CallNotes,
-    #[serde(default)]
-    code: Option<String>,
-}
 
 /// The host element's id: what tests look for (the shadow root itself is closed).
 pub const HOST_ID: &str = "sfphone-panel-host";
@@ -157,12 +144,7 @@ pub fn start(document: &Document) {
     listen_to_worker();
     render();
     wasm_bindgen_futures::spawn_local(async {
-        if let Some(Reply {
-            state: Some(state),
-            notes,
-            ..
-        }) = send(&FromContent::PhoneHello).await
-        {
+        if let Some(PhoneStatus { state, notes }) = send(&PhoneHello {}).await {
             update(state, notes);
         }
     });
@@ -224,8 +206,8 @@ fn listen_to_worker() {
     listener.forget();
 }
 
-async fn send(message: &FromContent) -> Option<Reply> {
-    ask_worker(message)
+async fn send<Q: Request>(request: &Q) -> Option<Q::Reply> {
+    ask_worker(request)
         .await
         .map_err(|e| web_sys::console::warn_1(&format!("panel: {}", e.code).into()))
         .ok()
@@ -239,12 +221,8 @@ fn command(action: PhoneCommand) {
         return;
     }
     wasm_bindgen_futures::spawn_local(async move {
-        let reply = send(&FromContent::Phone { action }).await;
-        if let Some(Reply {
-            code: Some(code), ..
-        }) = reply.filter(|r| r.kind == "Error")
-        {
-            show_reason(&chrome::explain(&code));
+        if let Err(refusal) = ask_worker(&Phone { action }).await {
+            show_reason(&chrome::explain(&refusal.code));
         }
     });
 }
@@ -271,7 +249,7 @@ fn pick_caller(record: &str) {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {
-        send(&FromContent::PickCaller { call_id, record_id }).await;
+        send(&PickCaller { call_id, record_id }).await;
     });
 }
 

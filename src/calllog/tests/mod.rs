@@ -77,7 +77,7 @@ pub(super) fn mapping() -> FieldMapping {
 }
 
 /// An answered outbound call to 03-1234-5678: rang 10 s, talked 192.4 s.
-pub(super) fn call() -> CallRecord {
+pub(crate) fn call() -> CallRecord {
     CallRecord {
         call_id: "call-7f3a".into(),
         direction: Direction::Outbound,

@@ -11,7 +11,7 @@ use crate::clicktocall::record::{resolve_record, FieldFacts, PageFacts};
 use crate::clicktocall::Dialable;
 use crate::glue::chrome;
 use crate::glue::js::JsResultExt;
-use crate::protocol::FromContent;
+use crate::protocol::ContentDial;
 
 /// Our host element's tag: a custom element name, so it may carry a shadow root.
 pub const AFFORDANCE_TAG: &str = "sfphone-dial";
@@ -108,7 +108,7 @@ pub fn on_dial_click(event: Event) {
     event.prevent_default();
     event.stop_immediate_propagation();
     let record = resolve_record(&page_facts(), &field_facts(&start));
-    send(&FromContent::ContentDial { number, record });
+    send(ContentDial { number, record });
 }
 
 fn text_of(element: Option<Element>) -> Option<String> {

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use super::js::ask_worker;
-use crate::protocol::{ContentMode, FromContent};
+use crate::protocol::{Ack, ContentMode, ContentStarted, Request};
 
 pub use crate::clicktocall::field::{FIELD_ATTRIBUTE, NOT_DIALABLE};
 pub use affordance::{field_facts, page_facts, AFFORDANCE_ATTRIBUTE, AFFORDANCE_TAG};
@@ -36,7 +36,7 @@ pub fn content_main() {
         let _ = html.set_attribute(MODE_ATTRIBUTE, "wasm");
     }
     let report = Box::new(|found: u32| {
-        send(&FromContent::ContentStarted {
+        send(ContentStarted {
             mode: ContentMode::Wasm,
             phone_fields: found,
         })
@@ -46,12 +46,10 @@ pub fn content_main() {
     SCANNER.with(|s| *s.borrow_mut() = Some(scanner));
 }
 
-/// Sends a message to the worker; its answer is only awaited so failures are logged.
-/// Tells the worker, not waiting for its answer.
-pub(crate) fn send(message: &FromContent) {
-    let message = message.clone();
+/// Tells the worker, not waiting for its answer (only a failure is logged).
+pub(crate) fn send<Q: Request<Reply = Ack> + 'static>(request: Q) {
     wasm_bindgen_futures::spawn_local(async move {
-        if let Err(e) = ask_worker::<serde::de::IgnoredAny>(&message).await {
+        if let Err(e) = ask_worker(&request).await {
             web_sys::console::warn_1(&format!("the worker did not answer: {}", e.code).into());
         }
     });

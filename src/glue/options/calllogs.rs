@@ -10,7 +10,10 @@ use crate::glue::chrome;
 use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
 use crate::outbox::Delivery;
-use crate::protocol::{FromOptions, FromWorker, OrgReport};
+use crate::protocol::{
+    CallLogList, CallLogged, CallLogs, FieldMappingSaved, GetFieldMapping, LogTestCall, OrgReport,
+    SaveFieldMapping,
+};
 
 pub(super) async fn run_test_log() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
@@ -24,14 +27,14 @@ pub(super) async fn run_test_log() {
         el.remove_attribute("data-code")
             .log_and_continue("resetting");
     }
-    let reply = send(&FromOptions::LogTestCall {
+    let reply = send(&LogTestCall {
         org_id: field_value(&document, "lookup-org"),
         number: field_value(&document, "lookup-number"),
     })
     .await;
     if let Some(el) = &result {
         let (code, text) = match reply {
-            Ok(FromWorker::CallLogged { log }) => {
+            Ok(CallLogged { log }) => {
                 let code = delivery_code(&log.delivery);
                 let linked = log
                     .linked
@@ -44,12 +47,10 @@ pub(super) async fn run_test_log() {
                     chrome::text_with(&format!("delivery_{code}"), &[&detail, &linked]),
                 )
             }
-            Ok(FromWorker::Error { code, message }) => {
-                let text = format!("{} ({message})", explain(&code));
-                (code, text)
+            Err(e) => {
+                let text = explain(&e.code);
+                (e.code, text)
             }
-            Ok(_) => ("UNEXPECTED".into(), String::new()),
-            Err(e) => (e.code.to_string(), explain(e.code)),
         };
         el.set_attribute("data-code", &code)
             .log_and_continue("rendering");
@@ -82,8 +83,7 @@ pub(super) async fn render_call_logs(document: &Document) {
     let Some(body) = document.get_element_by_id("calllogs") else {
         return;
     };
-    let Ok(FromWorker::CallLogList { logs, unreadable }) = send(&FromOptions::CallLogs).await
-    else {
+    let Ok(CallLogList { logs, unreadable }) = send(&CallLogs {}).await else {
         return;
     };
     // Kept in storage untouched, never dropped: the user (or support) is told.
@@ -142,10 +142,10 @@ pub(super) async fn fill_mapping(document: &Document, orgs: &[OrgReport]) {
         types: &task.types,
         createable: &task.createable,
     };
-    let mapping = match send(&FromOptions::GetFieldMapping).await {
-        Ok(FromWorker::FieldMappingIs { mapping }) => mapping,
-        _ => FieldMapping::default(),
-    };
+    let mapping = send(&GetFieldMapping {})
+        .await
+        .map(|r| r.mapping)
+        .unwrap_or_default();
     let saved = serde_json::to_value(&mapping).unwrap_or_default();
     for slot in MAPPING_SLOTS {
         let Some(select) = document.get_element_by_id(&format!("map-{slot}")) else {
@@ -190,13 +190,9 @@ pub(super) async fn save_mapping() {
         return;
     };
     let mut value = serde_json::to_value(
-        send(&FromOptions::GetFieldMapping)
+        send(&GetFieldMapping {})
             .await
-            .ok()
-            .and_then(|r| match r {
-                FromWorker::FieldMappingIs { mapping } => Some(mapping),
-                _ => None,
-            })
+            .map(|r| r.mapping)
             .unwrap_or_default(),
     )
     .unwrap_or_default();
@@ -211,7 +207,7 @@ pub(super) async fn save_mapping() {
     let Ok(mapping) = serde_json::from_value::<FieldMapping>(value) else {
         return;
     };
-    let reply = send(&FromOptions::SaveFieldMapping {
+    let reply = send(&SaveFieldMapping {
         org_id: field_value(&document, "lookup-org"),
         mapping,
     })
@@ -221,13 +217,13 @@ pub(super) async fn save_mapping() {
     };
     result.set_text_content(None);
     let lines: Vec<String> = match reply {
-        Ok(FromWorker::FieldMappingSaved { problems }) if problems.is_empty() => {
+        Ok(FieldMappingSaved { problems }) if problems.is_empty() => {
             result
                 .set_attribute("data-saved", "true")
                 .log_and_continue("rendering");
             vec![chrome::text("mappingSaved")]
         }
-        Ok(FromWorker::FieldMappingSaved { problems }) => {
+        Ok(FieldMappingSaved { problems }) => {
             result
                 .set_attribute("data-saved", "false")
                 .log_and_continue("rendering");
@@ -236,13 +232,15 @@ pub(super) async fn save_mapping() {
                 .map(|p| chrome::text_with(&format!("mapProblem_{}", p.code), &[&p.detail]))
                 .collect()
         }
-        Ok(FromWorker::Error { code, message }) => {
+        Err(e) => {
             result
                 .set_attribute("data-saved", "false")
                 .log_and_continue("rendering");
-            vec![format!("{} ({message})", explain(&code))]
+            result
+                .set_attribute("title", &e.message)
+                .log_and_continue("rendering");
+            vec![explain(&e.code)]
         }
-        _ => vec![],
     };
     for line in lines {
         if let Ok(item) = document.create_element("li") {

@@ -8,7 +8,9 @@ use crate::codes::ErrorCode;
 use crate::glue::chrome;
 use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
-use crate::protocol::{ContentMode, FromOptions, FromWorker, OrgReport, PageReport};
+use crate::protocol::{
+    ContentMode, Lookup, LookupResult, OrgReport, PageReport, SaveLookupPriority,
+};
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::lookup::Candidate;
 
@@ -125,16 +127,9 @@ pub(super) async fn run_lookup() {
             .remove_attribute("data-done")
             .log_and_continue("resetting");
     }
-    let reply = send(&FromOptions::Lookup { number, org_id }).await;
-    match reply {
-        Ok(FromWorker::LookupResult { candidates, .. }) => {
-            render_candidates(&document, &candidates)
-        }
-        Ok(FromWorker::Error { code, message }) => {
-            show_error(&document, "lookup-error", &code, &message)
-        }
-        Ok(_) => {}
-        Err(e) => show_error(&document, "lookup-error", e.code, &e.detail),
+    match send(&Lookup { number, org_id }).await {
+        Ok(LookupResult { candidates, .. }) => render_candidates(&document, &candidates),
+        Err(e) => show_error(&document, "lookup-error", &e),
     }
     if let Some(results) = &results {
         results
@@ -223,10 +218,7 @@ pub(super) async fn save_priority() {
         .split(',')
         .map(str::to_string)
         .collect();
-    let saved = matches!(
-        send(&FromOptions::SaveLookupPriority { priority }).await,
-        Ok(FromWorker::Ack)
-    );
+    let saved = send(&SaveLookupPriority { priority }).await.is_ok();
     if let Some(el) = document.get_element_by_id("priority-result") {
         el.set_attribute("data-saved", &saved.to_string())
             .log_and_continue("rendering");

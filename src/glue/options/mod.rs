@@ -10,8 +10,8 @@ use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement};
 
 use super::chrome;
-use super::js::{ask_worker, GlueError, JsResultExt};
-use crate::protocol::{FromOptions, FromWorker};
+use super::js::{ask_worker, JsResultExt};
+use crate::protocol::{OptionsStatus, Refusal, Request, Status};
 use calllogs::{fill_mapping, render_call_logs, run_test_log, save_mapping};
 use connection::{
     fill_org_choice, fill_priority, render_orgs, render_pages, run_lookup, save_priority,
@@ -24,8 +24,8 @@ pub async fn options_main() {
     };
     translate(&document);
     super::options_phone::start(&document);
-    match send(&FromOptions::OptionsStatus).await {
-        Ok(FromWorker::Status {
+    match send(&OptionsStatus {}).await {
+        Ok(Status {
             orgs,
             pages,
             lookup_priority,
@@ -37,9 +37,7 @@ pub async fn options_main() {
             fill_org_choice(&document, &orgs);
             fill_mapping(&document, &orgs).await;
         }
-        Ok(FromWorker::Error { code, message }) => show_error(&document, "error", &code, &message),
-        Ok(_) => {}
-        Err(e) => show_error(&document, "error", e.code, &e.detail),
+        Err(e) => show_error(&document, "error", &e),
     }
     wire_lookup(&document);
     wire_button(&document, "testlog-run", || {
@@ -58,8 +56,8 @@ pub async fn options_main() {
     }
 }
 
-pub(super) async fn send(message: &FromOptions) -> Result<FromWorker, GlueError> {
-    ask_worker(message).await
+pub(super) async fn send<Q: Request>(request: &Q) -> Result<Q::Reply, Refusal> {
+    ask_worker(request).await
 }
 
 /// Static text: every element with `data-i18n` gets its message.
@@ -86,16 +84,15 @@ pub(super) fn cell(document: &Document, row: &Element, text: &str, name: &str) -
     Some(())
 }
 
-pub(super) fn show_error(document: &Document, id: &str, code: &str, detail: &str) {
+/// Shows a refusal in the user's words; the worker's detail (English, for support) is the
+/// element's tooltip, never appended to the user's language.
+pub(super) fn show_error(document: &Document, id: &str, refusal: &Refusal) {
     if let Some(el) = document.get_element_by_id(id) {
-        el.set_attribute("data-code", code)
+        el.set_attribute("data-code", &refusal.code)
             .log_and_continue("showing error");
-        let text = chrome::explain(code);
-        el.set_text_content(Some(&if detail.is_empty() {
-            text
-        } else {
-            format!("{text} ({detail})")
-        }));
+        el.set_attribute("title", &refusal.message)
+            .log_and_continue("showing error");
+        el.set_text_content(Some(&chrome::explain(&refusal.code)));
         el.remove_attribute("hidden")
             .log_and_continue("showing error");
     }

@@ -21,7 +21,9 @@ use super::js::{ask_worker, from_js, string_prop, GlueError, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::engine::{Effect, Engine, Input};
 use crate::call::settings::{IceServer, PhoneSettings};
-use crate::protocol::{is_worker, FromPhone, ToPhone, ToPhoneReply, PHONE_TARGET};
+use crate::protocol::{
+    is_worker, PhoneReady, PhoneReport, PhoneReportAck, PhoneSetup, ToPhone, PHONE_TARGET,
+};
 
 struct Socket {
     ws: WebSocket,
@@ -123,20 +125,15 @@ pub async fn phone_main() {
     chrome::on_message_add_listener(listener.as_ref().unchecked_ref());
     // The document exists to run this listener: it lives as long as the document.
     listener.forget();
-    match send(&FromPhone::PhoneReady).await {
-        Ok(ToPhoneReply::PhoneSetup { settings, pending }) => {
+    match ask_worker(&PhoneReady {}).await {
+        Ok(PhoneSetup { settings, pending }) => {
             apply_settings(settings);
             if let Some(action) = pending {
                 feed(Input::Command(action));
             }
         }
-        Ok(_) => {}
         Err(e) => web_sys::console::warn_1(&format!("phone: {}", e.code).into()),
     }
-}
-
-async fn send(message: &FromPhone) -> Result<ToPhoneReply, GlueError> {
-    ask_worker(message).await
 }
 
 fn apply_settings(settings: PhoneSettings) {
@@ -237,11 +234,8 @@ fn run(effect: Effect) {
         Effect::DropMedia { .. } => with(|g| g.media = None),
         Effect::Report { state, seq, ended } => {
             wasm_bindgen_futures::spawn_local(async move {
-                match send(&FromPhone::PhoneReport { state, seq, ended }).await {
-                    Ok(ToPhoneReply::PhoneReportAck { stored }) => {
-                        feed(Input::Acknowledged { stored })
-                    }
-                    Ok(_) => {}
+                match ask_worker(&PhoneReport { state, seq, ended }).await {
+                    Ok(PhoneReportAck { stored }) => feed(Input::Acknowledged { stored }),
                     Err(e) => web_sys::console::warn_1(&format!("phone: {}", e.code).into()),
                 }
             });

@@ -20,27 +20,8 @@ use crate::salesforce::retry::{decide, parse_limit_info, Next};
 use crate::salesforce::session::{api_session_for_org, ApiSession, OrgId, SessionId, SidCookie};
 use crate::salesforce::API_VERSION;
 
-/// A failed call, as the UI will explain it.
-#[derive(Debug, Clone)]
-pub struct CallError {
-    pub code: String,
-    pub message: String,
-}
-
-impl CallError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
-        CallError {
-            code: code.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl From<GlueError> for CallError {
-    fn from(e: GlueError) -> Self {
-        CallError::new(e.code, e.detail)
-    }
-}
+/// A failed call, as the UI will explain it: the worker's refusal of the request that needed it.
+pub type CallError = crate::protocol::Refusal;
 
 pub fn now_ms() -> u64 {
     js_sys::Date::now() as u64

@@ -17,7 +17,7 @@ use crate::codes::ErrorCode;
 use crate::glue::chrome;
 use crate::glue::js::string_prop;
 use crate::number::{PhoneNumber, DEFAULT_REGION};
-use crate::protocol::{FromWorker, OrgReport};
+use crate::protocol::{LookupResult, OrgReport};
 use crate::salesforce::capabilities::{
     readable_objects, task_fields, ApiAccess, Capabilities, LOOKUP_OBJECTS,
 };
@@ -228,7 +228,7 @@ async fn remember_tag(org_id: &str, tag: String) {
 }
 
 /// One SOSL request; the answer re-ranked by the exact number.
-pub async fn lookup(org_id: &str, number: &str) -> Result<FromWorker, CallError> {
+pub async fn lookup(org_id: &str, number: &str) -> Result<LookupResult, CallError> {
     let org = store::org(org_id).await?.ok_or_else(|| CallError {
         code: "UNKNOWN_ORG".into(),
         message: "open a Salesforce page of this org first".into(),
@@ -258,7 +258,7 @@ pub async fn lookup(org_id: &str, number: &str) -> Result<FromWorker, CallError>
             message: "the search answer could not be read".into(),
         })?;
     let priority = lookup_priority().await;
-    Ok(FromWorker::LookupResult {
+    Ok(LookupResult {
         org_id: org_id.into(),
         candidates: rank(candidates, &priority),
     })

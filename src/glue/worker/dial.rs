@@ -4,11 +4,11 @@
 
 use crate::clicktocall::degraded;
 use crate::clicktocall::PageFacts;
-use crate::protocol::{CandidateField, FromWorker};
+use crate::protocol::{CandidateField, Dialable};
 
 /// Which candidates are dialable, with the number and record each dials.
-pub fn candidates(page: &PageFacts, fields: &[CandidateField]) -> FromWorker {
-    FromWorker::Dialable {
+pub fn candidates(page: &PageFacts, fields: &[CandidateField]) -> Dialable {
+    Dialable {
         fields: degraded::answer(page, fields),
     }
 }

@@ -25,35 +25,46 @@ use crate::desk::{Input, Log, Reply};
 use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError};
 use crate::protocol::{
-    parse_to_worker, sender_context, CallLogReport, DialReport, FromContent, FromOptions,
-    FromPhone, FromWorker, PageReport, ToWorker,
+    parse_to_worker, sender_context, Ack, CallLogList, CallLogReport, CallLogged, CallLogs,
+    ContentCandidates, ContentDial, ContentStarted, DialReport, FieldMappingIs, FieldMappingSaved,
+    FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall, LogTestCall, Lookup,
+    OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport, Phone, PhoneHello,
+    PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal, Request,
+    RetryCallLog, SaveFieldMapping, SaveLookupPriority, Status, ToWorker, UpdateMemo,
+    UpdateTranscript,
 };
 use crate::salesforce::host;
 
 /// Entry point for `chrome.runtime.onMessage`: always answers, never throws.
 #[wasm_bindgen]
 pub async fn worker_handle_message(message: JsValue, sender: JsValue) -> JsValue {
-    let reply = match handle(message, &sender).await {
-        Ok(reply) => reply,
-        Err(e) => {
-            web_sys::console::warn_1(&format!("worker: {}: {}", e.code, e.detail).into());
-            FromWorker::error(e.code, e.detail)
-        }
-    };
+    let reply = handle(message, &sender).await.unwrap_or_else(|e| {
+        web_sys::console::warn_1(&format!("worker: {}: {}", e.code, e.message).into());
+        FromWorker::Error(e)
+    });
     // Serialising our own reply type cannot fail; fall back to null rather than throw.
     to_js(&reply).unwrap_or(JsValue::NULL)
 }
 
-async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueError> {
+/// What a handler of requests answers: the request's own reply, or why not.
+type Answered = Result<FromWorker, Refusal>;
+
+/// Answers request `Q` with its own reply type: the compiler holds each arm of the dispatch
+/// below to the request it handles.
+fn answer<Q: Request>(reply: Result<Q::Reply, impl Into<Refusal>>) -> Answered {
+    reply.map(Into::into).map_err(Into::into)
+}
+
+async fn handle(message: JsValue, sender: &JsValue) -> Answered {
     let sender_url = string_prop(sender, "url").unwrap_or_default();
     let context = sender_context(&sender_url, &chrome::extension_origin()).ok_or_else(|| {
-        GlueError::new(
+        Refusal::new(
             "BAD_SENDER",
             "messages are taken from Salesforce pages and our own pages only",
         )
     })?;
     let json: Value = from_js(message)?;
-    let message = parse_to_worker(context, json).map_err(|e| GlueError::new("BAD_MESSAGE", e.0))?;
+    let message = parse_to_worker(context, json).map_err(|e| Refusal::new("BAD_MESSAGE", e.0))?;
     match message {
         ToWorker::Content(message) => from_content(message, &sender_url, sender).await,
         ToWorker::Options(message) => from_options(message).await,
@@ -62,187 +73,214 @@ async fn handle(message: JsValue, sender: &JsValue) -> Result<FromWorker, GlueEr
 }
 
 /// A content script's message (the scanner's, or the docked panel's).
-async fn from_content(
-    message: FromContent,
-    sender_url: &str,
-    sender: &JsValue,
-) -> Result<FromWorker, GlueError> {
+async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) -> Answered {
     match message {
-        FromContent::ContentStarted { mode, phone_fields } => {
-            let page_host = page_host(sender_url);
-            store::remember_page(PageReport {
-                host: page_host.clone(),
-                mode,
-                phone_fields,
-                at_ms: client::now_ms(),
-            })
-            .await?;
-            if host::classify(&page_host).is_some() {
-                if let Some(org_id) = connection::on_page(sender_url, &page_host).await {
-                    // A page with a session: calls are logged in its org, and what waited for
-                    // one goes now.
-                    let user_id = store::org(&org_id)
-                        .await?
-                        .and_then(|o| o.capabilities.and_then(|c| c.user_id));
-                    runner::submit(Input::PageSession { org_id, user_id }).await?;
-                }
-            }
-            Ok(FromWorker::Ack)
+        FromContent::ContentStarted(started) => {
+            answer::<ContentStarted>(content_started(started, sender_url).await)
         }
-        FromContent::ContentDial { number, record } => {
-            // Kept for diagnostics; the phone dials it.
-            store::store(
-                "lastDial",
-                &DialReport {
-                    number: number.clone(),
-                    record: record.clone(),
-                },
-            )
-            .await?;
-            if !phone::settings().await?.is_configured() {
-                return Ok(not_configured());
-            }
-            let number = crate::number::dial_form(&number, crate::number::DEFAULT_REGION);
-            // Without the record's name the Task's subject would have a hole: the logging
-            // request then finds the record (and its name) by number instead.
-            let record = record.and_then(|r| {
-                Some(KnownRecord {
-                    object: r.object_api_name,
-                    id: r.record_id,
-                    name: r.display_name?,
-                    account_id: None,
-                })
-            });
-            let org_id = org_of_page(sender_url).await.ok();
-            runner::submit(Input::Dial {
-                dial_id: dial_id(),
-                number,
-                record,
-                org_id,
-            })
-            .await?;
-            Ok(FromWorker::Ack)
+        FromContent::ContentDial(dial) => {
+            answer::<ContentDial>(content_dial(dial, sender_url).await)
         }
-        FromContent::ContentCandidates { page, fields } => Ok(dial::candidates(&page, &fields)),
-        FromContent::PhoneHello => {
-            if let Some(tab) = tab_id(sender) {
-                runner::submit(Input::PanelHello { tab }).await?;
-            }
-            let parts = runner::read(runner::view_parts).await?;
-            let (state, notes) = runner::panel_view(parts).await;
-            Ok(FromWorker::PhoneStatus {
-                state: phone::panel_started(state).await?,
-                notes,
-            })
+        FromContent::ContentCandidates(ContentCandidates { page, fields }) => {
+            answer::<ContentCandidates>(Ok::<_, Refusal>(dial::candidates(&page, &fields)))
         }
-        FromContent::PickCaller { call_id, record_id } => {
+        FromContent::PhoneHello(_) => answer::<PhoneHello>(phone_hello(sender).await),
+        FromContent::PickCaller(PickCaller { call_id, record_id }) => answer::<PickCaller>(
             match runner::submit(Input::Pick { call_id, record_id }).await? {
-                Reply::Error(code) => Ok(FromWorker::error(code, "the caller was not picked")),
-                _ => Ok(FromWorker::Ack),
-            }
-        }
-        FromContent::Phone { mut action } => {
+                Reply::Error(code) => Err(Refusal::new(code, "the caller was not picked")),
+                _ => Ok(Ack {}),
+            },
+        ),
+        FromContent::Phone(Phone { mut action }) => {
             // Only the desk gives dials their id (a click-to-call's): none from a page.
             if let PhoneCommand::Dial { dial_id, .. } = &mut action {
                 *dial_id = None;
             }
-            phone::command(action).await
+            answer::<Phone>(phone::command(action).await)
         }
     }
 }
 
-/// A message of the options page.
-async fn from_options(message: FromOptions) -> Result<FromWorker, GlueError> {
-    match message {
-        FromOptions::OptionsStatus => Ok(FromWorker::Status {
-            orgs: store::orgs().await?,
-            pages: store::pages().await?,
-            last_dial: store::load("lastDial").await?,
-            lookup_priority: connection::lookup_priority().await,
-        }),
-        FromOptions::SaveLookupPriority { priority } => {
-            store::store("lookupPriority", &priority).await?;
-            Ok(FromWorker::Ack)
+async fn content_started(started: ContentStarted, sender_url: &str) -> Result<Ack, Refusal> {
+    let page_host = page_host(sender_url);
+    store::remember_page(PageReport {
+        host: page_host.clone(),
+        mode: started.mode,
+        phone_fields: started.phone_fields,
+        at_ms: client::now_ms(),
+    })
+    .await?;
+    if host::classify(&page_host).is_some() {
+        if let Some(org_id) = connection::on_page(sender_url, &page_host).await {
+            // A page with a session: calls are logged in its org, and what waited for one
+            // goes now.
+            let user_id = store::org(&org_id)
+                .await?
+                .and_then(|o| o.capabilities.and_then(|c| c.user_id));
+            runner::submit(Input::PageSession { org_id, user_id }).await?;
         }
-        FromOptions::Lookup { number, org_id } => Ok(connection::lookup(&org_id, &number)
-            .await
-            .unwrap_or_else(|e| FromWorker::error(&e.code, e.message))),
-        FromOptions::LogCall { org_id, call } => {
+    }
+    Ok(Ack {})
+}
+
+async fn content_dial(dial: ContentDial, sender_url: &str) -> Result<Ack, Refusal> {
+    let ContentDial { number, record } = dial;
+    // Kept for diagnostics; the phone dials it.
+    store::store(
+        "lastDial",
+        &DialReport {
+            number: number.clone(),
+            record: record.clone(),
+        },
+    )
+    .await?;
+    if !phone::settings().await?.is_configured() {
+        return Err(phone::not_configured());
+    }
+    let number = crate::number::dial_form(&number, crate::number::DEFAULT_REGION);
+    // Without the record's name the Task's subject would have a hole: the logging request
+    // then finds the record (and its name) by number instead.
+    let record = record.and_then(|r| {
+        Some(KnownRecord {
+            object: r.object_api_name,
+            id: r.record_id,
+            name: r.display_name?,
+            account_id: None,
+        })
+    });
+    let org_id = org_of_page(sender_url).await.ok();
+    runner::submit(Input::Dial {
+        dial_id: dial_id(),
+        number,
+        record,
+        org_id,
+    })
+    .await?;
+    Ok(Ack {})
+}
+
+async fn phone_hello(sender: &JsValue) -> Result<PhoneStatus, Refusal> {
+    if let Some(tab) = tab_id(sender) {
+        runner::submit(Input::PanelHello { tab }).await?;
+    }
+    let parts = runner::read(runner::view_parts).await?;
+    let (state, notes) = runner::panel_view(parts).await;
+    Ok(PhoneStatus {
+        state: phone::panel_started(state).await?,
+        notes,
+    })
+}
+
+/// A message of the options page.
+async fn from_options(message: FromOptions) -> Answered {
+    match message {
+        FromOptions::OptionsStatus(_) => answer::<OptionsStatus>(status().await),
+        FromOptions::SaveLookupPriority(SaveLookupPriority { priority }) => {
+            answer::<SaveLookupPriority>(
+                store::store("lookupPriority", &priority)
+                    .await
+                    .map(|()| Ack {}),
+            )
+        }
+        FromOptions::Lookup(Lookup { number, org_id }) => {
+            answer::<Lookup>(connection::lookup(&org_id, &number).await)
+        }
+        FromOptions::LogCall(LogCall { org_id, call }) => answer::<LogCall>(
             log_reply(Input::LogCall {
                 org_id,
                 call: *call,
             })
-            .await
-        }
-        FromOptions::LogTestCall { org_id, number } => {
+            .await,
+        ),
+        FromOptions::LogTestCall(LogTestCall { org_id, number }) => answer::<LogTestCall>(
             log_reply(Input::LogCall {
                 org_id,
                 call: test_call(&number),
             })
-            .await
+            .await,
+        ),
+        FromOptions::UpdateMemo(UpdateMemo { call_id, tags }) => {
+            answer::<UpdateMemo>(log_reply(Input::Memo { call_id, tags }).await)
         }
-        FromOptions::UpdateMemo { call_id, tags } => log_reply(Input::Memo { call_id, tags }).await,
-        FromOptions::UpdateTranscript { call_id, text } => {
-            log_reply(Input::Transcript { call_id, text }).await
+        FromOptions::UpdateTranscript(UpdateTranscript { call_id, text }) => {
+            answer::<UpdateTranscript>(log_reply(Input::Transcript { call_id, text }).await)
         }
-        FromOptions::RetryCallLog { call_id } => log_reply(Input::Retry { call_id }).await,
-        FromOptions::GetFieldMapping => Ok(FromWorker::FieldMappingIs {
-            mapping: store::load("fieldMapping").await?.unwrap_or_default(),
-        }),
-        FromOptions::SaveFieldMapping { org_id, mapping } => {
-            let org = store::org(&org_id).await?;
-            let task = org
-                .and_then(|o| o.capabilities)
-                .and_then(|c| c.task)
-                .ok_or_else(|| {
-                    GlueError::new("TASK_NOT_CREATEABLE", "the org's Task fields are not known")
-                })?;
-            let describe = TaskDescribe {
-                types: &task.types,
-                createable: &task.createable,
-            };
-            let problems = check_mapping(&mapping, &describe);
-            if problems.is_empty() {
-                store::store("fieldMapping", &mapping).await?;
-            }
-            Ok(FromWorker::FieldMappingSaved { problems })
+        FromOptions::RetryCallLog(RetryCallLog { call_id }) => {
+            answer::<RetryCallLog>(log_reply(Input::Retry { call_id }).await)
         }
-        FromOptions::CallLogs => {
-            let (logs, unreadable) = runner::read(|d| {
-                let mut logs: Vec<&Log> = d.logs.values().collect();
-                logs.sort_by_key(|l| l.entry.stored_at_ms);
-                (logs.into_iter().map(report).collect(), d.unreadable.clone())
-            })
-            .await?;
-            Ok(FromWorker::CallLogList { logs, unreadable })
+        FromOptions::GetFieldMapping(_) => {
+            answer::<GetFieldMapping>(store::load("fieldMapping").await.map(|m| FieldMappingIs {
+                mapping: m.unwrap_or_default(),
+            }))
         }
-        FromOptions::OptionsPhoneSettings => phone::settings_view().await,
-        FromOptions::OptionsSavePhoneSettings { settings } => phone::save_settings(settings).await,
-        FromOptions::Phone { action } => phone::command(action).await,
+        FromOptions::SaveFieldMapping(save) => {
+            answer::<SaveFieldMapping>(save_field_mapping(save).await)
+        }
+        FromOptions::CallLogs(_) => answer::<CallLogs>(call_logs().await),
+        FromOptions::OptionsPhoneSettings(_) => {
+            answer::<OptionsPhoneSettings>(phone::settings_view().await)
+        }
+        FromOptions::OptionsSavePhoneSettings(OptionsSavePhoneSettings { settings }) => {
+            answer::<OptionsSavePhoneSettings>(phone::save_settings(settings).await)
+        }
+        FromOptions::Phone(Phone { action }) => answer::<Phone>(phone::command(action).await),
     }
+}
+
+async fn status() -> Result<Status, GlueError> {
+    Ok(Status {
+        orgs: store::orgs().await?,
+        pages: store::pages().await?,
+        last_dial: store::load("lastDial").await?,
+        lookup_priority: connection::lookup_priority().await,
+    })
+}
+
+async fn save_field_mapping(save: SaveFieldMapping) -> Result<FieldMappingSaved, GlueError> {
+    let SaveFieldMapping { org_id, mapping } = save;
+    let org = store::org(&org_id).await?;
+    let task = org
+        .and_then(|o| o.capabilities)
+        .and_then(|c| c.task)
+        .ok_or_else(|| {
+            GlueError::new("TASK_NOT_CREATEABLE", "the org's Task fields are not known")
+        })?;
+    let describe = TaskDescribe {
+        types: &task.types,
+        createable: &task.createable,
+    };
+    let problems = check_mapping(&mapping, &describe);
+    if problems.is_empty() {
+        store::store("fieldMapping", &mapping).await?;
+    }
+    Ok(FieldMappingSaved { problems })
+}
+
+async fn call_logs() -> Result<CallLogList, GlueError> {
+    let (logs, unreadable) = runner::read(|d| {
+        let mut logs: Vec<&Log> = d.logs.values().collect();
+        logs.sort_by_key(|l| l.entry.stored_at_ms);
+        (logs.into_iter().map(report).collect(), d.unreadable.clone())
+    })
+    .await?;
+    Ok(CallLogList { logs, unreadable })
 }
 
 /// A message of the phone engine's document.
-async fn from_phone(message: FromPhone) -> Result<FromWorker, GlueError> {
+async fn from_phone(message: FromPhone) -> Answered {
     match message {
-        FromPhone::PhoneReady => {
+        FromPhone::PhoneReady(_) => {
             runner::submit(Input::EngineStarted).await?;
-            phone::ready().await
+            answer::<PhoneReady>(phone::ready().await)
         }
-        FromPhone::PhoneReport { state, seq, ended } => {
-            match runner::submit(Input::PhoneReport { state, seq, ended }).await? {
-                Reply::Stored(stored) => Ok(FromWorker::PhoneReportAck { stored }),
-                _ => Ok(FromWorker::Ack),
-            }
+        FromPhone::PhoneReport(PhoneReport { state, seq, ended }) => {
+            let stored = match runner::submit(Input::PhoneReport { state, seq, ended }).await? {
+                Reply::Stored(stored) => stored,
+                _ => vec![],
+            };
+            answer::<PhoneReport>(Ok::<_, Refusal>(PhoneReportAck { stored }))
         }
     }
-}
-
-fn not_configured() -> FromWorker {
-    FromWorker::error(
-        "PHONE_NOT_CONFIGURED",
-        "no phone account: enter it on the options page",
-    )
 }
 
 /// A fresh id for a click-to-call (128 random bits).
@@ -270,11 +308,16 @@ const SETTLE_WAIT_MS: u64 = crate::outbox::REQUEST_TIMEOUT_MS + 5_000;
 
 /// Hands the desk a log input, then answers with the log once its request has an answer (or
 /// after `SETTLE_WAIT_MS`: it goes on without the reply).
-async fn log_reply(input: Input) -> Result<FromWorker, GlueError> {
+async fn log_reply(input: Input) -> Result<CallLogged, Refusal> {
     let id = match runner::submit(input).await? {
         Reply::Log(id) => id,
-        Reply::Error(code) => return Ok(FromWorker::error(code, "no logged call has this id")),
-        _ => return Ok(FromWorker::Ack),
+        Reply::Error(code) => return Err(Refusal::new(code, "no logged call has this id")),
+        _ => {
+            return Err(Refusal::new(
+                "UNKNOWN_CALL",
+                "the desk kept no log for this",
+            ))
+        }
     };
     let until = client::now_ms() + SETTLE_WAIT_MS;
     loop {
@@ -283,13 +326,10 @@ async fn log_reply(input: Input) -> Result<FromWorker, GlueError> {
             .as_ref()
             .is_some_and(|l| l.awaiting_answer(client::now_ms()));
         let Some(log) = log else {
-            return Ok(FromWorker::error(
-                "UNKNOWN_CALL",
-                "no logged call has this id",
-            ));
+            return Err(Refusal::new("UNKNOWN_CALL", "no logged call has this id"));
         };
         if !busy || client::now_ms() >= until {
-            return Ok(FromWorker::CallLogged { log: report(&log) });
+            return Ok(CallLogged { log: report(&log) });
         }
         client::sleep(100).await;
     }

@@ -13,7 +13,9 @@ use crate::call::settings::PhoneSettings;
 use crate::call::{LineState, PhoneCommand, PhoneState};
 use crate::glue::chrome;
 use crate::glue::js::{call, to_js, GlueError};
-use crate::protocol::{FromWorker, ToPhone, ToTab, OFFSCREEN_PAGE, PHONE_TARGET};
+use crate::protocol::{
+    Ack, PhoneAccount, PhoneSetup, Refusal, ToPhone, ToTab, OFFSCREEN_PAGE, PHONE_TARGET,
+};
 
 const SETTINGS: &str = "phoneSettings";
 const PENDING: &str = "phonePending";
@@ -23,7 +25,7 @@ pub async fn settings() -> Result<PhoneSettings, GlueError> {
 }
 
 /// The options page saved the form: keep it and hand it to the engine.
-pub async fn save_settings(form: PhoneSettings) -> Result<FromWorker, GlueError> {
+pub async fn save_settings(form: PhoneSettings) -> Result<PhoneAccount, GlueError> {
     let settings = form
         .merged_with(&settings().await?)
         .map_err(|e| GlueError::new(e.code(), "the phone settings were refused"))?;
@@ -43,13 +45,13 @@ pub async fn save_settings(form: PhoneSettings) -> Result<FromWorker, GlueError>
     }
     // The engine runs (or was stopped) above: this sets or clears the alarm that watches it.
     watch().await?;
-    Ok(FromWorker::PhoneSettings {
+    Ok(PhoneAccount {
         settings: settings.view(),
     })
 }
 
-pub async fn settings_view() -> Result<FromWorker, GlueError> {
-    Ok(FromWorker::PhoneSettings {
+pub async fn settings_view() -> Result<PhoneAccount, GlueError> {
+    Ok(PhoneAccount {
         settings: settings().await?.view(),
     })
 }
@@ -68,13 +70,10 @@ pub async fn panel_started(mut state: PhoneState) -> Result<PhoneState, GlueErro
 }
 
 /// A user's command: to the engine, starting it first if needed.
-pub async fn command(action: PhoneCommand) -> Result<FromWorker, GlueError> {
+pub async fn command(action: PhoneCommand) -> Result<Ack, Refusal> {
     let settings = settings().await?;
     if !settings.is_configured() {
-        return Ok(FromWorker::error(
-            "PHONE_NOT_CONFIGURED",
-            "no phone account: enter it on the options page",
-        ));
+        return Err(not_configured());
     }
     if ensure_document().await?
         || !forward(&ToPhone::Command {
@@ -85,14 +84,21 @@ pub async fn command(action: PhoneCommand) -> Result<FromWorker, GlueError> {
         // The document is starting: it takes the command with its settings.
         store::session_store(PENDING, &Some(action)).await?;
     }
-    Ok(FromWorker::Ack)
+    Ok(Ack {})
+}
+
+pub fn not_configured() -> Refusal {
+    Refusal::new(
+        "PHONE_NOT_CONFIGURED",
+        "no phone account: enter it on the options page",
+    )
 }
 
 /// The engine started (or restarted): its settings, and a command that waited for it.
-pub async fn ready() -> Result<FromWorker, GlueError> {
+pub async fn ready() -> Result<PhoneSetup, GlueError> {
     let pending: Option<PhoneCommand> = store::session_load(PENDING).await?.flatten();
     store::session_store(PENDING, &None::<PhoneCommand>).await?;
-    Ok(FromWorker::PhoneSetup {
+    Ok(PhoneSetup {
         settings: settings().await?,
         pending,
     })

@@ -16,7 +16,7 @@ use crate::calllog::{CallLogNote, CallNotes, CallerCard};
 use crate::desk::{Desk, Effect, Input, Log, Reply, DESK_KEY, LOG_KEY_PREFIX};
 use crate::glue::chrome;
 use crate::glue::js::{call, to_js, GlueError};
-use crate::protocol::{FromWorker, ToTab};
+use crate::protocol::ToTab;
 
 /// The alarm that wakes the worker for what the desk scheduled (and cold-starts it).
 pub const WAKE_ALARM: &str = "outbox";
@@ -124,8 +124,8 @@ async fn execute(effect: Effect, more: &mut VecDeque<Effect>) -> Result<(), Glue
             Ok(())
         }
         Effect::Phone(command) => {
-            if let Ok(FromWorker::Error { code, .. }) = phone::command(command).await {
-                web_sys::console::warn_1(&format!("desk: the phone says {code}").into());
+            if let Err(refusal) = phone::command(command).await {
+                web_sys::console::warn_1(&format!("desk: the phone says {}", refusal.code).into());
             }
             Ok(())
         }
@@ -209,10 +209,7 @@ async fn look_up(call_id: &str, number: &str, org_id: &str) -> CallerCard {
         _ => return CallerCard::unavailable(call_id, "NOT_LOGGED_IN"),
     };
     match connection::lookup(org_id, number).await {
-        Ok(FromWorker::LookupResult { candidates, .. }) => {
-            CallerCard::from_candidates(call_id, &candidates, &ui_host)
-        }
-        Ok(_) => CallerCard::unavailable(call_id, "LOOKUP_FAILED"),
+        Ok(found) => CallerCard::from_candidates(call_id, &found.candidates, &ui_host),
         Err(e) => CallerCard::unavailable(call_id, &e.code),
     }
 }
