@@ -211,6 +211,17 @@ impl Engine {
         [ua, dial, self.resend_at].into_iter().flatten().min()
     }
 
+    /// No call live or being dialled, and nothing the worker still has to acknowledge: what is
+    /// left are the line's own timers (re-registration).
+    pub fn idle(&self) -> bool {
+        self.state.live_call().is_none() && self.dialling.is_none() && self.unacked.is_empty()
+    }
+
+    /// The SIP Call-IDs of the ended calls the worker has not acknowledged yet.
+    pub fn unacknowledged(&self) -> impl Iterator<Item = &str> {
+        self.unacked.iter().map(|c| c.call_id.as_str())
+    }
+
     fn with_ua(&mut self, f: impl FnOnce(&mut UserAgent)) {
         if let Some(ua) = self.ua.as_mut() {
             f(ua);

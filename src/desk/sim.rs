@@ -1,7 +1,9 @@
 //! A deterministic simulator of the call desk's world, in the spirit of FoundationDB's and
-//! TigerBeetle's: one seed decides everything (a fake clock, the phone's calls, the user's
-//! clicks, picks and memos, tabs and pages coming and going, a Salesforce that commits before it
-//! answers, loses answers, answers 5xx / 401 / limit errors and is slow, a worker killed at random
+//! TigerBeetle's: one seed decides everything (a fake clock; the phone's calls, made by the real
+//! phone engine and its SIP agent against a simulated registrar and far end (`pbx`): answered or
+//! not, hung up by either side, busy, no answer, callers who give up, a second caller while we
+//! talk, a registrar slower than a dial waits; the user's clicks, picks and memos; tabs and
+//! pages coming and going; a Salesforce that commits before it answers, loses answers, answers 5xx / 401 / limit errors and is slow, a worker killed at random
 //! points between any two effects and restored from what it stored, reports duplicated and
 //! reordered, the browser restarted). After every run it checks the promise: each call that
 //! reached someone is exactly one Task, by this user, on the right record, with the last memo
@@ -12,8 +14,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
+mod pbx;
+
 use super::{Answer, Desk, Effect, Input, Reply, DESK_KEY, LOG_KEY_PREFIX};
-use crate::call::{CallEnd, CallPhase, CallView, LineState, PhoneCommand, PhoneState};
+use crate::call::engine::{Effect as EngineEffect, Engine, Input as EngineInput};
+use crate::call::settings::{DtmfMode, PhoneSettings};
+use crate::call::{CallEnd, CallPhase, PhoneCommand};
 use crate::calllog::{CallerCard, CallerMatch, KnownRecord};
 use crate::outbox::{outcome_of_failure, Delivery, Outcome, REQUEST_TIMEOUT_MS};
 use crate::salesforce::id::RecordId;
@@ -97,10 +103,10 @@ struct Truth {
 enum Event {
     /// Deliver this input to the worker (from the engine, a page, a response…).
     ToWorker(u64),
-    /// The engine advances its current call.
-    EngineStep,
-    /// The engine sends its unacknowledged ended calls again.
-    EngineResend,
+    /// Something on the phone line: to the engine, to the far end, or the user's hand.
+    Line(u64),
+    /// A wake-up the engine asked for (of the engine of this generation).
+    EngineTick(u64),
     Alarm,
     Kill,
     BrowserRestart,
@@ -145,12 +151,28 @@ enum Fault {
     Refused(&'static str),
 }
 
-struct Engine {
-    call: Option<CallView>,
-    plan: Vec<CallPhase>,
-    seq: u64,
-    unacked: Vec<CallView>,
-    next_handle: u32,
+/// The phone: the real engine (and its SIP agent) with the far end of its line.
+struct Phone {
+    engine: Engine,
+    pbx: pbx::Pbx,
+    /// A browser restart makes a new engine: what was on its way to the old one is dropped.
+    generation: u64,
+    /// What is on the line, by its `Event::Line` id.
+    on_line: BTreeMap<u64, (u64, OnLine)>,
+    /// `Event::EngineTick`s queued: the engine's timers alone keep no world running.
+    ticks_queued: usize,
+    /// Calls whose end the simulator has seen reported (the user's memo, then the next call).
+    ended: BTreeSet<(u32, u64)>,
+    /// Ended calls the worker said it stored.
+    acked: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone)]
+enum OnLine {
+    ToEngine(EngineInput),
+    ToPbx(String),
+    /// The user acts on the call `.0`, if it is still the live one.
+    User(String, PhoneCommand),
 }
 
 pub struct World {
@@ -162,7 +184,7 @@ pub struct World {
     worker: Option<Desk>,
     worker_gen: u64,
     alarm: Option<u64>,
-    engine: Engine,
+    phone: Phone,
     messages: BTreeMap<u64, (u64, Input)>,
     flights: BTreeMap<u64, Flight>,
     next_id: u64,
@@ -192,12 +214,14 @@ impl World {
             worker: None,
             worker_gen: 0,
             alarm: None,
-            engine: Engine {
-                call: None,
-                plan: vec![],
-                seq: 0,
-                unacked: vec![],
-                next_handle: 1,
+            phone: Phone {
+                engine: Engine::new(seed),
+                pbx: pbx::Pbx::default(),
+                generation: 1,
+                on_line: BTreeMap::new(),
+                ticks_queued: 0,
+                ended: BTreeSet::new(),
+                acked: BTreeSet::new(),
             },
             messages: BTreeMap::new(),
             flights: BTreeMap::new(),
@@ -222,7 +246,8 @@ impl World {
             world.rng.between(0, 5_000)
         };
         world.at(first_page, Event::PageOpen);
-        world.at(0, Event::EngineStep);
+        world.phone.pbx.registrar_ms = world.registrar_ms();
+        world.line(0, OnLine::ToEngine(EngineInput::Settings(settings())));
         let first_call = world.rng.between(1_000, 30_000);
         world.at(first_call, Event::NewCall);
         world.send(0, Input::EngineStarted);
@@ -337,7 +362,10 @@ impl World {
             }
             Effect::Broadcast => {}
             Effect::WakeAt(t) => self.alarm = Some(t.max(self.now + 1_000)),
-            Effect::Phone(command) => self.engine_command(command),
+            Effect::Phone(command) => {
+                let delay = self.rng.between(1, 50);
+                self.line(delay, OnLine::ToEngine(EngineInput::Command(command)));
+            }
             Effect::LookUp {
                 call_id, number, ..
             } => {
@@ -581,19 +609,132 @@ impl World {
         }
     }
 
-    fn engine_command(&mut self, command: PhoneCommand) {
-        if let PhoneCommand::Dial { number, dial_id } = command {
-            if self.engine.call.is_some() {
-                return;
+    /// Something on the line after `delay`, for the current engine.
+    fn line(&mut self, delay: u64, what: OnLine) {
+        let id = self.id();
+        self.phone.on_line.insert(id, (self.phone.generation, what));
+        self.at(delay, Event::Line(id));
+    }
+
+    /// One input through the engine, and its effects carried out: SIP to the far end, media
+    /// that gets ready, reports to the worker, wake-ups.
+    fn feed_engine(&mut self, input: EngineInput) {
+        if self.trace {
+            eprintln!("{:>9} phone > {input:?}", self.now - 1_700_000_000_000);
+        }
+        let effects = self.phone.engine.handle(input, self.now, self.now);
+        for effect in effects {
+            match effect {
+                EngineEffect::Send(text) => {
+                    let delay = self.rng.between(1, 40);
+                    self.line(delay, OnLine::ToPbx(text));
+                }
+                EngineEffect::OpenTransport => {
+                    let delay = self.rng.between(5, 100);
+                    self.line(delay, OnLine::ToEngine(EngineInput::TransportOpened));
+                }
+                EngineEffect::WakeAt(at) => {
+                    self.phone.ticks_queued += 1;
+                    let generation = self.phone.generation;
+                    self.at(at.saturating_sub(self.now), Event::EngineTick(generation));
+                }
+                EngineEffect::PrepareMedia { call, .. } => {
+                    let delay = self.rng.between(10, 300);
+                    let sdp = "v=0\r\no=- 2 2 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n".to_string();
+                    self.line(
+                        delay,
+                        OnLine::ToEngine(EngineInput::MediaReady { call, sdp }),
+                    );
+                }
+                EngineEffect::Report { state, seq, ended } => {
+                    if let Some(call) = state.call.as_ref().filter(|c| c.phase == CallPhase::Ended)
+                    {
+                        if self.phone.ended.insert((call.id, call.started_at_ms)) {
+                            self.call_ended(call.call_id.clone());
+                        }
+                    }
+                    let delay = self.rng.between(1, 400);
+                    self.send(delay, Input::PhoneReport { state, seq, ended });
+                }
+                // Media, the transport's close: nothing the desk could see.
+                _ => {}
             }
-            self.start_call(false, number, dial_id);
         }
     }
 
-    fn start_call(&mut self, incoming: bool, peer: String, dial_id: Option<String>) {
-        let handle = self.engine.next_handle;
-        self.engine.next_handle += 1;
-        let sip_id = format!("{:x}{handle}@sim.example", self.rng.next_u64());
+    /// What the far end and the user do about what the engine sent.
+    fn far_end(&mut self, acts: Vec<pbx::Act>) {
+        for act in acts {
+            match act {
+                pbx::Act::ToEngine { after, text } => {
+                    let delay = after + self.rng.between(1, 40);
+                    self.line(delay, OnLine::ToEngine(EngineInput::Received(text)));
+                }
+                pbx::Act::User {
+                    after,
+                    sip_call_id,
+                    command,
+                } => self.line(after, OnLine::User(sip_call_id, command)),
+                pbx::Act::Placed { sip_call_id, plan } => {
+                    // A click-to-call's dial id rides on the engine's call.
+                    let dial_id = self
+                        .phone
+                        .engine
+                        .state
+                        .live_call()
+                        .and_then(|c| c.dial_id.clone());
+                    let peer = self
+                        .phone
+                        .engine
+                        .state
+                        .live_call()
+                        .map(|c| c.peer.clone())
+                        .unwrap_or_default();
+                    let record = dial_id.as_ref().map(|_| dial_record(&peer));
+                    self.truths.insert(
+                        sip_call_id.clone(),
+                        Truth {
+                            sip_id: sip_call_id,
+                            incoming: false,
+                            reached: reaches(&plan),
+                            dial_id,
+                            record: record.map(|r| r.id.as_str().to_string()),
+                            memo: vec![],
+                            transcript: None,
+                            interrupted: false,
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// A call ended (as the engine reported it): the user writes a memo (and a transcript
+    /// comes) some of the time, and the next call comes later.
+    fn call_ended(&mut self, sip_call_id: String) {
+        if !sip_call_id.is_empty() {
+            for _ in 0..self.rng.below(3) {
+                let delay = self.rng.between(100, 120_000);
+                self.at(delay, Event::UserMemo(sip_call_id.clone(), None));
+            }
+        }
+        if self.calls_left > 0 {
+            let delay = self.rng.between(1_000, 120_000);
+            self.at(delay, Event::NewCall);
+        }
+    }
+
+    /// Mostly quick; sometimes slower than a dial waits for it (`REGISTER_WAIT_MS`).
+    fn registrar_ms(&mut self) -> u64 {
+        if self.rng.chance(20) {
+            self.rng.between(1_000, 8_000)
+        } else {
+            self.rng.between(1, 50)
+        }
+    }
+
+    /// How the next call goes: answered or not, and who ends it how.
+    fn plan(&mut self, incoming: bool) -> pbx::Plan {
         let answered = self.rng.chance(70);
         let end = if answered {
             if self.rng.chance(50) {
@@ -611,127 +752,73 @@ impl World {
                 CallEnd::Cancelled,
             ][self.rng.below(4) as usize]
         };
-        let reached = incoming
-            || answered
-            || matches!(
-                end,
-                CallEnd::Busy | CallEnd::NoAnswer | CallEnd::Cancelled | CallEnd::Declined
-            );
-        let record = dial_id.as_ref().map(|_| dial_record(&peer));
-        self.truths.insert(
-            sip_id.clone(),
-            Truth {
-                sip_id: sip_id.clone(),
-                incoming,
-                reached,
-                dial_id: dial_id.clone(),
-                record: record.map(|r| r.id.as_str().to_string()),
-                memo: vec![],
-                transcript: None,
-                interrupted: false,
-            },
-        );
-        let first = if incoming {
-            CallPhase::Incoming
-        } else {
-            CallPhase::Ringing
-        };
-        let mut plan = vec![first];
-        if answered {
-            plan.extend([CallPhase::Connecting, CallPhase::Connected]);
+        pbx::Plan {
+            answered,
+            end,
+            ring_ms: self.rng.between(300, 20_000),
+            talk_ms: self.rng.between(500, 60_000),
         }
-        plan.push(CallPhase::Ended);
-        self.engine.plan = plan;
-        self.engine.call = Some(CallView {
-            id: handle,
-            call_id: sip_id,
-            dial_id,
-            outgoing: !incoming,
-            peer,
-            peer_name: None,
-            phase: CallPhase::Dialling,
-            started_at_ms: self.now,
-            answered_at_ms: None,
-            muted: false,
-            held: false,
-            end: Some(end),
-            ended_at_ms: None,
-        });
-        let delay = self.rng.between(100, 3_000);
-        self.at(delay, Event::EngineStep);
-    }
-
-    fn engine_state(&self) -> PhoneState {
-        let mut call = self.engine.call.clone();
-        if let Some(c) = call.as_mut().filter(|c| c.phase != CallPhase::Ended) {
-            c.end = None;
-        }
-        PhoneState {
-            line: LineState::Registered,
-            call: call.or_else(|| self.engine.unacked.last().cloned()),
-            microphone_denied: false,
-        }
-    }
-
-    fn engine_report(&mut self) {
-        self.engine.seq += 1;
-        let input = Input::PhoneReport {
-            state: self.engine_state(),
-            seq: self.engine.seq,
-            ended: self.engine.unacked.clone(),
-        };
-        let delay = self.rng.between(1, 400);
-        self.send(delay, input);
-    }
-
-    fn engine_step(&mut self) {
-        let Some(mut call) = self.engine.call.clone() else {
-            return;
-        };
-        if self.engine.plan.is_empty() {
-            return;
-        }
-        let phase = self.engine.plan.remove(0);
-        call.phase = phase;
-        match phase {
-            CallPhase::Connected => call.answered_at_ms = Some(self.now),
-            CallPhase::Ended => call.ended_at_ms = Some(self.now),
-            _ => {}
-        }
-        if phase == CallPhase::Ended {
-            self.engine.call = None;
-            self.engine.unacked.push(call.clone());
-            self.at(3_000, Event::EngineResend);
-            // The user writes a memo (and a transcript comes) after the call, some of the time.
-            for _ in 0..self.rng.below(3) {
-                let delay = self.rng.between(100, 120_000);
-                self.at(delay, Event::UserMemo(call.call_id.clone(), None));
-            }
-            if self.calls_left > 0 {
-                let delay = self.rng.between(1_000, 120_000);
-                self.at(delay, Event::NewCall);
-            }
-        } else {
-            self.engine.call = Some(call.clone());
-            if phase == CallPhase::Incoming && self.rng.chance(50) {
-                let delay = self.rng.between(500, 5_000);
-                self.at(delay, Event::UserPick);
-            }
-            let delay = self.rng.between(200, 20_000);
-            self.at(delay, Event::EngineStep);
-        }
-        self.engine_report();
     }
 
     fn new_call(&mut self) {
-        if self.calls_left == 0 || self.engine.call.is_some() {
+        if self.calls_left == 0 {
+            return;
+        }
+        if !self.phone.engine.idle() {
+            // Still on a call, or its end not yet acknowledged: the next one comes later. Now
+            // and then somebody else calls meanwhile: the engine tells them we are busy, and
+            // that call reaches nobody (no Task, and the call on the line goes on).
+            if self.phone.engine.state.live_call().is_some() && self.rng.chance(30) {
+                let sip_id = format!("{:x}@second.sim.example", self.rng.next_u64());
+                self.truths.insert(
+                    sip_id.clone(),
+                    Truth {
+                        sip_id: sip_id.clone(),
+                        incoming: true,
+                        reached: false,
+                        dial_id: None,
+                        record: None,
+                        memo: vec![],
+                        transcript: None,
+                        interrupted: false,
+                    },
+                );
+                let number = format!("+8131235{:04}", self.rng.below(10_000));
+                let plan = self.plan(true);
+                let acts = self.phone.pbx.call_in(&sip_id, &number, plan);
+                self.far_end(acts);
+            }
+            self.at(30_000, Event::NewCall);
             return;
         }
         self.calls_left -= 1;
         let number = format!("+8131234{:04}", self.rng.below(10_000));
         match self.rng.below(3) {
-            0 => self.start_call(true, number, None),
+            0 => {
+                let plan = self.plan(true);
+                let sip_id = format!("{:x}@caller.sim.example", self.rng.next_u64());
+                self.truths.insert(
+                    sip_id.clone(),
+                    Truth {
+                        sip_id: sip_id.clone(),
+                        incoming: true,
+                        reached: reaches(&plan),
+                        dial_id: None,
+                        record: None,
+                        memo: vec![],
+                        transcript: None,
+                        interrupted: false,
+                    },
+                );
+                if self.rng.chance(50) {
+                    let delay = plan.ring_ms / 2;
+                    self.at(delay, Event::UserPick);
+                }
+                let acts = self.phone.pbx.call_in(&sip_id, &number, plan);
+                self.far_end(acts);
+            }
             1 => {
+                self.phone.pbx.next_outgoing = Some(self.plan(false));
                 // A click-to-call on a record page: through the worker, with its dial id.
                 let dial_id = format!("dial-{}", self.id());
                 let record = dial_record(&number);
@@ -746,25 +833,34 @@ impl World {
                     },
                 );
             }
-            _ => self.start_call(false, number, None),
+            _ => {
+                // A number typed in the panel: straight to the engine, no dial id.
+                self.phone.pbx.next_outgoing = Some(self.plan(false));
+                let delay = self.rng.between(1, 50);
+                let dial = PhoneCommand::Dial {
+                    number,
+                    dial_id: None,
+                };
+                self.line(delay, OnLine::ToEngine(EngineInput::Command(dial)));
+            }
         }
     }
 
     fn browser_restart(&mut self) {
         self.kill();
-        // The engine goes with the browser, and the call on it; the tabs too.
-        if let Some(call) = self.engine.call.take() {
-            if let Some(t) = self.truths.get_mut(&call.call_id) {
-                t.interrupted = true;
+        // The engine goes with the browser, and the calls on it that the worker had not
+        // stored yet; the tabs too. A new engine starts with the settings.
+        for (sip_id, truth) in self.truths.iter_mut() {
+            if !self.phone.acked.contains(sip_id) {
+                truth.interrupted = true;
             }
         }
-        for call in self.engine.unacked.drain(..) {
-            if let Some(t) = self.truths.get_mut(&call.call_id) {
-                t.interrupted = true;
-            }
-        }
-        self.engine.plan.clear();
-        self.engine.seq = 0;
+        let seed = self.rng.next_u64();
+        self.phone.engine = Engine::new(seed);
+        self.phone.pbx = pbx::Pbx::new(self.registrar_ms());
+        self.phone.generation += 1;
+        self.phone.on_line.clear();
+        self.line(100, OnLine::ToEngine(EngineInput::Settings(settings())));
         self.flights.retain(|_, f| f.input.is_none());
         for flight in self.flights.values_mut() {
             flight.worker_gen = 0;
@@ -803,14 +899,40 @@ impl World {
                     self.send(1_000, input);
                 }
                 if let (true, Some(Reply::Stored(stored))) = (from_engine, reply) {
-                    self.engine.unacked.retain(|c| !stored.contains(&c.call_id));
+                    self.phone.acked.extend(stored.iter().cloned());
+                    self.feed_engine(EngineInput::Acknowledged { stored });
                 }
             }
-            Event::EngineStep => self.engine_step(),
-            Event::EngineResend => {
-                if !self.engine.unacked.is_empty() {
-                    self.engine_report();
-                    self.at(3_000, Event::EngineResend);
+            Event::Line(id) => {
+                let Some((generation, what)) = self.phone.on_line.remove(&id) else {
+                    return;
+                };
+                if generation != self.phone.generation {
+                    return;
+                }
+                match what {
+                    OnLine::ToEngine(input) => self.feed_engine(input),
+                    OnLine::ToPbx(text) => {
+                        let acts = self.phone.pbx.hear(&text);
+                        self.far_end(acts);
+                    }
+                    OnLine::User(sip_id, command) => {
+                        let live = self.phone.engine.state.live_call();
+                        if live.is_some_and(|c| c.call_id == sip_id) {
+                            self.feed_engine(EngineInput::Command(command));
+                        }
+                    }
+                }
+            }
+            Event::EngineTick(generation) => {
+                self.phone.ticks_queued -= 1;
+                let due = self
+                    .phone
+                    .engine
+                    .next_wake()
+                    .is_some_and(|at| at <= self.now);
+                if generation == self.phone.generation && due {
+                    self.feed_engine(EngineInput::Tick);
                 }
             }
             Event::Alarm => {
@@ -964,7 +1086,14 @@ impl World {
         let mut retried = false;
         loop {
             // The alarm fires when nothing else happens first (it also cold-starts a worker).
-            let next = self.queue.peek().map(|std::cmp::Reverse((t, _, _))| *t);
+            // The line's own timers (re-registration) alone do not keep the world going.
+            let only_the_line =
+                self.queue.len() == self.phone.ticks_queued && self.phone.engine.idle();
+            let next = self
+                .queue
+                .peek()
+                .map(|std::cmp::Reverse((t, _, _))| *t)
+                .filter(|_| !only_the_line);
             match (next, self.alarm) {
                 (Some(t), Some(a)) if a < t => {
                     self.now = a;
@@ -1130,6 +1259,29 @@ impl World {
         }
         report
     }
+}
+
+/// The phone account the simulated engine registers with.
+fn settings() -> PhoneSettings {
+    PhoneSettings {
+        websocket_url: "wss://pbx.sim.example/ws".into(),
+        sip_uri: "sip:1001@sip.test".into(),
+        auth_user: String::new(),
+        password: "secret".into(),
+        display_name: String::new(),
+        ice_servers: vec![],
+        dtmf: DtmfMode::Info,
+    }
+}
+
+/// Whether a call so planned reached someone (and so becomes a Task): every incoming call
+/// (a missed one too), and an outgoing one that rang, was busy or was answered.
+fn reaches(plan: &pbx::Plan) -> bool {
+    plan.answered
+        || matches!(
+            plan.end,
+            CallEnd::Missed | CallEnd::Busy | CallEnd::NoAnswer | CallEnd::Cancelled
+        )
 }
 
 fn dial_record(number: &str) -> KnownRecord {
