@@ -4,7 +4,12 @@ import init, {
   worker_handle_command, worker_handle_message, worker_resume, worker_watch_phone,
 } from './wasm/worker.js';
 
-const ready = init({ module_or_path: chrome.runtime.getURL('wasm/worker_bg.wasm') });
+// What the worker keeps (the phone account and its password, the call logs it sends, the field
+// mapping, the orgs) is for the extension's own contexts only: content scripts run in pages that
+// run code the user did not write, and must not read or forge it. Chromium keeps the setting;
+// setting it at every start costs nothing, and comes before the first message is read.
+const trusted = chrome.storage.local.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
+const ready = trusted.then(() => init({ module_or_path: chrome.runtime.getURL('wasm/worker_bg.wasm') }));
 
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   ready

@@ -63,6 +63,7 @@ codes! {
     TaskNotCreateable = "TASK_NOT_CREATEABLE",
     // Requests to Salesforce.
     Network = "NETWORK",
+    Redirected = "REDIRECTED",
     BadResponse = "BAD_RESPONSE",
     NoAnswer = "NO_ANSWER",
     Timeout = "TIMEOUT",

@@ -159,7 +159,8 @@ async fn fls(State(org): State<Org>, Json(req): Json<FlsRequest>) -> Response {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Faults {
-    /// Answer the next `fail_count` REST requests with `fail_status` (and a matching error body).
+    /// Answer the next `fail_count` REST requests with `fail_status` (and a matching error body;
+    /// a 3xx redirects to `REDIRECT_TARGET`).
     #[serde(default)]
     pub fail_count: u32,
     #[serde(default)]

@@ -133,7 +133,15 @@ fn take_fault(org: &Org, method: &str) -> (Fault, u64) {
     (fault, latency)
 }
 
+/// Where a redirect fault points: a REST path of this host, so a client that followed it would
+/// show in the request log.
+pub const REDIRECT_TARGET: &str = "/services/data/v51.0/followed-a-redirect";
+
 fn failure(status: u16) -> Response {
+    if (300..400).contains(&status) {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::TEMPORARY_REDIRECT);
+        return (status, [(axum::http::header::LOCATION, REDIRECT_TARGET)]).into_response();
+    }
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     let (code, message) = match status.as_u16() {
         401 => ("INVALID_SESSION_ID", "Session expired or invalid"),

@@ -85,6 +85,19 @@ impl SettingsError {
     }
 }
 
+/// Whether a URL's authority (`host[:port]`, `[v6][:port]`) names this machine.
+fn loopback(authority: &str) -> bool {
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.split(':').next().unwrap_or(""),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn plain(text: &str) -> bool {
     !text.is_empty() && !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
@@ -107,11 +120,15 @@ impl PhoneSettings {
             return Err(SettingsError::TooLong);
         }
         let url = self.websocket_url.to_ascii_lowercase();
-        let host = url
-            .strip_prefix("wss://")
-            .or_else(|| url.strip_prefix("ws://"))
-            .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
-        if !plain(&self.websocket_url) || host.is_none_or(str::is_empty) {
+        let authority = |rest: &str| rest.split(['/', '?', '#']).next().unwrap_or("").to_string();
+        let host = match (url.strip_prefix("wss://"), url.strip_prefix("ws://")) {
+            (Some(rest), _) => Some(authority(rest)),
+            // Unencrypted, the digest and the calls' media keys could be read on the way: only
+            // to a server on this machine (a lab, a local proxy).
+            (None, Some(rest)) => Some(authority(rest)).filter(|a| loopback(a)),
+            (None, None) => None,
+        };
+        if !plain(&self.websocket_url) || host.is_none_or(|h| h.is_empty()) {
             return Err(SettingsError::BadWebsocketUrl);
         }
         if self.sip_parts().is_none() {
@@ -162,11 +179,15 @@ impl PhoneSettings {
         }
     }
 
-    /// Settings from the options form; an empty password keeps the stored one, and so does a
-    /// TURN server's empty credential (that server's only). Refused when a TURN server is
-    /// left without a credential.
+    /// Settings from the options form; an empty password keeps the stored one while the
+    /// server, the SIP URI and the user stay the same (it is never sent to another server than
+    /// the one it was entered for), and so does a TURN server's empty credential (that
+    /// server's only). Refused when a TURN server is left without a credential.
     pub fn merged_with(mut self, stored: &PhoneSettings) -> Result<PhoneSettings, SettingsError> {
-        if self.password.is_empty() {
+        let same_account = self.websocket_url.trim() == stored.websocket_url.trim()
+            && self.sip_uri.trim() == stored.sip_uri.trim()
+            && self.auth_user.trim() == stored.auth_user.trim();
+        if self.password.is_empty() && same_account {
             self.password = stored.password.clone();
         }
         self.ice_servers = std::mem::take(&mut self.ice_servers)

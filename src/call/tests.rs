@@ -261,3 +261,71 @@ fn codes_match_their_serialised_names() {
         assert_eq!(serde_json::to_value(end).unwrap(), end.code());
     }
 }
+
+#[test]
+fn unencrypted_websockets_go_to_this_machine_only() {
+    let with_url = |url: &str| PhoneSettings {
+        websocket_url: url.into(),
+        ..settings()
+    };
+    for fine in [
+        "wss://pbx.example.com:7443/ws",
+        "ws://localhost:8088",
+        "ws://127.0.0.1:8088/ws",
+        "ws://127.10.0.1",
+        "ws://[::1]:8088",
+    ] {
+        assert_eq!(with_url(fine).validate(), Ok(()), "{fine}");
+    }
+    for refused in [
+        "ws://pbx.example.com:8088",
+        "ws://192.168.1.10",
+        "ws://localhost.attacker.example",
+        "ws://127.0.0.1.attacker.example",
+        "ws://[2001:db8::1]:8088",
+        "ws://user@pbx.example.com",
+    ] {
+        assert_eq!(
+            with_url(refused).validate(),
+            Err(SettingsError::BadWebsocketUrl),
+            "{refused}"
+        );
+    }
+}
+
+#[test]
+fn the_stored_password_stays_with_its_server_and_account() {
+    let stored = settings();
+    let kept = PhoneSettings {
+        password: String::new(),
+        ..settings()
+    };
+    assert_eq!(kept.merged_with(&stored).unwrap().password, "s3cret");
+    for moved in [
+        PhoneSettings {
+            websocket_url: "wss://attacker.example/ws".into(),
+            password: String::new(),
+            ..settings()
+        },
+        PhoneSettings {
+            sip_uri: "sip:1001@attacker.example".into(),
+            password: String::new(),
+            ..settings()
+        },
+        PhoneSettings {
+            auth_user: "someone-else".into(),
+            password: String::new(),
+            ..settings()
+        },
+    ] {
+        let shown = format!("{moved:?}");
+        assert_eq!(moved.merged_with(&stored).unwrap().password, "", "{shown}");
+    }
+}
+
+#[test]
+fn the_agent_config_never_prints_its_password() {
+    let config = settings().ua_config().unwrap();
+    assert_eq!(config.password, "s3cret");
+    assert!(!format!("{config:?}").contains("s3cret"));
+}

@@ -8,7 +8,7 @@ use super::message::{Header, Message};
 use super::transaction::{Millis, TimerConfig};
 
 /// Who the user agent is and how it talks.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct UaConfig {
     /// The user part of our address of record (`alice` in `sip:alice@sip.test`).
     pub username: String,
@@ -30,6 +30,21 @@ pub struct UaConfig {
     /// and NATs drop idle WebSockets, and a dead one is only noticed when something is sent.
     /// `None`: never.
     pub keepalive_ms: Option<u64>,
+}
+
+/// Everything but the password (a log line or a panic message must not carry it).
+impl std::fmt::Debug for UaConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UaConfig")
+            .field("username", &self.username)
+            .field("auth_username", &self.auth_username)
+            .field("password", &"<hidden>")
+            .field("domain", &self.domain)
+            .field("display_name", &self.display_name)
+            .field("register_expires", &self.register_expires)
+            .field("via_transport", &self.via_transport)
+            .finish_non_exhaustive()
+    }
 }
 
 impl UaConfig {
@@ -105,6 +120,9 @@ pub enum Out {
 pub struct Ctx<'a> {
     pub config: &'a UaConfig,
     pub rng: &'a mut Rng,
+    /// The realm our registrar challenged us in: the only one (besides our SIP domain) our
+    /// credentials answer later, so a far end's 401 to our INVITE does not get them.
+    pub realm: &'a mut Option<String>,
     /// Our random `.invalid` host (RFC 7118 §5): the browser has no reachable address.
     pub host: &'a str,
     pub contact_user: &'a str,
@@ -186,6 +204,7 @@ impl Ctx<'_> {
         challenge_response: &Message,
         answered_nonces: &mut Vec<String>,
     ) -> Option<Message> {
+        let from_registrar = request.method() == Some(&super::message::Method::Register);
         let (ask, answer) = match challenge_response.status()? {
             401 => ("WWW-Authenticate", "Authorization"),
             407 => ("Proxy-Authenticate", "Proxy-Authorization"),
@@ -195,7 +214,15 @@ impl Ctx<'_> {
             .header_values(ask)
             .into_iter()
             .filter_map(Challenge::parse)
+            .filter(|c| {
+                from_registrar
+                    || c.realm == self.config.domain
+                    || self.realm.as_deref() == Some(c.realm.as_str())
+            })
             .max_by_key(|c| c.algorithm == digest::Algorithm::Sha256)?;
+        if from_registrar {
+            *self.realm = Some(challenge.realm.clone());
+        }
         if answered_nonces.contains(&challenge.nonce) && !challenge.stale {
             return None;
         }

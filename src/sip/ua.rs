@@ -20,6 +20,8 @@ pub struct UserAgent {
     host: String,
     contact_user: String,
     connected: bool,
+    /// The registrar's realm (see `Ctx::realm`).
+    realm: Option<String>,
     registration: Registration,
     calls: Vec<Call>,
     next_handle: u32,
@@ -40,9 +42,11 @@ impl UserAgent {
         let host = format!("{}.invalid", rng.token(12));
         let contact_user = rng.token(8);
         let registration = {
+            let mut realm = None;
             let mut ctx = Ctx {
                 config: &config,
                 rng: &mut rng,
+                realm: &mut realm,
                 host: &host,
                 contact_user: &contact_user,
                 connected: false,
@@ -57,6 +61,7 @@ impl UserAgent {
             host,
             contact_user,
             connected: false,
+            realm: None,
             registration,
             calls: Vec::new(),
             next_handle: 1,
@@ -91,6 +96,7 @@ impl UserAgent {
         let mut ctx = Ctx {
             config: &self.config,
             rng: &mut self.rng,
+            realm: &mut self.realm,
             host: &self.host,
             contact_user: &self.contact_user,
             connected: self.connected,

@@ -348,3 +348,68 @@ fn calling_without_a_transport_fails_at_once() {
         Err(UaError::InvalidTarget)
     );
 }
+
+/// The INVITE to bob, and the 401/407 `status` to it in `realm`: whether our credentials went.
+fn challenged_in(lab: &mut Lab, status: u16, realm: &str) -> (CallHandle, bool) {
+    let call = lab.ua.call("bob", OFFER, lab.now).unwrap();
+    lab.pump();
+    let invite = lab.one_sent();
+    let ask = if status == 401 {
+        "WWW-Authenticate"
+    } else {
+        "Proxy-Authenticate"
+    };
+    let challenge = format!(r#"Digest realm="{realm}", nonce="far1", qop="auth""#);
+    lab.recv(&reply(
+        &invite,
+        status,
+        &[(ask, &challenge)],
+        Some("far"),
+        "",
+    ));
+    let answered = lab
+        .take_sent()
+        .iter()
+        .any(|m| m.method() == Some(&Method::Invite));
+    (call, answered)
+}
+
+#[test]
+fn credentials_answer_our_registrar_realm_and_domain_only() {
+    // A far end (or anything on the path) that challenges our INVITE in a realm of its own
+    // does not get a digest of our password: the call ends as refused.
+    let mut lab = Lab::new().connected().registered();
+    let (call, answered) = challenged_in(&mut lab, 401, "evil.example");
+    assert!(!answered, "no digest for a stranger's realm");
+    assert!(lab.take_events().contains(&UaEvent::Ended {
+        call,
+        reason: EndReason::AuthFailed
+    }));
+    // The SIP domain's realm is answered.
+    let (_, answered) = challenged_in(&mut lab, 407, "sip.test");
+    assert!(answered);
+    // A registrar whose realm is not the domain: that realm is learnt from its challenge to
+    // our REGISTER, and then answered for calls too.
+    let mut lab = Lab::new().connected();
+    lab.ua.register(lab.now);
+    lab.pump();
+    let register = lab.one_sent();
+    let challenge = r#"Digest realm="asterisk", nonce="reg1", qop="auth""#;
+    lab.recv(&reply(
+        &register,
+        401,
+        &[("WWW-Authenticate", challenge)],
+        None,
+        "",
+    ));
+    let again = lab.one_sent();
+    assert!(again
+        .header("Authorization")
+        .unwrap()
+        .contains(r#"realm="asterisk""#));
+    lab.recv(&reply(&again, 200, &[("Expires", "600")], None, ""));
+    let (_, answered) = challenged_in(&mut lab, 407, "asterisk");
+    assert!(answered, "the registrar's realm");
+    let (_, answered) = challenged_in(&mut lab, 407, "elsewhere");
+    assert!(!answered);
+}

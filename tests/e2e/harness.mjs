@@ -164,3 +164,31 @@ export async function until(read, pred, what, label, tries = 150) {
     throw new Error(`${e.message}; ${label}: ${JSON.stringify(last)}`);
   }
 }
+
+/**
+ * Runs `fn(arg)` in our content script's isolated world on `page` (where a compromised renderer
+ * or a hostile page that broke out of its own world would run), through the DevTools protocol;
+ * returns its value, or `{ threw: message }`.
+ */
+export async function inContentScript(page, fn, arg = null) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const contexts = [];
+    cdp.on('Runtime.executionContextCreated', ({ context }) => contexts.push(context));
+    await cdp.send('Runtime.enable');
+    const ours = await eventually(async () => contexts.find((c) =>
+      c.auxData?.type === 'isolated' && c.auxData?.isDefault === false
+      && !c.name.startsWith('__playwright')), 'the content script world');
+    const { result, exceptionDetails } = await cdp.send('Runtime.evaluate', {
+      contextId: ours.id,
+      expression: `(async () => { try { return await (${fn})(${JSON.stringify(arg)}); }
+        catch (e) { return { threw: String(e && e.message || e) }; } })()`,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    if (exceptionDetails) throw new Error(exceptionDetails.text);
+    return result.value;
+  } finally {
+    await cdp.detach();
+  }
+}

@@ -143,6 +143,26 @@ test('a write committed but never answered is verified, not written twice', asyn
   }
 });
 
+test('a redirect from the API is not followed with the session: the log fails visibly, once', async () => {
+  const devorg = await startDevorg();
+  const { browser, options } = await connect(devorg);
+  try {
+    await devorg.admin('faults', { failCount: 1, failStatus: 307 });
+    const before = (await devorg.apiRequests()).length;
+    const reply = await send(options, { kind: 'LogCall', orgId: ORG, call: call('call-redirected') });
+    assert.equal(reply.log.delivery.state, 'FAILED', JSON.stringify(reply));
+    assert.equal(reply.log.delivery.code, 'REDIRECTED');
+    const requests = await newRequests(devorg, before);
+    assert.equal(requests.length, 1, requests.join('\n'));
+    assert.match(requests[0], / 307$/);
+    assert.ok(!requests.some((r) => r.includes('followed-a-redirect')), 'the redirect was not followed');
+    assert.equal((await devorg.records('Task')).filter((t) => t.CallObject === 'call-redirected').length, 0);
+  } finally {
+    await browser.close();
+    devorg.stop();
+  }
+});
+
 test('without API access the log fails visibly and no request is made', async () => {
   const devorg = await startDevorg(['--edition', 'professional']);
   const { browser, options } = await connect(devorg);

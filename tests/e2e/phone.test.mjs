@@ -4,7 +4,7 @@
 // during a call, and click-to-call from a record page.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, login, eventually, until, extensionStorage, storedLogs } from './harness.mjs';
+import { launchBrowser, login, eventually, until, extensionStorage, storedLogs, inContentScript } from './harness.mjs';
 import { inPanel, panelState, click, panelUntil } from './panel.mjs';
 import { startKamailio, USERS } from './sip/kamailio.mjs';
 import { startPhoneLab } from './sip/lab.mjs';
@@ -255,6 +255,12 @@ test('the phone obeys the worker only: a message sent to it directly does not an
     chrome.runtime.sendMessage({ target: 'phone', kind: 'Settings', settings: {
       websocketUrl: 'wss://attacker.example/ws', sipUri: 'sip:1001@sip.test', password: '' } }).catch(() => {});
   });
+  // And a Lightning page's content script world (where a compromised renderer runs).
+  const sent = await inContentScript(lightning, () => {
+    chrome.runtime.sendMessage({ target: 'phone', kind: 'Command', action: { command: 'Answer' } }).catch(() => {});
+    return 'sent';
+  });
+  assert.equal(sent, 'sent');
   await lightning.waitForTimeout(2000);
   const still = await panelState(lightning);
   assert.equal(still.phase, 'phase_INCOMING', 'not answered');

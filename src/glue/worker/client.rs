@@ -96,6 +96,8 @@ async fn fetch(
     let init = web_sys::RequestInit::new();
     init.set_method(method);
     init.set_credentials(web_sys::RequestCredentials::Omit);
+    // A redirect is not followed: it would carry the Bearer session to wherever it points.
+    init.set_redirect(web_sys::RequestRedirect::Manual);
     if let Some(body) = body {
         headers
             .set("Content-Type", "application/json")
@@ -120,6 +122,12 @@ async fn fetch(
             .await
             .or_glue("NETWORK")?
             .unchecked_into();
+        if response.type_() == web_sys::ResponseType::Opaqueredirect {
+            return Err(GlueError::new(
+                "REDIRECTED",
+                "the API answered with a redirect, not followed",
+            ));
+        }
         let text = JsFuture::from(response.text().or_glue("NETWORK")?)
             .await
             .or_glue("NETWORK")?
