@@ -10,6 +10,7 @@
 
 use super::settings::{DtmfMode, PhoneSettings};
 use super::{CallEnd, CallPhase, CallView, LineState, PhoneCommand, PhoneState};
+use crate::sip::context::Rng;
 use crate::sip::{Action, CallHandle, UaEvent, UserAgent};
 
 /// The handle of an outgoing call whose media is still being prepared (before the INVITE).
@@ -116,7 +117,8 @@ struct Dialling {
 pub struct Engine {
     settings: Option<PhoneSettings>,
     ua: Option<UserAgent>,
-    seed: u64,
+    /// Keys each new SIP agent's own generator.
+    rng: Rng,
     pub state: PhoneState,
     dialling: Option<Dialling>,
     /// The call whose media runs.
@@ -135,12 +137,21 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// `seed` seeds the SIP agent's tokens (from `crypto.getRandomValues` in the glue).
+    /// A deterministic engine (tests, the simulator).
     pub fn new(seed: u64) -> Engine {
+        Engine::with_rng(Rng::new(seed))
+    }
+
+    /// `key`: 32 bytes of `crypto.getRandomValues`, for the SIP agents' tokens.
+    pub fn with_key(key: [u8; 32]) -> Engine {
+        Engine::with_rng(Rng::from_key(key))
+    }
+
+    fn with_rng(rng: Rng) -> Engine {
         Engine {
             settings: None,
             ua: None,
-            seed,
+            rng,
             state: PhoneState::default(),
             dialling: None,
             media: None,
@@ -243,10 +254,10 @@ impl Engine {
         self.dialling = None;
         self.offer = None;
         // Each agent its own tokens.
-        self.seed = self.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let rng = self.rng.fork();
         self.ua = settings
             .ua_config()
-            .map(|config| UserAgent::new(config, self.seed));
+            .map(|config| UserAgent::new(config, rng));
         self.state.line = if self.ua.is_some() {
             LineState::Connecting
         } else {

@@ -69,32 +69,119 @@ impl UaConfig {
     }
 }
 
-/// A small deterministic generator (SplitMix64) for tags, branches, Call-IDs and cnonces.
-/// The glue seeds it from `crypto.getRandomValues`; these values need to be unique and
-/// unguessable enough for SIP, not secret keys.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
+/// The generator of our tags, branches, Call-IDs, cnonces and `.invalid` host: the ChaCha20
+/// keystream (RFC 8439) of a 256-bit key from `crypto.getRandomValues`. Call-IDs are published
+/// (`Task.CallObject`), so one value must not tell the next: a tag or branch an attacker could
+/// predict would let them forge a CANCEL or BYE for our calls. Seeded, it is deterministic, as
+/// the tests and the simulator need.
+#[derive(Clone)]
+pub struct Rng {
+    key: [u32; 8],
+    counter: u64,
+    block: [u32; 16],
+    used: usize,
+}
+
+impl std::fmt::Debug for Rng {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Rng(<key hidden>)")
+    }
+}
 
 impl Rng {
+    /// A generator from 32 random bytes.
+    pub fn from_key(key: [u8; 32]) -> Rng {
+        let mut words = [0u32; 8];
+        for (word, bytes) in words.iter_mut().zip(key.chunks_exact(4)) {
+            *word = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        }
+        Rng {
+            key: words,
+            counter: 0,
+            block: [0; 16],
+            used: 16,
+        }
+    }
+
+    /// A deterministic generator for tests and the simulator.
     pub fn new(seed: u64) -> Rng {
-        Rng(seed)
+        let mut key = [0u8; 32];
+        key[..8].copy_from_slice(&seed.to_le_bytes());
+        Rng::from_key(key)
+    }
+
+    /// A generator of its own, keyed from this one's stream (each new agent gets one).
+    pub fn fork(&mut self) -> Rng {
+        let mut key = [0u8; 32];
+        for chunk in key.chunks_exact_mut(8) {
+            chunk.copy_from_slice(&self.next_u64().to_le_bytes());
+        }
+        Rng::from_key(key)
+    }
+
+    fn next_u32(&mut self) -> u32 {
+        if self.used == 16 {
+            let nonce = [(self.counter >> 32) as u32, 0, 0];
+            self.block = chacha20_block(&self.key, self.counter as u32, &nonce);
+            self.counter += 1;
+            self.used = 0;
+        }
+        self.used += 1;
+        self.block[self.used - 1]
     }
 
     pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        u64::from(self.next_u32()) | (u64::from(self.next_u32()) << 32)
     }
 
-    /// `len` characters of `[a-z0-9]`.
+    /// `len` characters of `[a-z0-9]`, each uniform (no modulo bias).
     pub fn token(&mut self, len: usize) -> String {
         const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-        (0..len)
-            .map(|_| char::from(CHARS[(self.next_u64() % CHARS.len() as u64) as usize]))
-            .collect()
+        let mut out = String::with_capacity(len);
+        while out.len() < len {
+            // 252 = 7 × 36: bytes above it are thrown away.
+            for byte in self.next_u32().to_le_bytes() {
+                if byte < 252 && out.len() < len {
+                    out.push(char::from(CHARS[usize::from(byte) % CHARS.len()]));
+                }
+            }
+        }
+        out
     }
+}
+
+/// The ChaCha20 block function (RFC 8439 §2.3).
+pub fn chacha20_block(key: &[u32; 8], counter: u32, nonce: &[u32; 3]) -> [u32; 16] {
+    let mut state = [0u32; 16];
+    state[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
+    state[4..12].copy_from_slice(key);
+    state[12] = counter;
+    state[13..].copy_from_slice(nonce);
+    let mut working = state;
+    fn quarter(s: &mut [u32; 16], a: usize, b: usize, c: usize, d: usize) {
+        s[a] = s[a].wrapping_add(s[b]);
+        s[d] = (s[d] ^ s[a]).rotate_left(16);
+        s[c] = s[c].wrapping_add(s[d]);
+        s[b] = (s[b] ^ s[c]).rotate_left(12);
+        s[a] = s[a].wrapping_add(s[b]);
+        s[d] = (s[d] ^ s[a]).rotate_left(8);
+        s[c] = s[c].wrapping_add(s[d]);
+        s[b] = (s[b] ^ s[c]).rotate_left(7);
+    }
+    for _ in 0..10 {
+        quarter(&mut working, 0, 4, 8, 12);
+        quarter(&mut working, 1, 5, 9, 13);
+        quarter(&mut working, 2, 6, 10, 14);
+        quarter(&mut working, 3, 7, 11, 15);
+        quarter(&mut working, 0, 5, 10, 15);
+        quarter(&mut working, 1, 6, 11, 12);
+        quarter(&mut working, 2, 7, 8, 13);
+        quarter(&mut working, 3, 4, 9, 14);
+    }
+    for (w, s) in working.iter_mut().zip(state) {
+        *w = w.wrapping_add(s);
+    }
+    working
 }
 
 /// Which part of the user agent waits for a client transaction's outcome.
@@ -309,3 +396,63 @@ pub fn reason_phrase(status: u16) -> &'static str {
 
 /// The methods we accept, for Allow headers.
 pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, INFO, OPTIONS";
+
+#[cfg(test)]
+mod rng_tests {
+    use super::*;
+
+    #[test]
+    fn the_block_function_is_rfc_8439s() {
+        // RFC 8439 §2.3.2.
+        let key: [u32; 8] = std::array::from_fn(|i| {
+            let b = (i * 4) as u32;
+            b | (b + 1) << 8 | (b + 2) << 16 | (b + 3) << 24
+        });
+        let block = chacha20_block(&key, 1, &[0x0900_0000, 0x4a00_0000, 0]);
+        assert_eq!(
+            block,
+            [
+                0xe4e7_f110,
+                0x1559_3bd1,
+                0x1fdd_0f50,
+                0xc471_20a3,
+                0xc7f4_d1c7,
+                0x0368_c033,
+                0x9aaa_2204,
+                0x4e6c_d4c3,
+                0x4664_82d2,
+                0x09aa_9f07,
+                0x05d7_c214,
+                0xa202_8bd9,
+                0xd19c_12b5,
+                0xb94e_16de,
+                0xe883_d0cb,
+                0x4e3c_50a2,
+            ]
+        );
+    }
+
+    #[test]
+    fn tokens_are_uniform_over_their_alphabet_and_differ_by_key() {
+        let mut rng = Rng::new(7);
+        let text = rng.token(36_000);
+        let mut counts = std::collections::BTreeMap::new();
+        for c in text.chars() {
+            *counts.entry(c).or_insert(0u32) += 1;
+        }
+        assert_eq!(counts.len(), 36);
+        // 1,000 expected each; 5 standard deviations is about ±160.
+        assert!(
+            counts.values().all(|n| (840..=1160).contains(n)),
+            "{counts:?}"
+        );
+        assert_ne!(Rng::new(7).token(16), Rng::new(8).token(16));
+        assert_eq!(
+            Rng::new(7).token(16),
+            Rng::new(7).token(16),
+            "seeded: it replays"
+        );
+        let mut parent = Rng::new(7);
+        assert_ne!(parent.fork().token(16), parent.fork().token(16));
+    }
+}

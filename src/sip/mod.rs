@@ -6,7 +6,7 @@
 //! surface is `UserAgent` (inputs) and `Action`/`UaEvent` (outputs).
 //!
 //! How the offscreen glue drives it:
-//! - `UserAgent::new(config, seed)` once, seeded from `crypto.getRandomValues`.
+//! - `UserAgent::new(config, rng)` once, its `Rng` keyed from `crypto.getRandomValues`.
 //! - `register(now)`; an `Action::OpenTransport` asks for the WebSocket (subprotocol `sip`).
 //!   Report `transport_opened(now)` / `transport_closed(now)`, and each text frame with
 //!   `receive(bytes, now)`.

@@ -37,8 +37,7 @@ pub struct UserAgent {
 impl UserAgent {
     /// `seed` should come from a real random source (`crypto.getRandomValues`): it makes our
     /// tags, branches and `.invalid` host unique.
-    pub fn new(config: UaConfig, seed: u64) -> UserAgent {
-        let mut rng = Rng::new(seed);
+    pub fn new(config: UaConfig, mut rng: Rng) -> UserAgent {
         let host = format!("{}.invalid", rng.token(12));
         let contact_user = rng.token(8);
         let registration = {

@@ -22,7 +22,7 @@ impl Lab {
 
     fn with(config: UaConfig) -> Lab {
         Lab {
-            ua: UserAgent::new(config, 7),
+            ua: UserAgent::new(config, crate::sip::context::Rng::new(7)),
             now: 0,
             sent: Vec::new(),
             events: Vec::new(),

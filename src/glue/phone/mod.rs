@@ -60,7 +60,7 @@ fn with<R>(f: impl FnOnce(&mut Glue) -> R) -> R {
     GLUE.with(|g| {
         let mut g = g.borrow_mut();
         let glue = g.get_or_insert_with(|| Glue {
-            engine: Engine::new(seed()),
+            engine: Engine::with_key(key()),
             socket: None,
             generation: 0,
             timer: None,
@@ -85,17 +85,18 @@ fn wall_ms() -> u64 {
     js_sys::Date::now() as u64
 }
 
-fn seed() -> u64 {
-    let mut bytes = [0u8; 8];
+/// 32 bytes from `crypto.getRandomValues` (always there in an extension's document).
+fn key() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
     let filled = web_sys::window()
         .and_then(|w| w.crypto().ok())
         .and_then(|c| c.get_random_values_with_u8_array(&mut bytes).ok())
         .is_some();
-    if filled {
-        u64::from_le_bytes(bytes)
-    } else {
-        (js_sys::Math::random() * u64::MAX as f64) as u64 ^ wall_ms()
-    }
+    assert!(
+        filled,
+        "crypto.getRandomValues is missing: no safe SIP tokens"
+    );
+    bytes
 }
 
 #[wasm_bindgen]
