@@ -121,7 +121,10 @@ impl Phone {
         let seed = seed ^ user.len() as u64 ^ (password.len() as u64) << 32;
         Phone {
             addr: addr.to_string(),
-            ua: UserAgent::new(UaConfig::new(user, password, "sip.test"), seed),
+            ua: UserAgent::new(
+                UaConfig::new(user, password, "sip.test"),
+                sfphone::sip::context::Rng::new(seed),
+            ),
             ws: None,
             events: Vec::new(),
             behaviour,
