@@ -13,6 +13,7 @@ pub mod number;
 pub mod outbox;
 pub mod protocol;
 pub mod salesforce;
+pub mod shown;
 pub mod sip;
 
 #[cfg(target_arch = "wasm32")]

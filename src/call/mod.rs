@@ -332,7 +332,7 @@ impl PhoneState {
                         dial_id: None,
                         outgoing: false,
                         peer: display_peer(from_uri),
-                        peer_name: from_name.clone(),
+                        peer_name: from_name.as_deref().and_then(crate::shown::shown_name),
                         phase: CallPhase::Incoming,
                         started_at_ms: now_ms,
                         answered_at_ms: None,

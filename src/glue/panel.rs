@@ -20,6 +20,7 @@ use crate::codes::ErrorCode;
 use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{Phone, PhoneHello, PhoneStatus, PickCaller, Request, ToTab};
 use crate::salesforce::id::RecordId;
+use crate::shown::shown_name;
 
 /// The host element's id: what tests look for (the shadow root itself is closed).
 pub const HOST_ID: &str = "sfphone-panel-host";
@@ -459,11 +460,22 @@ fn render_panel(panel: &Panel) {
         let number = PhoneNumber::parse(&c.peer, DEFAULT_REGION)
             .map(|n| n.display())
             .unwrap_or_else(|_| c.peer.clone());
-        let who = match &c.peer_name {
-            Some(name) if !name.is_empty() => format!("{name} ({number})"),
-            _ => number,
+        let name = c.peer_name.as_deref().and_then(shown_name);
+        let who = match &name {
+            Some(name) => format!("{name} ({number})"),
+            None => number.clone(),
         };
-        set_text(root, ".peer", &who);
+        // Re-built only when it changes (the clock re-renders every second).
+        if let Some(peer) = find(root, ".peer").filter(|p| p.text_content() != Some(who.clone())) {
+            peer.set_text_content(None);
+            peer.set_attribute("title", &who).log_and_continue("panel");
+            if let Some(name) = &name {
+                append_name(&peer, name);
+                append_text(&peer, &format!(" ({number})"));
+            } else {
+                append_text(&peer, &number);
+            }
+        }
         set_text(root, ".phase", &chrome::text(&phase_key(c.phase, c.end)));
         let clock = match (c.phase, c.answered_at_ms) {
             (CallPhase::Connected, Some(at)) => clock_text(at),
@@ -555,13 +567,17 @@ fn render_caller(panel: &Panel) {
             kind.set_class_name("kind");
             kind.set_text_content(Some(&chrome::text(&format!("object_{}", m.object))));
             link.append_child(&kind).ok()?;
-            link.append_child(&document.create_text_node(&m.name))
-                .ok()?;
+            append_name(
+                &link,
+                &shown_name(&m.name).unwrap_or_else(|| chrome::text("nameMissing")),
+            );
             li.append_child(&link).ok()?;
             if let Some(detail) = &m.detail {
                 let span = document.create_element("span").ok()?;
                 span.set_class_name("detail");
-                span.set_text_content(Some(detail));
+                let detail = shown_name(detail).unwrap_or_default();
+                span.set_attribute("title", &detail).ok()?;
+                span.set_text_content(Some(&detail));
                 li.append_child(&span).ok()?;
             }
             // More than one record has the number: the user says which one the call is with
@@ -582,6 +598,28 @@ fn render_caller(panel: &Panel) {
         if let Some(li) = item {
             list.append_child(&li).log_and_continue("panel");
         }
+    }
+}
+
+/// A name, isolated from the text around it (`<bdi>`), on one line with an ellipsis when
+/// it is long, and whole on hover and for screen readers (`title`).
+fn append_name(parent: &Element, name: &str) {
+    let Some(document) = parent.owner_document() else {
+        return;
+    };
+    if let Ok(bdi) = document.create_element("bdi") {
+        bdi.set_class_name("name");
+        bdi.set_attribute("title", name).log_and_continue("panel");
+        bdi.set_text_content(Some(name));
+        parent.append_child(&bdi).log_and_continue("panel");
+    }
+}
+
+fn append_text(parent: &Element, text: &str) {
+    if let Some(document) = parent.owner_document() {
+        parent
+            .append_child(&document.create_text_node(text))
+            .log_and_continue("panel");
     }
 }
 

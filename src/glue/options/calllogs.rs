@@ -4,7 +4,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Document, HtmlInputElement};
 
-use super::{cell, field_value, send};
+use super::{cell, field_value, name_cell, send};
 use crate::calllog::{FieldMapping, TaskDescribe};
 use crate::glue::chrome;
 use crate::glue::chrome::explain;
@@ -39,7 +39,10 @@ pub(super) async fn run_test_log() {
                 let linked = log
                     .linked
                     .as_ref()
-                    .map(|r| r.name.clone())
+                    .map(|r| {
+                        crate::shown::shown_name(&r.name)
+                            .unwrap_or_else(|| chrome::text("nameMissing"))
+                    })
                     .unwrap_or_else(|| chrome::text("notLinked"));
                 let detail = delivery_detail(&log.delivery);
                 (
@@ -108,7 +111,7 @@ pub(super) async fn render_call_logs(document: &Document) {
             .as_ref()
             .map(|r| r.name.clone())
             .unwrap_or_default();
-        cell(document, &row, &linked, "linked");
+        name_cell(document, &row, &linked, "linked");
         cell(
             document,
             &row,

@@ -3,7 +3,7 @@
 
 use web_sys::Document;
 
-use super::{cell, field_value, send, show_error};
+use super::{cell, field_value, name_cell, send, show_error};
 use crate::codes::ErrorCode;
 use crate::glue::chrome;
 use crate::glue::chrome::explain;
@@ -163,7 +163,7 @@ fn render_candidates(document: &Document, candidates: &[Candidate]) {
             &chrome::text(&format!("object_{}", candidate.object)),
             "object",
         );
-        cell(document, &row, &candidate.name, "name");
+        name_cell(document, &row, &candidate.name, "name");
         cell(document, &row, &candidate.phones.join(" / "), "phones");
         let related = candidate
             .account_name

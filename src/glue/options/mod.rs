@@ -84,6 +84,23 @@ pub(super) fn cell(document: &Document, row: &Element, text: &str, name: &str) -
     Some(())
 }
 
+/// A cell with a record's name: isolated (`<bdi>`), on one line with an ellipsis when long,
+/// whole on hover; a name with nothing visible shows a placeholder.
+pub(super) fn name_cell(document: &Document, row: &Element, name: &str, field: &str) -> Option<()> {
+    let td = document.create_element("td").ok()?;
+    td.set_attribute("data-field", field).ok()?;
+    if !name.is_empty() {
+        let shown = crate::shown::shown_name(name).unwrap_or_else(|| chrome::text("nameMissing"));
+        let bdi = document.create_element("bdi").ok()?;
+        bdi.set_class_name("name");
+        bdi.set_attribute("title", &shown).ok()?;
+        bdi.set_text_content(Some(&shown));
+        td.append_child(&bdi).ok()?;
+    }
+    row.append_child(&td).ok()?;
+    Some(())
+}
+
 /// Shows a refusal in the user's words; the worker's detail (English, for support) is the
 /// element's tooltip, never appended to the user's language.
 pub(super) fn show_error(document: &Document, id: &str, refusal: &Refusal) {
