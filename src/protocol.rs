@@ -210,6 +210,13 @@ pub struct SaveLookupPriority {
     pub priority: Vec<String>,
 }
 
+/// The org calls are looked up and logged in, as the user chose it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveLoggingOrg {
+    pub org_id: String,
+}
+
 /// The phone settings, without the password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionsPhoneSettings {}
@@ -235,6 +242,7 @@ pub enum FromOptions {
     SaveFieldMapping(SaveFieldMapping),
     GetFieldMapping(GetFieldMapping),
     SaveLookupPriority(SaveLookupPriority),
+    SaveLoggingOrg(SaveLoggingOrg),
     Phone(Phone),
     OptionsPhoneSettings(OptionsPhoneSettings),
     OptionsSavePhoneSettings(OptionsSavePhoneSettings),
@@ -252,6 +260,7 @@ requests! {
     SaveFieldMapping => FieldMappingSaved,
     GetFieldMapping => FieldMappingIs,
     SaveLookupPriority => Ack,
+    SaveLoggingOrg => Ack,
     OptionsPhoneSettings => PhoneAccount,
     OptionsSavePhoneSettings => PhoneAccount,
 }
@@ -382,6 +391,9 @@ pub struct Status {
     pub last_dial: Option<DialReport>,
     #[serde(default)]
     pub lookup_priority: Vec<String>,
+    /// Where calls are looked up and logged (none until a Salesforce page showed a session).
+    #[serde(default)]
+    pub logging_org: Option<String>,
 }
 
 /// The answer to `ContentCandidates`, in the same order: what each field dials, or `null`.
@@ -686,6 +698,7 @@ fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
             check_org_id(org_id)?;
             check_call_id(&call.call_id)
         }
+        FromOptions::SaveLoggingOrg(SaveLoggingOrg { org_id }) => check_org_id(org_id),
         FromOptions::LogTestCall(LogTestCall { org_id, .. })
         | FromOptions::SaveFieldMapping(SaveFieldMapping { org_id, .. }) => check_org_id(org_id),
         FromOptions::UpdateMemo(UpdateMemo { call_id, tags }) => {
@@ -903,6 +916,12 @@ mod tests {
                 &[Options],
                 wire(&SaveLookupPriority {
                     priority: vec!["Contact".into(), "Account".into(), "Lead".into()],
+                }),
+            ),
+            (
+                &[Options],
+                wire(&SaveLoggingOrg {
+                    org_id: org.clone(),
                 }),
             ),
             (&[Options], wire(&OptionsPhoneSettings {})),

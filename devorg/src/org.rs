@@ -174,10 +174,11 @@ impl OrgState {
 impl Org {
     pub fn new(domain: &str, edition: Edition) -> Org {
         let state = OrgState::seeded(domain, edition);
+        let (org_id, org_id18) = org_ids(domain);
         Org {
             domain: domain.to_string(),
-            org_id: "00D5g000004ABCD",
-            org_id18: ORG_ID18,
+            org_id,
+            org_id18,
             state: Arc::new(Mutex::new(state)),
         }
     }
@@ -280,6 +281,28 @@ impl Org {
 }
 
 pub const ORG_ID18: &str = "00D5g000004ABCDEA4";
+
+/// The org id: acme's is the one the tests and the demo know; another domain (a second org in
+/// the same browser) gets its own, made from its name.
+fn org_ids(domain: &str) -> (&'static str, &'static str) {
+    if domain == "acme" {
+        return ("00D5g000004ABCD", ORG_ID18);
+    }
+    const DIGITS: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in domain.bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    let tail: String = (0..6)
+        .map(|i| char::from(DIGITS[((hash >> (i * 6)) % 36) as usize]))
+        .collect();
+    let id15 = format!("00D5g0000{tail}");
+    let id18 = to_18(&id15);
+    (
+        Box::leak(id15.into_boxed_str()),
+        Box::leak(id18.into_boxed_str()),
+    )
+}
 
 /// The org's own record (`SELECT OrganizationType FROM Organization`).
 pub fn organization_record(domain: &str, edition: Edition) -> Value {

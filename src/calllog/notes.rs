@@ -249,6 +249,35 @@ pub struct CallNotes {
     pub caller: Option<CallerCard>,
     #[serde(default)]
     pub log: Option<CallLogNote>,
+    /// Where calls are logged, and whether it is this tab's org.
+    #[serde(default)]
+    pub logging: Option<LoggingNote>,
+}
+
+/// The logging org as a panel says it: "Logging to acme (00D…)", or, on another org's page,
+/// that calls are logged elsewhere (and so no card shows here).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggingNote {
+    pub org_id: String,
+    /// The org's My Domain name (`acme` of `acme.lightning.force.com`), or its id.
+    pub name: String,
+    pub this_org: bool,
+}
+
+impl LoggingNote {
+    pub fn new(org_id: &str, ui_host: &str, this_org: bool) -> LoggingNote {
+        let name = ui_host
+            .split('.')
+            .next()
+            .filter(|n| !n.is_empty())
+            .unwrap_or(org_id);
+        LoggingNote {
+            org_id: org_id.to_string(),
+            name: name.to_string(),
+            this_org,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -90,10 +90,14 @@ pub struct Desk {
     /// The ids of the last dials handed to the phone: a click delivered twice dials once.
     #[serde(default)]
     pub dialled: Vec<String>,
-    /// The org of the Salesforce page the user was last on: where calls without a click are
-    /// looked up and logged.
+    /// The logging org: where calls are looked up and logged. The user's choice on the options
+    /// page; until then the first org a Salesforce page showed with a session. Pages of other
+    /// orgs get click-to-call, but no caller cards and no logs.
+    #[serde(default, alias = "org")]
+    pub logging_org: Option<String>,
+    /// The org of each panel's tab (none: a page without a session).
     #[serde(default)]
-    pub org: Option<String>,
+    pub tab_orgs: BTreeMap<i32, String>,
     #[serde(default)]
     pub orgs: Vec<OrgSession>,
     /// The popup's cards, newest last.
@@ -116,7 +120,8 @@ impl Default for Desk {
             tabs: vec![],
             dials: vec![],
             dialled: vec![],
-            org: None,
+            logging_org: None,
+            tab_orgs: BTreeMap::new(),
             orgs: vec![],
             cards: vec![],
             logs: BTreeMap::new(),
@@ -158,8 +163,14 @@ pub enum Input {
     },
     /// The engine (re)started: a call the desk thought live is gone with the old one.
     EngineStarted,
+    /// A panel started in `tab`, on a page of `org_id` (none: no session there).
     PanelHello {
         tab: i32,
+        org_id: Option<String>,
+    },
+    /// The user chose the org calls are looked up and logged in.
+    ChooseLoggingOrg {
+        org_id: String,
     },
     TabGone {
         tab: i32,
@@ -397,18 +408,32 @@ impl Desk {
                 }
                 Reply::Ack
             }
-            Input::PanelHello { tab } => {
+            Input::PanelHello { tab, org_id } => {
                 self.tabs.retain(|t| *t != tab);
                 self.tabs.push(tab);
                 let excess = self.tabs.len().saturating_sub(TABS_KEPT);
                 self.tabs.drain(..excess);
+                match org_id {
+                    Some(org_id) => self.tab_orgs.insert(tab, org_id),
+                    None => self.tab_orgs.remove(&tab),
+                };
+                let tabs = &self.tabs;
+                self.tab_orgs.retain(|t, _| tabs.contains(t));
                 plan.save_desk = true;
                 Reply::Ack
             }
             Input::TabGone { tab } => {
                 let before = self.tabs.len();
                 self.tabs.retain(|t| *t != tab);
+                self.tab_orgs.remove(&tab);
                 plan.save_desk |= self.tabs.len() != before;
+                Reply::Ack
+            }
+            Input::ChooseLoggingOrg { org_id } => {
+                self.logging_org = Some(org_id.clone());
+                self.place_waiting(&org_id, now_ms, plan);
+                plan.save_desk = true;
+                plan.broadcast = true;
                 Reply::Ack
             }
             Input::Dial {
@@ -448,19 +473,13 @@ impl Desk {
                 });
                 let excess = self.orgs.len().saturating_sub(ORGS_KEPT);
                 self.orgs.drain(..excess);
-                self.org = Some(org_id.clone());
-                plan.save_desk = true;
-                for log in self.logs.values_mut() {
-                    let before = log.entry.clone();
-                    log.entry.place(&org_id, now_ms);
-                    if log.entry.org_id == org_id {
-                        log.entry.wake(now_ms);
-                        log.update_at_ms = log.update_at_ms.min(now_ms);
-                    }
-                    if log.entry != before {
-                        plan.saves.insert(log.entry.call_id.clone());
-                    }
+                if self.logging_org.is_none() {
+                    // The first org the user connects is the logging org until they choose.
+                    self.logging_org = Some(org_id.clone());
+                    plan.broadcast = true;
                 }
+                plan.save_desk = true;
+                self.place_waiting(&org_id, now_ms, plan);
                 Reply::Ack
             }
             Input::LookedUp { card } => {
@@ -617,6 +636,31 @@ impl Desk {
         Reply::Stored(stored)
     }
 
+    /// A session of `org_id` is there: what waits for it goes now (the logs of that org, and
+    /// those that wait for any org, when it is the logging org).
+    fn place_waiting(&mut self, org_id: &str, now_ms: u64, plan: &mut Plan) {
+        let logging = self.logging_org.as_deref() == Some(org_id);
+        for log in self.logs.values_mut() {
+            let before = log.entry.clone();
+            if logging {
+                log.entry.place(org_id, now_ms);
+            }
+            if log.entry.org_id == org_id {
+                log.entry.wake(now_ms);
+                log.update_at_ms = log.update_at_ms.min(now_ms);
+            }
+            if log.entry != before {
+                plan.saves.insert(log.entry.call_id.clone());
+            }
+        }
+    }
+
+    /// Whether a panel's tab shows the caller card and the call's Task: only a tab of the
+    /// logging org (another org's page must not see this org's record names).
+    pub fn shows_notes(&self, tab: i32) -> bool {
+        self.logging_org.is_some() && self.tab_orgs.get(&tab) == self.logging_org.as_ref()
+    }
+
     /// A call rings that nobody looked up yet: show "looking", look it up once.
     fn ring(&mut self, _now_ms: u64, plan: &mut Plan) {
         let Some(call) = self
@@ -630,7 +674,7 @@ impl Desk {
         if self.card_of(&call.call_id).is_some() {
             return;
         }
-        let card = match &self.org {
+        let card = match &self.logging_org {
             Some(org_id) => {
                 plan.actions.push(Effect::LookUp {
                     call_id: call.call_id.clone(),
@@ -648,8 +692,8 @@ impl Desk {
         plan.broadcast = true;
     }
 
-    /// An ended call becomes one log (once: a repeated report finds it), in the org it belongs
-    /// to: the page it was dialled from, else the last page's; none known yet, it waits.
+    /// An ended call becomes one log (once: a repeated report finds it) in the logging org;
+    /// none known yet, it waits. A call dialled from a page of another org is not logged.
     fn log_ended(&mut self, call: &CallView, now_ms: u64, plan: &mut Plan) {
         if self.log_of(&call.call_id).is_some() {
             return;
@@ -669,11 +713,20 @@ impl Desk {
         let Some(record) = record_of(call, context.as_ref(), card.as_ref(), DEFAULT_REGION) else {
             return;
         };
-        let org = context
+        let dialled_in = context
             .as_ref()
             .filter(|c| c.matches(call))
-            .and_then(|c| c.org_id.clone())
-            .or_else(|| self.org.clone());
+            .and_then(|c| c.org_id.clone());
+        let org = match (dialled_in, &self.logging_org) {
+            (Some(page), Some(logging)) if &page != logging => {
+                if let Some(dial_id) = &call.dial_id {
+                    self.dials.retain(|d| &d.dial_id != dial_id);
+                    plan.save_desk = true;
+                }
+                return;
+            }
+            (page, logging) => logging.clone().or(page),
+        };
         let log = Log::new(record, &call.call_id, org.as_deref(), now_ms);
         let id = log.entry.call_id.clone();
         self.logs.insert(id.clone(), log);

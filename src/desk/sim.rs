@@ -963,7 +963,13 @@ impl World {
                 self.session_valid = true;
                 let tab = self.rng.below(5) as i32 + 1;
                 let delay = self.rng.between(1, 100);
-                self.send(delay, Input::PanelHello { tab });
+                self.send(
+                    delay,
+                    Input::PanelHello {
+                        tab,
+                        org_id: Some(ORG.into()),
+                    },
+                );
                 let delay = self.rng.between(1, 300);
                 self.send(
                     delay,

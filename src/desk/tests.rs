@@ -429,3 +429,112 @@ fn simulated_lifecycles_are_each_exactly_one_task() {
     }
     assert!(total.lifecycles >= 10_000, "{total:?}");
 }
+
+const OTHER_ORG: &str = "00D5g0000ZZZZZZEAA";
+
+fn page(desk: &mut Desk, org: &str) {
+    desk.handle(
+        Input::PageSession {
+            org_id: org.into(),
+            user_id: Some(USER.into()),
+        },
+        T0,
+    );
+}
+
+#[test]
+fn the_first_org_connected_is_the_logging_org_and_another_orgs_page_does_not_change_it() {
+    let mut desk = Desk::default();
+    page(&mut desk, ORG);
+    page(&mut desk, OTHER_ORG);
+    assert_eq!(desk.logging_org.as_deref(), Some(ORG));
+    // An incoming call is looked up in the logging org, whichever page was opened last.
+    let turn = desk.handle(report(call("in@pbx", CallPhase::Incoming, true), 1), T0);
+    let looked_up_in: Vec<&str> = turn
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::LookUp { org_id, .. } => Some(org_id.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(looked_up_in, vec![ORG]);
+    let turn = desk.handle(
+        report(call("in@pbx", CallPhase::Ended, true), 2),
+        T0 + 60_000,
+    );
+    assert_eq!(desk.log_of("in@pbx").unwrap().entry.org_id, ORG);
+    assert_eq!(creates(&turn), 1);
+    // The user chooses the other org: from now on calls go there.
+    desk.handle(
+        Input::ChooseLoggingOrg {
+            org_id: OTHER_ORG.into(),
+        },
+        T0 + 61_000,
+    );
+    let mut second = call("in2@pbx", CallPhase::Ended, true);
+    second.id = 2;
+    desk.handle(report(second, 3), T0 + 120_000);
+    assert_eq!(desk.log_of("in2@pbx").unwrap().entry.org_id, OTHER_ORG);
+}
+
+#[test]
+fn a_call_dialled_from_another_orgs_page_is_not_logged() {
+    let mut desk = Desk::default();
+    page(&mut desk, ORG);
+    desk.handle(
+        Input::Dial {
+            dial_id: "dial-other".into(),
+            number: "+81312345678".into(),
+            record: None,
+            org_id: Some(OTHER_ORG.into()),
+        },
+        T0,
+    );
+    let mut dialled = call("out@pbx", CallPhase::Ended, false);
+    dialled.dial_id = Some("dial-other".into());
+    let turn = desk.handle(report(dialled, 1), T0 + 60_000);
+    assert!(desk.log_of("out@pbx").is_none());
+    assert_eq!(creates(&turn), 0);
+    assert!(desk.dials.is_empty(), "the dial is done with");
+    // The same from a page of the logging org is logged.
+    desk.handle(
+        Input::Dial {
+            dial_id: "dial-ours".into(),
+            number: "+81312345678".into(),
+            record: None,
+            org_id: Some(ORG.into()),
+        },
+        T0 + 70_000,
+    );
+    let mut ours = call("out2@pbx", CallPhase::Ended, false);
+    ours.id = 2;
+    ours.dial_id = Some("dial-ours".into());
+    desk.handle(report(ours, 2), T0 + 120_000);
+    assert_eq!(desk.log_of("out2@pbx").unwrap().entry.org_id, ORG);
+}
+
+#[test]
+fn only_tabs_of_the_logging_org_see_the_caller_and_the_task() {
+    let mut desk = Desk::default();
+    page(&mut desk, ORG);
+    for (tab, org) in [(1, Some(ORG)), (2, Some(OTHER_ORG)), (3, None)] {
+        desk.handle(
+            Input::PanelHello {
+                tab,
+                org_id: org.map(str::to_string),
+            },
+            T0,
+        );
+    }
+    assert!(desk.shows_notes(1));
+    assert!(!desk.shows_notes(2));
+    assert!(!desk.shows_notes(3));
+    desk.handle(Input::TabGone { tab: 1 }, T0);
+    assert!(desk.tab_orgs.get(&1).is_none());
+    // A desk stored by the version before (its `org` the last page's) reads its org as the
+    // logging org.
+    let old = serde_json::json!({"version": SNAPSHOT_VERSION, "org": ORG});
+    let restored = Desk::restore(Some(old), vec![]).desk;
+    assert_eq!(restored.logging_org.as_deref(), Some(ORG));
+}

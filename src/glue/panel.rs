@@ -34,6 +34,7 @@ const MARKUP: &str = r#"
   </button>
   <div class="body">
     <p class="line"></p>
+    <p class="logging"></p>
     <p class="reason" role="alert"></p>
     <div class="call" hidden>
       <p class="peer"></p>
@@ -444,6 +445,24 @@ fn render_panel(panel: &Panel) {
     let line_code = line_key(state.line, state.microphone_denied);
     set_attr(root, ".panel", "data-line", &line_code[5..]);
     set_text(root, ".line", &chrome::text(line_code));
+    // Where calls are logged: this org, or (on another org's page) elsewhere, and so no card.
+    let logging = match &panel.notes.logging {
+        Some(l) if l.this_org => chrome::text_with("loggingTo", &[&l.name, &l.org_id]),
+        Some(l) => chrome::text_with("loggingElsewhere", &[&l.name]),
+        None => String::new(),
+    };
+    set_text(root, ".logging", &logging);
+    set_attr(
+        root,
+        ".logging",
+        "data-this-org",
+        &panel
+            .notes
+            .logging
+            .as_ref()
+            .is_some_and(|l| l.this_org)
+            .to_string(),
+    );
     let call = state.call.as_ref();
     let live = state.live_call();
     set_attr(

@@ -70,13 +70,15 @@ async function adminRequest(method, url, host, body) {
   });
 }
 
-export function chromiumArgs(devorg) {
-  const map = (host) => `MAP ${host} 127.0.0.1:${devorg.port}`;
+/** Chromium's flags for one devorg, or several (each its own org, hosts and certificate). */
+export function chromiumArgs(devorgs) {
+  const orgs = [devorgs].flat();
+  const maps = orgs.flatMap((o) => [o.apiHost, o.lightningHost].map((host) => `MAP ${host} 127.0.0.1:${o.port}`));
   return [
     `--disable-extensions-except=${DIST}`,
     `--load-extension=${DIST}`,
-    `--host-resolver-rules=${map(devorg.apiHost)}, ${map(devorg.lightningHost)}, MAP * ~NOTFOUND, EXCLUDE localhost`,
-    `--ignore-certificate-errors-spki-list=${devorg.spki}`,
+    `--host-resolver-rules=${maps.join(', ')}, MAP * ~NOTFOUND, EXCLUDE localhost`,
+    `--ignore-certificate-errors-spki-list=${orgs.map((o) => o.spki).join(',')}`,
     '--headless=new',
     '--no-sandbox',
     '--disable-gpu',

@@ -42,6 +42,7 @@ export const panelState = (page) => inPanel(page, (root) => {
     line: panel.dataset.line,
     phase: panel.dataset.phase,
     lineText: text('.line'),
+    logging: text('.logging'),
     peer: text('.peer'),
     phaseText: text('.phase'),
     clock: text('.clock'),

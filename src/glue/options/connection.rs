@@ -9,7 +9,7 @@ use crate::glue::chrome;
 use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
 use crate::protocol::{
-    ContentMode, Lookup, LookupResult, OrgReport, PageReport, SaveLookupPriority,
+    ContentMode, Lookup, LookupResult, OrgReport, PageReport, SaveLoggingOrg, SaveLookupPriority,
 };
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::lookup::Candidate;
@@ -95,19 +95,47 @@ fn feature(
     }
 }
 
-pub(super) fn fill_org_choice(document: &Document, orgs: &[OrgReport]) {
-    let Some(select) = document.get_element_by_id("lookup-org") else {
-        return;
-    };
-    for org in orgs {
-        let Ok(option) = document.create_element("option") else {
+/// The orgs to choose from: for a lookup, and the logging org (`logging` selected).
+pub(super) fn fill_org_choice(document: &Document, orgs: &[OrgReport], logging: Option<&str>) {
+    for id in ["lookup-org", "logging-org"] {
+        let Some(select) = document.get_element_by_id(id) else {
             continue;
         };
-        option
-            .set_attribute("value", &org.org_id)
+        // The logging org first: the lookup tries where calls are looked up.
+        let mut orgs: Vec<&OrgReport> = orgs.iter().collect();
+        orgs.sort_by_key(|o| Some(o.org_id.as_str()) != logging);
+        for org in orgs {
+            let Ok(option) = document.create_element("option") else {
+                continue;
+            };
+            option
+                .set_attribute("value", &org.org_id)
+                .log_and_continue("rendering");
+            if Some(org.org_id.as_str()) == logging {
+                option
+                    .set_attribute("selected", "")
+                    .log_and_continue("rendering");
+            }
+            option.set_text_content(Some(&format!("{} ({})", org.ui_host, org.org_id)));
+            select.append_child(&option).log_and_continue("rendering");
+        }
+    }
+}
+
+/// The user chose where calls are looked up and logged.
+pub(super) async fn save_logging_org() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let org_id = field_value(&document, "logging-org");
+    let result = send(&SaveLoggingOrg { org_id }).await;
+    if let Some(el) = document.get_element_by_id("logging-result") {
+        el.set_attribute("data-saved", &result.is_ok().to_string())
             .log_and_continue("rendering");
-        option.set_text_content(Some(&format!("{} ({})", org.ui_host, org.org_id)));
-        select.append_child(&option).log_and_continue("rendering");
+        el.set_text_content(Some(&match result {
+            Ok(_) => chrome::text("loggingOrgSaved"),
+            Err(e) => chrome::explain(&e.code),
+        }));
     }
 }
 

@@ -14,7 +14,8 @@ use super::js::{ask_worker, JsResultExt};
 use crate::protocol::{OptionsStatus, Refusal, Request, Status};
 use calllogs::{fill_mapping, render_call_logs, run_test_log, save_mapping};
 use connection::{
-    fill_org_choice, fill_priority, render_orgs, render_pages, run_lookup, save_priority,
+    fill_org_choice, fill_priority, render_orgs, render_pages, run_lookup, save_logging_org,
+    save_priority,
 };
 
 #[wasm_bindgen]
@@ -29,12 +30,13 @@ pub async fn options_main() {
             orgs,
             pages,
             lookup_priority,
+            logging_org,
             ..
         }) => {
             fill_priority(&document, &lookup_priority);
             render_orgs(&document, &orgs);
             render_pages(&document, &pages);
-            fill_org_choice(&document, &orgs);
+            fill_org_choice(&document, &orgs, logging_org.as_deref());
             fill_mapping(&document, &orgs).await;
         }
         Err(e) => show_error(&document, "error", &e),
@@ -42,6 +44,9 @@ pub async fn options_main() {
     wire_lookup(&document);
     wire_button(&document, "testlog-run", || {
         wasm_bindgen_futures::spawn_local(run_test_log())
+    });
+    wire_button(&document, "logging-save", || {
+        wasm_bindgen_futures::spawn_local(save_logging_org())
     });
     wire_button(&document, "priority-save", || {
         wasm_bindgen_futures::spawn_local(save_priority())

@@ -30,8 +30,8 @@ use crate::protocol::{
     FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall, LogTestCall, Lookup,
     OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport, Phone, PhoneHello,
     PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal, Request,
-    RetryCallLog, SaveFieldMapping, SaveLookupPriority, Status, ToWorker, UpdateMemo,
-    UpdateTranscript,
+    RetryCallLog, SaveFieldMapping, SaveLoggingOrg, SaveLookupPriority, Status, ToWorker,
+    UpdateMemo, UpdateTranscript,
 };
 use crate::salesforce::host;
 
@@ -84,7 +84,7 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
         FromContent::ContentCandidates(ContentCandidates { page, fields }) => {
             answer::<ContentCandidates>(Ok::<_, Refusal>(dial::candidates(&page, &fields)))
         }
-        FromContent::PhoneHello(_) => answer::<PhoneHello>(phone_hello(sender).await),
+        FromContent::PhoneHello(_) => answer::<PhoneHello>(phone_hello(sender, sender_url).await),
         FromContent::PickCaller(PickCaller { call_id, record_id }) => answer::<PickCaller>(
             match runner::submit(Input::Pick { call_id, record_id }).await? {
                 Reply::Error(code) => Err(Refusal::new(code, "the caller was not picked")),
@@ -159,11 +159,13 @@ async fn content_dial(dial: ContentDial, sender_url: &str) -> Result<Ack, Refusa
     Ok(Ack {})
 }
 
-async fn phone_hello(sender: &JsValue) -> Result<PhoneStatus, Refusal> {
-    if let Some(tab) = tab_id(sender) {
-        runner::submit(Input::PanelHello { tab }).await?;
+async fn phone_hello(sender: &JsValue, sender_url: &str) -> Result<PhoneStatus, Refusal> {
+    let tab = tab_id(sender);
+    if let Some(tab) = tab {
+        let org_id = org_of_page(sender_url).await.ok();
+        runner::submit(Input::PanelHello { tab, org_id }).await?;
     }
-    let parts = runner::read(runner::view_parts).await?;
+    let parts = runner::read(|d| runner::view_parts(d, tab)).await?;
     let (state, notes) = runner::panel_view(parts).await;
     Ok(PhoneStatus {
         state: phone::panel_started(state).await?,
@@ -175,6 +177,11 @@ async fn phone_hello(sender: &JsValue) -> Result<PhoneStatus, Refusal> {
 async fn from_options(message: FromOptions) -> Answered {
     match message {
         FromOptions::OptionsStatus(_) => answer::<OptionsStatus>(status().await),
+        FromOptions::SaveLoggingOrg(SaveLoggingOrg { org_id }) => answer::<SaveLoggingOrg>(
+            runner::submit(Input::ChooseLoggingOrg { org_id })
+                .await
+                .map(|_| Ack {}),
+        ),
         FromOptions::SaveLookupPriority(SaveLookupPriority { priority }) => {
             answer::<SaveLookupPriority>(
                 store::store("lookupPriority", &priority)
@@ -233,6 +240,7 @@ async fn status() -> Result<Status, GlueError> {
         pages: store::pages().await?,
         last_dial: store::load("lastDial").await?,
         lookup_priority: connection::lookup_priority().await,
+        logging_org: runner::read(|d| d.logging_org.clone()).await?,
     })
 }
 

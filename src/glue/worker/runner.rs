@@ -12,7 +12,7 @@ use super::client::now_ms;
 use super::serial::{turn, Lane};
 use super::{connection, logging, phone, store};
 use crate::call::{CallPhase, PhoneState};
-use crate::calllog::{CallLogNote, CallNotes, CallerCard};
+use crate::calllog::{CallLogNote, CallNotes, CallerCard, LoggingNote};
 use crate::desk::{Desk, Effect, Input, Log, Reply, DESK_KEY, LOG_KEY_PREFIX};
 use crate::glue::chrome;
 use crate::glue::js::{call, to_js, GlueError};
@@ -216,10 +216,26 @@ async fn look_up(call_id: &str, number: &str, org_id: &str) -> CallerCard {
 
 /// What the panels show: the phone's state and, for its call, the caller's card and what
 /// became of the Task.
-pub async fn panel_view(
-    desk_state: (PhoneState, Option<CallerCard>, Option<Log>),
-) -> (PhoneState, CallNotes) {
-    let (state, caller, log) = desk_state;
+pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
+    let ViewParts {
+        state,
+        caller,
+        log,
+        logging_org,
+        this_org,
+    } = parts;
+    let logging = match logging_org {
+        Some(org_id) => {
+            let ui_host = store::org(&org_id)
+                .await
+                .ok()
+                .flatten()
+                .map(|o| o.ui_host)
+                .unwrap_or_default();
+            Some(LoggingNote::new(&org_id, &ui_host, this_org))
+        }
+        None => None,
+    };
     let log = match (log, state.call.as_ref()) {
         (Some(log), Some(call)) if call.phase == CallPhase::Ended => {
             let org = store::org(&log.entry.org_id).await.ok().flatten();
@@ -235,36 +251,61 @@ pub async fn panel_view(
         }
         _ => None,
     };
-    (state, CallNotes { caller, log })
+    (
+        state,
+        CallNotes {
+            caller,
+            log,
+            logging,
+        },
+    )
 }
 
-/// The parts of the desk the panels' view is made of.
-pub fn view_parts(desk: &Desk) -> (PhoneState, Option<CallerCard>, Option<Log>) {
+/// The parts of the desk a panel's view is made of.
+pub struct ViewParts {
+    state: PhoneState,
+    caller: Option<CallerCard>,
+    log: Option<Log>,
+    logging_org: Option<String>,
+    this_org: bool,
+}
+
+/// What the panel of `tab` shows: the caller card and the call's Task only on a page of the
+/// logging org (another org's page must not see this org's record names).
+pub fn view_parts(desk: &Desk, tab: Option<i32>) -> ViewParts {
     let state = desk.phone.clone();
     let sip_id = state
         .call
         .as_ref()
         .map(|c| c.call_id.clone())
         .unwrap_or_default();
-    (
+    let this_org = tab.is_some_and(|t| desk.shows_notes(t));
+    ViewParts {
+        caller: desk.card_of(&sip_id).filter(|_| this_org).cloned(),
+        log: desk.log_of(&sip_id).filter(|_| this_org).cloned(),
+        logging_org: desk.logging_org.clone(),
+        this_org,
         state,
-        desk.card_of(&sip_id).cloned(),
-        desk.log_of(&sip_id).cloned(),
-    )
+    }
 }
 
 /// Sends the phone's state, with its notes, to every tab that runs the panel; returns the tabs
 /// that refused it (closed, or no panel any more).
 async fn broadcast() -> Vec<i32> {
-    let Some((parts, tabs)) = with_desk(|d| (view_parts(d), d.tabs.clone())) else {
-        return vec![];
-    };
-    let (state, notes) = panel_view(parts).await;
-    let Ok(message) = to_js(&ToTab::PhoneState { state, notes }) else {
+    let Some(views) = with_desk(|d| {
+        d.tabs
+            .iter()
+            .map(|t| (*t, view_parts(d, Some(*t))))
+            .collect::<Vec<_>>()
+    }) else {
         return vec![];
     };
     let mut gone = vec![];
-    for tab in tabs {
+    for (tab, parts) in views {
+        let (state, notes) = panel_view(parts).await;
+        let Ok(message) = to_js(&ToTab::PhoneState { state, notes }) else {
+            continue;
+        };
         if call(chrome::tabs_send_message(tab, &message), "TAB_GONE")
             .await
             .is_err()

@@ -18,13 +18,15 @@ export const MEDIA_ARGS = [
  * Starts everything; `farEnds` is `[[account, behaviour], …]` (behaviour: answer | busy | ring).
  * Resolves to `{ kamailio, devorg, browser, far, farLast(user), stop() }`.
  */
-export async function startPhoneLab({ devorgArgs = [], farEnds = [], headless = true } = {}) {
+export async function startPhoneLab({ devorgArgs = [], farEnds = [], headless = true, secondOrg = null } = {}) {
   const kamailio = await startKamailio();
   const devorg = await startDevorg(devorgArgs);
+  // Another org open in the same browser (a consultant's second client): `--domain secondOrg`.
+  const other = secondOrg ? await startDevorg(['--domain', secondOrg]) : null;
   const farServer = await serveFarEnd();
-  const browser = await launchBrowser(devorg, { headless, extraArgs: MEDIA_ARGS });
+  const browser = await launchBrowser(other ? [devorg, other] : devorg, { headless, extraArgs: MEDIA_ARGS });
   const lab = {
-    kamailio, devorg, browser,
+    kamailio, devorg, other, browser,
     far: await browser.context.newPage(),
     farLast: (user) => lab.far.evaluate((u) => window.Far.last(u), user),
     /** Stops what is running (a test may have replaced `lab.kamailio` by a restarted one). */
@@ -32,6 +34,7 @@ export async function startPhoneLab({ devorgArgs = [], farEnds = [], headless = 
       await browser.close();
       farServer.close();
       devorg.stop();
+      other?.stop();
       await lab.kamailio.stop();
     },
   };
