@@ -531,7 +531,7 @@ fn only_tabs_of_the_logging_org_see_the_caller_and_the_task() {
     assert!(!desk.shows_notes(2));
     assert!(!desk.shows_notes(3));
     desk.handle(Input::TabGone { tab: 1 }, T0);
-    assert!(desk.tab_orgs.get(&1).is_none());
+    assert!(!desk.tab_orgs.contains_key(&1));
     // A desk stored by the version before (its `org` the last page's) reads its org as the
     // logging org.
     let old = serde_json::json!({"version": SNAPSHOT_VERSION, "org": ORG});
