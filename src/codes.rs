@@ -77,6 +77,11 @@ codes! {
     CallOver = "CALL_OVER",
     NoCard = "NO_CARD",
     NotOnCard = "NOT_ON_CARD",
+    // Dials.
+    TooManyDials = "TOO_MANY_DIALS",
+    NoDial = "NO_DIAL",
+    PremiumRate = "PREMIUM_RATE",
+    InternationalNetwork = "INTERNATIONAL_NETWORK",
     UnknownPlaceholder = "UNKNOWN_PLACEHOLDER",
     // Phone numbers.
     NotANumber = "NOT_A_NUMBER",

@@ -109,6 +109,14 @@ pub struct PickCaller {
     pub record_id: RecordId,
 }
 
+/// The docked panel: the user's answer to "call this costly number?".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConfirmDial {
+    pub dial_id: String,
+    pub dial: bool,
+}
+
 /// The user asked the phone to do something (the panel's or the options page's controls).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Phone {
@@ -126,6 +134,7 @@ pub enum FromContent {
     ContentCandidates(ContentCandidates),
     PhoneHello(PhoneHello),
     PickCaller(PickCaller),
+    ConfirmDial(ConfirmDial),
     Phone(Phone),
 }
 
@@ -135,6 +144,7 @@ requests! {
     ContentCandidates => Dialable,
     PhoneHello => PhoneStatus,
     PickCaller => Ack,
+    ConfirmDial => Ack,
     Phone => Ack,
 }
 
@@ -682,6 +692,7 @@ fn check_content(message: &FromContent) -> Result<(), BadMessage> {
         }
         FromContent::Phone(Phone { action }) => action.validate().map_err(|e| BadMessage(e.into())),
         FromContent::PickCaller(PickCaller { call_id, .. }) => check_call_id(call_id),
+        FromContent::ConfirmDial(ConfirmDial { dial_id, .. }) => check_call_id(dial_id),
         _ => Ok(()),
     }
 }
@@ -848,6 +859,13 @@ mod tests {
                 }),
             ),
             (&[Page], wire(&PhoneHello {})),
+            (
+                &[Page],
+                wire(&ConfirmDial {
+                    dial_id: "dial-1".into(),
+                    dial: true,
+                }),
+            ),
             (
                 &[Page],
                 wire(&PickCaller {

@@ -33,8 +33,8 @@ pub use composite::{
 pub use draft::{DropReason, DroppedField, TaskDraft, UserContext};
 pub use mapping_check::{check_mapping, MappingProblem, TaskDescribe};
 pub use notes::{
-    CallLogNote, CallNotes, CallerCard, CallerMatch, CardStatus, LoggingNote, NoteStatus,
-    CARD_MATCHES,
+    CallLogNote, CallNotes, CallerCard, CallerMatch, CardStatus, DialConfirm, LoggingNote,
+    NoteStatus, CARD_MATCHES,
 };
 pub use phone_call::{logs_call, record_of, DialContext};
 pub use record::{CallRecord, Direction, KnownRecord};

@@ -252,6 +252,19 @@ pub struct CallNotes {
     /// Where calls are logged, and whether it is this tab's org.
     #[serde(default)]
     pub logging: Option<LoggingNote>,
+    /// A costly number clicked in this tab, waiting for the user's yes.
+    #[serde(default)]
+    pub confirm: Option<DialConfirm>,
+}
+
+/// "This is a premium-rate number: call it anyway?"
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DialConfirm {
+    pub dial_id: String,
+    /// As people write it.
+    pub number: String,
+    pub costly: crate::number::Costly,
 }
 
 /// The logging org as a panel says it: "Logging to acme (00D…)", or, on another org's page,

@@ -24,7 +24,7 @@ use crate::call::{CallEnd, CallPhase, CallView, PhoneCommand, PhoneState};
 use crate::calllog::{
     logs_call, record_of, CallRecord, CallerCard, DialContext, DroppedField, KnownRecord,
 };
-use crate::number::DEFAULT_REGION;
+use crate::number::{Costly, PhoneNumber, DEFAULT_REGION};
 use crate::outbox::{Delivery, Outcome, Step};
 use crate::salesforce::id::RecordId;
 
@@ -48,6 +48,32 @@ const DIALLED_KEPT: usize = 50;
 const DONE_KEPT: usize = 200;
 /// A failed log is shown for this long (the options page lists it, with Retry), then pruned.
 const FAILED_KEPT_MS: u64 = 30 * 24 * 3_600_000;
+
+/// Dials one tab may make in `DIAL_RATE_WINDOW_MS`: a person clicks a few numbers a minute; a
+/// script that got a click through would dial on and on.
+pub const DIALS_PER_WINDOW: usize = 5;
+pub const DIAL_RATE_WINDOW_MS: u64 = 60_000;
+/// A costly number's confirmation waits this long for the user.
+pub const CONFIRM_MAX_AGE_MS: u64 = 60_000;
+
+/// A dial that waits for the user's yes in the panel (a premium-rate or network number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Confirming {
+    pub dial: Dial,
+    pub costly: Costly,
+    /// The tab it was clicked in: its panel asks.
+    #[serde(default)]
+    pub tab: Option<i32>,
+}
+
+/// A dial a tab made, for the rate limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentDial {
+    pub tab: i32,
+    pub at_ms: u64,
+}
 
 /// An org with a working session, as a Salesforce page showed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -90,6 +116,12 @@ pub struct Desk {
     /// The ids of the last dials handed to the phone: a click delivered twice dials once.
     #[serde(default)]
     pub dialled: Vec<String>,
+    /// The last minute's dials, by tab (the rate limit).
+    #[serde(default)]
+    pub recent_dials: Vec<RecentDial>,
+    /// A costly number's dial, until the user says yes or no.
+    #[serde(default)]
+    pub confirming: Option<Confirming>,
     /// The logging org: where calls are looked up and logged. The user's choice on the options
     /// page; until then the first org a Salesforce page showed with a session. Pages of other
     /// orgs get click-to-call, but no caller cards and no logs.
@@ -120,6 +152,8 @@ impl Default for Desk {
             tabs: vec![],
             dials: vec![],
             dialled: vec![],
+            recent_dials: vec![],
+            confirming: None,
             logging_org: None,
             tab_orgs: BTreeMap::new(),
             orgs: vec![],
@@ -175,12 +209,18 @@ pub enum Input {
     TabGone {
         tab: i32,
     },
-    /// A click-to-call from a Salesforce page of `org_id`.
+    /// A click-to-call from a Salesforce page of `org_id`, in `tab`.
     Dial {
         dial_id: String,
         number: String,
         record: Option<KnownRecord>,
         org_id: Option<String>,
+        tab: Option<i32>,
+    },
+    /// The user's answer to "call this costly number?".
+    ConfirmDial {
+        dial_id: String,
+        dial: bool,
     },
     /// A Salesforce page of this org, with a working session, is open.
     PageSession {
@@ -441,6 +481,7 @@ impl Desk {
                 number,
                 record,
                 org_id,
+                tab,
             } => {
                 if self.dialled.contains(&dial_id) {
                     return Reply::Ack;
@@ -448,21 +489,48 @@ impl Desk {
                 self.dialled.push(dial_id.clone());
                 let excess = self.dialled.len().saturating_sub(DIALLED_KEPT);
                 self.dialled.drain(..excess);
-                self.dials.retain(|d| d.at_ms + DIAL_MAX_AGE_MS > now_ms);
-                self.dials.push(Dial {
-                    dial_id: dial_id.clone(),
-                    number: number.clone(),
+                plan.save_desk = true;
+                if let Some(tab) = tab {
+                    self.recent_dials
+                        .retain(|d| d.at_ms + DIAL_RATE_WINDOW_MS > now_ms);
+                    let recent = self.recent_dials.iter().filter(|d| d.tab == tab).count();
+                    if recent >= DIALS_PER_WINDOW {
+                        return Reply::Error("TOO_MANY_DIALS");
+                    }
+                    self.recent_dials.push(RecentDial { tab, at_ms: now_ms });
+                }
+                let dial = Dial {
+                    dial_id,
+                    number,
                     record,
                     org_id,
                     at_ms: now_ms,
-                });
-                let excess = self.dials.len().saturating_sub(DIALS_KEPT);
-                self.dials.drain(..excess);
+                };
+                let costly = PhoneNumber::parse(&dial.number, DEFAULT_REGION)
+                    .ok()
+                    .and_then(|n| n.costly());
+                match costly {
+                    Some(costly) => {
+                        self.confirming = Some(Confirming { dial, costly, tab });
+                        plan.broadcast = true;
+                    }
+                    None => self.place_dial(dial, now_ms, plan),
+                }
+                Reply::Ack
+            }
+            Input::ConfirmDial { dial_id, dial } => {
+                let Some(waiting) = self.confirming.take_if(|c| c.dial.dial_id == dial_id) else {
+                    return Reply::Error("NO_DIAL");
+                };
                 plan.save_desk = true;
-                plan.actions.push(Effect::Phone(PhoneCommand::Dial {
-                    number,
-                    dial_id: Some(dial_id),
-                }));
+                plan.broadcast = true;
+                if !dial {
+                    return Reply::Ack;
+                }
+                if waiting.dial.at_ms + CONFIRM_MAX_AGE_MS <= now_ms {
+                    return Reply::Error("NO_DIAL");
+                }
+                self.place_dial(waiting.dial, now_ms, plan);
                 Reply::Ack
             }
             Input::PageSession { org_id, user_id } => {
@@ -634,6 +702,28 @@ impl Desk {
             self.ring(now_ms, plan);
         }
         Reply::Stored(stored)
+    }
+
+    /// A click-to-call goes to the phone, remembered by its id until its call reports.
+    fn place_dial(&mut self, mut dial: Dial, now_ms: u64, plan: &mut Plan) {
+        dial.at_ms = now_ms;
+        self.dials.retain(|d| d.at_ms + DIAL_MAX_AGE_MS > now_ms);
+        let command = PhoneCommand::Dial {
+            number: dial.number.clone(),
+            dial_id: Some(dial.dial_id.clone()),
+        };
+        self.dials.push(dial);
+        let excess = self.dials.len().saturating_sub(DIALS_KEPT);
+        self.dials.drain(..excess);
+        plan.save_desk = true;
+        plan.actions.push(Effect::Phone(command));
+    }
+
+    /// The costly dial the panel of `tab` asks about, while it may still be confirmed.
+    pub fn confirming_in(&self, tab: Option<i32>, now_ms: u64) -> Option<&Confirming> {
+        self.confirming
+            .as_ref()
+            .filter(|c| c.tab == tab && c.dial.at_ms + CONFIRM_MAX_AGE_MS > now_ms)
     }
 
     /// A session of `org_id` is there: what waits for it goes now (the logs of that org, and

@@ -830,6 +830,7 @@ impl World {
                         number,
                         record: Some(record),
                         org_id: self.page_opened.then(|| ORG.to_string()),
+                        tab: Some(1),
                     },
                 );
             }

@@ -203,6 +203,7 @@ fn a_click_to_call_is_joined_to_its_record_by_dial_id() {
             number: "+81312345678".into(),
             record: Some(lead.clone()),
             org_id: Some(ORG.into()),
+            tab: Some(1),
         },
         T0,
     );
@@ -488,6 +489,7 @@ fn a_call_dialled_from_another_orgs_page_is_not_logged() {
             number: "+81312345678".into(),
             record: None,
             org_id: Some(OTHER_ORG.into()),
+            tab: Some(1),
         },
         T0,
     );
@@ -504,6 +506,7 @@ fn a_call_dialled_from_another_orgs_page_is_not_logged() {
             number: "+81312345678".into(),
             record: None,
             org_id: Some(ORG.into()),
+            tab: Some(1),
         },
         T0 + 70_000,
     );
@@ -537,4 +540,106 @@ fn only_tabs_of_the_logging_org_see_the_caller_and_the_task() {
     let old = serde_json::json!({"version": SNAPSHOT_VERSION, "org": ORG});
     let restored = Desk::restore(Some(old), vec![]).desk;
     assert_eq!(restored.logging_org.as_deref(), Some(ORG));
+}
+
+fn dial(desk: &mut Desk, id: &str, number: &str, tab: i32, at: u64) -> Turn {
+    desk.handle(
+        Input::Dial {
+            dial_id: id.into(),
+            number: number.into(),
+            record: None,
+            org_id: Some(ORG.into()),
+            tab: Some(tab),
+        },
+        at,
+    )
+}
+
+fn dials(turn: &Turn) -> usize {
+    turn.effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Phone(PhoneCommand::Dial { .. })))
+        .count()
+}
+
+#[test]
+fn a_tab_dials_a_few_numbers_a_minute_and_no_more() {
+    let mut desk = with_org();
+    for i in 0..DIALS_PER_WINDOW {
+        let turn = dial(
+            &mut desk,
+            &format!("d{i}"),
+            "+81312345678",
+            1,
+            T0 + i as u64,
+        );
+        assert_eq!(dials(&turn), 1);
+    }
+    let refused = dial(&mut desk, "over", "+81312345678", 1, T0 + 10);
+    assert_eq!(refused.reply, Reply::Error("TOO_MANY_DIALS"));
+    assert_eq!(dials(&refused), 0);
+    // Another tab has its own budget; a minute later this one has again.
+    assert_eq!(dials(&dial(&mut desk, "t2", "+81312345678", 2, T0 + 20)), 1);
+    let later = dial(
+        &mut desk,
+        "later",
+        "+81312345678",
+        1,
+        T0 + DIAL_RATE_WINDOW_MS + 5,
+    );
+    assert_eq!(dials(&later), 1);
+}
+
+#[test]
+fn a_costly_number_waits_for_the_users_yes_in_the_panel_of_its_tab() {
+    let mut desk = with_org();
+    let turn = dial(&mut desk, "premium", "+882161234567", 3, T0);
+    assert_eq!(dials(&turn), 0, "not dialled yet");
+    assert!(turn.effects.contains(&Effect::Broadcast));
+    assert_eq!(
+        desk.confirming_in(Some(3), T0).map(|c| c.costly),
+        Some(Costly::InternationalNetwork)
+    );
+    assert!(
+        desk.confirming_in(Some(4), T0).is_none(),
+        "another tab's panel does not ask"
+    );
+    // No: nothing is dialled, and the question is gone.
+    let no = desk.handle(
+        Input::ConfirmDial {
+            dial_id: "premium".into(),
+            dial: false,
+        },
+        T0 + 1_000,
+    );
+    assert_eq!(dials(&no), 0);
+    assert!(desk.confirming.is_none());
+    // Yes: dialled once, with its dial id; a second yes finds nothing.
+    dial(&mut desk, "premium2", "0990-123-456", 3, T0 + 2_000);
+    let yes = desk.handle(
+        Input::ConfirmDial {
+            dial_id: "premium2".into(),
+            dial: true,
+        },
+        T0 + 3_000,
+    );
+    assert_eq!(dials(&yes), 1);
+    let again = desk.handle(
+        Input::ConfirmDial {
+            dial_id: "premium2".into(),
+            dial: true,
+        },
+        T0 + 3_100,
+    );
+    assert_eq!(again.reply, Reply::Error("NO_DIAL"));
+    // A yes after the question expired dials nothing.
+    dial(&mut desk, "premium3", "+1 900 555 0100", 3, T0 + 10_000);
+    let late = desk.handle(
+        Input::ConfirmDial {
+            dial_id: "premium3".into(),
+            dial: true,
+        },
+        T0 + 10_000 + CONFIRM_MAX_AGE_MS,
+    );
+    assert_eq!(dials(&late), 0);
 }

@@ -18,7 +18,7 @@ use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
 use crate::calllog::{CallNotes, CallerCard, CardStatus, NoteStatus};
 use crate::codes::ErrorCode;
 use crate::number::{PhoneNumber, DEFAULT_REGION};
-use crate::protocol::{Phone, PhoneHello, PhoneStatus, PickCaller, Request, ToTab};
+use crate::protocol::{ConfirmDial, Phone, PhoneHello, PhoneStatus, PickCaller, Request, ToTab};
 use crate::salesforce::id::RecordId;
 use crate::shown::shown_name;
 
@@ -36,6 +36,14 @@ const MARKUP: &str = r#"
     <p class="line"></p>
     <p class="logging"></p>
     <p class="reason" role="alert"></p>
+    <div class="confirm" role="alertdialog" hidden>
+      <p class="confirm-why"></p>
+      <p class="confirm-number"></p>
+      <div class="row">
+        <button type="button" class="confirm-yes" data-action="confirm-yes"></button>
+        <button type="button" class="confirm-no" data-action="confirm-no"></button>
+      </div>
+    </div>
     <div class="call" hidden>
       <p class="peer"></p>
       <div class="caller" hidden>
@@ -175,6 +183,8 @@ fn build(document: &Document) -> Option<ShadowRoot> {
     set_text(&root, "[data-action=keypad]", &chrome::text("panelKeypad"));
     set_text(&root, ".hangup", &chrome::text("panelHangup"));
     set_text(&root, ".dial", &chrome::text("panelDial"));
+    set_text(&root, ".confirm-yes", &chrome::text("confirmDialYes"));
+    set_text(&root, ".confirm-no", &chrome::text("confirmDialNo"));
     set_attr(
         &root,
         ".number",
@@ -229,6 +239,23 @@ fn command(action: PhoneCommand) {
     });
 }
 
+/// The user's answer to the costly number's question.
+fn confirm_dial(dial: bool) {
+    let dial_id = PANEL.with(|p| {
+        p.borrow()
+            .as_ref()
+            .and_then(|panel| panel.notes.confirm.as_ref().map(|c| c.dial_id.clone()))
+    });
+    let Some(dial_id) = dial_id else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(refusal) = ask_worker(&ConfirmDial { dial_id, dial }).await {
+            show_reason(&chrome::explain(&refusal.code));
+        }
+    });
+}
+
 fn show_reason(text: &str) {
     PANEL.with(|p| {
         if let Some(panel) = p.borrow().as_ref() {
@@ -261,8 +288,9 @@ fn update(state: PhoneState, notes: CallNotes) {
         .is_some_and(|c| c.phase == CallPhase::Incoming);
     PANEL.with(|p| {
         if let Some(panel) = p.borrow_mut().as_mut() {
-            // A call coming in opens the panel so it can be answered.
-            if ringing_in {
+            // A call coming in opens the panel so it can be answered, and so does a costly
+            // number's question.
+            if ringing_in || notes.confirm.is_some() {
                 panel.expanded = true;
             }
             if state.live_call().is_none() {
@@ -310,6 +338,17 @@ fn on_click(event: web_sys::Event) {
     }
     let digit = button.get_attribute("data-digit");
     let action = button.get_attribute("data-action").unwrap_or_default();
+    if let Some(dial) = match action.as_str() {
+        "confirm-yes" => Some(true),
+        "confirm-no" => Some(false),
+        _ => None,
+    } {
+        // Only the user's own click says yes to a costly number.
+        if event.is_trusted() {
+            confirm_dial(dial);
+        }
+        return;
+    }
     let mut to_send = None;
     PANEL.with(|p| {
         let mut p = p.borrow_mut();
@@ -445,6 +484,17 @@ fn render_panel(panel: &Panel) {
     let line_code = line_key(state.line, state.microphone_denied);
     set_attr(root, ".panel", "data-line", &line_code[5..]);
     set_text(root, ".line", &chrome::text(line_code));
+    let confirm = panel.notes.confirm.as_ref();
+    set_hidden(root, ".confirm", confirm.is_none());
+    if let Some(c) = confirm {
+        let why = format!(
+            "{} {}",
+            chrome::explain(c.costly.code()),
+            chrome::text("confirmDial")
+        );
+        set_text(root, ".confirm-why", &why);
+        set_text(root, ".confirm-number", &c.number);
+    }
     // Where calls are logged: this org, or (on another org's page) elsewhere, and so no card.
     let logging = match &panel.notes.logging {
         Some(l) if l.this_org => chrome::text_with("loggingTo", &[&l.name, &l.org_id]),

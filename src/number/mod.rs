@@ -68,7 +68,48 @@ impl fmt::Display for PhoneError {
 
 impl std::error::Error for PhoneError {}
 
+/// Why a call to a number may cost the caller dearly: such a dial asks for a confirmation in
+/// the panel before it goes (toll fraud dials exactly these).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Costly {
+    /// A premium-rate service (JP 0990, US 900, GB 09, DE 0900, FR 089, AU 190, +979).
+    PremiumRate,
+    /// A satellite or international network (+870, +881, +882, +883), charged far above
+    /// an ordinary international call.
+    InternationalNetwork,
+}
+
+impl Costly {
+    pub fn code(self) -> &'static str {
+        match self {
+            Costly::PremiumRate => "PREMIUM_RATE",
+            Costly::InternationalNetwork => "INTERNATIONAL_NETWORK",
+        }
+    }
+}
+
 impl PhoneNumber {
+    /// Whether calling this number may cost far more than a call: premium-rate ranges (as
+    /// libphonenumber's metadata lists them, for the regions we know) and the international
+    /// networks.
+    pub fn costly(&self) -> Option<Costly> {
+        let n = self.national.as_str();
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| n.starts_with(p));
+        let premium = match self.country_code {
+            870 | 881 | 882 | 883 => return Some(Costly::InternationalNetwork),
+            979 => true,
+            81 => starts(&["990"]),
+            1 => starts(&["900", "976"]),
+            44 => starts(&["90", "91", "98"]),
+            49 => starts(&["900", "137"]),
+            33 => starts(&["89"]),
+            61 => starts(&["190"]),
+            _ => false,
+        };
+        premium.then_some(Costly::PremiumRate)
+    }
+
     /// Parses `text` (typed, pasted, or a `tel:` value), reading numbers without a country
     /// code as numbers of `default_region` (an ISO code such as `"JP"`).
     pub fn parse(text: &str, default_region: &str) -> Result<PhoneNumber, PhoneError> {

@@ -330,3 +330,38 @@ fn click_to_call_dials_home_numbers_nationally() {
     assert_eq!(dial_form("+16502530000", "JP"), "+16502530000");
     assert_eq!(dial_form("2001", "JP"), "2001");
 }
+
+#[test]
+fn premium_rate_and_international_network_numbers_are_costly() {
+    let costly = |text: &str| PhoneNumber::parse(text, "JP").unwrap().costly();
+    for premium in [
+        "0990-123-456",
+        "+81 990 123 456",
+        "+1 900 555 0100",
+        "+44 909 876 5432",
+        "+49 900 1234567",
+        "+33 8 99 12 34 56",
+        "+61 1900 123 456",
+        "+979 123456789",
+    ] {
+        assert_eq!(costly(premium), Some(Costly::PremiumRate), "{premium}");
+    }
+    for network in ["+882 16 1234 5678", "+881 6 1234 5678", "+870 772 123 456"] {
+        assert_eq!(
+            costly(network),
+            Some(Costly::InternationalNetwork),
+            "{network}"
+        );
+    }
+    for ordinary in [
+        "03-1234-5678",
+        "090-1234-5678",
+        "0120-123-456",
+        "0570-123-456",
+        "+1 415 555 0100",
+        "+44 20 7946 0958",
+        "+49 30 1234567",
+    ] {
+        assert_eq!(costly(ordinary), None, "{ordinary}");
+    }
+}

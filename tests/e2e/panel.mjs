@@ -43,6 +43,7 @@ export const panelState = (page) => inPanel(page, (root) => {
     phase: panel.dataset.phase,
     lineText: text('.line'),
     logging: text('.logging'),
+    confirm: root.querySelector('.confirm')?.hidden === false ? text('.confirm-number') : null,
     peer: text('.peer'),
     phaseText: text('.phase'),
     clock: text('.clock'),

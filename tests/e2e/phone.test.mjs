@@ -583,3 +583,40 @@ test('without the microphone permission a dial ends at once and the panel says w
     await bare.close();
   }
 });
+
+/** A trusted click (real input events) at the middle of a panel element: what a user does. */
+async function userClicks(page, selector) {
+  const box = await inPanel(page, (root, sel) => {
+    const r = root.querySelector(sel).getBoundingClientRect();
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  }, selector);
+  await page.mouse.click(box.x, box.y);
+}
+
+test('a premium-rate or network number asks first: only the user\'s own click on Call dials it', async () => {
+  const { id } = await devorg.admin('records/Contact', { LastName: 'Satellite', Phone: '+882 16 1234 5678' });
+  await lightning.goto(devorg.lightningUrl(`/lightning/r/Contact/${id}/view`));
+  await panelUntil(lightning, 'the panel', (s) => s.line === 'REGISTERED');
+  const link = lightning.locator('lightning-formatted-phone a[href^="tel:"]').first();
+  await link.click();
+  const asking = await panelUntil(lightning, 'the question', (s) => s.confirm);
+  assert.equal(asking.confirm, '+882 16 1234 5678');
+  assert.ok(!asking.phase.startsWith('phase_'), 'nothing dialled yet');
+  // A script's click on Call (untrusted) does nothing.
+  await click(lightning, '.confirm-yes');
+  await lightning.waitForTimeout(1000);
+  const still = await panelState(lightning);
+  assert.ok(still.confirm && !still.phase.startsWith('phase_'), JSON.stringify(still));
+  // Cancel: the question goes, nothing is dialled.
+  await userClicks(lightning, '.confirm-no');
+  await panelUntil(lightning, 'no question', (s) => !s.confirm);
+  await lightning.waitForTimeout(500);
+  assert.ok(!(await panelState(lightning)).phase.startsWith('phase_'));
+  // Asked again and the user clicks Call: the call goes out (the lab has no route for it).
+  await link.click();
+  await panelUntil(lightning, 'the question again', (s) => s.confirm);
+  await userClicks(lightning, '.confirm-yes');
+  const placed = await panelUntil(lightning, 'the call placed', (s) => s.phase.startsWith('phase_') || s.phase.startsWith('end_'));
+  assert.ok(!placed.confirm);
+  await panelUntil(lightning, 'the call over', (s) => s.phase.startsWith('end_'));
+});

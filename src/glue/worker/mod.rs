@@ -26,11 +26,11 @@ use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError};
 use crate::protocol::{
     parse_to_worker, sender_context, Ack, CallLogList, CallLogReport, CallLogged, CallLogs,
-    ContentCandidates, ContentDial, ContentStarted, DialReport, FieldMappingIs, FieldMappingSaved,
-    FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall, LogTestCall, Lookup,
-    OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport, Phone, PhoneHello,
-    PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal, Request,
-    RetryCallLog, SaveFieldMapping, SaveLoggingOrg, SaveLookupPriority, Status, ToWorker,
+    ConfirmDial, ContentCandidates, ContentDial, ContentStarted, DialReport, FieldMappingIs,
+    FieldMappingSaved, FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall,
+    LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
+    Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal,
+    Request, RetryCallLog, SaveFieldMapping, SaveLoggingOrg, SaveLookupPriority, Status, ToWorker,
     UpdateMemo, UpdateTranscript,
 };
 use crate::salesforce::host;
@@ -79,8 +79,14 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
             answer::<ContentStarted>(content_started(started, sender_url).await)
         }
         FromContent::ContentDial(dial) => {
-            answer::<ContentDial>(content_dial(dial, sender_url).await)
+            answer::<ContentDial>(content_dial(dial, sender_url, tab_id(sender)).await)
         }
+        FromContent::ConfirmDial(ConfirmDial { dial_id, dial }) => answer::<ConfirmDial>(
+            match runner::submit(Input::ConfirmDial { dial_id, dial }).await? {
+                Reply::Error(code) => Err(Refusal::new(code, "the dial is not waiting")),
+                _ => Ok(Ack {}),
+            },
+        ),
         FromContent::ContentCandidates(ContentCandidates { page, fields }) => {
             answer::<ContentCandidates>(Ok::<_, Refusal>(dial::candidates(&page, &fields)))
         }
@@ -123,7 +129,11 @@ async fn content_started(started: ContentStarted, sender_url: &str) -> Result<Ac
     Ok(Ack {})
 }
 
-async fn content_dial(dial: ContentDial, sender_url: &str) -> Result<Ack, Refusal> {
+async fn content_dial(
+    dial: ContentDial,
+    sender_url: &str,
+    tab: Option<i32>,
+) -> Result<Ack, Refusal> {
     let ContentDial { number, record } = dial;
     // Kept for diagnostics; the phone dials it.
     store::store(
@@ -149,14 +159,18 @@ async fn content_dial(dial: ContentDial, sender_url: &str) -> Result<Ack, Refusa
         })
     });
     let org_id = org_of_page(sender_url).await.ok();
-    runner::submit(Input::Dial {
+    match runner::submit(Input::Dial {
         dial_id: dial_id(),
         number,
         record,
         org_id,
+        tab,
     })
-    .await?;
-    Ok(Ack {})
+    .await?
+    {
+        Reply::Error(code) => Err(Refusal::new(code, "the dial was refused")),
+        _ => Ok(Ack {}),
+    }
 }
 
 async fn phone_hello(sender: &JsValue, sender_url: &str) -> Result<PhoneStatus, Refusal> {

@@ -12,10 +12,11 @@ use super::client::now_ms;
 use super::serial::{turn, Lane};
 use super::{connection, logging, phone, store};
 use crate::call::{CallPhase, PhoneState};
-use crate::calllog::{CallLogNote, CallNotes, CallerCard, LoggingNote};
+use crate::calllog::{CallLogNote, CallNotes, CallerCard, DialConfirm, LoggingNote};
 use crate::desk::{Desk, Effect, Input, Log, Reply, DESK_KEY, LOG_KEY_PREFIX};
 use crate::glue::chrome;
 use crate::glue::js::{call, to_js, GlueError};
+use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::ToTab;
 
 /// The alarm that wakes the worker for what the desk scheduled (and cold-starts it).
@@ -223,6 +224,7 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
         log,
         logging_org,
         this_org,
+        confirm,
     } = parts;
     let logging = match logging_org {
         Some(org_id) => {
@@ -257,6 +259,7 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
             caller,
             log,
             logging,
+            confirm,
         },
     )
 }
@@ -268,6 +271,7 @@ pub struct ViewParts {
     log: Option<Log>,
     logging_org: Option<String>,
     this_org: bool,
+    confirm: Option<DialConfirm>,
 }
 
 /// What the panel of `tab` shows: the caller card and the call's Task only on a page of the
@@ -280,7 +284,15 @@ pub fn view_parts(desk: &Desk, tab: Option<i32>) -> ViewParts {
         .map(|c| c.call_id.clone())
         .unwrap_or_default();
     let this_org = tab.is_some_and(|t| desk.shows_notes(t));
+    let confirm = desk.confirming_in(tab, now_ms()).map(|c| DialConfirm {
+        dial_id: c.dial.dial_id.clone(),
+        number: PhoneNumber::parse(&c.dial.number, DEFAULT_REGION)
+            .map(|n| n.display())
+            .unwrap_or_else(|_| c.dial.number.clone()),
+        costly: c.costly,
+    });
     ViewParts {
+        confirm,
         caller: desk.card_of(&sip_id).filter(|_| this_org).cloned(),
         log: desk.log_of(&sip_id).filter(|_| this_org).cloned(),
         logging_org: desk.logging_org.clone(),
