@@ -187,6 +187,8 @@ pub async fn call(
         } else {
             match fetch(&session, method, path, body, left).await {
                 Ok(r) => (r.status, r.body, r.limit_info, r.retry_after),
+                // Refused before anything was written, and not to be tried again.
+                Err(e) if e.code == "REDIRECTED" => break Err((Verdict::Unchanged, e.into())),
                 Err(e) => {
                     timed_out |= e.code == "TIMEOUT";
                     (0, String::new(), None, None)

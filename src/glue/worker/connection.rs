@@ -37,6 +37,18 @@ async fn page_sid(url: &str) -> Option<SessionId> {
     string_prop(&cookie, "value").map(SessionId::new)
 }
 
+/// The org a Salesforce page belongs to, from its session cookie alone: nothing is recorded or
+/// checked (a panel's hello must not cost an API call).
+pub async fn org_of(page_url: &str, page_host: &str) -> Option<String> {
+    let cookies = sid_cookies().await.ok()?;
+    let page_sid = page_sid(page_url).await;
+    match choose_api_session(page_host, page_sid.as_ref(), &cookies) {
+        Ok(session) => Some(session.org_id.as_str().to_string()),
+        Err(SessionProblem::NoApiSession { org_id }) => Some(org_id.as_str().to_string()),
+        Err(SessionProblem::NoPageSession) => None,
+    }
+}
+
 /// The org of a Salesforce page, recorded and (when stale) described. Returns its id.
 pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
     let cookies = sid_cookies().await.ok()?;

@@ -176,7 +176,7 @@ async fn content_dial(
 async fn phone_hello(sender: &JsValue, sender_url: &str) -> Result<PhoneStatus, Refusal> {
     let tab = tab_id(sender);
     if let Some(tab) = tab {
-        let org_id = org_of_page(sender_url).await.ok();
+        let org_id = connection::org_of(sender_url, &page_host(sender_url)).await;
         runner::submit(Input::PanelHello { tab, org_id }).await?;
     }
     let parts = runner::read(|d| runner::view_parts(d, tab)).await?;
