@@ -130,12 +130,18 @@ fn set_hidden(root: &ShadowRoot, selector: &str, hidden: bool) {
 
 /// Builds the panel and asks the worker for the phone's state. Started once by `content_main`.
 pub fn start(document: &Document) {
-    if document.get_element_by_id(HOST_ID).is_some() {
+    if PANEL.with(|p| p.borrow().is_some()) {
         return;
     }
-    let Some(root) = build(document) else {
+    // An element the page made with our id (to have us stand down, or to be styled as us)
+    // is not ours: it goes, and ours takes its place.
+    while let Some(impostor) = document.get_element_by_id(HOST_ID) {
+        impostor.remove();
+    }
+    let Some((host, root)) = build(document) else {
         return;
     };
+    guard_host(document, &host);
     let mut listeners = Vec::new();
     listeners.extend(Listener::new(&root, "click", on_click));
     listeners.extend(Listener::new(&root, "keydown", on_key));
@@ -160,9 +166,58 @@ pub fn start(document: &Document) {
     });
 }
 
-fn build(document: &Document) -> Option<ShadowRoot> {
+/// The host's own style: every property the page could use to hide the panel or make it
+/// transparent over a decoy is reset, with `!important` in the style attribute (which no page
+/// stylesheet outranks).
+const HOST_STYLE: &str = "all: initial !important; display: block !important;";
+
+/// Keeps the page from restyling or removing the panel's host: a changed style attribute is
+/// put back, and a host taken out of the document is put back in.
+fn guard_host(document: &Document, host: &Element) {
+    let (Some(html), host) = (document.document_element(), host.clone()) else {
+        return;
+    };
+    let watched = host.clone();
+    let parent = html.clone();
+    let callback = Closure::<dyn FnMut()>::new(move || {
+        if watched.get_attribute("style").as_deref() != Some(HOST_STYLE) {
+            watched
+                .set_attribute("style", HOST_STYLE)
+                .log_and_continue("panel host");
+        }
+        for attribute in ["hidden", "inert", "class"] {
+            if watched.has_attribute(attribute) {
+                watched
+                    .remove_attribute(attribute)
+                    .log_and_continue("panel host");
+            }
+        }
+        if !watched.is_connected() {
+            parent.append_child(&watched).log_and_continue("panel host");
+        }
+    });
+    let Ok(observer) = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()) else {
+        return;
+    };
+    let on_host = web_sys::MutationObserverInit::new();
+    on_host.set_attributes(true);
+    observer
+        .observe_with_options(&host, &on_host)
+        .log_and_continue("panel host");
+    let on_html = web_sys::MutationObserverInit::new();
+    on_html.set_child_list(true);
+    observer
+        .observe_with_options(&html, &on_html)
+        .log_and_continue("panel host");
+    // The guard lives as long as the page.
+    callback.forget();
+    std::mem::forget(observer);
+}
+
+fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
     let host = document.create_element("div").ok()?;
     host.set_id(HOST_ID);
+    host.set_attribute("style", HOST_STYLE).ok()?;
     let init = ShadowRootInit::new(ShadowRootMode::Closed);
     let root = host
         .attach_shadow(&init)
@@ -201,7 +256,7 @@ fn build(document: &Document) -> Option<ShadowRoot> {
         .document_element()?
         .append_child(&host)
         .log_and_continue("placing the panel")?;
-    Some(root)
+    Some((host, root))
 }
 
 fn listen_to_worker() {

@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDevorg, launchBrowser, login, extensionStorage, eventually, inContentScript } from './harness.mjs';
+import { panelState, panelUntil } from './panel.mjs';
 
 let devorg;
 let browser;
@@ -30,4 +31,41 @@ test('a content script can neither read nor write what the worker keeps', async 
   const session = await inContentScript(page, () => chrome.storage.session.get(null));
   assert.ok(session?.threw, `session: ${JSON.stringify(session)}`);
   assert.equal((await extensionStorage(browser.worker))['log:forged'], undefined, 'nothing forged was stored');
+});
+
+test('a page cannot make the docked phone stand down, hide it, or take it away', async () => {
+  const tab = await browser.context.newPage();
+  // Before any of our code runs, the page makes an element with the panel host's id.
+  await tab.addInitScript(() => {
+    const fake = document.createElement('div');
+    fake.id = 'sfphone-panel-host';
+    fake.dataset.impostor = 'yes';
+    document.documentElement.append(fake);
+  });
+  await tab.goto(devorg.lightningUrl('/lightning/page/home'));
+  await panelUntil(tab, 'our panel', (s) => s.line);
+  const hosts = await tab.evaluate(() => [...document.querySelectorAll('#sfphone-panel-host')]
+    .map((h) => h.dataset.impostor ?? 'ours'));
+  assert.deepEqual(hosts, ['ours'], 'the impostor is gone; ours is there');
+  // The page restyles the host to hide it (or to lay it, transparent, over a decoy).
+  await tab.evaluate(() => {
+    const style = document.createElement('style');
+    style.textContent = '#sfphone-panel-host { opacity: 0 !important; visibility: hidden !important; display: none !important; }';
+    document.head.append(style);
+    const host = document.getElementById('sfphone-panel-host');
+    host.style.setProperty('opacity', '0', 'important');
+    host.hidden = true;
+  });
+  await tab.waitForTimeout(300);
+  const seen = await tab.evaluate(() => {
+    const host = document.getElementById('sfphone-panel-host');
+    const s = getComputedStyle(host);
+    return { opacity: s.opacity, visibility: s.visibility, display: s.display, hidden: host.hidden };
+  });
+  assert.deepEqual(seen, { opacity: '1', visibility: 'visible', display: 'block', hidden: false });
+  // And takes it out of the document: it comes back.
+  await tab.evaluate(() => document.getElementById('sfphone-panel-host').remove());
+  await eventually(() => tab.evaluate(() => !!document.getElementById('sfphone-panel-host')), 'the panel back');
+  assert.ok((await panelState(tab)).line, 'and it still works');
+  await tab.close();
 });
