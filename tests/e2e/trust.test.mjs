@@ -69,3 +69,20 @@ test('a page cannot make the docked phone stand down, hide it, or take it away',
   assert.ok((await panelState(tab)).line, 'and it still works');
   await tab.close();
 });
+
+test('a page cannot tell the extension is installed by fetching its files', async () => {
+  // The files the content script loads are web-accessible under a per-session id only: the
+  // extension's fixed id (what a page would probe) gives nothing.
+  const tab = await browser.context.newPage();
+  await tab.goto(devorg.lightningUrl('/lightning/page/home'));
+  await panelUntil(tab, 'the panel (our wasm loaded)', (s) => s.line);
+  const probed = await tab.evaluate(async (id) => {
+    const results = {};
+    for (const file of ['wasm/content.js', 'dial.css', 'manifest.json']) {
+      results[file] = await fetch(`chrome-extension://${id}/${file}`).then((r) => r.status, () => 'refused');
+    }
+    return results;
+  }, browser.extensionId);
+  assert.deepEqual(probed, { 'wasm/content.js': 'refused', 'dial.css': 'refused', 'manifest.json': 'refused' });
+  await tab.close();
+});
