@@ -82,6 +82,7 @@ codes! {
     NoDial = "NO_DIAL",
     PremiumRate = "PREMIUM_RATE",
     InternationalNetwork = "INTERNATIONAL_NETWORK",
+    Abroad = "ABROAD",
     UnknownPlaceholder = "UNKNOWN_PLACEHOLDER",
     // Phone numbers.
     NotANumber = "NOT_A_NUMBER",

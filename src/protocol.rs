@@ -227,6 +227,12 @@ pub struct SaveLoggingOrg {
     pub org_id: String,
 }
 
+/// Which clicked numbers ask for the user's yes first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveDialRules {
+    pub rules: crate::desk::DialRules,
+}
+
 /// The phone settings, without the password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionsPhoneSettings {}
@@ -253,6 +259,7 @@ pub enum FromOptions {
     GetFieldMapping(GetFieldMapping),
     SaveLookupPriority(SaveLookupPriority),
     SaveLoggingOrg(SaveLoggingOrg),
+    SaveDialRules(SaveDialRules),
     Phone(Phone),
     OptionsPhoneSettings(OptionsPhoneSettings),
     OptionsSavePhoneSettings(OptionsSavePhoneSettings),
@@ -271,6 +278,7 @@ requests! {
     GetFieldMapping => FieldMappingIs,
     SaveLookupPriority => Ack,
     SaveLoggingOrg => Ack,
+    SaveDialRules => Ack,
     OptionsPhoneSettings => PhoneAccount,
     OptionsSavePhoneSettings => PhoneAccount,
 }
@@ -404,6 +412,8 @@ pub struct Status {
     /// Where calls are looked up and logged (none until a Salesforce page showed a session).
     #[serde(default)]
     pub logging_org: Option<String>,
+    #[serde(default)]
+    pub dial_rules: crate::desk::DialRules,
 }
 
 /// The answer to `ContentCandidates`, in the same order: what each field dials, or `null`.
@@ -940,6 +950,12 @@ mod tests {
                 &[Options],
                 wire(&SaveLoggingOrg {
                     org_id: org.clone(),
+                }),
+            ),
+            (
+                &[Options],
+                wire(&SaveDialRules {
+                    rules: Default::default(),
                 }),
             ),
             (&[Options], wire(&OptionsPhoneSettings {})),

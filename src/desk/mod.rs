@@ -56,6 +56,39 @@ pub const DIAL_RATE_WINDOW_MS: u64 = 60_000;
 /// A costly number's confirmation waits this long for the user.
 pub const CONFIRM_MAX_AGE_MS: u64 = 60_000;
 
+/// Which clicked numbers ask for the user's yes in the panel before they are dialled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DialRules {
+    /// Premium-rate and international-network numbers (on unless the user turns it off).
+    pub confirm_costly: bool,
+    /// Numbers of another country than the user's.
+    pub confirm_abroad: bool,
+}
+
+impl Default for DialRules {
+    fn default() -> Self {
+        DialRules {
+            confirm_costly: true,
+            confirm_abroad: false,
+        }
+    }
+}
+
+impl DialRules {
+    /// Why `number` (a dial form) must be confirmed, if it must.
+    pub fn asks(&self, number: &str) -> Option<Costly> {
+        let parsed = PhoneNumber::parse(number, DEFAULT_REGION).ok()?;
+        match parsed.costly() {
+            Some(costly) if self.confirm_costly => Some(costly),
+            _ => {
+                let home = crate::number::country_code_of(DEFAULT_REGION);
+                (self.confirm_abroad && Some(parsed.country_code) != home).then_some(Costly::Abroad)
+            }
+        }
+    }
+}
+
 /// A dial that waits for the user's yes in the panel (a premium-rate or network number).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -122,6 +155,8 @@ pub struct Desk {
     /// A costly number's dial, until the user says yes or no.
     #[serde(default)]
     pub confirming: Option<Confirming>,
+    #[serde(default)]
+    pub dial_rules: DialRules,
     /// The logging org: where calls are looked up and logged. The user's choice on the options
     /// page; until then the first org a Salesforce page showed with a session. Pages of other
     /// orgs get click-to-call, but no caller cards and no logs.
@@ -154,6 +189,7 @@ impl Default for Desk {
             dialled: vec![],
             recent_dials: vec![],
             confirming: None,
+            dial_rules: DialRules::default(),
             logging_org: None,
             tab_orgs: BTreeMap::new(),
             orgs: vec![],
@@ -216,6 +252,10 @@ pub enum Input {
         record: Option<KnownRecord>,
         org_id: Option<String>,
         tab: Option<i32>,
+    },
+    /// The user's choice of which dials ask first (the options page).
+    SetDialRules {
+        rules: DialRules,
     },
     /// The user's answer to "call this costly number?".
     ConfirmDial {
@@ -506,16 +546,18 @@ impl Desk {
                     org_id,
                     at_ms: now_ms,
                 };
-                let costly = PhoneNumber::parse(&dial.number, DEFAULT_REGION)
-                    .ok()
-                    .and_then(|n| n.costly());
-                match costly {
+                match self.dial_rules.asks(&dial.number) {
                     Some(costly) => {
                         self.confirming = Some(Confirming { dial, costly, tab });
                         plan.broadcast = true;
                     }
                     None => self.place_dial(dial, now_ms, plan),
                 }
+                Reply::Ack
+            }
+            Input::SetDialRules { rules } => {
+                self.dial_rules = rules;
+                plan.save_desk = true;
                 Reply::Ack
             }
             Input::ConfirmDial { dial_id, dial } => {

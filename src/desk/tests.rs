@@ -643,3 +643,39 @@ fn a_costly_number_waits_for_the_users_yes_in_the_panel_of_its_tab() {
     );
     assert_eq!(dials(&late), 0);
 }
+
+#[test]
+fn the_user_chooses_which_dials_ask_first() {
+    let rules = DialRules::default();
+    assert_eq!(
+        rules.asks("+882161234567"),
+        Some(Costly::InternationalNetwork)
+    );
+    assert_eq!(
+        rules.asks("+14155550100"),
+        None,
+        "abroad asks only when chosen"
+    );
+    assert_eq!(rules.asks("0312345678"), None);
+    let abroad = DialRules {
+        confirm_costly: false,
+        confirm_abroad: true,
+    };
+    assert_eq!(abroad.asks("+14155550100"), Some(Costly::Abroad));
+    assert_eq!(abroad.asks("+882161234567"), Some(Costly::Abroad));
+    assert_eq!(
+        abroad.asks("0990123456"),
+        None,
+        "premium, but at home and not asked for"
+    );
+    assert_eq!(abroad.asks("+81312345678"), None);
+    // Kept in the desk, so a worker restart keeps the choice.
+    let mut desk = with_org();
+    desk.handle(Input::SetDialRules { rules: abroad }, T0);
+    let turn = dial(&mut desk, "us", "+14155550100", 1, T0 + 1);
+    assert_eq!(dials(&turn), 0);
+    assert_eq!(
+        desk.confirming_in(Some(1), T0 + 1).map(|c| c.costly),
+        Some(Costly::Abroad)
+    );
+}

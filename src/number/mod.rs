@@ -78,6 +78,8 @@ pub enum Costly {
     /// A satellite or international network (+870, +881, +882, +883), charged far above
     /// an ordinary international call.
     InternationalNetwork,
+    /// Another country than the user's (asked only when the user wants it).
+    Abroad,
 }
 
 impl Costly {
@@ -85,8 +87,14 @@ impl Costly {
         match self {
             Costly::PremiumRate => "PREMIUM_RATE",
             Costly::InternationalNetwork => "INTERNATIONAL_NETWORK",
+            Costly::Abroad => "ABROAD",
         }
     }
+}
+
+/// The country calling code of a region we know (`"JP"` → 81).
+pub fn country_code_of(region: &str) -> Option<u16> {
+    metadata::region_by_code(region).map(|r| r.country_code)
 }
 
 impl PhoneNumber {

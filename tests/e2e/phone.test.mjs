@@ -623,3 +623,27 @@ test('a premium-rate or network number asks first: only the user\'s own click on
   assert.ok(!placed.confirm);
   await panelUntil(lightning, 'the call over', (s) => s.phase.startsWith('end_'));
 });
+
+test('the options page says which dials ask first: numbers abroad too, when the user wants it', async () => {
+  const { id } = await devorg.admin('records/Contact', { LastName: 'Abroad', Phone: '+1 415 555 0100' });
+  const setRules = async (costly, abroad) => {
+    const options = await browser.context.newPage();
+    await options.goto(browser.optionsUrl);
+    await options.waitForSelector('body[data-ready="true"]');
+    await options.setChecked('#confirm-costly', costly);
+    await options.setChecked('#confirm-abroad', abroad);
+    await options.click('#dial-rules-save');
+    await eventually(async () => (await options.locator('#dial-rules-result').getAttribute('data-saved')) === 'true', 'saved');
+    await options.close();
+  };
+  await setRules(true, true);
+  await lightning.goto(devorg.lightningUrl(`/lightning/r/Contact/${id}/view`));
+  await panelUntil(lightning, 'the panel', (s) => s.line === 'REGISTERED');
+  await lightning.locator('lightning-formatted-phone a[href^="tel:"]').first().click();
+  const asking = await panelUntil(lightning, 'the question', (s) => s.confirm);
+  assert.equal(asking.confirm.replace(/\D/g, ''), '14155550100');
+  assert.match(await inPanel(lightning, (root) => root.querySelector('.confirm-why').textContent), /another country/);
+  await userClicks(lightning, '.confirm-no');
+  await panelUntil(lightning, 'no question', (s) => !s.confirm);
+  await setRules(true, false);
+});

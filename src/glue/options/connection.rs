@@ -1,15 +1,18 @@
 //! The connection section: each org's state and capabilities, lookup rules, the test lookup,
 //! and the pages seen.
 
+use wasm_bindgen::JsCast;
 use web_sys::Document;
 
 use super::{cell, field_value, name_cell, send, show_error};
 use crate::codes::ErrorCode;
+use crate::desk::DialRules;
 use crate::glue::chrome;
 use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
 use crate::protocol::{
-    ContentMode, Lookup, LookupResult, OrgReport, PageReport, SaveLoggingOrg, SaveLookupPriority,
+    ContentMode, Lookup, LookupResult, OrgReport, PageReport, SaveDialRules, SaveLoggingOrg,
+    SaveLookupPriority,
 };
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::lookup::Candidate;
@@ -119,6 +122,46 @@ pub(super) fn fill_org_choice(document: &Document, orgs: &[OrgReport], logging: 
             option.set_text_content(Some(&format!("{} ({})", org.ui_host, org.org_id)));
             select.append_child(&option).log_and_continue("rendering");
         }
+    }
+}
+
+/// Which dials ask first, as stored.
+pub(super) fn fill_dial_rules(document: &Document, rules: DialRules) {
+    for (id, on) in [
+        ("confirm-costly", rules.confirm_costly),
+        ("confirm-abroad", rules.confirm_abroad),
+    ] {
+        if let Some(input) = document
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            input.set_checked(on);
+        }
+    }
+}
+
+pub(super) async fn save_dial_rules() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let checked = |id: &str| {
+        document
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .is_some_and(|i| i.checked())
+    };
+    let rules = DialRules {
+        confirm_costly: checked("confirm-costly"),
+        confirm_abroad: checked("confirm-abroad"),
+    };
+    let result = send(&SaveDialRules { rules }).await;
+    if let Some(el) = document.get_element_by_id("dial-rules-result") {
+        el.set_attribute("data-saved", &result.is_ok().to_string())
+            .log_and_continue("rendering");
+        el.set_text_content(Some(&match result {
+            Ok(_) => chrome::text("dialRulesSaved"),
+            Err(e) => chrome::explain(&e.code),
+        }));
     }
 }
 

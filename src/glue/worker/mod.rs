@@ -30,8 +30,8 @@ use crate::protocol::{
     FieldMappingSaved, FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall,
     LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
     Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal,
-    Request, RetryCallLog, SaveFieldMapping, SaveLoggingOrg, SaveLookupPriority, Status, ToWorker,
-    UpdateMemo, UpdateTranscript,
+    Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLoggingOrg, SaveLookupPriority,
+    Status, ToWorker, UpdateMemo, UpdateTranscript,
 };
 use crate::salesforce::host;
 
@@ -191,6 +191,11 @@ async fn phone_hello(sender: &JsValue, sender_url: &str) -> Result<PhoneStatus, 
 async fn from_options(message: FromOptions) -> Answered {
     match message {
         FromOptions::OptionsStatus(_) => answer::<OptionsStatus>(status().await),
+        FromOptions::SaveDialRules(SaveDialRules { rules }) => answer::<SaveDialRules>(
+            runner::submit(Input::SetDialRules { rules })
+                .await
+                .map(|_| Ack {}),
+        ),
         FromOptions::SaveLoggingOrg(SaveLoggingOrg { org_id }) => answer::<SaveLoggingOrg>(
             runner::submit(Input::ChooseLoggingOrg { org_id })
                 .await
@@ -255,6 +260,7 @@ async fn status() -> Result<Status, GlueError> {
         last_dial: store::load("lastDial").await?,
         lookup_priority: connection::lookup_priority().await,
         logging_org: runner::read(|d| d.logging_org.clone()).await?,
+        dial_rules: runner::read(|d| d.dial_rules).await?,
     })
 }
 
