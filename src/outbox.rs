@@ -310,6 +310,19 @@ mod tests {
     }
 
     #[test]
+    fn a_redirect_is_a_refusal_not_an_unknown_outcome() {
+        // The request did not reach the API (its redirect was not followed): nothing was
+        // written, and trying again would only be redirected again.
+        assert_eq!(
+            outcome_of_failure("REDIRECTED"),
+            Outcome::NotWritten {
+                code: "REDIRECTED".into(),
+                retryable: false
+            }
+        );
+    }
+
+    #[test]
     fn a_normal_delivery_is_one_send() {
         let mut entry = OutboxEntry::new("call-1", Some("00D5g000004ABCD"), 0);
         assert_eq!(entry.step(0), Step::Send);

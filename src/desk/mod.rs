@@ -270,9 +270,11 @@ pub enum Input {
     LookedUp {
         card: CallerCard,
     },
+    /// In the panel of `tab`, the user says which record of the card the caller is.
     Pick {
         call_id: String,
         record_id: RecordId,
+        tab: Option<i32>,
     },
     Memo {
         call_id: String,
@@ -608,7 +610,15 @@ impl Desk {
                 plan.broadcast |= self.is_current(&card.call_id);
                 Reply::Ack
             }
-            Input::Pick { call_id, record_id } => {
+            Input::Pick {
+                call_id,
+                record_id,
+                tab,
+            } => {
+                // Only a tab that was shown the card (the logging org's) picks from it.
+                if !tab.is_some_and(|t| self.shows_notes(t)) {
+                    return Reply::Error("NO_CARD");
+                }
                 let live = self
                     .phone
                     .live_call()

@@ -1049,9 +1049,12 @@ impl World {
                     return;
                 };
                 let pick = card.matches[1].id.clone();
+                // The user picks in a panel that shows the card (a tab of the org).
+                let tab = desk.tabs.iter().copied().find(|t| desk.shows_notes(*t));
                 let reply = self.process(Input::Pick {
                     call_id: call.call_id.clone(),
                     record_id: pick.clone(),
+                    tab,
                 });
                 if reply == Some(Reply::Ack) {
                     if let Some(t) = self.truths.get_mut(&call.call_id) {

@@ -250,13 +250,31 @@ fn picking_the_caller_survives_a_worker_restart() {
     connected.phase = CallPhase::Connected;
     let turn = desk.handle(report(connected.clone(), 2), T0 + 200);
     persist(&desk, &turn, &mut storage);
-    // 40 s into the call the worker is restarted; the user picks the second record.
+    // 40 s into the call the worker is restarted; the user picks the second record, in the
+    // panel of a tab of the org (another org's tab, or none, is refused).
     let mut desk = restore(&storage);
+    let refused = desk.handle(
+        Input::Pick {
+            call_id: "e@pbx".into(),
+            record_id: RecordId::parse("00Q000000000001").unwrap(),
+            tab: None,
+        },
+        T0 + 39_000,
+    );
+    assert_eq!(refused.reply, Reply::Error("NO_CARD"));
+    desk.handle(
+        Input::PanelHello {
+            tab: 1,
+            org_id: Some(ORG.into()),
+        },
+        T0 + 39_500,
+    );
     let lead = RecordId::parse("00Q000000000001").unwrap();
     let turn = desk.handle(
         Input::Pick {
             call_id: "e@pbx".into(),
             record_id: lead.clone(),
+            tab: Some(1),
         },
         T0 + 40_000,
     );

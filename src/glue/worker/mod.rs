@@ -92,7 +92,13 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
         }
         FromContent::PhoneHello(_) => answer::<PhoneHello>(phone_hello(sender, sender_url).await),
         FromContent::PickCaller(PickCaller { call_id, record_id }) => answer::<PickCaller>(
-            match runner::submit(Input::Pick { call_id, record_id }).await? {
+            match runner::submit(Input::Pick {
+                call_id,
+                record_id,
+                tab: tab_id(sender),
+            })
+            .await?
+            {
                 Reply::Error(code) => Err(Refusal::new(code, "the caller was not picked")),
                 _ => Ok(Ack {}),
             },
