@@ -49,6 +49,8 @@ const DONE_KEPT: usize = 200;
 /// A failed log is shown for this long (the options page lists it, with Retry), then pruned.
 const FAILED_KEPT_MS: u64 = 30 * 24 * 3_600_000;
 
+/// Calls not to be logged that the desk remembers (far more than reports are re-sent for).
+const UNLOGGED_KEPT: usize = 50;
 /// Dials one tab may make in `DIAL_RATE_WINDOW_MS`: a person clicks a few numbers a minute; a
 /// script that got a click through would dial on and on.
 pub const DIALS_PER_WINDOW: usize = 5;
@@ -149,6 +151,10 @@ pub struct Desk {
     /// The ids of the last dials handed to the phone: a click delivered twice dials once.
     #[serde(default)]
     pub dialled: Vec<String>,
+    /// Calls decided not to be logged (dialled from another org's page): a repeated report of
+    /// one, its dial long forgotten, must not log it after all.
+    #[serde(default)]
+    pub unlogged: Vec<String>,
     /// The last minute's dials, by tab (the rate limit).
     #[serde(default)]
     pub recent_dials: Vec<RecentDial>,
@@ -187,6 +193,7 @@ impl Default for Desk {
             tabs: vec![],
             dials: vec![],
             dialled: vec![],
+            unlogged: vec![],
             recent_dials: vec![],
             confirming: None,
             dial_rules: DialRules::default(),
@@ -837,7 +844,7 @@ impl Desk {
     /// An ended call becomes one log (once: a repeated report finds it) in the logging org;
     /// none known yet, it waits. A call dialled from a page of another org is not logged.
     fn log_ended(&mut self, call: &CallView, now_ms: u64, plan: &mut Plan) {
-        if self.log_of(&call.call_id).is_some() {
+        if self.log_of(&call.call_id).is_some() || self.unlogged.contains(&call.call_id) {
             return;
         }
         let dial = call
@@ -863,8 +870,11 @@ impl Desk {
             (Some(page), Some(logging)) if &page != logging => {
                 if let Some(dial_id) = &call.dial_id {
                     self.dials.retain(|d| &d.dial_id != dial_id);
-                    plan.save_desk = true;
                 }
+                self.unlogged.push(call.call_id.clone());
+                let excess = self.unlogged.len().saturating_sub(UNLOGGED_KEPT);
+                self.unlogged.drain(..excess);
+                plan.save_desk = true;
                 return;
             }
             (page, logging) => logging.clone().or(page),

@@ -27,6 +27,11 @@ use crate::salesforce::id::RecordId;
 const ORG: &str = "00D5g000004ABCDEAA";
 const USER: &str = "005000000000001AAA";
 const OTHER_USER: &str = "005000000000002AAA";
+/// Another org open in the same browser (a consultant's second client): its pages dial, but
+/// nothing of ours may be logged there, and a call dialled from it is logged nowhere.
+const OTHER_ORG: &str = "00D5g0000OTHEREAA";
+/// The tab of the other org's page.
+const OTHER_TAB: i32 = 9;
 
 /// Splitmix64: small, fast, and the same on every machine. The simulator's own, not the SIP
 /// agent's (`sip::context::Rng`): a replay must stay exact whatever becomes of that one.
@@ -77,6 +82,8 @@ impl Report {
 
 #[derive(Debug, Clone)]
 struct SfTask {
+    /// The org it was written in.
+    org: String,
     call_object: String,
     created_by: String,
     who: Option<String>,
@@ -97,6 +104,8 @@ struct Truth {
     transcript: Option<String>,
     /// Ended by a browser restart: its log is optional (the engine was gone).
     interrupted: bool,
+    /// Dialled from a page of the other org: it must not be logged anywhere.
+    other_org: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -123,6 +132,8 @@ enum Event {
     Answer(u64),
     /// Another user writes a Task with one of our call ids (it must not be taken for ours).
     Impostor(String),
+    /// A page of the other org opens (once the logging org is known).
+    OtherPageOpen,
 }
 
 struct Flight {
@@ -194,6 +205,10 @@ pub struct World {
     session_valid: bool,
     limited_until: u64,
     page_opened: bool,
+    /// A page of the other org is open: click-to-calls may come from it.
+    other_page: bool,
+    /// The dial ids of click-to-calls from the other org's page.
+    other_dials: BTreeSet<String>,
     calls_left: u32,
     /// Healthy from here on: no faults, no kills, so what is pending must drain.
     calm_from: u64,
@@ -232,6 +247,8 @@ impl World {
             session_valid: true,
             limited_until: 0,
             page_opened: false,
+            other_page: false,
+            other_dials: BTreeSet::new(),
             calls_left,
             calm_from: 0,
             trace: std::env::var_os("SFPHONE_SIM_TRACE").is_some(),
@@ -246,6 +263,10 @@ impl World {
             world.rng.between(0, 5_000)
         };
         world.at(first_page, Event::PageOpen);
+        if world.rng.chance(40) {
+            let delay = first_page + world.rng.between(1_000, 10 * 60_000);
+            world.at(delay, Event::OtherPageOpen);
+        }
         world.phone.pbx.registrar_ms = world.registrar_ms();
         world.line(0, OnLine::ToEngine(EngineInput::Settings(settings())));
         let first_call = world.rng.between(1_000, 30_000);
@@ -376,6 +397,7 @@ impl World {
             Effect::Create { call_id } => {
                 let log = &desk.logs[&call_id];
                 let task = SfTask {
+                    org: log.entry.org_id.clone(),
                     call_object: log.entry.call_id.clone(),
                     created_by: USER.into(),
                     who: log.call.record.as_ref().map(|r| r.id.as_str().to_string()),
@@ -691,6 +713,9 @@ impl World {
                         .map(|c| c.peer.clone())
                         .unwrap_or_default();
                     let record = dial_id.as_ref().map(|_| dial_record(&peer));
+                    let other_org = dial_id
+                        .as_ref()
+                        .is_some_and(|d| self.other_dials.contains(d));
                     self.truths.insert(
                         sip_call_id.clone(),
                         Truth {
@@ -702,6 +727,7 @@ impl World {
                             memo: vec![],
                             transcript: None,
                             interrupted: false,
+                            other_org,
                         },
                     );
                 }
@@ -781,6 +807,7 @@ impl World {
                         memo: vec![],
                         transcript: None,
                         interrupted: false,
+                        other_org: false,
                     },
                 );
                 let number = format!("+8131235{:04}", self.rng.below(10_000));
@@ -808,6 +835,7 @@ impl World {
                         memo: vec![],
                         transcript: None,
                         interrupted: false,
+                        other_org: false,
                     },
                 );
                 if self.rng.chance(50) {
@@ -819,18 +847,28 @@ impl World {
             }
             1 => {
                 self.phone.pbx.next_outgoing = Some(self.plan(false));
-                // A click-to-call on a record page: through the worker, with its dial id.
+                // A click-to-call on a record page: through the worker, with its dial id;
+                // sometimes on a page of the other org.
                 let dial_id = format!("dial-{}", self.id());
                 let record = dial_record(&number);
                 let delay = self.rng.between(1, 50);
+                let other = self.other_page && self.rng.chance(30);
+                if other {
+                    self.other_dials.insert(dial_id.clone());
+                }
+                let (org_id, tab) = if other {
+                    (Some(OTHER_ORG.to_string()), Some(OTHER_TAB))
+                } else {
+                    (self.page_opened.then(|| ORG.to_string()), Some(1))
+                };
                 self.send(
                     delay,
                     Input::Dial {
                         dial_id,
                         number,
                         record: Some(record),
-                        org_id: self.page_opened.then(|| ORG.to_string()),
-                        tab: Some(1),
+                        org_id,
+                        tab,
                     },
                 );
             }
@@ -996,6 +1034,34 @@ impl World {
                 }
             }
             Event::NewCall => self.new_call(),
+            Event::OtherPageOpen => {
+                // Only once the user's own org is the logging org (the first one connected),
+                // as stored: what a killed worker had only in memory is not a choice made.
+                let ready = self
+                    .storage
+                    .get(DESK_KEY)
+                    .is_some_and(|d| d["loggingOrg"] == ORG);
+                if !ready {
+                    self.at(10_000, Event::OtherPageOpen);
+                    return;
+                }
+                self.other_page = true;
+                let delay = self.rng.between(1, 300);
+                self.send(
+                    delay,
+                    Input::PageSession {
+                        org_id: OTHER_ORG.into(),
+                        user_id: Some(USER.into()),
+                    },
+                );
+                self.send(
+                    delay + 1,
+                    Input::PanelHello {
+                        tab: OTHER_TAB,
+                        org_id: Some(OTHER_ORG.into()),
+                    },
+                );
+            }
             Event::UserMemo(sip_id, again) => {
                 // The panel offers the memo once the call has its log.
                 let logged = self
@@ -1068,6 +1134,7 @@ impl World {
                 if let Some(log) = self.worker.as_ref().and_then(|d| d.log_of(&sip_id)) {
                     let call_object = log.entry.call_id.clone();
                     self.tasks.push(SfTask {
+                        org: ORG.into(),
                         call_object,
                         created_by: OTHER_USER.into(),
                         who: None,
@@ -1159,7 +1226,27 @@ impl World {
         };
         let desk = self.worker().clone();
         let truths: Vec<Truth> = self.truths.values().cloned().collect();
+        // Nothing is ever written in the other org.
+        for task in self.tasks.iter().filter(|t| t.org != ORG) {
+            report.wrong += 1;
+            report
+                .problems
+                .push(format!("{}: a Task in {}", task.call_object, task.org));
+        }
         for truth in truths {
+            if truth.other_org {
+                // Dialled from the other org's page: logged nowhere.
+                let logged = desk.log_of(&truth.sip_id).is_some()
+                    || self.tasks.iter().any(|t| t.call_object == truth.sip_id);
+                if logged {
+                    report.wrong += 1;
+                    report.problems.push(format!(
+                        "{}: dialled from the other org's page, yet logged",
+                        truth.sip_id
+                    ));
+                }
+                continue;
+            }
             let log_id = desk
                 .log_of(&truth.sip_id)
                 .map(|l| l.entry.call_id.clone())
@@ -1167,7 +1254,7 @@ impl World {
             let ours: Vec<&SfTask> = self
                 .tasks
                 .iter()
-                .filter(|t| t.call_object == log_id && t.created_by == USER)
+                .filter(|t| t.call_object == log_id && t.created_by == USER && t.org == ORG)
                 .collect();
             // A call the browser's restart interrupted took its engine with it: only the desk
             // knows of it, and what it logged must hold.
