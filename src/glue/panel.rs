@@ -311,6 +311,18 @@ fn confirm_dial(dial: bool) {
     });
 }
 
+/// The worker refused what a click asked (no phone account, too many dials): the panel opens
+/// and says why, in the user's words.
+pub(crate) fn refused(code: &str) {
+    PANEL.with(|p| {
+        if let Some(panel) = p.borrow_mut().as_mut() {
+            panel.expanded = true;
+        }
+    });
+    show_reason(&chrome::explain(code));
+    render();
+}
+
 fn show_reason(text: &str) {
     PANEL.with(|p| {
         if let Some(panel) = p.borrow().as_ref() {

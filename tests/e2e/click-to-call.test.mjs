@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDevorg, launchBrowser, login, extensionStorage, eventually } from './harness.mjs';
+import { panelUntil } from './panel.mjs';
 
 let devorg;
 let browser;
@@ -226,7 +227,8 @@ for (const [mode, query] of [['wasm', ''], ['degraded', '&csp=strict']]) {
 
 test('strict CSP: wasm cannot run in the page, degraded mode still dials through the worker', async () => {
   await page.goto(devorg.lightningUrl(`/lightning/r/Account/${ACCOUNT}/view?csp=strict&shadow=closed`));
-  assert.equal(await page.getAttribute('html', 'data-sfphone-mode'), 'degraded');
+  // The content script finds out that wasm is refused asynchronously: wait for its mark.
+  await eventually(async () => (await page.getAttribute('html', 'data-sfphone-mode')) === 'degraded', 'degraded mode');
   const c = await settled(7);
   assertExactlyOnce(c, 'degraded');
   const dial = await lastDialAfter(() => clickButton(c, '+819012345678'));
@@ -237,4 +239,13 @@ test('strict CSP: wasm cannot run in the page, degraded mode still dials through
   await page.evaluate(() => window.devorg.rerender());
   await page.waitForTimeout(200);
   assertExactlyOnce(await settled(7), 'degraded, re-rendered');
+});
+
+test('a click that cannot dial says why in the docked phone (no phone account yet)', async () => {
+  await page.goto(devorg.lightningUrl(`/lightning/r/Account/${ACCOUNT}/view?shadow=closed`));
+  const c = await settled(7);
+  await lastDialAfter(() => clickButton(c, '+81312345000'));
+  const state = await panelUntil(page, 'the reason', (s) => s.reason);
+  assert.equal(state.expanded, 'true', 'the panel opened to say it');
+  assert.match(state.reason, /options page/);
 });

@@ -42,6 +42,7 @@ export const panelState = (page) => inPanel(page, (root) => {
     line: panel.dataset.line,
     phase: panel.dataset.phase,
     lineText: text('.line'),
+    reason: text('.reason'),
     logging: text('.logging'),
     confirm: root.querySelector('.confirm')?.hidden === false ? text('.confirm-number') : null,
     peer: text('.peer'),

@@ -46,11 +46,13 @@ pub fn content_main() {
     SCANNER.with(|s| *s.borrow_mut() = Some(scanner));
 }
 
-/// Tells the worker, not waiting for its answer (only a failure is logged).
+/// Tells the worker; a refusal is said in the docked panel (a click that could not dial must
+/// not look as if nothing happened).
 pub(crate) fn send<Q: Request<Reply = Ack> + 'static>(request: Q) {
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(e) = ask_worker(&request).await {
-            web_sys::console::warn_1(&format!("the worker did not answer: {}", e.code).into());
+            web_sys::console::warn_1(&format!("the worker refused: {}", e.code).into());
+            super::panel::refused(&e.code);
         }
     });
 }
