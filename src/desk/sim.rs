@@ -759,6 +759,27 @@ impl World {
         }
     }
 
+    /// Somebody calls us: the truth of the call (whether it `reached` someone, which a caller
+    /// told we are busy does not), and the far end's INVITE.
+    fn ring_in(&mut self, sip_id: String, number: &str, plan: pbx::Plan, reached: bool) {
+        self.truths.insert(
+            sip_id.clone(),
+            Truth {
+                sip_id: sip_id.clone(),
+                incoming: true,
+                reached,
+                dial_id: None,
+                record: None,
+                memo: vec![],
+                transcript: None,
+                interrupted: false,
+                other_org: false,
+            },
+        );
+        let acts = self.phone.pbx.call_in(&sip_id, number, plan);
+        self.far_end(acts);
+    }
+
     /// How the next call goes: answered or not, and who ends it how.
     fn plan(&mut self, incoming: bool) -> pbx::Plan {
         let answered = self.rng.chance(70);
@@ -796,24 +817,9 @@ impl World {
             // that call reaches nobody (no Task, and the call on the line goes on).
             if self.phone.engine.state.live_call().is_some() && self.rng.chance(30) {
                 let sip_id = format!("{:x}@second.sim.example", self.rng.next_u64());
-                self.truths.insert(
-                    sip_id.clone(),
-                    Truth {
-                        sip_id: sip_id.clone(),
-                        incoming: true,
-                        reached: false,
-                        dial_id: None,
-                        record: None,
-                        memo: vec![],
-                        transcript: None,
-                        interrupted: false,
-                        other_org: false,
-                    },
-                );
                 let number = format!("+8131235{:04}", self.rng.below(10_000));
                 let plan = self.plan(true);
-                let acts = self.phone.pbx.call_in(&sip_id, &number, plan);
-                self.far_end(acts);
+                self.ring_in(sip_id, &number, plan, false);
             }
             self.at(30_000, Event::NewCall);
             return;
@@ -824,26 +830,12 @@ impl World {
             0 => {
                 let plan = self.plan(true);
                 let sip_id = format!("{:x}@caller.sim.example", self.rng.next_u64());
-                self.truths.insert(
-                    sip_id.clone(),
-                    Truth {
-                        sip_id: sip_id.clone(),
-                        incoming: true,
-                        reached: reaches(&plan),
-                        dial_id: None,
-                        record: None,
-                        memo: vec![],
-                        transcript: None,
-                        interrupted: false,
-                        other_org: false,
-                    },
-                );
                 if self.rng.chance(50) {
                     let delay = plan.ring_ms / 2;
                     self.at(delay, Event::UserPick);
                 }
-                let acts = self.phone.pbx.call_in(&sip_id, &number, plan);
-                self.far_end(acts);
+                let reached = reaches(&plan);
+                self.ring_in(sip_id, &number, plan, reached);
             }
             1 => {
                 self.phone.pbx.next_outgoing = Some(self.plan(false));

@@ -11,8 +11,8 @@ use crate::glue::chrome;
 use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
 use crate::protocol::{
-    ContentMode, Lookup, LookupResult, OrgReport, PageReport, SaveDialRules, SaveLoggingOrg,
-    SaveLookupPriority,
+    Ack, ContentMode, Lookup, LookupResult, OrgReport, PageReport, Refusal, SaveDialRules,
+    SaveLoggingOrg, SaveLookupPriority,
 };
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::lookup::Candidate;
@@ -155,11 +155,16 @@ pub(super) async fn save_dial_rules() {
         confirm_abroad: checked("confirm-abroad"),
     };
     let result = send(&SaveDialRules { rules }).await;
-    if let Some(el) = document.get_element_by_id("dial-rules-result") {
+    show_saved(&document, "dial-rules-result", result, "dialRulesSaved");
+}
+
+/// Whether a setting was saved, in the status element `id`: `saved` said, or why not.
+fn show_saved(document: &Document, id: &str, result: Result<Ack, Refusal>, saved: &str) {
+    if let Some(el) = document.get_element_by_id(id) {
         el.set_attribute("data-saved", &result.is_ok().to_string())
             .log_and_continue("rendering");
         el.set_text_content(Some(&match result {
-            Ok(_) => chrome::text("dialRulesSaved"),
+            Ok(_) => chrome::text(saved),
             Err(e) => chrome::explain(&e.code),
         }));
     }
@@ -172,14 +177,7 @@ pub(super) async fn save_logging_org() {
     };
     let org_id = field_value(&document, "logging-org");
     let result = send(&SaveLoggingOrg { org_id }).await;
-    if let Some(el) = document.get_element_by_id("logging-result") {
-        el.set_attribute("data-saved", &result.is_ok().to_string())
-            .log_and_continue("rendering");
-        el.set_text_content(Some(&match result {
-            Ok(_) => chrome::text("loggingOrgSaved"),
-            Err(e) => chrome::explain(&e.code),
-        }));
-    }
+    show_saved(&document, "logging-result", result, "loggingOrgSaved");
 }
 
 pub(super) async fn run_lookup() {

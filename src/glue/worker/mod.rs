@@ -260,13 +260,14 @@ async fn from_options(message: FromOptions) -> Answered {
 }
 
 async fn status() -> Result<Status, GlueError> {
+    let (logging_org, dial_rules) = runner::read(|d| (d.logging_org.clone(), d.dial_rules)).await?;
     Ok(Status {
         orgs: store::orgs().await?,
         pages: store::pages().await?,
         last_dial: store::load("lastDial").await?,
         lookup_priority: connection::lookup_priority().await,
-        logging_org: runner::read(|d| d.logging_org.clone()).await?,
-        dial_rules: runner::read(|d| d.dial_rules).await?,
+        logging_org,
+        dial_rules,
     })
 }
 
