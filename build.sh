@@ -62,11 +62,14 @@ setup_wasm_bindgen() {
 }
 
 setup_npm() {
-  local dir="$ROOT/tests/e2e"
-  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
-    say "installing npm packages for the end-to-end tests"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
+  local dir
+  # The end-to-end tests, and jsforce for devorg's client-library test.
+  for dir in "$ROOT/tests/e2e" "$ROOT/devorg/tests/clients/jsforce"; do
+    if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+      say "installing npm packages in ${dir#"$ROOT"/}"
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+  done
 }
 
 # A venv per requirements file content, so a change of pins makes a fresh one.

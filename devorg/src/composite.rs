@@ -1,5 +1,6 @@
 //! `/composite` (subrequests with references, `allOrNone`, the 25 / 5 limits and the v51
-//! unresolved-reference behaviour) and `/composite/sobjects` (sObject Collections create).
+//! unresolved-reference behaviour); `/composite/sobjects` is sObject Collections
+//! (`crate::collections`).
 
 use serde_json::{json, Map, Value};
 
@@ -8,7 +9,6 @@ use crate::rest::{dispatch, ApiError, RestRequest, RestResponse};
 
 const MAX_SUBREQUESTS: usize = 25;
 const MAX_QUERY_OR_COLLECTION: usize = 5;
-const MAX_COLLECTION_RECORDS: usize = 200;
 const ROLLED_BACK: &str =
     "The transaction was rolled back since another operation in the same transaction failed.";
 
@@ -26,7 +26,7 @@ pub fn handle(
             "graph": format!("{}/composite/graph", crate::rest::BASE),
         }))),
         ("POST", []) => composite(org, user, request.body),
-        ("POST", ["sobjects"]) => collection_create(org, user, request.body),
+        (_, ["sobjects", rest @ ..]) => crate::collections::handle(org, user, request, rest),
         _ => Err(ApiError::not_found()),
     }
 }
@@ -43,15 +43,8 @@ struct Subrequest {
 }
 
 fn parse_subrequests(body: Option<&Value>) -> Result<(bool, Vec<Subrequest>), ApiError> {
-    let body = crate::rest::object_body(body)?;
-    let all_or_none = body
-        .get("allOrNone")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let list = body
-        .get("compositeRequest")
-        .and_then(Value::as_array)
-        .ok_or_else(|| input_error("compositeRequest is required"))?;
+    let (all_or_none, list) = crate::collections::flag_and_list(body, "compositeRequest")?;
+    let list = list.ok_or_else(|| input_error("compositeRequest is required"))?;
     if list.len() > MAX_SUBREQUESTS {
         return Err(input_error(&format!(
             "Composite request can contain at most {MAX_SUBREQUESTS} subrequests"
@@ -199,13 +192,13 @@ fn entry(reference_id: &str, response: &RestResponse) -> Value {
 
 fn composite(org: &Org, user: &User, body: Option<&Value>) -> Result<RestResponse, ApiError> {
     let (all_or_none, subrequests) = parse_subrequests(body)?;
-    let snapshot = all_or_none.then(|| org.lock().records.clone());
+    let checkpoint = all_or_none.then(|| crate::collections::Checkpoint::take(org));
     let mut results = Map::new();
     let mut entries = vec![];
     let mut failed = false;
     for sub in &subrequests {
-        let response = run_subrequest(org, user, sub, &results);
-        if response.status >= 400 {
+        let response = run_subrequest(org, user, sub, &results, all_or_none);
+        if fails(&response) {
             failed = true;
         } else if let Some(body) = &response.body {
             results.insert(sub.reference_id.clone(), body.clone());
@@ -216,8 +209,8 @@ fn composite(org: &Org, user: &User, body: Option<&Value>) -> Result<RestRespons
         }
     }
     if failed && all_or_none {
-        if let Some(records) = snapshot {
-            org.lock().records = records;
+        if let Some(checkpoint) = checkpoint {
+            checkpoint.restore(org);
         }
         let halted = ApiError::new(400, "PROCESSING_HALTED", ROLLED_BACK).into_response();
         let failed_id = entries.last().map(|(id, _)| id.clone()).unwrap_or_default();
@@ -236,11 +229,26 @@ fn composite(org: &Org, user: &User, body: Option<&Value>) -> Result<RestRespons
     Ok(RestResponse::ok(json!({ "compositeResponse": out })))
 }
 
+/// A subrequest failed: an error status, or an sObject Collections result with a failed record.
+fn fails(response: &RestResponse) -> bool {
+    response.status >= 400
+        || response
+            .body
+            .as_ref()
+            .and_then(Value::as_array)
+            .is_some_and(|items| {
+                items
+                    .iter()
+                    .any(|i| i.get("success") == Some(&json!(false)))
+            })
+}
+
 fn run_subrequest(
     org: &Org,
     user: &User,
     sub: &Subrequest,
     results: &Map<String, Value>,
+    all_or_none: bool,
 ) -> RestResponse {
     if !valid_reference_id(&sub.reference_id) {
         return unresolved(&sub.reference_id).into_response();
@@ -250,7 +258,7 @@ fn run_subrequest(
         Ok(other) => other.to_string(),
         Err(e) => return e.into_response(),
     };
-    let body = match sub
+    let mut body = match sub
         .body
         .as_ref()
         .map(|b| resolve_value(b, results))
@@ -277,6 +285,22 @@ fn run_subrequest(
         ))
         .into_response();
     }
+    // The composite's allOrNone overrides its sObject Collections subrequests' own.
+    let forced_query;
+    let query = if all_or_none && path.starts_with("/composite/sobjects") {
+        if let Some(Value::Object(map)) = body.as_mut() {
+            map.insert("allOrNone".into(), json!(true));
+        }
+        forced_query = query
+            .split('&')
+            .filter(|pair| !pair.is_empty() && !pair.starts_with("allOrNone="))
+            .chain(["allOrNone=true"])
+            .collect::<Vec<_>>()
+            .join("&");
+        forced_query.as_str()
+    } else {
+        query
+    };
     dispatch(
         org,
         user,
@@ -288,73 +312,6 @@ fn run_subrequest(
             query_options: None,
         },
     )
-}
-
-fn collection_create(
-    org: &Org,
-    user: &User,
-    body: Option<&Value>,
-) -> Result<RestResponse, ApiError> {
-    let body = crate::rest::object_body(body)?;
-    let all_or_none = body
-        .get("allOrNone")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let records = body
-        .get("records")
-        .and_then(Value::as_array)
-        .ok_or_else(|| input_error("records is required"))?;
-    if records.len() > MAX_COLLECTION_RECORDS {
-        return Err(ApiError::new(
-            400,
-            "EXCEEDED_ID_LIMIT",
-            "record limit reached. cannot submit more than 200 records into this call",
-        ));
-    }
-    let snapshot = all_or_none.then(|| org.lock().records.clone());
-    let mut results = vec![];
-    let mut failed = false;
-    for record in records {
-        let outcome = create_one(org, user, record);
-        failed |= outcome.is_err();
-        results.push(outcome);
-    }
-    if failed && all_or_none {
-        if let Some(records) = snapshot {
-            org.lock().records = records;
-        }
-    }
-    let out: Vec<Value> = results
-        .into_iter()
-        .map(|r| match r {
-            Ok(id) if failed && all_or_none => {
-                let _ = id;
-                json!({"success": false, "errors": [{"statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "message": "Record rolled back because not all records were valid and the request was using AllOrNone header", "fields": []}]})
-            }
-            Ok(id) => json!({"id": id, "success": true, "errors": []}),
-            Err(e) => json!({"success": false, "errors": [{"statusCode": e.code, "message": e.message, "fields": e.fields.unwrap_or_default()}]}),
-        })
-        .collect();
-    Ok(RestResponse::ok(Value::Array(out)))
-}
-
-fn create_one(org: &Org, user: &User, record: &Value) -> Result<String, ApiError> {
-    let map = record
-        .as_object()
-        .ok_or_else(|| input_error("each record must be an object"))?;
-    if map.contains_key("Id") || map.contains_key("id") {
-        return Err(ApiError::dml(
-            "INVALID_FIELD",
-            "cannot specify Id in an insert call",
-            &["Id"],
-        ));
-    }
-    let object = map
-        .get("attributes")
-        .and_then(|a| a["type"].as_str())
-        .ok_or_else(|| ApiError::dml("INVALID_TYPE", "Must send a concrete entity type.", &[]))?;
-    let def = crate::sobjects::visible_object(org, user, object)?;
-    crate::sobjects::create(org, user, &def, map)
 }
 
 #[cfg(test)]

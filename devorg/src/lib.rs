@@ -7,6 +7,7 @@
 pub mod access;
 pub mod admin;
 pub mod api;
+pub mod collections;
 pub mod composite;
 pub mod lightning;
 pub mod org;

@@ -51,7 +51,8 @@ pub fn handle(
     }
 }
 
-fn query_param(query: &str, name: &str) -> Option<String> {
+/// A query-string parameter, decoded.
+pub fn query_param(query: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=')?;
         (key == name).then(|| crate::page::decode_component(value))
@@ -214,7 +215,8 @@ fn check_value(
         }
         _ => {
             let text = value.as_str().ok_or_else(bad_type)?;
-            if field.length > 0 && text.chars().count() > field.length as usize {
+            // Salesforce counts lengths in UTF-16 code units (Java strings): an emoji is two.
+            if field.length > 0 && text.encode_utf16().count() > field.length as usize {
                 return Err(ApiError::dml(
                     "STRING_TOO_LONG",
                     format!(
@@ -380,36 +382,49 @@ pub fn get(
     fields: Option<&str>,
 ) -> Result<Value, ApiError> {
     let record = find(org, def, id)?;
-    let wanted: Vec<String> = match fields {
-        Some(list) => {
-            let mut names = vec![];
-            for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                let field = def
-                    .field(name)
-                    .filter(|f| user.permissions.field_access(def, f) != FieldAccess::Hidden)
-                    .ok_or_else(|| {
-                        ApiError::new(400, "INVALID_FIELD", format!("No such column '{name}' on entity '{}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.", def.name))
-                    })?;
-                names.push(field.name.to_string());
-            }
-            names
-        }
-        None => def
+    let wanted = readable_fields(user, def, fields)?;
+    Ok(shape(def, &record, &wanted))
+}
+
+/// The fields a read returns: those named (checked: each must exist and be visible to the user,
+/// else the whole request fails with INVALID_FIELD), or every visible field.
+pub fn readable_fields(
+    user: &User,
+    def: &ObjectDef,
+    fields: Option<&str>,
+) -> Result<Vec<String>, ApiError> {
+    let Some(list) = fields else {
+        return Ok(def
             .fields
             .iter()
             .filter(|f| user.permissions.field_access(def, f) != FieldAccess::Hidden)
             .map(|f| f.name.to_string())
-            .collect(),
+            .collect());
     };
-    let id18 = record["Id"].as_str().unwrap_or_default().to_string();
-    let mut out = json!({"attributes": {"type": def.name, "url": format!("{BASE}/sobjects/{}/{id18}", def.name)}});
-    for name in wanted {
-        out[name.as_str()] = record.get(&name).cloned().unwrap_or(Value::Null);
+    let mut names = vec![];
+    for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let field = def
+            .field(name)
+            .filter(|f| user.permissions.field_access(def, f) != FieldAccess::Hidden)
+            .ok_or_else(|| {
+                ApiError::new(400, "INVALID_FIELD", format!("No such column '{name}' on entity '{}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.", def.name))
+            })?;
+        names.push(field.name.to_string());
     }
-    Ok(out)
+    Ok(names)
 }
 
-fn find(org: &Org, def: &ObjectDef, id: &str) -> Result<Value, ApiError> {
+/// A stored record as a read returns it: `attributes`, then the wanted fields.
+pub fn shape(def: &ObjectDef, record: &Value, wanted: &[String]) -> Value {
+    let id18 = record["Id"].as_str().unwrap_or_default();
+    let mut out = json!({"attributes": {"type": def.name, "url": format!("{BASE}/sobjects/{}/{id18}", def.name)}});
+    for name in wanted {
+        out[name.as_str()] = record.get(name).cloned().unwrap_or(Value::Null);
+    }
+    out
+}
+
+pub fn find(org: &Org, def: &ObjectDef, id: &str) -> Result<Value, ApiError> {
     let state = org.lock();
     if state.deleted.iter().any(|d| d.get(..15) == id.get(..15)) {
         return Err(ApiError::dml("ENTITY_IS_DELETED", "entity is deleted", &[]).with_status(404));
@@ -455,7 +470,7 @@ pub fn update(
     Ok(())
 }
 
-fn delete(org: &Org, def: &ObjectDef, id: &str) -> Result<(), ApiError> {
+pub fn delete(org: &Org, def: &ObjectDef, id: &str) -> Result<(), ApiError> {
     let record = find(org, def, id)?;
     let mut state = org.lock();
     state.records.retain(|r| !same_id(r, id));

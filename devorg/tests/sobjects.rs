@@ -340,3 +340,100 @@ async fn users_are_readable_as_records_and_by_query() {
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["records"][0]["Owner"]["Name"], "佐藤 花子");
 }
+
+/// Lengths are counted in UTF-16 code units, as Salesforce (Java strings) counts them: an emoji
+/// outside the BMP is two units, a kana one.
+#[tokio::test]
+async fn field_lengths_count_utf16_units() {
+    let org = TestOrg::start(Edition::Enterprise).await;
+    let sid = org.session(ADMIN_USER).await;
+    let emoji = |n: usize| "😀".repeat(n);
+    // (object, body, refused field or None when accepted)
+    let cases = [
+        ("Contact", json!({"LastName": emoji(41)}), Some("LastName")),
+        ("Contact", json!({"LastName": emoji(40)}), None),
+        (
+            "Contact",
+            json!({"LastName": "x", "FirstName": emoji(21)}),
+            Some("FirstName"),
+        ),
+        (
+            "Contact",
+            json!({"LastName": "x", "FirstName": emoji(20)}),
+            None,
+        ),
+        (
+            "Contact",
+            json!({"LastName": "x", "Phone": emoji(21)}),
+            Some("Phone"),
+        ),
+        ("Task", json!({"Subject": "あ".repeat(255)}), None),
+        (
+            "Task",
+            json!({"Subject": "あ".repeat(256)}),
+            Some("Subject"),
+        ),
+        ("Task", json!({"Subject": emoji(127) + "a"}), None),
+        ("Task", json!({"Subject": emoji(128)}), Some("Subject")),
+        (
+            "Task",
+            json!({"Subject": "x", "Description": emoji(16_000)}),
+            None,
+        ),
+        (
+            "Task",
+            json!({"Subject": "x", "Description": emoji(16_000) + "a"}),
+            Some("Description"),
+        ),
+        // An unrestricted picklist takes any value up to its length (40).
+        ("Task", json!({"Subject": "x", "Type": emoji(20)}), None),
+        (
+            "Task",
+            json!({"Subject": "x", "Type": emoji(21)}),
+            Some("Type"),
+        ),
+        (
+            "Task",
+            json!({"Subject": "x", "CallObject": emoji(128)}),
+            Some("CallObject"),
+        ),
+        ("Account", json!({"Name": emoji(128)}), Some("Name")),
+    ];
+    for (object, body, refused) in cases {
+        let (status, answer) = org
+            .rest(
+                &sid,
+                Method::POST,
+                &format!("/sobjects/{object}"),
+                Some(body.clone()),
+            )
+            .await;
+        let units = body
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_str().unwrap().encode_utf16().count())
+            .max();
+        match refused {
+            None => assert_eq!(status, 201, "{object} {units:?} units: {answer}"),
+            Some(field) => {
+                assert_eq!(
+                    (status, code(&answer)),
+                    (400, "STRING_TOO_LONG"),
+                    "{object} {units:?} units"
+                );
+                assert_eq!(answer[0]["fields"], json!([field]));
+            }
+        }
+    }
+    // Updates are held to the same rule.
+    let (status, answer) = org
+        .rest(
+            &sid,
+            Method::PATCH,
+            &format!("/sobjects/Contact/{YAMADA}"),
+            Some(json!({"LastName": emoji(41)})),
+        )
+        .await;
+    assert_eq!((status, code(&answer)), (400, "STRING_TOO_LONG"));
+}
