@@ -17,6 +17,12 @@ const SCRIPT: &str = concat!(
     "/tests/tools/libphonenumber_cases.py"
 );
 
+const TABLES_SCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/tools/gen_region_tables.py"
+);
+const TABLES: &str = include_str!("../src/number/ranges.rs");
+
 fn python_has_phonenumbers() -> bool {
     Command::new("python3")
         .args(["-c", "import phonenumbers"])
@@ -24,26 +30,54 @@ fn python_has_phonenumbers() -> bool {
         .is_ok_and(|out| out.status.success())
 }
 
-#[test]
-fn e164_agrees_with_libphonenumber() {
-    if !python_has_phonenumbers() {
-        let message = "python3 cannot import phonenumbers: run `pip install phonenumbers`";
-        if std::env::var_os("SFPHONE_REQUIRE_LIBPHONENUMBER").is_some() {
-            panic!("{message}");
-        }
-        eprintln!("SKIPPED e164_agrees_with_libphonenumber: {message}");
-        return;
+/// Whether the comparison can run; skips (or fails, when CI requires it) without phonenumbers.
+fn libphonenumber_available(test: &str) -> bool {
+    if python_has_phonenumbers() {
+        return true;
     }
+    let message = "python3 cannot import phonenumbers: run `pip install phonenumbers`";
+    if std::env::var_os("SFPHONE_REQUIRE_LIBPHONENUMBER").is_some() {
+        panic!("{message}");
+    }
+    eprintln!("SKIPPED {test}: {message}");
+    false
+}
+
+/// Runs one of the scripts in tests/tools and returns what it printed.
+fn run_script(script: &str, args: &[&str]) -> String {
     let out = Command::new("python3")
-        .arg(SCRIPT)
+        .arg(script)
+        .args(args)
         .output()
         .expect("python3 runs");
     assert!(
         out.status.success(),
-        "{SCRIPT} failed:\n{}",
+        "{script} failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let cases = String::from_utf8(out.stdout).expect("the script prints UTF-8");
+    String::from_utf8(out.stdout).expect("the script prints UTF-8")
+}
+
+/// The committed length and range tables are what the generator makes from the pinned
+/// libphonenumber: an upgrade (or a hand edit) shows up here until the tables are regenerated.
+#[test]
+fn region_tables_are_generated_from_libphonenumber() {
+    if !libphonenumber_available("region_tables_are_generated_from_libphonenumber") {
+        return;
+    }
+    let generated = run_script(TABLES_SCRIPT, &["--stdout"]);
+    assert!(
+        generated == TABLES,
+        "src/number/ranges.rs differs from what {TABLES_SCRIPT} generates: run it and commit"
+    );
+}
+
+#[test]
+fn e164_agrees_with_libphonenumber() {
+    if !libphonenumber_available("e164_agrees_with_libphonenumber") {
+        return;
+    }
+    let cases = run_script(SCRIPT, &[]);
 
     let mut total = 0;
     let mut near_misses = 0;

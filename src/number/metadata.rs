@@ -1,13 +1,15 @@
 //! Compact per-region numbering metadata: what the engine knows about each supported region.
 //!
-//! Condensed by hand from Google's libphonenumber (v9 metadata). Rules are kept only as precise
-//! as parsing and validation need: libphonenumber's national-number regular expressions become
-//! lists of (leading-digit pattern, length range). `tests/phone_vs_libphonenumber.rs` checks the
-//! result against libphonenumber itself, so a rule that drifts shows up there.
+//! From Google's libphonenumber (v9 metadata): the lengths and ranges (what numbers exist) are
+//! generated into `ranges.rs` by tests/tools/gen_region_tables.py; prefixes, trunk and carrier
+//! codes and display groupings are condensed here by hand. `tests/phone_vs_libphonenumber.rs`
+//! checks both against libphonenumber itself, so a rule that drifts shows up there.
 //!
 //! Leading-digit patterns are a tiny pattern language instead of regexes (which would cost more
 //! wasm than the whole engine): a sequence of ASCII digits and `[..]` classes with ranges, e.g.
 //! `1[0-79]` matches a number starting with 1 followed by any digit but 8.
+
+use super::ranges;
 
 /// A display rule: numbers whose national significant number (NSN) has `len` digits (0 = any)
 /// and starts with `leading` are written through `template`, where each `x` takes one digit,
@@ -30,19 +32,8 @@ pub(super) struct Region {
     /// Carrier-selection codes that may follow the trunk prefix (KR, BR) and are not part of
     /// the number.
     pub carriers: &'static [&'static str],
-    /// NSN lengths libphonenumber calls possible for the region, ascending.
-    pub lengths: &'static [u8],
-    /// NSN lengths that are only dialable locally (without an area code): never an NSN we
-    /// strip a trunk prefix down to.
-    pub local_lengths: &'static [u8],
-    /// libphonenumber's general pattern as (leading-digit pattern, min length, max length):
-    /// an NSN is viable when one matches. Parsing decisions (is this a trunk prefix? a country
-    /// code typed without +?) use exactly this, as libphonenumber does, so they agree with it.
-    pub general: &'static [(&'static str, u8, u8)],
-    /// The number types' own shapes, same form: a viable NSN is valid when one of these also
-    /// matches (empty: every viable NSN is valid). A superset of libphonenumber's valid
-    /// numbers, much smaller than its per-type patterns.
-    pub types: &'static [(&'static str, u8, u8)],
+    /// Which NSNs exist: lengths and digit-prefix ranges, generated from libphonenumber.
+    pub ranges: &'static Ranges,
     /// Display rules, first match wins; numbers matching none are shown ungrouped.
     pub groupings: &'static [Grouping],
 }
@@ -55,6 +46,24 @@ const fn g(leading: &'static str, len: u8, template: &'static str) -> Grouping {
     }
 }
 
+/// A region's lengths and ranges (generated into `ranges.rs` from libphonenumber's metadata).
+/// A range rule is a leading-digit pattern and a bit set of NSN lengths (bit n: n digits): an
+/// NSN of a length in the set that starts with the pattern is in the range.
+pub(super) struct Ranges {
+    /// NSN lengths libphonenumber calls possible for the region, ascending.
+    pub lengths: &'static [u8],
+    /// NSN lengths that are only dialable locally (without an area code): never an NSN we
+    /// strip a trunk prefix down to.
+    pub local_lengths: &'static [u8],
+    /// libphonenumber's general pattern: an NSN is viable when a rule holds. Parsing decisions
+    /// (is this a trunk prefix? a country code typed without +?) use exactly this, as
+    /// libphonenumber does, so they agree with it.
+    pub general: &'static [(&'static str, u32)],
+    /// libphonenumber's `is_valid_number`: the general pattern and lengths and one number
+    /// type's pattern and lengths, in any region of the country code (+1 covers all of NANPA).
+    pub valid: &'static [(&'static str, u32)],
+}
+
 pub(super) const REGIONS: &[Region] = &[
     Region {
         code: "JP",
@@ -62,23 +71,7 @@ pub(super) const REGIONS: &[Region] = &[
         idd: &["010"],
         trunk: Some("0"),
         carriers: &[],
-        lengths: &[8, 9, 10, 11, 12, 13, 14, 15, 16, 17],
-        local_lengths: &[],
-        general: &[
-            ("00[1-9]", 9, 17),
-            ("[25-9]", 10, 10),
-            ("00", 8, 8),
-            ("[1-9]", 9, 9),
-        ],
-        // The general pattern takes any 10-digit number starting 2 or 5-9; only 020, 050,
-        // 060, 070, 080, 090 and 0800 exist.
-        types: &[
-            ("00[1-9]", 9, 17),
-            ("00", 8, 8),
-            ("[25-9]0", 10, 10),
-            ("[1-9][1-9]", 9, 9),
-            ("60", 9, 9),
-        ],
+        ranges: &ranges::JP,
         // Japanese numbers are grouped by `format::japanese_groups`, which knows the area codes.
         groupings: &[],
     },
@@ -88,11 +81,7 @@ pub(super) const REGIONS: &[Region] = &[
         idd: &["011"],
         trunk: Some("1"),
         carriers: &[],
-        lengths: &[10],
-        local_lengths: &[7],
-        general: &[("[2-9]", 10, 10)],
-        // Neither an area code nor an exchange starts with 0 or 1.
-        types: &[("[2-9][0-9][0-9][2-9]", 10, 10)],
+        ranges: &ranges::US,
         groupings: &[g("", 10, "xxx-xxx-*")],
     },
     Region {
@@ -101,10 +90,7 @@ pub(super) const REGIONS: &[Region] = &[
         idd: &["00"],
         trunk: Some("0"),
         carriers: &[],
-        lengths: &[7, 9, 10],
-        local_lengths: &[4, 5, 6, 8],
-        general: &[("[1-357-9]", 10, 10), ("[18]", 9, 9), ("8", 7, 7)],
-        types: &[],
+        ranges: &ranges::GB,
         groupings: &[
             g("800", 7, "xxx *"),
             g("[18]", 9, "xxx *"),
@@ -124,32 +110,7 @@ pub(super) const REGIONS: &[Region] = &[
         idd: &["00"],
         trunk: Some("0"),
         carriers: &[],
-        lengths: &[4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15],
-        local_lengths: &[2, 3],
-        general: &[
-            ("[2579]", 6, 15),
-            ("1", 4, 14),
-            ("[368]", 5, 15),
-            ("4[0-8]", 5, 15),
-            // Numbers starting 49 are few and oddly shaped; exactness matters here because
-            // "49..." typed without + is read as +49 only when the rest is a German number.
-            ("49[34]0", 5, 6),
-            ("4969", 5, 6),
-            ("498", 5, 6),
-            ("4937", 5, 7),
-            ("4949", 5, 7),
-            ("4960", 5, 7),
-            ("497[089]", 5, 7),
-            ("499", 5, 7),
-            ("492[024-9]", 5, 12),
-            ("493[2-689]", 5, 12),
-            ("497[1-7]", 5, 12),
-            ("49[015]", 5, 13),
-            ("492[13]", 5, 13),
-            ("4931", 5, 13),
-            ("49[46][1-8]", 5, 13),
-        ],
-        types: &[],
+        ranges: &ranges::DE,
         // German area codes are 2-5 digits; only the common shapes are grouped.
         groupings: &[
             g("800", 0, "xxx *"),
@@ -172,10 +133,7 @@ pub(super) const REGIONS: &[Region] = &[
         idd: &["00"],
         trunk: Some("0"),
         carriers: &[],
-        lengths: &[9],
-        local_lengths: &[],
-        general: &[("[1-9]", 9, 9)],
-        types: &[],
+        ranges: &ranges::FR,
         groupings: &[g("8", 9, "xxx xx xx *"), g("", 9, "x xx xx xx *")],
     },
     Region {
@@ -184,27 +142,7 @@ pub(super) const REGIONS: &[Region] = &[
         idd: &["001[14-689]", "14[0-9][0-9]0011"],
         trunk: Some("0"),
         carriers: &[],
-        lengths: &[5, 6, 7, 8, 9, 10, 12],
-        local_lengths: &[],
-        general: &[
-            ("1[0-79]", 9, 10),
-            ("1[0-79]", 12, 12),
-            ("18[0-24-9]", 10, 10),
-            ("1", 5, 8),
-            ("[2-478]", 9, 9),
-        ],
-        types: &[
-            ("[2-478]", 9, 9),
-            ("1800", 10, 10),
-            ("1802", 7, 7),
-            ("190[0-26]", 10, 10),
-            ("13", 6, 6),
-            ("1300", 10, 10),
-            ("1300", 12, 12),
-            ("1345", 8, 8),
-            ("14[57]", 9, 9),
-            ("163", 5, 9),
-        ],
+        ranges: &ranges::AU,
         groupings: &[
             g("1", 10, "xxxx xxx *"),
             g("16", 0, "xx xxx *"),
@@ -218,15 +156,7 @@ pub(super) const REGIONS: &[Region] = &[
         idd: &["0[0-3][0-9]"],
         trunk: None,
         carriers: &[],
-        lengths: &[8, 10, 11],
-        local_lengths: &[],
-        general: &[
-            ("1", 11, 11),
-            ("8", 10, 10),
-            ("7000", 11, 11),
-            ("[3689]", 8, 8),
-        ],
-        types: &[],
+        ranges: &ranges::SG,
         groupings: &[
             g("", 8, "xxxx *"),
             g("1", 11, "xxxx xxx *"),
@@ -248,33 +178,7 @@ pub(super) const REGIONS: &[Region] = &[
         ],
         trunk: Some("0"),
         carriers: &["8[1-46-8]", "85[0-9][0-9]"],
-        lengths: &[5, 6, 8, 9, 10, 11, 12, 13, 14],
-        local_lengths: &[3, 4, 7],
-        general: &[
-            ("00[1-9]", 11, 14),
-            ("00", 10, 10),
-            ("70", 10, 10),
-            ("[12]", 8, 8),
-            ("5", 11, 11),
-            ("[13-6]", 10, 10),
-            ("[1-6]", 9, 9),
-            ("80", 9, 9),
-            ("[3-6]", 5, 6),
-        ],
-        types: &[
-            ("2[1-9]", 8, 9),
-            ("3[1-3][1-9]", 9, 10),
-            ("[46][1-4][1-9]", 9, 10),
-            ("5[1-5][1-9]", 9, 10),
-            ("[3-6][1-5]1", 5, 6),
-            ("1", 9, 10),
-            ("1[568]", 8, 8),
-            ("00", 11, 14),
-            ("[38]0", 9, 9),
-            ("60[2-9]", 9, 9),
-            ("70", 10, 10),
-            ("50", 10, 11),
-        ],
+        ranges: &ranges::KR,
         groupings: &[
             g("1[4-9]", 8, "xxxx-*"),
             g("2", 8, "x-xxx-*"),
@@ -289,26 +193,7 @@ pub(super) const REGIONS: &[Region] = &[
         idd: &["00", "1[12][0-9][0-9][0-9]00", "179[0-9][0-9]00"],
         trunk: Some("0"),
         carriers: &[],
-        lengths: &[7, 8, 9, 10, 11, 12],
-        local_lengths: &[5, 6],
-        general: &[
-            ("1[03-689]", 12, 12),
-            ("2", 12, 12),
-            ("6", 9, 9),
-            ("1", 11, 11),
-            ("[126]", 7, 8),
-            ("[126]", 10, 10),
-            ("86", 7, 8),
-            ("[3-579]", 7, 11),
-            ("8[0-57-9]", 7, 11),
-        ],
-        types: &[
-            ("1[3-9]", 11, 11),
-            ("16[08]", 8, 8),
-            ("10", 7, 12),
-            ("2", 7, 12),
-            ("[3-9]", 7, 11),
-        ],
+        ranges: &ranges::CN,
         groupings: &[
             g("1", 11, "xxx xxxx *"),
             g("[48]00", 10, "xxx xxx *"),
@@ -323,17 +208,7 @@ pub(super) const REGIONS: &[Region] = &[
         idd: &["00"],
         trunk: Some("0"),
         carriers: &[],
-        lengths: &[8, 9, 10, 11, 12, 13],
-        local_lengths: &[6, 7],
-        general: &[("000800", 13, 13), ("[2-9]", 10, 10), ("1", 8, 13)],
-        types: &[
-            ("[2-9]", 10, 10),
-            ("000800", 13, 13),
-            ("180[03]", 8, 13),
-            ("186[12]", 13, 13),
-            ("1860", 11, 11),
-            ("1[1-9]", 10, 10),
-        ],
+        ranges: &ranges::IN,
         groupings: &[
             g("18[06]0", 10, "xxxx xx *"),
             g("18[06]0", 11, "xxxx xxx *"),
@@ -355,27 +230,7 @@ pub(super) const REGIONS: &[Region] = &[
         ],
         trunk: Some("0"),
         carriers: &["1[245]", "2[1-35]", "31", "4[13]", "[56]5", "99"],
-        lengths: &[8, 9, 10, 11],
-        local_lengths: &[],
-        general: &[
-            ("[1-467]", 10, 11),
-            ("55[0-46-9]", 11, 11),
-            ("[34]", 8, 8),
-            ("55", 9, 10),
-            ("5[0-46-9]", 9, 11),
-            ("[89]", 9, 11),
-        ],
-        types: &[
-            ("[1-9][1-9][2-57]", 10, 10),
-            ("[1-9][1-9]9", 11, 11),
-            ("[589]00", 9, 10),
-            ("30[03]", 10, 10),
-            ("300", 8, 8),
-            ("400", 8, 8),
-            ("4020", 8, 8),
-            ("4370", 8, 8),
-            ("4864", 8, 8),
-        ],
+        ranges: &ranges::BR,
         groupings: &[
             g("[3-9]00", 9, "xxx xx *"),
             g("[34]", 8, "xxxx-*"),
@@ -465,36 +320,47 @@ fn class_contains(class: &[u8], digit: u8) -> bool {
     false
 }
 
-fn matches_any(rules: &[(&str, u8, u8)], nsn: &str) -> bool {
-    let len = nsn.len();
-    rules.iter().any(|&(leading, min, max)| {
-        (usize::from(min)..=usize::from(max)).contains(&len) && match_prefix(leading, nsn).is_some()
-    })
+fn matches_any(rules: &[(&str, u32)], nsn: &str) -> bool {
+    let Some(bit) = u32::try_from(nsn.len())
+        .ok()
+        .and_then(|len| 1u32.checked_shl(len))
+    else {
+        return false;
+    };
+    rules
+        .iter()
+        .any(|&(leading, lengths)| lengths & bit != 0 && match_prefix(leading, nsn).is_some())
 }
 
 impl Region {
     /// Whether `nsn` is shaped like a number of this region (libphonenumber's general pattern).
     pub(super) fn is_viable(&self, nsn: &str) -> bool {
-        matches_any(self.general, nsn)
+        matches_any(self.ranges.general, nsn)
     }
 
-    /// Whether `nsn` is a number of this region: viable, and shaped like one of its types.
+    /// Whether `nsn` is a number of this region (or of another region of its country code),
+    /// as libphonenumber's `is_valid_number` decides.
     pub(super) fn is_valid(&self, nsn: &str) -> bool {
-        self.is_viable(nsn) && (self.types.is_empty() || matches_any(self.types, nsn))
+        matches_any(self.ranges.valid, nsn)
     }
 
     /// libphonenumber's length test, which decides whether stripping a prefix is plausible.
     pub(super) fn length_check(&self, nsn: &str) -> LengthCheck {
         let len = nsn.len();
-        let min = self.lengths.first().map_or(0, |&l| usize::from(l));
-        let max = self.lengths.last().map_or(0, |&l| usize::from(l));
-        if self.local_lengths.iter().any(|&l| usize::from(l) == len) {
+        let min = self.ranges.lengths.first().map_or(0, |&l| usize::from(l));
+        let max = self.ranges.lengths.last().map_or(0, |&l| usize::from(l));
+        if self
+            .ranges
+            .local_lengths
+            .iter()
+            .any(|&l| usize::from(l) == len)
+        {
             LengthCheck::LocalOnly
         } else if len < min {
             LengthCheck::TooShort
         } else if len > max {
             LengthCheck::TooLong
-        } else if self.lengths.iter().any(|&l| usize::from(l) == len) {
+        } else if self.ranges.lengths.iter().any(|&l| usize::from(l) == len) {
             LengthCheck::Possible
         } else {
             LengthCheck::InvalidLength
@@ -543,7 +409,7 @@ mod tests {
         assert!(COUNTRY_CODES.windows(2).all(|w| w[0] < w[1]));
         for region in REGIONS {
             assert!(
-                region.lengths.windows(2).all(|w| w[0] < w[1]),
+                region.ranges.lengths.windows(2).all(|w| w[0] < w[1]),
                 "{}",
                 region.code
             );
