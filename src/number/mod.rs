@@ -17,6 +17,8 @@ mod variants;
 
 use std::fmt;
 
+pub use parse::FoundNumber;
+
 /// The region national numbers belong to when the caller names none: our users are in Japan.
 pub const DEFAULT_REGION: &str = "JP";
 
@@ -125,6 +127,13 @@ impl PhoneNumber {
     /// code as numbers of `default_region` (an ISO code such as `"JP"`).
     pub fn parse(text: &str, default_region: &str) -> Result<PhoneNumber, PhoneError> {
         parse::parse(text, default_region)
+    }
+
+    /// Every number in `text`, in order, each with where it is written: a field may hold
+    /// several (`03-1234-5678 / 090-1111-2222`, `030/123456, 0171 2345678`), and each is
+    /// offered on its own. Text that holds no valid number gives none.
+    pub fn find_all(text: &str, default_region: &str) -> Vec<FoundNumber> {
+        parse::find_all(text, default_region)
     }
 
     /// The number for dialling: `+81312345678`. The extension is not part of it.

@@ -2,6 +2,8 @@
 //! resolves its country code and national significant number the way libphonenumber does.
 
 use super::metadata::{self, LengthCheck, Region};
+use std::ops::Range;
+
 use super::{PhoneError, PhoneNumber};
 
 /// libphonenumber's input limit: longer text is refused before any work is done on it.
@@ -32,105 +34,166 @@ fn fold(c: char) -> char {
     }
 }
 
-/// Punctuation that may sit between the digits of one number.
+/// Punctuation that may sit between the digits of one number. The slash is German and Austrian
+/// usage between area code and subscriber (`030/123456`), as libphonenumber reads it; whether
+/// a slash joins one number or separates two is decided by [`numbers_in_run`].
 fn is_punctuation(c: char) -> bool {
     matches!(
         c,
-        ' ' | '-' | '.' | '(' | ')' | '[' | ']' | '\t' | '\u{30FB}'
+        ' ' | '-' | '.' | '(' | ')' | '[' | ']' | '/' | '\t' | '\u{30FB}'
     )
 }
 
-/// Percent-decodes a `tel:` value (`%20`, `%2B`); malformed escapes are kept as written.
-pub(super) fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok());
-            if let Some(value) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(value);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+/// Text folded for scanning, each character with the byte offset in the original text it came
+/// from (`offsets` has one more entry: the end), so a number found can say where it was.
+struct Folded {
+    chars: Vec<char>,
+    offsets: Vec<usize>,
 }
 
-/// Finds the number in `text` and what follows it as an extension.
-///
-/// Text before the number (`TEL:`, `電話 `) and after it (`(代表)`) is ignored; a number
-/// starts at a `+` or digit and runs over digits and punctuation. Stray text may hold digits of
-/// its own (`2F 受付 03-...`): the first candidate with at least three digits is the number;
-/// failing that, the first candidate says what is wrong.
-pub(super) fn scan(text: &str) -> Result<Scanned, PhoneError> {
-    let candidates = candidates(text)?;
-    let index = candidates.iter().position(|c| c.digits.len() >= 3);
-    candidates
-        .into_iter()
-        .nth(index.unwrap_or(0))
-        .ok_or(PhoneError::NotANumber)
-}
-
-/// Every run of digits and punctuation in `text` with at least two digits, in order.
-fn candidates(text: &str) -> Result<Vec<Scanned>, PhoneError> {
+/// Folds `text` (a `tel:` value is percent-decoded first), keeping where each character was.
+fn fold_text(text: &str) -> Result<Folded, PhoneError> {
     if text.chars().count() > MAX_INPUT_CHARS {
         return Err(PhoneError::TooLong);
     }
-    let decoded;
-    let mut text = text.trim();
-    if text.len() >= 4 && text.is_char_boundary(4) && text[..4].eq_ignore_ascii_case("tel:") {
-        decoded = percent_decode(&text[4..]);
-        text = &decoded;
-    }
-    let chars: Vec<char> = text.chars().map(fold).collect();
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(offset) = chars[from..]
-        .iter()
-        .position(|&c| c == '+' || c.is_ascii_digit())
-    {
-        let (candidate, end) = candidate(&chars, from + offset);
-        if candidate.digits.len() >= MIN_NSN {
-            found.push(candidate);
-        }
-        from = end.max(from + offset + 1);
-    }
-    Ok(found)
+    let lead = text.len() - text.trim_start().len();
+    let body = text.trim();
+    let end = lead + body.len();
+    let is_tel =
+        body.len() >= 4 && body.is_char_boundary(4) && body[..4].eq_ignore_ascii_case("tel:");
+    let (mut chars, mut offsets): (Vec<char>, Vec<usize>) = if is_tel {
+        percent_decode_at(&body[4..], lead + 4)
+    } else {
+        body.char_indices().map(|(i, c)| (c, lead + i)).unzip()
+    };
+    chars.iter_mut().for_each(|c| *c = fold(*c));
+    offsets.push(end);
+    Ok(Folded { chars, offsets })
 }
 
-/// Reads the number starting at `start` (a `+` or a digit); returns it and where it ended.
-fn candidate(chars: &[char], start: usize) -> (Scanned, usize) {
-    let mut scanned = Scanned {
-        plus: chars[start] == '+',
-        ..Scanned::default()
-    };
-    let mut i = start + usize::from(scanned.plus);
-    while let Some(&c) = chars.get(i) {
-        if c.is_ascii_digit() {
-            scanned.digits.push(c);
-        } else if !is_punctuation(c) {
-            break;
+/// Percent-decodes a `tel:` value (`%20`, `%2B`), malformed escapes kept as written, with the
+/// offset (from `base`) of the escape or byte each decoded character came from.
+fn percent_decode_at(text: &str, base: usize) -> (Vec<char>, Vec<usize>) {
+    let bytes = text.as_bytes();
+    let (mut out, mut from) = (
+        Vec::with_capacity(bytes.len()),
+        Vec::with_capacity(bytes.len()),
+    );
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|_| bytes[i] == b'%')
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        from.push(base + i);
+        match hex {
+            Some(value) => {
+                out.push(value);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
         }
-        i += 1;
     }
-    // An extension marker and its digits fit well within this window.
-    scanned.extension = extension(&chars[i..chars.len().min(i + 32)]);
-    (scanned, i)
+    let (mut chars, mut offsets) = (Vec::new(), Vec::new());
+    let mut at = 0;
+    for chunk in out.utf8_chunks() {
+        for (j, c) in chunk.valid().char_indices() {
+            chars.push(c);
+            offsets.push(from[at + j]);
+        }
+        at += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            chars.push(char::REPLACEMENT_CHARACTER);
+            offsets.push(from[at]);
+            at += chunk.invalid().len();
+        }
+    }
+    (chars, offsets)
+}
+
+/// One run of a number's characters: from a `+` or digit over digits and punctuation to its
+/// last digit (`start..end`, character indices), then an extension after it ending at `next`.
+struct Run {
+    start: usize,
+    end: usize,
+    extension: Option<String>,
+    next: usize,
+}
+
+impl Folded {
+    /// Every run in the text with at least two digits, in order.
+    fn runs(&self) -> Vec<Run> {
+        let chars = &self.chars;
+        let mut found = Vec::new();
+        let mut from = 0;
+        while let Some(offset) = chars[from..]
+            .iter()
+            .position(|&c| c == '+' || c.is_ascii_digit())
+        {
+            let start = from + offset;
+            let (mut i, mut end) = (start + 1, start + 1);
+            let mut digits = usize::from(chars[start].is_ascii_digit());
+            while let Some(&c) = chars.get(i) {
+                if c.is_ascii_digit() {
+                    digits += 1;
+                    end = i + 1;
+                } else if !is_punctuation(c) {
+                    break;
+                }
+                i += 1;
+            }
+            // An extension marker and its digits fit well within this window.
+            let (extension, used) = extension(&chars[i..chars.len().min(i + 32)]);
+            // Without an extension, trailing punctuation (`/`, `(`) belongs to what follows.
+            let next = if extension.is_some() { i + used } else { end };
+            if digits >= MIN_NSN {
+                found.push(Run {
+                    start,
+                    end,
+                    extension,
+                    next,
+                });
+            }
+            from = next.max(start + 1);
+        }
+        found
+    }
+
+    /// The number part of `start..end`: its digits and whether a `+` led them.
+    fn scanned(&self, start: usize, end: usize, extension: Option<String>) -> Scanned {
+        let part = &self.chars[start..end];
+        Scanned {
+            plus: part.first() == Some(&'+'),
+            digits: part.iter().filter(|c| c.is_ascii_digit()).collect(),
+            extension,
+        }
+    }
+
+    /// The run `scan` and `parse` report on: the first with three digits or more.
+    fn preferred(&self, runs: &[Run]) -> usize {
+        runs.iter()
+            .position(|r| {
+                self.chars[r.start..r.end]
+                    .iter()
+                    .filter(|c| c.is_ascii_digit())
+                    .count()
+                    >= 3
+            })
+            .unwrap_or(0)
+    }
 }
 
 /// Reads an extension right after a number: `ext. 12`, `x12`, `#12`, `内線12`, `;ext=12`.
-fn extension(rest: &[char]) -> Option<String> {
-    let rest: String = rest.iter().collect::<String>();
-    let rest = rest.trim_start_matches(' ');
+/// Returns it and how many characters it took.
+fn extension(rest: &[char]) -> (Option<String>, usize) {
+    let text: String = rest.iter().collect::<String>();
+    let trimmed = text.trim_start_matches(' ');
     // RFC 3966 puts the extension in a parameter: `tel:+81-3-1234-5678;ext=12`.
-    let rest = rest.strip_prefix(';').unwrap_or(rest);
-    // A comma is a dialling pause: phones dial what follows once the call connects.
+    let trimmed = trimmed.strip_prefix(';').unwrap_or(trimmed);
     const MARKERS: [&str; 9] = [
         "extension",
         "ext=",
@@ -142,28 +205,192 @@ fn extension(rest: &[char]) -> Option<String> {
         "#",
         ",",
     ];
-    let lower = rest.to_ascii_lowercase();
-    let marker = MARKERS.iter().find(|m| lower.starts_with(*m))?;
-    let after = rest[marker.len()..].trim_start_matches([' ', '.', ':', '=', '-', '#']);
+    let lower = trimmed.to_ascii_lowercase();
+    let Some(marker) = MARKERS.iter().find(|m| lower.starts_with(*m)) else {
+        return (None, 0);
+    };
+    let after = &trimmed[marker.len()..];
+    let after = if *marker == "," {
+        // A comma is a dialling pause (phones dial what follows once the call connects) only
+        // right before digits that end there: `, 0171 2345678` is a second number.
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let rest = after[digits..].trim_start_matches(is_punctuation);
+        if digits == 0 || rest.starts_with(|c: char| c.is_ascii_digit()) {
+            return (None, 0);
+        }
+        after
+    } else {
+        after.trim_start_matches([' ', '.', ':', '=', '-', '#'])
+    };
     let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
-    (!digits.is_empty() && digits.len() <= MAX_EXTENSION).then_some(digits)
+    if digits.is_empty() || digits.len() > MAX_EXTENSION {
+        return (None, 0);
+    }
+    let used = text.len() - after.len() + digits.len();
+    (Some(digits), text[..used].chars().count())
+}
+
+/// Finds the number in `text` and what follows it as an extension.
+///
+/// Text before the number (`TEL:`, `電話 `) and after it (`(代表)`) is ignored; a number
+/// starts at a `+` or digit and runs over digits and punctuation. Stray text may hold digits of
+/// its own (`2F 受付 03-...`): the first candidate with at least three digits is the number;
+/// failing that, the first candidate says what is wrong.
+pub(super) fn scan(text: &str) -> Result<Scanned, PhoneError> {
+    let folded = fold_text(text)?;
+    let mut runs = folded.runs();
+    let index = folded.preferred(&runs);
+    if index >= runs.len() {
+        return Err(PhoneError::NotANumber);
+    }
+    let run = runs.swap_remove(index);
+    Ok(folded.scanned(run.start, run.end, run.extension))
+}
+
+/// A number found in a text, and where it is written there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundNumber {
+    pub number: PhoneNumber,
+    /// Byte range of the text given (for a `tel:` value, of the escapes it was decoded from),
+    /// from its first digit or `+` to its last digit or extension digit.
+    pub span: Range<usize>,
+}
+
+/// Every valid number in `text`, in order, with where each is written.
+pub(super) fn find_all(text: &str, default_region: &str) -> Vec<FoundNumber> {
+    let Ok(folded) = fold_text(text) else {
+        return Vec::new();
+    };
+    folded
+        .runs()
+        .iter()
+        .flat_map(|run| numbers_in_run(&folded, run, default_region))
+        .map(|piece| {
+            // A bracketed area code opens before the first digit: `(650) 253-0000`.
+            let bracket = piece.start > 0 && folded.chars[piece.start - 1] == '(';
+            let start = piece.start - usize::from(bracket);
+            FoundNumber {
+                number: piece.number,
+                span: folded.offsets[start]..folded.offsets[piece.end],
+            }
+        })
+        .collect()
+}
+
+/// One number of a run, by character indices.
+#[derive(Clone)]
+struct Piece {
+    number: PhoneNumber,
+    start: usize,
+    end: usize,
+}
+
+/// The numbers of one run: the whole run when it is one valid number (`030/123456`,
+/// `0800 / 1234567890`); otherwise the run cut at its separators (a slash or spaces, as
+/// libphonenumber's PhoneNumberMatcher cuts) into pieces that are each a valid number, the
+/// shortest first piece first (`03-1234-5678 / 090-1111-2222`, `3324451234 8002341234`). A
+/// run that cannot be cut into valid numbers only holds none.
+fn numbers_in_run(text: &Folded, run: &Run, region: &str) -> Vec<Piece> {
+    let chars = &text.chars;
+    // (end of the piece before, start of the piece after) for each separator in the run.
+    let mut cuts = Vec::new();
+    let mut i = run.start + 1;
+    while i < run.end {
+        if chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let gap = i;
+        while !chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let between = &chars[gap..i];
+        if between.iter().any(|&c| matches!(c, '/' | ' ' | '\t')) {
+            // An opening bracket starts the next number: `(650) 223 3345 (754) 223 3321`.
+            let next = between
+                .iter()
+                .rposition(|&c| c == '(')
+                .map_or(i, |p| gap + p);
+            cuts.push((gap, next));
+        }
+    }
+    let piece = |start: usize, end: usize| {
+        let last = end == run.end;
+        let extension = if last { run.extension.clone() } else { None };
+        let number = resolve(text.scanned(start, end, extension), region).ok()?;
+        let end = if last { run.next.max(end) } else { end };
+        Some(Piece { number, start, end })
+    };
+    Cutter {
+        cuts: &cuts,
+        run_end: run.end,
+        piece: &piece,
+        memo: vec![None; cuts.len() + 1],
+    }
+    .pieces(cuts.len(), run.start)
+    .unwrap_or_default()
+}
+
+/// The search for a cut of a run into valid numbers, remembering what each start gave.
+struct Cutter<'a> {
+    cuts: &'a [(usize, usize)],
+    run_end: usize,
+    piece: &'a dyn Fn(usize, usize) -> Option<Piece>,
+    /// By cut index (the run's start at `cuts.len()`): the pieces from there, once known.
+    memo: Vec<Option<Option<Vec<Piece>>>>,
+}
+
+impl Cutter<'_> {
+    fn pieces(&mut self, key: usize, start: usize) -> Option<Vec<Piece>> {
+        if let Some(known) = &self.memo[key] {
+            return known.clone();
+        }
+        let mut found = (self.piece)(start, self.run_end).map(|whole| vec![whole]);
+        for (k, &(end, next)) in self.cuts.iter().enumerate() {
+            if found.is_some() {
+                break;
+            }
+            if end <= start {
+                continue;
+            }
+            let Some(first) = (self.piece)(start, end) else {
+                continue;
+            };
+            if let Some(mut rest) = self.pieces(k, next) {
+                rest.insert(0, first);
+                found = Some(rest);
+            }
+        }
+        self.memo[key] = Some(found.clone());
+        found
+    }
 }
 
 /// Parses `text` as a phone number, reading national numbers as numbers of `default_region`.
 ///
-/// When the text holds several digit runs (`〒100-0001 TEL 03-1234-5678`), the first that is a
-/// valid number wins; when none is, the error is about the run `scan` would pick.
+/// When the text holds several digit runs (`〒100-0001 TEL 03-1234-5678`) or several numbers,
+/// the first valid number wins; when there is none, the error is about the run `scan` would
+/// pick.
 pub(super) fn parse(text: &str, default_region: &str) -> Result<PhoneNumber, PhoneError> {
-    let candidates = candidates(text)?;
-    let preferred = candidates.iter().position(|c| c.digits.len() >= 3);
+    let folded = fold_text(text)?;
+    let runs = folded.runs();
+    let preferred = folded.preferred(&runs);
     let mut first_error = None;
-    for (index, candidate) in candidates.into_iter().enumerate() {
-        match resolve(candidate, default_region) {
+    for (index, run) in runs.iter().enumerate() {
+        let whole = folded.scanned(run.start, run.end, run.extension.clone());
+        match resolve(whole, default_region) {
             Ok(number) => return Ok(number),
-            Err(error) if Some(index) == preferred || preferred.is_none() => {
-                first_error.get_or_insert(error);
+            Err(error) => {
+                if let Some(piece) = numbers_in_run(&folded, run, default_region)
+                    .into_iter()
+                    .next()
+                {
+                    return Ok(piece.number);
+                }
+                if index == preferred {
+                    first_error.get_or_insert(error);
+                }
             }
-            Err(_) => {}
         }
     }
     Err(first_error.unwrap_or(PhoneError::NotANumber))

@@ -365,3 +365,73 @@ fn premium_rate_and_international_network_numbers_are_costly() {
         assert_eq!(costly(ordinary), None, "{ordinary}");
     }
 }
+
+#[test]
+fn german_slash_notation_is_one_number() {
+    for (text, want) in [
+        ("030/123456", "+4930123456"),
+        ("01512/3456789", "+4915123456789"),
+        ("0800 / 1234567890", "+498001234567890"),
+        ("Tel. 0171/2345678", "+491712345678"),
+    ] {
+        let found = PhoneNumber::find_all(text, "DE");
+        let e164: Vec<String> = found.iter().map(|f| f.number.e164()).collect();
+        assert_eq!(e164, [want], "{text}");
+        assert_eq!(
+            PhoneNumber::parse(text, "DE").map(|n| n.e164()).as_deref(),
+            Ok(want)
+        );
+    }
+}
+
+#[test]
+fn numbers_invalid_in_their_region_are_refused() {
+    for (text, region) in [
+        ("6123 4567 89012", "SG"),
+        ("+65 6123 4567 89012", "JP"),
+        ("090-1234-5678", "DE"),
+        ("(555) 253-0000", "US"),
+        ("+1 555 253 0000", "JP"),
+        ("01 23 45 67 89", "CN"),
+    ] {
+        assert!(
+            PhoneNumber::parse(text, region).is_err(),
+            "{text} in {region}"
+        );
+        assert!(PhoneNumber::find_all(text, region).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn a_field_with_several_numbers_offers_each_with_its_span() {
+    for (text, region, want) in [
+        (
+            "03-1234-5678 / 090-1111-2222",
+            "JP",
+            &["03-1234-5678", "090-1111-2222"][..],
+        ),
+        ("030/123456, 0171 2345678", "DE", &["030/123456", "0171 2345678"]),
+        (
+            "(650) 253-0000 (754) 223-3321",
+            "US",
+            &["(650) 253-0000", "(754) 223-3321"],
+        ),
+        ("3324451234 8002341234", "US", &["3324451234", "8002341234"]),
+        (
+            "TEL ０３－１２３４－５６７８ 携帯 090-1111-2222 内線 12",
+            "JP",
+            &["０３－１２３４－５６７８", "090-1111-2222 内線 12"],
+        ),
+        ("tel:03-1234-5678%2F090-1111-2222", "JP", &["03-1234-5678", "090-1111-2222"]),
+        ("03-1234-5678,123", "JP", &["03-1234-5678,123"]),
+    ] {
+        let found = PhoneNumber::find_all(text, region);
+        let spans: Vec<&str> = found.iter().map(|f| &text[f.span.clone()]).collect();
+        assert_eq!(spans, want, "{text}");
+    }
+    let pair = PhoneNumber::find_all("03-1234-5678 / 090-1111-2222", "JP");
+    assert_eq!(pair[1].number.e164(), "+819011112222");
+    // One number, however the field spells it.
+    assert_eq!(PhoneNumber::find_all("+81 3-1234-5678", "JP").len(), 1);
+    assert_eq!(PhoneNumber::find_all("代表", "JP"), []);
+}
