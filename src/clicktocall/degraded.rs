@@ -1,20 +1,33 @@
 //! The worker's side of degraded mode: when a page's CSP forbids wasm in the content script, a
 //! small JS walker sends candidate values here and these decisions run in the worker instead.
 
-use super::field::dial_target;
+use super::field::dial_targets;
 use super::record::{resolve_record, PageFacts};
 use crate::protocol::{CandidateField, DialReport};
 
-/// What each candidate dials (number and record), in order; `None` for what is not a number.
+/// What each candidate dials (its first number, and its record), in order; `None` for what is
+/// not a number.
 pub fn answer(page: &PageFacts, fields: &[CandidateField]) -> Vec<Option<DialReport>> {
+    answer_all(page, fields)
+        .into_iter()
+        .map(|dials| dials.into_iter().next())
+        .collect()
+}
+
+/// Every number of each candidate, each its own dial (a field may hold several), in order; an
+/// empty list for what holds no number.
+pub fn answer_all(page: &PageFacts, fields: &[CandidateField]) -> Vec<Vec<DialReport>> {
     fields
         .iter()
         .map(|field| {
-            let target = dial_target(&field.value)?;
-            Some(DialReport {
-                number: target.e164,
-                record: resolve_record(page, &field.facts),
-            })
+            let record = resolve_record(page, &field.facts);
+            dial_targets(&field.value)
+                .into_iter()
+                .map(|target| DialReport {
+                    number: target.e164,
+                    record: record.clone(),
+                })
+                .collect()
         })
         .collect()
 }
@@ -54,5 +67,30 @@ mod tests {
             Some("山田 太郎")
         );
         assert_eq!(answer[1], None);
+    }
+
+    #[test]
+    fn each_number_of_a_field_is_its_own_dial_with_the_same_record() {
+        let page = PageFacts {
+            path: "/lightning/r/Contact/0035g00000Yam4d/view".into(),
+            title: "山田 太郎 | Salesforce".into(),
+            ..PageFacts::default()
+        };
+        let fields = [
+            CandidateField {
+                value: "tel:03-1234-5678 / 090-1111-2222".into(),
+                facts: FieldFacts::default(),
+            },
+            CandidateField {
+                value: "tel:hello".into(),
+                facts: FieldFacts::default(),
+            },
+        ];
+        let answer = answer_all(&page, &fields);
+        let numbers: Vec<&str> = answer[0].iter().map(|d| d.number.as_str()).collect();
+        assert_eq!(numbers, ["+81312345678", "+819011112222"]);
+        assert_eq!(answer[0][0].record, answer[0][1].record);
+        assert!(answer[0][1].record.is_some());
+        assert!(answer[1].is_empty());
     }
 }

@@ -1,5 +1,7 @@
 //! What a phone field is on a Lightning page, and what it dials.
 
+use std::ops::Range;
+
 use crate::number::{PhoneNumber, DEFAULT_REGION};
 
 /// Set on every phone field the scanner found: empty while it waits to be decorated, the E.164
@@ -51,24 +53,38 @@ impl FieldKind {
     }
 }
 
-/// A field that can be dialled.
+/// A number in a field that can be dialled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Dialable {
     /// `+81312345678`: what the phone dials and what crosses to the worker.
     pub e164: String,
     /// `03-1234-5678`: what the button's label reads out.
     pub display: String,
+    /// Where the number is written in the value it was read from, in UTF-16 code units (the
+    /// unit of DOM offsets, `Text.splitText`, `Range.setStart`): a button can go right after it.
+    pub span_utf16: Range<u32>,
 }
 
 /// Decides whether a raw field value (`tel:03-1234-5678`, `+81 90…`, `0120-123-456 内線 12`) is a
-/// number the phone can dial, reading national numbers as Japanese.
+/// number the phone can dial, reading national numbers as Japanese. A value holding several
+/// numbers dials its first here; [`dial_targets`] gives them all.
 pub fn dial_target(raw: &str) -> Option<Dialable> {
+    dial_targets(raw).into_iter().next()
+}
+
+/// Every number a raw field value holds, in order, each its own dial
+/// (`03-1234-5678 / 090-1111-2222` gives two; `030/123456` one). Empty when none is a number.
+pub fn dial_targets(raw: &str) -> Vec<Dialable> {
     // The engine reads `tel:` values itself (percent escapes, `;ext=`).
-    let number = PhoneNumber::parse(raw.trim(), DEFAULT_REGION).ok()?;
-    Some(Dialable {
-        e164: number.e164(),
-        display: number.display(),
-    })
+    let utf16 = |byte: usize| raw[..byte].encode_utf16().count() as u32;
+    PhoneNumber::find_all(raw, DEFAULT_REGION)
+        .into_iter()
+        .map(|found| Dialable {
+            e164: found.number.e164(),
+            display: found.number.display(),
+            span_utf16: utf16(found.span.start)..utf16(found.span.end),
+        })
+        .collect()
 }
 
 /// Whether an element must be left alone although it matched: a field the user is editing
@@ -101,6 +117,30 @@ mod tests {
         assert_eq!(
             dial_target("tel:03-1234-5678").unwrap().display,
             "03-1234-5678"
+        );
+    }
+
+    #[test]
+    fn a_field_with_several_numbers_dials_each() {
+        let raw = "tel:０３-1234-5678 / 090-1111-2222";
+        let targets = dial_targets(raw);
+        let numbers: Vec<&str> = targets.iter().map(|t| t.e164.as_str()).collect();
+        assert_eq!(numbers, ["+81312345678", "+819011112222"]);
+        assert_eq!(targets[1].display, "090-1111-2222");
+        // UTF-16 offsets: the full-width digit is one unit, as in the DOM.
+        let units: Vec<u16> = raw.encode_utf16().collect();
+        let second =
+            &units[targets[1].span_utf16.start as usize..targets[1].span_utf16.end as usize];
+        assert_eq!(String::from_utf16_lossy(second), "090-1111-2222");
+        assert_eq!(targets[0].span_utf16, 4..16);
+        assert_eq!(
+            dial_target(raw).map(|t| t.e164).as_deref(),
+            Some("+81312345678")
+        );
+        assert_eq!(
+            dial_targets("tel:030/123456").len(),
+            0,
+            "Japanese by default: no such number"
         );
     }
 

@@ -81,6 +81,34 @@ fn text(record: &Value, field: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
+/// A record's phone numbers, each on its own (a field may hold several: `03-1234-5678 /
+/// 090-1111-2222` is two), as written, the caller's number first; and whether one of them is
+/// the caller's number. A field holding no number we can read is kept as it is.
+fn phones_of(record: &Value, region: &str, wanted: &str) -> (Vec<String>, bool) {
+    let (mut matching, mut others) = (Vec::new(), Vec::new());
+    for value in ["Phone", "MobilePhone"]
+        .iter()
+        .filter_map(|f| text(record, f))
+    {
+        let found = PhoneNumber::find_all(&value, region);
+        if found.is_empty() {
+            others.push(value);
+            continue;
+        }
+        for number in found {
+            let written = value[number.span].to_string();
+            if number.number.e164() == wanted {
+                matching.push(written);
+            } else {
+                others.push(written);
+            }
+        }
+    }
+    let exact = !matching.is_empty();
+    matching.extend(others);
+    (matching, exact)
+}
+
 /// Reads `{"searchRecords": [...]}`. Records of unexpected types are skipped.
 pub fn parse_search(
     body: &str,
@@ -108,13 +136,7 @@ pub fn parse_search(
         let Some(id) = text(record, "Id").and_then(|id| RecordId::parse(&id).ok()) else {
             continue;
         };
-        let phones: Vec<String> = ["Phone", "MobilePhone"]
-            .iter()
-            .filter_map(|f| text(record, f))
-            .collect();
-        let exact = phones
-            .iter()
-            .any(|p| PhoneNumber::parse(p, region).is_ok_and(|n| n.e164() == wanted));
+        let (phones, exact) = phones_of(record, region, &wanted);
         out.push(Candidate {
             object: object.to_string(),
             id,
@@ -203,6 +225,30 @@ mod tests {
             ["鈴木 一郎", "山田 太郎", "山田 花子", "株式会社アクメ"]
         );
         assert!(!ranked[3].exact);
+    }
+
+    #[test]
+    fn each_number_of_a_phone_field_is_its_own_candidate_number() {
+        let mut both = record(
+            "Contact",
+            "0035g00000Yam4dAAB",
+            "山田 太郎",
+            "090-1111-2222 / 03-1234-5678",
+            "",
+        );
+        both["MobilePhone"] = json!("080-3333-4444");
+        let body = json!({"searchRecords": [both]}).to_string();
+        let found = parse_search(&body, &number(), "JP").unwrap();
+        assert!(
+            found[0].exact,
+            "the second number of the field is the caller's"
+        );
+        assert_eq!(
+            found[0].phones,
+            ["03-1234-5678", "090-1111-2222", "080-3333-4444"]
+        );
+        let other = PhoneNumber::parse("090-1111-2222", "JP").unwrap();
+        assert!(parse_search(&body, &other, "JP").unwrap()[0].exact);
     }
 
     #[test]
