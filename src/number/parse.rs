@@ -13,6 +13,8 @@ const MIN_NSN: usize = 2;
 const MAX_NSN: usize = 17;
 /// Extensions longer than this are not extensions but a second number glued on.
 const MAX_EXTENSION: usize = 10;
+/// After a comma (a dialling pause), more digits than this are a second number.
+const MAX_PAUSED_DIGITS: usize = 6;
 
 /// The number part of a text: digits, whether a `+` led them, and an extension.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -212,10 +214,14 @@ fn extension(rest: &[char]) -> (Option<String>, usize) {
     let after = &trimmed[marker.len()..];
     let after = if *marker == "," {
         // A comma is a dialling pause (phones dial what follows once the call connects) only
-        // right before digits that end there: `, 0171 2345678` is a second number.
+        // right before a few digits that end there: `, 0171 2345678` and `,16412345` are
+        // second numbers (PhoneNumberMatcher reads them so too).
         let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
         let rest = after[digits..].trim_start_matches(is_punctuation);
-        if digits == 0 || rest.starts_with(|c: char| c.is_ascii_digit()) {
+        if digits == 0
+            || digits > MAX_PAUSED_DIGITS
+            || rest.starts_with(|c: char| c.is_ascii_digit())
+        {
             return (None, 0);
         }
         after
