@@ -1,8 +1,9 @@
 // Number-engine benchmark (`./build.sh bench`): parse and normalise 10,000 numbers in headless
 // Chromium with our engine (wasm) and with libphonenumber-js `parsePhoneNumber` (the named
 // baseline), in the same page, in the same run. It prints both and the ratio; it never fails on
-// time.
+// time. It also prints the engine's own wasm size beside libphonenumber-js's bundle, gzipped.
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +15,8 @@ const root = resolve(here, '../..');
 const require = createRequire(join(root, 'tests/e2e/package.json'));
 const { build } = require('esbuild');
 const { chromium } = require('playwright-core');
-const wasmDir = join(root, 'target/bench-wasm');
+// SFPHONE_BENCH_WASM: a bench build elsewhere (an engineer's own target dir).
+const wasmDir = process.env.SFPHONE_BENCH_WASM || join(root, 'target/bench-wasm');
 if (!existsSync(join(wasmDir, 'bench_bg.wasm'))) throw new Error('target/bench-wasm is missing: run ./build.sh bench');
 
 // libphonenumber-js with its "min" metadata, bundled for the page.
@@ -22,6 +24,12 @@ const lpn = (await build({
   stdin: { contents: "export { parsePhoneNumberFromString } from 'libphonenumber-js/min';", resolveDir: join(root, 'tests/e2e') },
   bundle: true, format: 'esm', write: false, minify: true,
 })).outputFiles[0].text;
+// The "max" metadata validates numbers by their full patterns, as our engine does.
+const lpnMax = (await build({
+  stdin: { contents: "export { parsePhoneNumberFromString } from 'libphonenumber-js/max';", resolveDir: join(root, 'tests/e2e') },
+  bundle: true, format: 'esm', write: false, minify: true,
+})).outputFiles[0].text;
+const gzipKb = (bytes) => (gzipSync(bytes, { level: 9 }).length / 1024).toFixed(1);
 
 // 10,000 numbers as people type and Salesforce stores them: Japanese fixed and mobile lines in
 // national, hyphenated, bracketed, international and full-width spellings, plus foreign numbers.
@@ -77,6 +85,12 @@ try {
   console.log(`  libphonenumber-js parsePhoneNumber (min): ${theirs.toFixed(1)} ms (${counts.theirs} parsed)`);
   console.log(`  our engine (wasm):                        ${ours.toFixed(1)} ms (${counts.ours} parsed)`);
   console.log(`  ratio: ours is ${(theirs / ours).toFixed(2)}× faster (budget: at least 2×)`);
+  // The bench build holds the number engine and one export: its size is the engine's share of
+  // the content script's wasm (an upper bound: it includes wasm-bindgen's string passing).
+  console.log('number engine size, gzip -9:');
+  console.log(`  our engine (wasm, bench build):          ${gzipKb(readFileSync(join(wasmDir, 'bench_bg.wasm')))} KB (budget: at most 40 KB)`);
+  console.log(`  libphonenumber-js min (parse only):      ${gzipKb(Buffer.from(lpn))} KB`);
+  console.log(`  libphonenumber-js max (full validation): ${gzipKb(Buffer.from(lpnMax))} KB`);
 } finally {
   await browser.close();
   server.close();
