@@ -11,6 +11,9 @@ pub(super) const MAX_INPUT_CHARS: usize = 250;
 /// E.164 allows at most 15 digits with the country code; libphonenumber's NSN bounds.
 const MIN_NSN: usize = 2;
 const MAX_NSN: usize = 17;
+/// The most digits a number is written with: an international prefix (up to 8 digits, as
+/// Australia's `14xx0011`), a country code and the longest NSN.
+const MAX_DIGITS: usize = 8 + 3 + MAX_NSN;
 /// Extensions longer than this are not extensions but a second number glued on.
 const MAX_EXTENSION: usize = 10;
 /// After a comma (a dialling pause), more digits than this are a second number.
@@ -328,6 +331,7 @@ fn numbers_in_run(text: &Folded, run: &Run, region: &str) -> Vec<Piece> {
         Some(Piece { number, start, end })
     };
     Cutter {
+        chars,
         cuts: &cuts,
         run_end: run.end,
         piece: &piece,
@@ -339,6 +343,7 @@ fn numbers_in_run(text: &Folded, run: &Run, region: &str) -> Vec<Piece> {
 
 /// The search for a cut of a run into valid numbers, remembering what each start gave.
 struct Cutter<'a> {
+    chars: &'a [char],
     cuts: &'a [(usize, usize)],
     run_end: usize,
     piece: &'a dyn Fn(usize, usize) -> Option<Piece>,
@@ -358,6 +363,16 @@ impl Cutter<'_> {
             }
             if end <= start {
                 continue;
+            }
+            // Longer pieces only grow from here: no number has this many digits (which also
+            // keeps a hostile run of many short groups from costing more than a few cuts).
+            if self.chars[start..end]
+                .iter()
+                .filter(|c| c.is_ascii_digit())
+                .count()
+                > MAX_DIGITS
+            {
+                break;
             }
             let Some(first) = (self.piece)(start, end) else {
                 continue;

@@ -410,7 +410,11 @@ fn a_field_with_several_numbers_offers_each_with_its_span() {
             "JP",
             &["03-1234-5678", "090-1111-2222"][..],
         ),
-        ("030/123456, 0171 2345678", "DE", &["030/123456", "0171 2345678"]),
+        (
+            "030/123456, 0171 2345678",
+            "DE",
+            &["030/123456", "0171 2345678"],
+        ),
         (
             "(650) 253-0000 (754) 223-3321",
             "US",
@@ -422,7 +426,11 @@ fn a_field_with_several_numbers_offers_each_with_its_span() {
             "JP",
             &["０３－１２３４－５６７８", "090-1111-2222 内線 12"],
         ),
-        ("tel:03-1234-5678%2F090-1111-2222", "JP", &["03-1234-5678", "090-1111-2222"]),
+        (
+            "tel:03-1234-5678%2F090-1111-2222",
+            "JP",
+            &["03-1234-5678", "090-1111-2222"],
+        ),
         ("03-1234-5678,123", "JP", &["03-1234-5678,123"]),
     ] {
         let found = PhoneNumber::find_all(text, region);
@@ -434,4 +442,15 @@ fn a_field_with_several_numbers_offers_each_with_its_span() {
     // One number, however the field spells it.
     assert_eq!(PhoneNumber::find_all("+81 3-1234-5678", "JP").len(), 1);
     assert_eq!(PhoneNumber::find_all("代表", "JP"), []);
+}
+
+#[test]
+fn many_short_groups_are_not_many_numbers() {
+    // One long run of short groups: cut into pieces only where each is a valid number.
+    let groups = "12 ".repeat(80);
+    assert_eq!(PhoneNumber::find_all(&groups, "JP"), []);
+    let slashes = "1/".repeat(120);
+    assert_eq!(PhoneNumber::find_all(&slashes, "JP"), []);
+    let pairs = "03-1234-5678 / ".repeat(15);
+    assert_eq!(PhoneNumber::find_all(&pairs, "JP").len(), 15);
 }
