@@ -327,9 +327,24 @@ fn matches_any(rules: &[(&str, u32)], nsn: &str) -> bool {
     else {
         return false;
     };
-    rules
+    let digits = nsn.as_bytes();
+    rules.iter().any(|&(leading, lengths)| {
+        lengths & bit != 0
+            && plain_digits_agree(leading.as_bytes(), digits)
+            && match_prefix(leading, nsn).is_some()
+    })
+}
+
+/// Whether the plain digits a pattern starts with (up to two, before any class) agree with
+/// `digits`: most rules fail there, and telling them without the pattern walk keeps the big
+/// tables (hundreds of rules for +1) cheap.
+fn plain_digits_agree(pattern: &[u8], digits: &[u8]) -> bool {
+    pattern
         .iter()
-        .any(|&(leading, lengths)| lengths & bit != 0 && match_prefix(leading, nsn).is_some())
+        .take(2)
+        .take_while(|b| b.is_ascii_digit())
+        .zip(digits)
+        .all(|(p, d)| p == d)
 }
 
 impl Region {

@@ -66,10 +66,16 @@ fn fold_text(text: &str) -> Result<Folded, PhoneError> {
     let end = lead + body.len();
     let is_tel =
         body.len() >= 4 && body.is_char_boundary(4) && body[..4].eq_ignore_ascii_case("tel:");
-    let (mut chars, mut offsets): (Vec<char>, Vec<usize>) = if is_tel {
+    let (mut chars, mut offsets) = if is_tel {
         percent_decode_at(&body[4..], lead + 4)
     } else {
-        body.char_indices().map(|(i, c)| (c, lead + i)).unzip()
+        let mut chars = Vec::with_capacity(body.len());
+        let mut offsets = Vec::with_capacity(body.len() + 1);
+        for (i, c) in body.char_indices() {
+            chars.push(c);
+            offsets.push(lead + i);
+        }
+        (chars, offsets)
     };
     chars.iter_mut().for_each(|c| *c = fold(*c));
     offsets.push(end);
@@ -171,9 +177,11 @@ impl Folded {
     /// The number part of `start..end`: its digits and whether a `+` led them.
     fn scanned(&self, start: usize, end: usize, extension: Option<String>) -> Scanned {
         let part = &self.chars[start..end];
+        let mut digits = String::with_capacity(part.len());
+        digits.extend(part.iter().filter(|c| c.is_ascii_digit()));
         Scanned {
             plus: part.first() == Some(&'+'),
-            digits: part.iter().filter(|c| c.is_ascii_digit()).collect(),
+            digits,
             extension,
         }
     }
@@ -195,6 +203,11 @@ impl Folded {
 /// Reads an extension right after a number: `ext. 12`, `x12`, `#12`, `内線12`, `;ext=12`.
 /// Returns it and how many characters it took.
 fn extension(rest: &[char]) -> (Option<String>, usize) {
+    // Most numbers end the text or are followed by words: no marker, nothing to build.
+    let first = rest.iter().find(|&&c| c != ' ');
+    if !matches!(first, Some(';' | 'e' | 'E' | '内' | 'x' | 'X' | '#' | ',')) {
+        return (None, 0);
+    }
     let text: String = rest.iter().collect::<String>();
     let trimmed = text.trim_start_matches(' ');
     // RFC 3966 puts the extension in a parameter: `tel:+81-3-1234-5678;ext=12`.
