@@ -2,9 +2,10 @@
 //! and the spellings a record lookup must try. Pure Rust, no browser types, no regex: the
 //! engine has to stay small enough to ship in wasm.
 //!
-//! `parse` finds the number in text, `metadata` knows the regions (JP, US, GB, DE, FR, AU, SG,
-//! KR, CN, IN, BR; any other `+CC` parses to E.164 unvalidated), `format` writes it for people
-//! and `variants` for SOSL.
+//! `parse` finds the numbers in text (several in one field, each with its span), `metadata`
+//! knows the regions (JP, US, GB, DE, FR, AU, SG, KR, CN, IN, BR; any other `+CC` parses to
+//! E.164 unvalidated) with their lengths and ranges generated from libphonenumber into
+//! `ranges`, `format` writes a number for people and `variants` for SOSL.
 
 mod format;
 mod jp_area;
