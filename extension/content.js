@@ -31,6 +31,9 @@ function send(message) {
 function degradedMode() {
   const FIELD = 'data-sfphone-field';
   const SELECTOR = 'a[href^="tel:" i]:not([data-sfphone-field]),lightning-click-to-dial:not([data-sfphone-field])';
+  // Possible shadow hosts: empty elements, and custom elements with slotted light children
+  // (HOST_SELECTOR in src/clicktocall/hosts.rs, which a native test holds equal to this).
+  const HOSTS = ':empty,:not(:empty):not(a,abbr,address,area,article,aside,audio,b,bdi,bdo,blockquote,body,br,button,canvas,caption,cite,code,col,colgroup,data,datalist,dd,del,details,dfn,dialog,div,dl,dt,em,embed,fieldset,figcaption,figure,footer,form,h1,h2,h3,h4,h5,h6,head,header,hgroup,hr,html,i,iframe,img,input,ins,kbd,label,legend,li,link,main,map,mark,menu,meta,meter,nav,noscript,object,ol,optgroup,option,output,p,picture,pre,progress,q,rp,rt,ruby,s,samp,script,search,section,select,slot,small,source,span,strong,style,sub,summary,sup,svg,table,tbody,td,template,textarea,tfoot,th,thead,time,title,tr,track,u,ul,var,video,wbr,math,sfphone-dial,lightning-click-to-dial,svg *,math *)';
   const sheet = new CSSStyleSheet();
   fetch(chrome.runtime.getURL('dial.css')).then((r) => r.text()).then((css) => sheet.replace(css)).catch(() => {});
   document.documentElement.setAttribute('data-sfphone-mode', 'degraded');
@@ -43,7 +46,7 @@ function degradedMode() {
   function walk(root, found) {
     observer.observe(root, { childList: true, subtree: true });
     found.push(...root.querySelectorAll(SELECTOR));
-    for (const host of root.querySelectorAll(':empty')) { // shadow hosts, as the wasm scanner finds them
+    for (const host of root.querySelectorAll(HOSTS)) {
       const shadow = chrome.dom.openOrClosedShadowRoot(host);
       if (shadow && host.localName !== 'sfphone-dial' && host.localName !== 'lightning-click-to-dial') walk(shadow, found);
     }
@@ -53,11 +56,37 @@ function degradedMode() {
     for (let node = field; node; node = node.getRootNode().host) {
       const found = node.closest('[data-row-key-value],[data-record-id]');
       if (found?.hasAttribute('data-row-key-value')) {
-        return { rowKey: found.getAttribute('data-row-key-value'), rowName: found.querySelector('th')?.textContent ?? null };
+        const th = found.querySelector('th');
+        return { rowKey: found.getAttribute('data-row-key-value'), rowName: th ? renderedText(th) : null };
       }
       if (found) return { recordKey: found.getAttribute('data-record-id'), recordObject: found.getAttribute('data-object') };
     }
     return {};
+  }
+
+  // The text a cell shows, through shadow roots and slots (textContent stops at a shadow
+  // host, so a name rendered in a cell component's native shadow reads as empty). As
+  // rendered_text in src/glue/content/dom.rs: bounded, without styles, scripts or our buttons.
+  function renderedText(element) {
+    let budget = 256;
+    let text = '';
+    const gather = (node) => {
+      if (budget-- <= 0) return;
+      if (node.nodeType === Node.TEXT_NODE) { text += node.data; return; }
+      if (node.nodeType !== Node.ELEMENT_NODE && node.nodeType !== Node.DOCUMENT_FRAGMENT_NODE) return;
+      if (['style', 'script', 'sfphone-dial'].includes(node.localName)) return;
+      let children = node.childNodes;
+      if (node.localName === 'slot') {
+        const assigned = node.assignedNodes({ flatten: true });
+        if (assigned.length) children = assigned;
+      } else if (node.nodeType === Node.ELEMENT_NODE) {
+        const shadow = chrome.dom.openOrClosedShadowRoot(node);
+        if (shadow) children = shadow.childNodes;
+      }
+      for (const child of children) gather(child);
+    };
+    gather(element);
+    return text;
   }
 
   async function scan() {
@@ -79,7 +108,8 @@ function degradedMode() {
         facts: facts(el),
       }));
       const answer = await send({ kind: 'ContentCandidates', page, fields: candidates });
-      (answer?.fields ?? []).forEach((target, i) => target && decorate(fields[i], target));
+      // One dial per number a field holds (the worker's engine splits them), in order.
+      (answer?.fields ?? []).forEach((targets, i) => Array.isArray(targets) && targets.length && decorate(fields[i], targets));
     }
     if (!reported) {
       reported = true;
@@ -87,32 +117,86 @@ function degradedMode() {
     }
   }
 
-  function decorate(field, target) {
-    field.setAttribute(FIELD, target.number);
+  function decorate(field, targets) {
+    field.setAttribute(FIELD, targets[0].number);
+    let after = field;
+    for (const target of targets) {
+      const host = button(field, target, targets.length > 1);
+      after.after(host);
+      after = host;
+    }
+    // Only the user's own click dials; the link itself dials the field's first number.
+    if (field.localName === 'a') field.addEventListener('click', dialer(targets[0])); // dial instead of tel:
+  }
+
+  // Only the user's own click dials: a page script's click() or dispatched event never does.
+  // The number is this closure's, not what the page may have written on the field since.
+  function dialer(target) {
+    return (event) => {
+      if (!event.isTrusted) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      send({ kind: 'ContentDial', number: target.number, record: target.record ?? null });
+    };
+  }
+
+  function button(field, target, several) {
     const host = document.createElement('sfphone-dial');
     host.setAttribute('data-sfphone-number', target.number);
     const root = host.attachShadow({ mode: 'closed', delegatesFocus: true });
     root.adoptedStyleSheets = [sheet];
     const button = document.createElement('button');
-    const label = chrome.i18n.getMessage('dialButtonLabel', [field.textContent.trim() || target.number]);
+    const shown = several ? target.number : (field.textContent.trim() || target.number);
+    const label = chrome.i18n.getMessage('dialButtonLabel', [shown]);
     button.type = 'button';
     button.className = 'sfphone-dial';
     button.setAttribute('aria-label', label);
     button.title = label;
     button.textContent = '\u260E';
     root.append(button);
-    // Only the user's own click dials: a page script's click() or dispatched event never does.
-    // The number is this closure's, not what the page may have written on the field since.
-    const dial = (event) => {
-      if (!event.isTrusted) return;
-      event.preventDefault();
-      event.stopImmediatePropagation();
-      send({ kind: 'ContentDial', number: target.number, record: target.record ?? null });
-    };
-    button.addEventListener('click', dial);
-    if (field.localName === 'a') field.addEventListener('click', dial); // dial instead of tel:
-    field.after(host);
+    button.addEventListener('click', dialer(target));
+    return host;
   }
 
+  dockPanel();
   scan();
+}
+
+// The docked phone in degraded mode: the same panel, run by our wasm in an extension frame
+// (`panel.html`), where the extension's CSP applies and not the page's. The frame talks to the
+// worker itself; this script only keeps it in place and sizes it to the height the frame
+// reports. The page can neither read the frame (another origin) nor restyle or remove it for
+// long: its style and place are put back, as the docked panel's host is.
+function dockPanel() {
+  const origin = new URL(chrome.runtime.getURL('')).origin;
+  const frame = document.createElement('iframe');
+  frame.id = 'sfphone-panel-frame';
+  frame.src = chrome.runtime.getURL('panel.html');
+  frame.title = chrome.i18n.getMessage('panelTitle');
+  let height = 40;
+  const style = () => 'all: initial !important; display: block !important; position: fixed !important; '
+    + 'right: 1rem !important; bottom: 0 !important; z-index: 2147483000 !important; border: 0 !important; '
+    + 'width: 18rem !important; max-width: calc(100vw - 2rem) !important; '
+    + `height: ${height}px !important; max-height: calc(100vh - 1rem) !important; `
+    + 'opacity: 1 !important; visibility: visible !important; pointer-events: auto !important; '
+    + 'color-scheme: normal !important; background: transparent !important;';
+  frame.setAttribute('style', style());
+  const src = frame.src;
+  const guard = new MutationObserver(() => {
+    if (frame.getAttribute('style') !== style()) frame.setAttribute('style', style());
+    for (const attribute of ['hidden', 'inert', 'class', 'sandbox']) frame.removeAttribute(attribute);
+    if (frame.src !== src) frame.src = src;
+    if (!frame.isConnected) document.documentElement.append(frame);
+  });
+  // Only our frame's own reports count: a page's message has another source.
+  addEventListener('message', (event) => {
+    if (event.source !== frame.contentWindow || event.origin !== origin) return;
+    const reported = Number(event.data?.sfphonePanelHeight);
+    if (!Number.isFinite(reported) || reported < 0) return;
+    height = Math.min(Math.ceil(reported), 4000);
+    frame.setAttribute('style', style());
+  });
+  document.documentElement.append(frame);
+  guard.observe(frame, { attributes: true });
+  guard.observe(document.documentElement, { childList: true });
 }

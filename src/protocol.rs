@@ -416,10 +416,11 @@ pub struct Status {
     pub dial_rules: crate::desk::DialRules,
 }
 
-/// The answer to `ContentCandidates`, in the same order: what each field dials, or `null`.
+/// The answer to `ContentCandidates`, in the same order: what each field dials, one dial per
+/// number it holds (none for a field that holds no number).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dialable {
-    pub fields: Vec<Option<DialReport>>,
+    pub fields: Vec<Vec<DialReport>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -592,7 +593,13 @@ pub enum SenderContext {
     ExtensionPage,
     /// The offscreen document that runs the phone.
     Offscreen,
+    /// The docked phone in its own frame (`panel.html`), in a Lightning tab whose CSP forbids
+    /// our wasm in the page. It speaks as the docked panel, and only as it.
+    PanelFrame,
 }
+
+/// The framed panel's page, relative to the extension's origin.
+pub const PANEL_FRAME_PAGE: &str = "panel.html";
 
 /// The offscreen document's page, relative to the extension's origin.
 pub const OFFSCREEN_PAGE: &str = "offscreen.html";
@@ -614,6 +621,9 @@ pub fn sender_context(sender_url: &str, extension_origin: &str) -> Option<Sender
         let page = page.split(['?', '#']).next().unwrap_or(page);
         if page == OFFSCREEN_PAGE {
             return Some(SenderContext::Offscreen);
+        }
+        if page == PANEL_FRAME_PAGE {
+            return Some(SenderContext::PanelFrame);
         }
         return Some(SenderContext::ExtensionPage);
     }
@@ -645,6 +655,21 @@ pub fn parse_to_worker(
     let message = match context {
         SenderContext::SalesforcePage => {
             ToWorker::Content(serde_json::from_value(value).map_err(not_ours)?)
+        }
+        SenderContext::PanelFrame => {
+            let message: FromContent = serde_json::from_value(value).map_err(not_ours)?;
+            // The panel's own messages: the scanner's (what the page holds, a dial from
+            // it) never come from the frame.
+            if !matches!(
+                message,
+                FromContent::PhoneHello(_)
+                    | FromContent::PickCaller(_)
+                    | FromContent::ConfirmDial(_)
+                    | FromContent::Phone(_)
+            ) {
+                return Err(BadMessage("not a message of the docked phone".into()));
+            }
+            ToWorker::Content(message)
         }
         SenderContext::ExtensionPage => {
             ToWorker::Options(serde_json::from_value(value).map_err(not_ours)?)
@@ -843,7 +868,9 @@ mod tests {
 
     #[test]
     fn each_request_parses_from_its_own_senders_only() {
-        use SenderContext::{ExtensionPage as Options, Offscreen, SalesforcePage as Page};
+        use SenderContext::{
+            ExtensionPage as Options, Offscreen, PanelFrame as Frame, SalesforcePage as Page,
+        };
         let org = "00D5g000004ABCD".to_string();
         let call = crate::calllog::tests::call();
         let cases: Vec<(&[SenderContext], serde_json::Value)> = vec![
@@ -868,23 +895,23 @@ mod tests {
                     fields: vec![],
                 }),
             ),
-            (&[Page], wire(&PhoneHello {})),
+            (&[Page, Frame], wire(&PhoneHello {})),
             (
-                &[Page],
+                &[Page, Frame],
                 wire(&ConfirmDial {
                     dial_id: "dial-1".into(),
                     dial: true,
                 }),
             ),
             (
-                &[Page],
+                &[Page, Frame],
                 wire(&PickCaller {
                     call_id: "c1@host".into(),
                     record_id: RecordId::parse("003000000000001").unwrap(),
                 }),
             ),
             (
-                &[Page, Options],
+                &[Page, Frame, Options],
                 wire(&Phone {
                     action: PhoneCommand::Hangup,
                 }),
@@ -968,7 +995,7 @@ mod tests {
             (&[Offscreen], wire(&PhoneReady {})),
         ];
         for (senders, value) in cases {
-            for context in [Page, Options, Offscreen] {
+            for context in [Page, Frame, Options, Offscreen] {
                 let parsed = parse_to_worker(context, value.clone());
                 // The kind the parsed message goes by: the variant it was read as.
                 let kind = |m: &ToWorker| {
@@ -1013,7 +1040,9 @@ mod tests {
             state: PhoneState::default(),
             notes: CallNotes::default(),
         });
-        answers_as(Dialable { fields: vec![None] });
+        answers_as(Dialable {
+            fields: vec![vec![]],
+        });
         answers_as(FieldMappingIs {
             mapping: FieldMapping::default(),
         });
@@ -1177,6 +1206,10 @@ mod tests {
         assert_eq!(
             sender_context("chrome-extension://abcdefghijklmnop/options.html", origin),
             Some(SenderContext::ExtensionPage)
+        );
+        assert_eq!(
+            sender_context("chrome-extension://abcdefghijklmnop/panel.html", origin),
+            Some(SenderContext::PanelFrame)
         );
         for url in [
             "https://evil.com/lightning.force.com",

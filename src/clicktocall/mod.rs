@@ -5,6 +5,7 @@
 pub mod batch;
 pub mod degraded;
 pub mod field;
+pub mod hosts;
 pub mod record;
 
 pub use field::{dial_target, Dialable, FieldKind};

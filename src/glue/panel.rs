@@ -128,8 +128,20 @@ fn set_hidden(root: &ShadowRoot, selector: &str, hidden: bool) {
     }
 }
 
-/// Builds the panel and asks the worker for the phone's state. Started once by `content_main`.
-pub fn start(document: &Document) {
+/// How the panel is placed.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Docked in the Lightning page itself, in a closed shadow root (wasm runs in the page).
+    Docked,
+    /// Alone in `panel.html`, an extension frame the degraded content script docks in a page
+    /// whose CSP forbids our wasm there: the frame fills with the panel, and the page's
+    /// script sizes the frame to it.
+    Framed,
+}
+
+/// Builds the panel and asks the worker for the phone's state. Started once by `content_main`
+/// (docked) or `panel_frame_main` (framed).
+pub fn start(document: &Document, placement: Placement) {
     if PANEL.with(|p| p.borrow().is_some()) {
         return;
     }
@@ -141,6 +153,10 @@ pub fn start(document: &Document) {
     let Some((host, root)) = build(document) else {
         return;
     };
+    if placement == Placement::Framed {
+        host.set_attribute("data-framed", "")
+            .log_and_continue("panel host");
+    }
     guard_host(document, &host);
     let mut listeners = Vec::new();
     listeners.extend(Listener::new(&root, "click", on_click));

@@ -5,7 +5,7 @@
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Event, ShadowRootInit, ShadowRootMode};
 
-use super::dom::{adopt_sheet, closest_across_shadow};
+use super::dom::{self, adopt_sheet, closest_across_shadow};
 use super::send;
 use crate::clicktocall::record::{resolve_record, FieldFacts, PageFacts};
 use crate::clicktocall::Dialable;
@@ -143,7 +143,11 @@ pub fn field_facts(start: &Element) -> FieldFacts {
     match found.get_attribute("data-row-key-value") {
         Some(row_key) => FieldFacts {
             row_key: Some(row_key),
-            row_name: text_of(found.query_selector("th").ok().flatten()),
+            row_name: found
+                .query_selector("th")
+                .ok()
+                .flatten()
+                .map(|th| dom::rendered_text(&th)),
             ..FieldFacts::default()
         },
         None => FieldFacts {

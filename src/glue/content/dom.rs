@@ -74,3 +74,62 @@ pub fn adopt_sheet(root: &ShadowRoot, sheet: &web_sys::CssStyleSheet) {
     let sheets = js_sys::Array::of1(sheet);
     let _ = js_sys::Reflect::set(root, &"adoptedStyleSheets".into(), &sheets);
 }
+
+/// The most text `rendered_text` gathers: a record name is at most 255 characters, and
+/// a hostile cell must not make the walk long.
+const RENDERED_TEXT_NODES: u32 = 256;
+
+/// The text an element shows, as the user sees it: through shadow roots (open, or closed
+/// through `chrome.dom`) and the light children a `<slot>` renders. `textContent` stops at a
+/// shadow host, so a name rendered inside a cell component's native shadow root reads as empty.
+pub fn rendered_text(element: &Element) -> String {
+    let mut text = String::new();
+    let mut budget = RENDERED_TEXT_NODES;
+    gather_text(element.as_ref(), &mut text, &mut budget);
+    text
+}
+
+fn gather_text(node: &Node, text: &mut String, budget: &mut u32) {
+    if *budget == 0 {
+        return;
+    }
+    *budget -= 1;
+    if node.node_type() == Node::TEXT_NODE {
+        text.push_str(&node.text_content().unwrap_or_default());
+        return;
+    }
+    if let Some(element) = node.dyn_ref::<Element>() {
+        // Not shown as text: styles, scripts, and our own dial button's glyph.
+        if matches!(
+            element.local_name().as_str(),
+            "style" | "script" | super::AFFORDANCE_TAG
+        ) {
+            return;
+        }
+    }
+    let children = if let Some(slot) = node.dyn_ref::<web_sys::HtmlSlotElement>() {
+        let options = web_sys::AssignedNodesOptions::new();
+        options.set_flatten(true);
+        let assigned = slot.assigned_nodes_with_options(&options);
+        if assigned.length() > 0 {
+            assigned
+                .iter()
+                .filter_map(|n| n.dyn_into::<Node>().ok())
+                .collect()
+        } else {
+            child_nodes(node) // the slot's fallback content
+        }
+    } else if let Some(root) = node.dyn_ref::<Element>().and_then(shadow_root_of) {
+        child_nodes(root.as_ref())
+    } else {
+        child_nodes(node)
+    };
+    for child in children {
+        gather_text(&child, text, budget);
+    }
+}
+
+fn child_nodes(node: &Node) -> Vec<Node> {
+    let list = node.child_nodes();
+    (0..list.length()).filter_map(|i| list.item(i)).collect()
+}

@@ -41,9 +41,19 @@ pub fn content_main() {
             phone_fields: found,
         })
     });
-    super::panel::start(&document);
+    super::panel::start(&document, super::panel::Placement::Docked);
     let scanner = Scanner::start(&document, Some(report));
     SCANNER.with(|s| *s.borrow_mut() = Some(scanner));
+}
+
+/// Starts the panel alone, in `panel.html`: the frame the degraded content script docks in a
+/// page whose CSP forbids our wasm there. It talks to the worker as the docked panel does; the
+/// worker knows it by its URL and takes from it the panel's messages only.
+#[wasm_bindgen]
+pub fn panel_frame_main() {
+    if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+        super::panel::start(&document, super::panel::Placement::Framed);
+    }
 }
 
 /// Tells the worker; a refusal is said in the docked panel (a click that could not dial must

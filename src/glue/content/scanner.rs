@@ -18,17 +18,13 @@ use web_sys::{
 use super::affordance::{self, AFFORDANCE_ATTRIBUTE};
 use super::dom::{self, query_all, shadow_root_of};
 use crate::clicktocall::batch::{Batch, Pending, RootBatch, Slice};
-use crate::clicktocall::dial_target;
+use crate::clicktocall::field::dial_targets;
 use crate::clicktocall::field::{
     is_editable_context, FieldKind, FIELD_ATTRIBUTE, FIELD_SELECTOR, NOT_DIALABLE, OPAQUE_HOSTS,
 };
+use crate::clicktocall::hosts::HOST_SELECTOR;
 use crate::glue::js::JsResultExt;
 
-/// Shadow hosts worth asking `chrome.dom` about. Asking costs ~15 µs an element in a content
-/// script, far too much for every element of a list view; a host whose content is all in its
-/// shadow root has no light children, which `:empty` finds natively. (A host that also has
-/// slotted light children is missed: Lightning's record and list components do not.)
-const HOST_SELECTOR: &str = ":empty";
 /// Fields are decorated a little before they scroll into view.
 const VIEWPORT_MARGIN: &str = "300px 0px";
 /// Fields found together (consecutive in document order) are watched for visibility as one
@@ -51,10 +47,18 @@ impl Drop for ObservedRoot {
     }
 }
 
-/// A dial button we placed, with the field it belongs to.
+/// The dial buttons we placed for a field, one per number it holds, in order.
 struct Decoration {
     field: Element,
-    host: Element,
+    hosts: Vec<Element>,
+}
+
+impl Decoration {
+    fn remove_buttons(&self) {
+        for host in &self.hosts {
+            host.remove();
+        }
+    }
 }
 
 /// Consecutive fields of one `querySelectorAll` answer (a static list).
@@ -80,6 +84,9 @@ pub struct Scanner {
     group_of_end: js_sys::Map,
     roots: Vec<Option<ObservedRoot>>,
     known_roots: js_sys::WeakSet,
+    /// Upgraded custom elements found to have no shadow root (synthetic shadow's hosts): not
+    /// asked again on every rescan. An element not yet upgraded may still get one.
+    rootless: js_sys::WeakSet,
     batch: Batch<Node>,
     queue: VecDeque<Job>,
     decorations: Vec<Decoration>,
@@ -130,6 +137,7 @@ impl Scanner {
                 group_of_end: js_sys::Map::new(),
                 roots: Vec::new(),
                 known_roots: js_sys::WeakSet::new(),
+                rootless: js_sys::WeakSet::new(),
                 batch: Batch::default(),
                 queue: VecDeque::new(),
                 decorations: Vec::new(),
@@ -413,7 +421,13 @@ impl Scanner {
     }
 
     fn look_into(&mut self, element: &Element) {
+        if self.rootless.has(element) {
+            return;
+        }
         let Some(root) = shadow_root_of(element) else {
+            if element.matches(":defined").unwrap_or(false) && element.local_name().contains('-') {
+                self.rootless.add(element);
+            }
             return;
         };
         if self.known_roots.has(&root) || element.has_attribute(AFFORDANCE_ATTRIBUTE) {
@@ -468,28 +482,39 @@ impl Scanner {
             && OPAQUE_HOSTS
                 .iter()
                 .any(|tag| field.closest(tag).ok().flatten().is_some());
-        let target = field
+        // A field may hold several numbers (`03-1234-5678 / 090-1111-2222`): each gets its own
+        // button, in order; the field itself (a `tel:` link) dials the first.
+        let targets = field
             .get_attribute(kind.value_attribute())
             .filter(|_| !is_editable_context(editable.as_deref()) && !inside_opaque)
-            .and_then(|raw| dial_target(&raw));
-        let Some(target) = target else {
+            .map(|raw| dial_targets(&raw))
+            .unwrap_or_default();
+        let Some(first) = targets.first() else {
             let _ = field.set_attribute(FIELD_ATTRIBUTE, NOT_DIALABLE);
             return;
         };
         let listener: &js_sys::Function = self.dial_listener.as_ref().unchecked_ref();
-        let Some(host) = affordance::create(&self.document, self.sheet.as_ref(), &target, listener)
-        else {
-            return;
-        };
-        if field
-            .after_with_node_1(&host)
-            .log_and_continue("placing a dial button")
-            .is_none()
-        {
+        let mut hosts: Vec<Element> = Vec::with_capacity(targets.len());
+        for target in &targets {
+            let Some(host) =
+                affordance::create(&self.document, self.sheet.as_ref(), target, listener)
+            else {
+                break;
+            };
+            let placed = match hosts.last() {
+                Some(previous) => previous.after_with_node_1(&host),
+                None => field.after_with_node_1(&host),
+            };
+            if placed.log_and_continue("placing a dial button").is_none() {
+                break;
+            }
+            hosts.push(host);
+        }
+        if hosts.is_empty() {
             return;
         }
-        let _ = field.set_attribute(FIELD_ATTRIBUTE, &target.e164);
-        affordance::remember_number(field, &target.e164);
+        let _ = field.set_attribute(FIELD_ATTRIBUTE, &first.e164);
+        affordance::remember_number(field, &first.e164);
         if kind == FieldKind::TelLink {
             // The link itself dials too, instead of handing `tel:` to the OS.
             field
@@ -498,7 +523,7 @@ impl Scanner {
         }
         self.decorations.push(Decoration {
             field: field.clone(),
-            host,
+            hosts,
         });
     }
 
@@ -507,7 +532,7 @@ impl Scanner {
         self.decorations.retain(|d| {
             let same = d.field == *field;
             if same {
-                d.host.remove();
+                d.remove_buttons();
             }
             !same
         });
@@ -524,10 +549,12 @@ impl Scanner {
         let mut retake = Vec::new();
         self.decorations.retain(|d| {
             if !d.field.is_connected() {
-                d.host.remove();
+                d.remove_buttons();
                 return false;
             }
-            if !d.host.is_connected() {
+            if d.hosts.iter().any(|host| !host.is_connected()) {
+                // A re-render took a button: the field is taken afresh, all its buttons anew.
+                d.remove_buttons();
                 retake.push(d.field.clone());
                 return false;
             }

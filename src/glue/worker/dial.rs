@@ -9,6 +9,6 @@ use crate::protocol::{CandidateField, Dialable};
 /// Which candidates are dialable, with the number and record each dials.
 pub fn candidates(page: &PageFacts, fields: &[CandidateField]) -> Dialable {
     Dialable {
-        fields: degraded::answer(page, fields),
+        fields: degraded::answer_all(page, fields),
     }
 }

@@ -31,7 +31,7 @@ use crate::protocol::{
     LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
     Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal,
     Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLoggingOrg, SaveLookupPriority,
-    Status, ToWorker, UpdateMemo, UpdateTranscript,
+    SenderContext, Status, ToWorker, UpdateMemo, UpdateTranscript,
 };
 use crate::salesforce::host;
 
@@ -65,10 +65,30 @@ async fn handle(message: JsValue, sender: &JsValue) -> Answered {
     })?;
     let json: Value = from_js(message)?;
     let message = parse_to_worker(context, json).map_err(|e| Refusal::new("BAD_MESSAGE", e.0))?;
+    // The framed panel speaks for the Lightning page of its tab: that page's URL (Chromium's
+    // word, readable by our host permission) is what names the org, as a content script's own
+    // URL does.
+    let page_url = match context {
+        SenderContext::PanelFrame => framing_page(sender)?,
+        _ => sender_url,
+    };
     match message {
-        ToWorker::Content(message) => from_content(message, &sender_url, sender).await,
+        ToWorker::Content(message) => from_content(message, &page_url, sender).await,
         ToWorker::Options(message) => from_options(message).await,
         ToWorker::Phone(message) => from_phone(message).await,
+    }
+}
+
+/// The Lightning page a framed panel is docked in; refused in any other tab.
+fn framing_page(sender: &JsValue) -> Result<String, Refusal> {
+    let tab = js_sys::Reflect::get(sender, &"tab".into()).unwrap_or(JsValue::UNDEFINED);
+    let url = string_prop(&tab, "url").unwrap_or_default();
+    match sender_context(&url, &chrome::extension_origin()) {
+        Some(SenderContext::SalesforcePage) => Ok(url),
+        _ => Err(Refusal::new(
+            "BAD_SENDER",
+            "the docked phone's frame is taken only in a Salesforce page",
+        )),
     }
 }
 
