@@ -3,9 +3,24 @@
 import assert from 'node:assert/strict';
 import { until } from './harness.mjs';
 
-/** Runs `fn(shadowRoot, arg)` in the page against the panel's closed shadow root (CDP pierces it). */
+/**
+ * Runs `fn(shadowRoot, arg)` against the panel's closed shadow root (CDP pierces it): the one
+ * docked in the page, or, in degraded mode, the one in the extension frame (`panel.html`) the
+ * page docks instead.
+ */
 export async function inPanel(page, fn, arg) {
-  const cdp = await page.context().newCDPSession(page);
+  const frame = page.frames().find((f) => f.url().includes('/panel.html'));
+  const targets = frame ? [page, frame] : [page];
+  for (const target of targets) {
+    const found = await inPanelOf(page, target, fn, arg);
+    if (found !== undefined) return found;
+  }
+  return null;
+}
+
+/** `inPanel` in one target (the page or its panel frame); `undefined` when it has no panel. */
+async function inPanelOf(page, target, fn, arg) {
+  const cdp = await page.context().newCDPSession(target);
   try {
     const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
     const find = (node) => {
@@ -17,7 +32,7 @@ export async function inPanel(page, fn, arg) {
       return null;
     };
     const host = find(root);
-    if (!host || !host.shadowRoots?.length) return null;
+    if (!host || !host.shadowRoots?.length) return undefined;
     assert.equal(host.shadowRoots[0].shadowRootType, 'closed');
     const { object } = await cdp.send('DOM.resolveNode', { backendNodeId: host.shadowRoots[0].backendNodeId });
     const { result, exceptionDetails } = await cdp.send('Runtime.callFunctionOn', {
@@ -30,7 +45,7 @@ export async function inPanel(page, fn, arg) {
     if (exceptionDetails) throw new Error(JSON.stringify(exceptionDetails));
     return result.value;
   } finally {
-    await cdp.detach();
+    await cdp.detach().catch(() => {});
   }
 }
 
