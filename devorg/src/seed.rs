@@ -148,7 +148,7 @@ pub fn records() -> Vec<Value> {
             "Brown",
             "Emma",
             Some("+44 20 7946 0959"),
-            Some("+44 7700 900123"),
+            Some("+44 7911 123456"),
             Some(INITECH),
         ),
         contact(
