@@ -418,3 +418,122 @@ fn the_row_a_field_sits_in_names_its_record_across_shadow_roots() {
     assert_eq!(facts.row_name.as_deref(), Some("山田 太郎"));
     let _ = JsValue::NULL;
 }
+
+#[wasm_bindgen_test]
+async fn a_custom_element_with_slotted_children_is_looked_into() {
+    // A card with a slotted title (native shadow): its host has light children, so `:empty`
+    // alone never found its shadow root, nor the phone field rendered there.
+    let mut page = Page::new(
+        r#"<c-contact-card><span slot="title">山田 太郎</span></c-contact-card><div><span>text</span></div>"#,
+    );
+    let card = page.root.query_selector("c-contact-card").unwrap().unwrap();
+    let root = attach(
+        &card,
+        ShadowRootMode::Open,
+        r#"<h2><slot name="title"></slot></h2><c-detail><p>Phone</p></c-detail>"#,
+    );
+    // And a second level: a non-empty component inside the first one's root.
+    let detail = root.query_selector("c-detail").unwrap().unwrap();
+    let inner = attach(
+        &detail,
+        ShadowRootMode::Open,
+        r#"<slot></slot><a href="tel:03-1234-5678">03-1234-5678</a>"#,
+    );
+    page.start();
+    eventually("a button in the slotted host's root", || {
+        inner
+            .query_selector(&format!("[{AFFORDANCE_ATTRIBUTE}]"))
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    settle().await;
+    assert_eq!(
+        inner
+            .query_selector_all(&format!("[{AFFORDANCE_ATTRIBUTE}]"))
+            .unwrap()
+            .length(),
+        1,
+        "found once"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_row_name_rendered_in_native_shadow_is_read_as_shown() {
+    // lightning-datatable in native shadow: the name cell's text is inside the cell
+    // components' roots, and a slot shows the light child; `textContent` reads nothing.
+    let page = Page::new(
+        r#"<table><tr data-row-key-value="0035g00000Yam4dAAB"><th><lightning-primitive-cell-factory></lightning-primitive-cell-factory></th><td><lightning-formatted-phone></lightning-formatted-phone></td></tr></table>"#,
+    );
+    let name_cell = page
+        .root
+        .query_selector("lightning-primitive-cell-factory")
+        .unwrap()
+        .unwrap();
+    let cell_root = attach(
+        &name_cell,
+        ShadowRootMode::Open,
+        r#"<style>a{}</style><lightning-formatted-url><b>太郎</b></lightning-formatted-url>"#,
+    );
+    let url = cell_root
+        .query_selector("lightning-formatted-url")
+        .unwrap()
+        .unwrap();
+    // (Open: the test page has no `chrome.dom` to reach a closed root; the content script does.)
+    attach(
+        &url,
+        ShadowRootMode::Open,
+        r#"<a href="/lightning/r/Contact/0035g00000Yam4dAAB/view">山田 <slot></slot></a>"#,
+    );
+    let phone = page
+        .root
+        .query_selector("lightning-formatted-phone")
+        .unwrap()
+        .unwrap();
+    let phone_root = attach(
+        &phone,
+        ShadowRootMode::Open,
+        r#"<a href="tel:03-1234-5678">03-1234-5678</a>"#,
+    );
+    let link = phone_root.query_selector("a").unwrap().unwrap();
+    let facts = field_facts(&link);
+    assert_eq!(facts.row_key.as_deref(), Some("0035g00000Yam4dAAB"));
+    assert_eq!(facts.row_name.as_deref(), Some("山田 太郎"));
+}
+
+#[wasm_bindgen_test]
+async fn a_field_with_several_numbers_gets_a_button_for_each() {
+    let mut page = Page::new(
+        r#"<lightning-click-to-dial value="03-1234-5678 / 090-1111-2222"></lightning-click-to-dial>"#,
+    );
+    page.start();
+    eventually("two buttons", || page.buttons() == 2).await;
+    settle().await;
+    assert_eq!(page.buttons(), 2);
+    let numbers: Vec<String> = (0..2)
+        .map(|i| {
+            page.root
+                .query_selector_all(&format!("[{AFFORDANCE_ATTRIBUTE}]"))
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .unchecked_into::<Element>()
+                .get_attribute(AFFORDANCE_ATTRIBUTE)
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        numbers,
+        ["+81312345678", "+819011112222"],
+        "in the field's order"
+    );
+    let field = page
+        .root
+        .query_selector("lightning-click-to-dial")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        field.get_attribute(FIELD_ATTRIBUTE).as_deref(),
+        Some("+81312345678")
+    );
+}
