@@ -75,10 +75,7 @@ pub struct Call {
 }
 
 fn sdp_body(message: &Message) -> Option<String> {
-    let is_sdp = message
-        .header("Content-Type")
-        .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/sdp"));
-    (is_sdp && !message.body.is_empty()).then(|| message.body.clone())
+    super::body::sdp(message)
 }
 
 /// A fresh Via for requests sent outside a client transaction (the ACK for a 2xx).
@@ -91,7 +88,7 @@ fn via_header(ctx: &mut Ctx<'_>) -> super::message::Header {
 
 fn with_sdp(mut message: Message, sdp: &str) -> Message {
     message.push_header("Content-Type", "application/sdp");
-    message.body = sdp.to_string();
+    message.body = sdp.as_bytes().to_vec();
     message
 }
 
@@ -155,7 +152,7 @@ impl Call {
             sip_call_id: invite.call_id().unwrap_or_default().to_string(),
             from_uri: from.uri,
             from_name: from.display,
-            sdp_offer: invite.body.clone(),
+            sdp_offer: super::body::offered_sdp(invite),
         });
         Some(call)
     }

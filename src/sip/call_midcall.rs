@@ -63,7 +63,7 @@ impl Call {
             .send_in_dialog(Method::Info, ctx)
             .ok_or(UaError::WrongState)?;
         m.push_header("Content-Type", "application/dtmf-relay");
-        m.body = format!("Signal={digit}\r\nDuration={duration_ms}\r\n");
+        m.body = format!("Signal={digit}\r\nDuration={duration_ms}\r\n").into_bytes();
         ctx.send_request(m, Owner::Call(self.handle));
         Ok(())
     }
@@ -104,7 +104,7 @@ impl Call {
                 self.send_ack(seq, ctx);
                 ctx.event(UaEvent::ReofferAnswered {
                     call: self.handle,
-                    sdp: response.body.clone(),
+                    sdp: crate::sip::body::offered_sdp(response),
                 });
             }
             401 | 407 => {
@@ -191,7 +191,7 @@ impl Call {
                     self.remote_reoffer = Some(request.clone());
                     ctx.event(UaEvent::RemoteReoffer {
                         call: self.handle,
-                        sdp: request.body.clone(),
+                        sdp: crate::sip::body::offered_sdp(request),
                     });
                 }
             }
@@ -224,7 +224,7 @@ fn parse_dtmf_relay(request: &Message) -> Option<(char, u32)> {
         return None;
     }
     let (mut digit, mut duration) = (None, 250);
-    for line in request.body.lines() {
+    for line in request.body_text()?.lines() {
         let Some((k, v)) = line.split_once('=') else {
             continue;
         };

@@ -381,6 +381,7 @@ pub fn reason_phrase(status: u16) -> &'static str {
         400 => "Bad Request",
         405 => "Method Not Allowed",
         415 => "Unsupported Media Type",
+        416 => "Unsupported URI Scheme",
         420 => "Bad Extension",
         481 => "Call/Transaction Does Not Exist",
         486 => "Busy Here",
@@ -389,6 +390,8 @@ pub fn reason_phrase(status: u16) -> &'static str {
         491 => "Request Pending",
         500 => "Server Internal Error",
         501 => "Not Implemented",
+        505 => "Version Not Supported",
+        513 => "Message Too Large",
         603 => "Decline",
         _ => "Unknown",
     }

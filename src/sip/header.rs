@@ -1,6 +1,9 @@
-//! SIP header vocabulary: canonical and compact names, list splitting, parameters, and the typed
-//! views (name-addr, Via, CSeq) that the state machines read.
+//! SIP header vocabulary: canonical and compact names, which headers are comma lists, and the
+//! typed views (name-addr, Via, CSeq) that the state machines read, parsed by the grammar of
+//! RFC 3261 §25 (`grammar`).
 
+use super::grammar::{is_token_byte, is_uri, write_params, write_quoted, Scanner};
+pub use super::grammar::{param, split_list, split_outside_quotes, unquote, Params};
 use super::message::Method;
 
 /// Long forms of the compact header names (RFC 3261 §7.3.3 and later RFCs). Peers may send
@@ -108,124 +111,6 @@ pub fn is_list_header(name: &str) -> bool {
     LIST_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
 }
 
-/// Splits a header value at the commas that separate list elements, not those inside quotes or
-/// angle brackets (a display name or a URI may contain commas).
-pub fn split_list(value: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut quoted, mut angle, mut escaped) = (false, false, false);
-    let mut start = 0;
-    for (i, c) in value.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' if quoted => escaped = true,
-            '"' => quoted = !quoted,
-            '<' if !quoted => angle = true,
-            '>' if !quoted => angle = false,
-            ',' if !quoted && !angle => {
-                out.push(value[start..i].trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(value[start..].trim());
-    out.retain(|s| !s.is_empty());
-    out
-}
-
-/// `;name=value` parameters, in order; a parameter without `=` has no value.
-pub type Params = Vec<(String, Option<String>)>;
-
-/// Parses `;a=1;b;c="x y"` (the leading `;` optional) into parameters.
-pub fn parse_params(text: &str) -> Params {
-    let mut out = Params::new();
-    for part in split_outside_quotes(text, ';') {
-        let part = part.trim();
-        if part.is_empty() {
-            continue;
-        }
-        match part.split_once('=') {
-            Some((k, v)) => out.push((k.trim().to_string(), Some(unquote(v.trim())))),
-            None => out.push((part.to_string(), None)),
-        }
-    }
-    out
-}
-
-pub fn param<'a>(params: &'a Params, name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_deref().unwrap_or(""))
-}
-
-fn write_params(out: &mut String, params: &Params) {
-    for (k, v) in params {
-        out.push(';');
-        out.push_str(k);
-        if let Some(v) = v {
-            out.push('=');
-            if v.is_empty() || v.contains([' ', ';', ',', '"', '<', '>']) {
-                out.push('"');
-                out.push_str(&v.replace('\\', "\\\\").replace('"', "\\\""));
-                out.push('"');
-            } else {
-                out.push_str(v);
-            }
-        }
-    }
-}
-
-/// Splits on `sep` except inside double quotes.
-pub fn split_outside_quotes(text: &str, sep: char) -> Vec<&str> {
-    let mut out = Vec::new();
-    let (mut quoted, mut escaped) = (false, false);
-    let mut start = 0;
-    for (i, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-            continue;
-        }
-        if c == '\\' && quoted {
-            escaped = true;
-        } else if c == '"' {
-            quoted = !quoted;
-        } else if c == sep && !quoted {
-            out.push(&text[start..i]);
-            start = i + c.len_utf8();
-        }
-    }
-    out.push(&text[start..]);
-    out
-}
-
-/// Removes surrounding double quotes and backslash escapes; other text is returned as is.
-pub fn unquote(text: &str) -> String {
-    let Some(inner) = text
-        .strip_prefix('"')
-        .and_then(|t| t.strip_suffix('"'))
-        .filter(|_| text.len() >= 2)
-    else {
-        return text.to_string();
-    };
-    let mut out = String::with_capacity(inner.len());
-    let mut escaped = false;
-    for c in inner.chars() {
-        if escaped {
-            out.push(c);
-            escaped = false;
-        } else if c == '\\' {
-            escaped = true;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// A From, To, Contact, Route or Record-Route value: `"Name" <uri>;params` or `uri;params`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameAddr {
@@ -243,36 +128,50 @@ impl NameAddr {
         }
     }
 
+    /// `name-addr` or `addr-spec`, then header parameters (RFC 3261 §20.10, §20.20, §20.39):
+    /// `"Name" <uri>;p=v`, `Name Words <uri>`, or `uri;p=v`, with LWS wherever the grammar
+    /// allows it. `*` is the Contact of a REGISTER that removes every binding.
     pub fn parse(text: &str) -> Option<NameAddr> {
-        let text = text.trim();
+        let text = text.trim_matches([' ', '\t']);
         if text == "*" {
             return Some(NameAddr::new("*"));
         }
-        if let Some(open) = find_outside_quotes(text, '<') {
-            let close = open + text[open..].find('>')?;
-            let display = unquote(text[..open].trim());
-            let uri = text[open + 1..close].trim();
-            if !is_plausible_uri(uri) {
-                return None;
-            }
-            return Some(NameAddr {
-                display: (!display.is_empty()).then_some(display),
-                uri: uri.to_string(),
-                params: parse_params(&text[close + 1..]),
-            });
-        }
-        // Without angle brackets, parameters after the URI belong to the header (RFC 3261 §20).
-        let (uri, rest) = match text.find(';') {
-            Some(i) => (&text[..i], &text[i..]),
-            None => (text, ""),
+        let mut s = Scanner::new(text);
+        let (display, uri) = if s.peek() == Some(b'"') || text.contains('<') {
+            let display = if s.peek() == Some(b'"') {
+                let name = s.quoted_string()?;
+                s.skip_ws();
+                Some(name)
+            } else {
+                // `*(token LWS)`; UTF-8 is let in too, as phones send unquoted local names.
+                let mut words = Vec::new();
+                while s.peek() != Some(b'<') {
+                    words.push(s.take_while(|b| is_token_byte(b) || b >= 0x80));
+                    if words.last().is_some_and(|w| w.is_empty()) {
+                        return None;
+                    }
+                    s.skip_ws();
+                }
+                (!words.is_empty()).then(|| words.join(" "))
+            };
+            s.expect(b'<')?;
+            let uri = s.take_while(|b| b != b'>');
+            s.expect(b'>')?;
+            (display, uri)
+        } else {
+            // Without angle brackets the URI ends at LWS or `;`: what follows are the header's
+            // parameters, not the URI's (§20).
+            (None, s.take_while(|b| !b" \t;,".contains(&b)))
         };
-        if !is_plausible_uri(uri) {
+        if !is_uri(uri) {
             return None;
         }
+        let params = s.params()?;
+        s.finish()?;
         Some(NameAddr {
-            display: None,
+            display: display.filter(|d| !d.is_empty()),
             uri: uri.to_string(),
-            params: parse_params(rest),
+            params,
         })
     }
 
@@ -294,9 +193,8 @@ impl std::fmt::Display for NameAddr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let mut out = String::new();
         if let Some(name) = &self.display {
-            out.push('"');
-            out.push_str(&name.replace('\\', "\\\\").replace('"', "\\\""));
-            out.push_str("\" ");
+            write_quoted(&mut out, name);
+            out.push(' ');
         }
         out.push('<');
         out.push_str(&self.uri);
@@ -306,66 +204,59 @@ impl std::fmt::Display for NameAddr {
     }
 }
 
-/// `scheme:rest` with no whitespace or control characters. We copy peers' URIs into our
-/// Request-URIs and Route headers, so anything that would break our own start line is refused.
-pub fn is_plausible_uri(uri: &str) -> bool {
-    let Some((scheme, rest)) = uri.split_once(':') else {
-        return false;
-    };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-        && !rest.is_empty()
-        && !uri
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
-}
-
-fn find_outside_quotes(text: &str, needle: char) -> Option<usize> {
-    let (mut quoted, mut escaped) = (false, false);
-    for (i, c) in text.char_indices() {
-        if escaped {
-            escaped = false;
-        } else if c == '\\' && quoted {
-            escaped = true;
-        } else if c == '"' {
-            quoted = !quoted;
-        } else if c == needle && !quoted {
-            return Some(i);
-        }
-    }
-    None
-}
-
-/// One Via value: `SIP/2.0/WSS host:port;branch=…`.
+/// One Via value (§20.42): `SIP/2.0/WSS host:port;branch=…`, LWS allowed around `/`, `:`,
+/// `;` and `=` and required between the protocol and the host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Via {
     pub transport: String,
+    /// `host[:port]`, written without the LWS it may have been sent with.
     pub sent_by: String,
     pub params: Params,
 }
 
 impl Via {
     pub fn parse(text: &str) -> Option<Via> {
-        let (proto, rest) = text.trim().split_once(char::is_whitespace)?;
-        let mut parts = proto.split('/');
-        let (name, version, transport) = (parts.next()?, parts.next()?, parts.next()?);
-        if !name.trim().eq_ignore_ascii_case("SIP") || version.trim() != "2.0" {
+        let mut s = Scanner::new(text.trim_matches([' ', '\t']));
+        let name = s.token()?;
+        s.separator(b'/').then_some(())?;
+        let version = s.token()?;
+        s.separator(b'/').then_some(())?;
+        let transport = s.token()?;
+        if !name.eq_ignore_ascii_case("SIP") || version != "2.0" || !s.skip_ws() {
             return None;
         }
-        let rest = rest.trim();
-        let (sent_by, params) = match rest.find(';') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, ""),
+        let host = if s.peek() == Some(b'[') {
+            let inner = s.take_while(|b| b != b']');
+            s.expect(b']')?;
+            let address = &inner[1..];
+            if address.is_empty()
+                || !address
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() || b".:".contains(&b))
+            {
+                return None;
+            }
+            format!("{inner}]")
+        } else {
+            let host = s.take_while(|b| b.is_ascii_alphanumeric() || b"-.".contains(&b));
+            if host.is_empty() || host.starts_with(['-', '.']) {
+                return None;
+            }
+            host.to_string()
         };
-        let sent_by = sent_by.trim();
-        if sent_by.is_empty() {
-            return None;
-        }
+        let sent_by = if s.separator(b':') {
+            let port = s.take_while(|b| b.is_ascii_digit());
+            port.parse::<u16>().ok()?;
+            format!("{host}:{port}")
+        } else {
+            host
+        };
+        let params = s.params()?;
+        s.finish()?;
         Some(Via {
-            transport: transport.trim().to_ascii_uppercase(),
-            sent_by: sent_by.to_string(),
-            params: parse_params(params),
+            transport: transport.to_ascii_uppercase(),
+            sent_by,
+            params,
         })
     }
 
@@ -390,11 +281,17 @@ pub struct CSeq {
 }
 
 impl CSeq {
+    /// `1*DIGIT LWS Method`; the number must be below 2**31 (§8.1.1.5).
     pub fn parse(text: &str) -> Option<CSeq> {
-        let mut parts = text.split_whitespace();
-        let seq = parts.next()?.parse().ok()?;
-        let method = Method::parse(parts.next()?)?;
-        parts.next().is_none().then_some(CSeq { seq, method })
+        let mut s = Scanner::new(text.trim_matches([' ', '\t']));
+        let digits = s.take_while(|b| b.is_ascii_digit());
+        let seq: u32 = digits.parse().ok().filter(|n| *n < 1 << 31)?;
+        if !s.skip_ws() {
+            return None;
+        }
+        let method = Method::parse(s.token()?)?;
+        s.finish()?;
+        Some(CSeq { seq, method })
     }
 }
 

@@ -17,11 +17,13 @@
 //!   An incoming INVITE without an offer arrives as `IncomingCall` with an empty `sdp_offer`:
 //!   answer with an offer, and the answer comes with `Connected` (from the ACK).
 
+pub mod body;
 pub mod call;
 pub mod context;
 pub mod dialog;
 pub mod digest;
 pub mod events;
+pub mod grammar;
 pub mod header;
 pub mod message;
 pub mod registration;

@@ -7,7 +7,7 @@
 use super::call::{Call, CallInfo};
 use super::context::{response_to, Ctx, Out, Owner, Rng, UaConfig, ALLOW};
 use super::events::{Action, CallHandle, UaError};
-use super::message::{Message, Method};
+use super::message::{Message, Method, ParseError, StartLine};
 use super::registration::{Registration, RegistrationState};
 use super::transaction::{ClientTransaction, Millis, ServerTransaction, TxKey, TxOutput};
 
@@ -240,8 +240,7 @@ impl UserAgent {
         self.clock = self.clock.max(now);
         let message = match Message::parse(bytes) {
             Ok(m) => m,
-            // Keep-alive CRLFs (`ParseError::Empty`), or garbage we cannot even answer.
-            Err(_) => return,
+            Err(error) => return self.answer_unparsed(bytes, error),
         };
         if message.is_request() {
             self.receive_request(message, now);
@@ -249,6 +248,33 @@ impl UserAgent {
             self.receive_response(message, now);
         }
         self.tidy();
+    }
+
+    /// A request `Message::parse` refused is answered when it can be (RFC 3261 §8.2): 400
+    /// naming what is wrong, 505 for another SIP version, 513 for a huge head; otherwise the
+    /// far end retransmits into silence. Keep-alives and frames with no start line get nothing.
+    fn answer_unparsed(&mut self, bytes: &[u8], error: ParseError) {
+        let Some((status, reason)) = error.answer() else {
+            return;
+        };
+        if let Ok(request) = Message::parse_lenient(bytes) {
+            self.answer_statelessly(&request, status, reason);
+        }
+    }
+
+    /// Answers a request we will not process, outside any transaction (§8.2.7). Never a
+    /// response, never an ACK (§17.1.1.3), and never a request whose top Via cannot be read:
+    /// there is nowhere to send the answer (§18.2.2).
+    fn answer_statelessly(&mut self, request: &Message, status: u16, reason: String) {
+        let answerable =
+            request.method().is_some_and(|m| *m != Method::Ack) && request.top_via().is_some();
+        if !answerable {
+            return;
+        }
+        let tag = self.rng.token(10);
+        let mut response = response_to(request, status, Some(&tag));
+        response.start = StartLine::Response { status, reason };
+        self.send(&response);
     }
 
     fn receive_response(&mut self, response: Message, now: Millis) {
@@ -281,25 +307,17 @@ impl UserAgent {
 
     fn receive_request(&mut self, request: Message, now: Millis) {
         let method = request.method().cloned().unwrap_or(Method::Ack);
-        let key = TxKey::of_request(&request);
-        let mandatory = request.call_id().is_some()
-            && request.cseq().is_some_and(|c| c.method == method)
-            && request.from().is_some()
-            && request.to().is_some()
-            && key.is_some();
-        if !mandatory {
-            if method != Method::Ack && request.top_via().is_some() {
-                let r = response_to(&request, 400, None);
-                self.send(&r);
-            }
-            return;
+        // The parser checked the grammar of what is there (and that CSeq names this method);
+        // what must be there is checked here.
+        if let Some(name) = request.missing_header() {
+            return self.answer_statelessly(&request, 400, format!("Missing {name}"));
         }
+        let Some(key) = TxKey::of_request(&request) else {
+            // A pre-RFC 3261 Via without a branch: we key transactions by branch only.
+            return self.answer_statelessly(&request, 400, "Bad Via: No Branch".to_string());
+        };
         // Retransmissions and ACKs of non-2xx end in their server transaction.
-        if let Some(tx) = self
-            .servers
-            .iter_mut()
-            .find(|t| Some(&t.key) == key.as_ref())
-        {
+        if let Some(tx) = self.servers.iter_mut().find(|t| t.key == key) {
             // (An ACK for a 2xx carries a new branch, so it never lands here.)
             for o in tx.on_request(&request, now) {
                 if let TxOutput::Transmit(m) = o {
@@ -509,6 +527,17 @@ struct Inner<'a> {
 
 impl Inner<'_> {
     fn dispatch_request(&mut self, request: Message, method: Method, ctx: &mut Ctx<'_>) {
+        // Method and Request-URI inspection come before any dialog matching (§8.2.1, §8.2.2.1).
+        if method != Method::Ack {
+            if let Some(status) = refusal_before_dialogs(&request, &method) {
+                let mut r = response_to(&request, status, Some(&ctx.tag()));
+                if status == 501 {
+                    r.push_header("Allow", ALLOW);
+                }
+                ctx.out.push(Out::Respond(r));
+                return;
+            }
+        }
         let has_to_tag = request.to().is_some_and(|t| t.tag().is_some());
         if method == Method::Cancel {
             let branch = request
@@ -583,6 +612,19 @@ impl Inner<'_> {
             }
         }
     }
+}
+
+/// 501 for a method we do not know (the ones we know but do not take get 405 later), 416 for
+/// a Request-URI that is not `sip:` or `sips:`.
+fn refusal_before_dialogs(request: &Message, method: &Method) -> Option<u16> {
+    if matches!(method, Method::Other(_)) {
+        return Some(501);
+    }
+    let scheme = request.request_uri()?.split(':').next()?;
+    let ours = ["sip", "sips"]
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(scheme));
+    (!ours).then_some(416)
 }
 
 /// `sip:`/`sips:` URIs pass as they are; anything else is a user or number at our domain.

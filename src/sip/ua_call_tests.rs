@@ -14,7 +14,7 @@ fn dial(lab: &mut Lab) -> (CallHandle, Message) {
     lab.pump();
     let invite = lab.one_sent();
     assert_eq!(invite.request_uri(), Some("sip:bob@sip.test"));
-    assert_eq!(invite.body, OFFER);
+    assert_eq!(invite.body_text(), Some(OFFER));
     assert_eq!(invite.header("Content-Type"), Some("application/sdp"));
     assert!(invite.to().unwrap().tag().is_none());
     let challenge = r#"Digest realm="sip.test", nonce="inv1", qop="auth""#;
@@ -151,7 +151,7 @@ fn outgoing_call_rings_is_answered_holds_sends_dtmf_and_hangs_up() {
     let info = lab.one_sent();
     assert_eq!(info.method(), Some(&Method::Info));
     assert_eq!(info.header("Content-Type"), Some("application/dtmf-relay"));
-    assert_eq!(info.body, "Signal=5\r\nDuration=160\r\n");
+    assert_eq!(info.body_text(), Some("Signal=5\r\nDuration=160\r\n"));
     assert_eq!(info.header("CSeq"), Some("3 INFO"));
     lab.recv(&reply(&info, 200, &[], None, ""));
     assert_eq!(
@@ -164,7 +164,7 @@ fn outgoing_call_rings_is_answered_holds_sends_dtmf_and_hangs_up() {
     lab.pump();
     let reinvite = lab.one_sent();
     assert_eq!(reinvite.header("CSeq"), Some("4 INVITE"));
-    assert_eq!(reinvite.body, hold);
+    assert_eq!(reinvite.body_text(), Some(hold.as_str()));
     assert!(reinvite.header("Contact").is_some());
     assert_eq!(
         lab.ua.reoffer(call, OFFER, lab.now),

@@ -102,7 +102,7 @@ fn incoming_call_answered_then_hung_up_by_the_far_end() {
     lab.pump();
     let ok = lab.one_sent();
     assert_eq!(ok.status(), Some(200));
-    assert_eq!(ok.body, ANSWER);
+    assert_eq!(ok.body_text(), Some(ANSWER));
     assert_eq!(ok.to().unwrap().tag(), Some(tag.as_str()));
     assert_eq!(ok.header("CSeq"), Some("9 INVITE"));
     assert_eq!(
@@ -280,7 +280,7 @@ fn far_end_hold_is_a_reoffer_we_answer() {
     lab.pump();
     let ok = lab.one_sent();
     assert_eq!(
-        (ok.status(), ok.body.as_str()),
+        (ok.status(), ok.body_text().unwrap_or_default()),
         (Some(200), "recvonly-answer")
     );
     assert_eq!(ok.header("CSeq"), Some("10 INVITE"));
