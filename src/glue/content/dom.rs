@@ -5,6 +5,36 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, Node, NodeList, ShadowRoot};
 
+use crate::clicktocall::hosts::is_custom_element;
+
+#[wasm_bindgen]
+extern "C" {
+    // Asking every custom element of a synthetic-shadow list view for its open root from wasm
+    // costs a few µs an element in calls across the boundary; the content script's loader
+    // (extension/content.js) does the same loop in JS, where it costs nothing worth measuring,
+    // and only the few roots found cross. (Not a wasm-bindgen snippet: the glue's relative
+    // import of it resolves to the static extension id, which `use_dynamic_url` refuses.)
+    #[wasm_bindgen(catch, js_name = sfphoneOpenShadowRoots)]
+    fn open_shadow_roots_in_js(
+        list: &NodeList,
+        start: u32,
+        end: u32,
+    ) -> Result<js_sys::Array, JsValue>;
+}
+
+/// The open shadow roots of the custom elements `start..end` of `list`, in order. Pages
+/// without the loader (the wasm tests) ask each element from here.
+pub fn open_shadow_roots(list: &NodeList, start: u32, end: u32) -> Vec<ShadowRoot> {
+    match open_shadow_roots_in_js(list, start, end) {
+        Ok(roots) => roots.iter().map(JsCast::unchecked_into).collect(),
+        Err(_) => (start..end)
+            .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+            .filter(|element| is_custom_element(&element.local_name()))
+            .filter_map(|element| element.shadow_root())
+            .collect(),
+    }
+}
+
 #[wasm_bindgen]
 extern "C" {
     // Only content scripts have it; `catch` so that pages (the wasm-bindgen tests) fall back to

@@ -22,7 +22,7 @@ use crate::clicktocall::field::dial_targets;
 use crate::clicktocall::field::{
     is_editable_context, FieldKind, FIELD_ATTRIBUTE, FIELD_SELECTOR, NOT_DIALABLE, OPAQUE_HOSTS,
 };
-use crate::clicktocall::hosts::HOST_SELECTOR;
+use crate::clicktocall::hosts::{is_custom_element, EMPTY_HOSTS, SLOTTED_HOSTS};
 use crate::glue::js::JsResultExt;
 
 /// Fields are decorated a little before they scroll into view.
@@ -75,6 +75,9 @@ enum Job {
     Fields(NodeList, u32),
     /// Possible shadow hosts to look into, from `next` on.
     Hosts(NodeList, u32),
+    /// Elements with light children, of which custom elements are asked for an open root,
+    /// from `next` on.
+    Slotted(NodeList, u32),
 }
 
 pub struct Scanner {
@@ -84,9 +87,6 @@ pub struct Scanner {
     group_of_end: js_sys::Map,
     roots: Vec<Option<ObservedRoot>>,
     known_roots: js_sys::WeakSet,
-    /// Upgraded custom elements found to have no shadow root (synthetic shadow's hosts): not
-    /// asked again on every rescan. An element not yet upgraded may still get one.
-    rootless: js_sys::WeakSet,
     batch: Batch<Node>,
     queue: VecDeque<Job>,
     decorations: Vec<Decoration>,
@@ -137,7 +137,6 @@ impl Scanner {
                 group_of_end: js_sys::Map::new(),
                 roots: Vec::new(),
                 known_roots: js_sys::WeakSet::new(),
-                rootless: js_sys::WeakSet::new(),
                 batch: Batch::default(),
                 queue: VecDeque::new(),
                 decorations: Vec::new(),
@@ -320,6 +319,12 @@ impl Scanner {
                         break;
                     }
                 }
+                Job::Slotted(list, next) => {
+                    if let Some(next) = self.look_into_slotted(&list, next, &mut slice) {
+                        self.queue.push_front(Job::Slotted(list, next));
+                        break;
+                    }
+                }
             }
             if slice.spent(dom::now) {
                 break;
@@ -339,8 +344,12 @@ impl Scanner {
             if element.matches(FIELD_SELECTOR).unwrap_or(false) {
                 self.take(element);
             }
-            if element.matches(HOST_SELECTOR).unwrap_or(false) {
+            if element.matches(EMPTY_HOSTS).unwrap_or(false) {
                 self.look_into(element);
+            } else if is_custom_element(&element.local_name()) {
+                if let Some(root) = element.shadow_root() {
+                    self.look_into_root(element, root);
+                }
             }
         } else if node.node_type() != Node::DOCUMENT_NODE
             && node.node_type() != Node::DOCUMENT_FRAGMENT_NODE
@@ -350,8 +359,11 @@ impl Scanner {
         if let Some(fields) = query_all(node, FIELD_SELECTOR) {
             self.queue.push_front(Job::Fields(fields, 0));
         }
-        if let Some(hosts) = query_all(node, HOST_SELECTOR) {
+        if let Some(hosts) = query_all(node, EMPTY_HOSTS) {
             self.queue.push_back(Job::Hosts(hosts, 0));
+        }
+        if let Some(hosts) = query_all(node, SLOTTED_HOSTS) {
+            self.queue.push_back(Job::Slotted(hosts, 0));
         }
     }
 
@@ -413,6 +425,25 @@ impl Scanner {
         None
     }
 
+    /// Asks the custom elements among `list` for open roots, a batch at a time (one call
+    /// across the boundary a batch; only the roots found cross back).
+    fn look_into_slotted(&mut self, list: &NodeList, next: u32, slice: &mut Slice) -> Option<u32> {
+        const BATCH: u32 = 2048;
+        let length = list.length();
+        let mut start = next;
+        while start < length {
+            let end = (start + BATCH).min(length);
+            for root in dom::open_shadow_roots(list, start, end) {
+                self.look_into_root(&root.host(), root);
+            }
+            start = end;
+            if slice.spent(dom::now) {
+                return (start < length).then_some(start);
+            }
+        }
+        None
+    }
+
     /// A field added on its own (not inside an added subtree): rare and single, so it is
     /// decided at once rather than watched.
     fn take(&mut self, field: &Element) {
@@ -421,15 +452,12 @@ impl Scanner {
     }
 
     fn look_into(&mut self, element: &Element) {
-        if self.rootless.has(element) {
-            return;
+        if let Some(root) = shadow_root_of(element) {
+            self.look_into_root(element, root);
         }
-        let Some(root) = shadow_root_of(element) else {
-            if element.matches(":defined").unwrap_or(false) && element.local_name().contains('-') {
-                self.rootless.add(element);
-            }
-            return;
-        };
+    }
+
+    fn look_into_root(&mut self, element: &Element, root: web_sys::ShadowRoot) {
         if self.known_roots.has(&root) || element.has_attribute(AFFORDANCE_ATTRIBUTE) {
             return;
         }
