@@ -29,7 +29,8 @@ pub enum Input {
     Command(PhoneCommand),
     TransportOpened,
     TransportClosed,
-    Received(String),
+    /// A WebSocket frame, text or binary (RFC 7118 §5: SIP messages may come in either).
+    Received(Vec<u8>),
     /// A wake-up the engine asked for came due.
     Tick,
     /// The offer for a dial, or the answer to an incoming call, is ready.
@@ -174,7 +175,7 @@ impl Engine {
             Input::Command(command) => self.command(command, now, wall_ms),
             Input::TransportOpened => self.with_ua(|ua| ua.transport_opened(now)),
             Input::TransportClosed => self.with_ua(|ua| ua.transport_closed(now)),
-            Input::Received(text) => self.with_ua(|ua| ua.receive(text.as_bytes(), now)),
+            Input::Received(bytes) => self.with_ua(|ua| ua.receive(&bytes, now)),
             Input::Tick => {
                 self.with_ua(|ua| ua.tick(now));
                 self.check_dial_wait(now, wall_ms);

@@ -81,7 +81,7 @@ impl Rig {
         for (k, v) in headers {
             r.push_header(k, *v);
         }
-        self.feed(Input::Received(r.to_wire()));
+        self.feed(Input::Received(r.to_wire().into()));
     }
 
     fn advance(&mut self, ms: u64) {
@@ -105,7 +105,7 @@ impl Rig {
              Contact: <sip:bob@b0b.invalid;transport=ws>\r\n\
              Content-Type: application/sdp\r\n\r\n{OFFER}"
         );
-        self.feed(Input::Received(invite));
+        self.feed(Input::Received(invite.into()));
     }
 
     fn reports(effects: &[Effect]) -> Vec<(u64, Vec<String>)> {
@@ -282,7 +282,7 @@ fn hold_is_shown_only_once_the_far_end_answered_the_reinvite() {
     )
     .unwrap();
     ack.body.clear();
-    rig.feed(Input::Received(ack.to_wire()));
+    rig.feed(Input::Received(ack.to_wire().into()));
     assert_eq!(
         rig.engine.state.live_call().unwrap().phase,
         CallPhase::Connected
@@ -301,6 +301,33 @@ fn hold_is_shown_only_once_the_far_end_answered_the_reinvite() {
     let mut answer = response_to(&reinvite, 200, None);
     answer.push_header("Content-Type", "application/sdp");
     answer.body = OFFER.into();
-    rig.feed(Input::Received(answer.to_wire()));
+    rig.feed(Input::Received(answer.to_wire().into()));
     assert!(rig.engine.state.live_call().unwrap().held);
+}
+
+#[test]
+fn a_binary_frame_with_octets_in_its_body_rings() {
+    // RFC 7118 §5: a SIP message may come in a binary WebSocket frame, and its body is octets
+    // (here a multipart body whose second part is not UTF-8); the SDP part is the offer.
+    let mut rig = Rig::new().registered();
+    let mut invite = b"INVITE sip:1001@abc.invalid;transport=ws SIP/2.0\r\n\
+        Via: SIP/2.0/WSS 127.0.0.1:8088;branch=z9hG4bKbin\r\n\
+        Max-Forwards: 69\r\n\
+        From: <sip:0312345678@sip.test>;tag=bin\r\n\
+        To: <sip:1001@sip.test>\r\n\
+        Call-ID: binary-call\r\n\
+        CSeq: 9 INVITE\r\n\
+        Contact: <sip:bob@b0b.invalid;transport=ws>\r\n\
+        Content-Type: multipart/mixed;boundary=b1\r\n\r\n\
+        --b1\r\nContent-Type: application/sdp\r\n\r\n"
+        .to_vec();
+    invite.extend_from_slice(OFFER.as_bytes());
+    invite.extend_from_slice(b"\r\n--b1\r\nContent-Type: application/octet-stream\r\n\r\n");
+    invite.extend_from_slice(&[0x00, 0xff, 0xfe, 0x80]);
+    invite.extend_from_slice(b"\r\n--b1--\r\n");
+    assert!(std::str::from_utf8(&invite).is_err());
+    rig.feed(Input::Received(invite));
+    let call = rig.engine.state.live_call().expect("the call rings");
+    assert_eq!(call.call_id, "binary-call");
+    assert_eq!(call.phase, CallPhase::Incoming);
 }

@@ -690,7 +690,7 @@ impl World {
             match act {
                 pbx::Act::ToEngine { after, text } => {
                     let delay = after + self.rng.between(1, 40);
-                    self.line(delay, OnLine::ToEngine(EngineInput::Received(text)));
+                    self.line(delay, OnLine::ToEngine(EngineInput::Received(text.into())));
                 }
                 pbx::Act::User {
                     after,

@@ -402,6 +402,11 @@ fn header_follows_grammar(name: &str, value: &str) -> bool {
         "Max-Forwards" => value.bytes().all(|b| b.is_ascii_digit()) && value.parse::<u8>().is_ok(),
         // `*` alone (a REGISTER removing every binding), or a list of addresses.
         "Contact" => value == "*" || addresses(value),
+        // `rec-route = name-addr *( SEMI rr-param )`: angle brackets always (§25.1), or a
+        // proxy's `;lr` would be read as the URI's parameter.
+        "Record-Route" => {
+            addresses(value) && split_list(value).iter().all(|item| item.contains('<'))
+        }
         _ => addresses(value),
     }
 }

@@ -235,4 +235,18 @@ fn names_what_it_refuses() {
         assert_eq!(Message::parse(bad.as_bytes()), Err(want), "{bad:?}");
         assert!(Message::parse_lenient(bad.as_bytes()).is_ok());
     }
+    // A Record-Route is a name-addr: without brackets, `;lr` would belong to the URI.
+    let with_route =
+        |route: &str| base.replacen("\r\n\r\n", &format!("\r\nRecord-Route: {route}\r\n\r\n"), 1);
+    for route in ["sip:p.example;lr", "<sip:p.example;lr>, sip:q.example;lr"] {
+        let bad = with_route(route);
+        assert_eq!(
+            Message::parse(bad.as_bytes()),
+            Err(ParseError::BadHeader("Record-Route"))
+        );
+    }
+    assert!(
+        Message::parse(with_route("\"P\" <sip:p.example;lr>, <sip:q.example;lr>").as_bytes())
+            .is_ok()
+    );
 }

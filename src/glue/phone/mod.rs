@@ -266,15 +266,22 @@ fn open_socket() {
             feed(Input::TransportOpened);
         }
     });
+    // Binary frames arrive as ArrayBuffers (not Blobs, which would need an async read that
+    // could reorder them behind the next text frame).
+    ws.set_binary_type(web_sys::BinaryType::Arraybuffer);
     let on_message = Listener::new(&ws, "message", move |event| {
-        let Some(text) = event
-            .dyn_ref::<MessageEvent>()
-            .and_then(|m| m.data().as_string())
-        else {
+        let Some(data) = event.dyn_ref::<MessageEvent>().map(MessageEvent::data) else {
             return;
         };
+        let bytes = match data.as_string() {
+            Some(text) => text.into_bytes(),
+            None => match data.dyn_into::<js_sys::ArrayBuffer>() {
+                Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+                Err(_) => return,
+            },
+        };
         if current() {
-            feed(Input::Received(text));
+            feed(Input::Received(bytes));
         }
     });
     let on_close = Listener::new(&ws, "close", move |_| {
