@@ -346,6 +346,9 @@ pub enum ToTab {
     },
     /// The keyboard shortcut (`chrome.commands`): open the dialer in this tab.
     OpenDialer,
+    /// A click-to-call in this tab was refused: its panel says why (in degraded mode the
+    /// panel is a frame the clicking script cannot speak to).
+    DialRefused { code: String },
 }
 
 /// One candidate phone field found by the degraded-mode walker.

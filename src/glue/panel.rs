@@ -280,6 +280,7 @@ fn listen_to_worker() {
         match from_js::<ToTab>(message) {
             Ok(ToTab::PhoneState { state, notes }) => update(state, notes),
             Ok(ToTab::OpenDialer) => open_dialer(),
+            Ok(ToTab::DialRefused { code }) => refused(&code),
             Err(_) => {}
         }
         false

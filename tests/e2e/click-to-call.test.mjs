@@ -249,3 +249,14 @@ test('a click that cannot dial says why in the docked phone (no phone account ye
   assert.equal(state.expanded, 'true', 'the panel opened to say it');
   assert.match(state.reason, /options page/);
 });
+
+test('strict CSP: a click that cannot dial says why in the framed docked phone', async () => {
+  await page.goto(devorg.lightningUrl(`/lightning/r/Account/${ACCOUNT}/view?csp=strict&shadow=closed`));
+  await eventually(async () => (await page.getAttribute('html', 'data-sfphone-mode')) === 'degraded', 'degraded mode');
+  const c = await settled(7);
+  await lastDialAfter(() => clickButton(c, '+81312345000'));
+  // The clicking script cannot speak to the frame; the worker tells the tab's panel.
+  const state = await panelUntil(page, 'the reason', (s) => s.reason);
+  assert.equal(state.expanded, 'true', 'the framed panel opened to say it');
+  assert.match(state.reason, /options page/);
+});

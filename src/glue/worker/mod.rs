@@ -31,7 +31,7 @@ use crate::protocol::{
     LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
     Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal,
     Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLoggingOrg, SaveLookupPriority,
-    SenderContext, Status, ToWorker, UpdateMemo, UpdateTranscript,
+    SenderContext, Status, ToTab, ToWorker, UpdateMemo, UpdateTranscript,
 };
 use crate::salesforce::host;
 
@@ -99,7 +99,18 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
             answer::<ContentStarted>(content_started(started, sender_url).await)
         }
         FromContent::ContentDial(dial) => {
-            answer::<ContentDial>(content_dial(dial, sender_url, tab_id(sender)).await)
+            let tab = tab_id(sender);
+            let dialled = content_dial(dial, sender_url, tab).await;
+            if let (Err(refusal), Some(tab)) = (&dialled, tab) {
+                phone::tell_tab(
+                    tab,
+                    &ToTab::DialRefused {
+                        code: refusal.code.clone(),
+                    },
+                )
+                .await;
+            }
+            answer::<ContentDial>(dialled)
         }
         FromContent::ConfirmDial(ConfirmDial { dial_id, dial }) => answer::<ConfirmDial>(
             match runner::submit(Input::ConfirmDial { dial_id, dial }).await? {

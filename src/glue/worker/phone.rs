@@ -138,9 +138,14 @@ pub async fn worker_handle_command(command: String, tab: JsValue) {
     let (Some(id), "open-dialer") = (id, command.as_str()) else {
         return;
     };
-    if let Ok(message) = to_js(&ToTab::OpenDialer) {
+    tell_tab(id as i32, &ToTab::OpenDialer).await;
+}
+
+/// Tells the panels of one tab (its docked panel, or its framed one in degraded mode).
+pub async fn tell_tab(tab: i32, message: &ToTab) {
+    if let Ok(message) = to_js(message) {
         // A tab without the panel (not a Lightning page) refuses it; nothing to do then.
-        let _ = call(chrome::tabs_send_message(id as i32, &message), "TAB_GONE").await;
+        let _ = call(chrome::tabs_send_message(tab, &message), "TAB_GONE").await;
     }
 }
 
