@@ -63,8 +63,9 @@ setup_wasm_bindgen() {
 
 setup_npm() {
   local dir
-  # The end-to-end tests, and jsforce for devorg's client-library test.
-  for dir in "$ROOT/tests/e2e" "$ROOT/devorg/tests/clients/jsforce"; do
+  # The end-to-end tests, jsforce for devorg's client-library test, and the LWC engine and base
+  # components devorg's `?ui=lwc` pages are compiled from.
+  for dir in "$ROOT/tests/e2e" "$ROOT/devorg/tests/clients/jsforce" "$ROOT/devorg/lwc"; do
     if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
       say "installing npm packages in ${dir#"$ROOT"/}"
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
@@ -120,6 +121,23 @@ build_extension() {
 
 build_devorg() {
   cargo build -q -p devorg
+  build_lwc
+}
+
+# devorg's `?ui=lwc` pages: two bundles (synthetic and native shadow) in devorg/lwc/dist, which
+# devorg reads at request time. Rebuilt only when a source, the config or the packages changed.
+build_lwc() {
+  local dir="$ROOT/devorg/lwc" first="$ROOT/devorg/lwc/dist/synthetic.js" js
+  if [ -f "$first" ] && [ -f "$dir/dist/native.js" ] && [ -z "$(find "$dir/src" "$dir/rollup.config.mjs" \
+      "$dir/node_modules/.package-lock.json" -newer "$first" -print -quit)" ]; then
+    return
+  fi
+  say "building devorg's LWC pages (devorg/lwc: the LWC engine and lightning-base-components, ~1-2 min)"
+  (cd "$dir" && npm run --silent build)
+  printf '%-28s %10s %10s\n' "LWC bundle" "raw" "gzip"
+  for js in "$dir"/dist/*.js; do
+    printf '%-28s %10d %10d\n' "$(basename "$js")" "$(wc -c <"$js")" "$(gzip_size "$js")"
+  done
 }
 
 run_lint() {
@@ -199,7 +217,7 @@ run_bench() {
 command=${1:-demo}
 case "$command" in
   setup) setup ;;
-  build) setup; build_extension ;;
+  build) setup; build_extension; build_lwc ;;
   test) setup; shift; run_tests "$@" ;;
   sim) shift; cargo run -q --release --example sim -- "$@" ;;
   bench) setup; run_bench ;;

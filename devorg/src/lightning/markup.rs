@@ -13,6 +13,9 @@ pub enum ShadowMode {
     Synthetic,
     Open,
     Closed,
+    /// The LWC pages' native-shadow bundle (`?ui=lwc&shadow=native`); devorg's own markup
+    /// renders it as open roots, which is what native-shadow LWC makes.
+    Native,
 }
 
 impl ShadowMode {
@@ -21,6 +24,7 @@ impl ShadowMode {
             ShadowMode::Synthetic => "synthetic",
             ShadowMode::Open => "open",
             ShadowMode::Closed => "closed",
+            ShadowMode::Native => "native",
         }
     }
 }
@@ -29,9 +33,13 @@ impl ShadowMode {
 pub fn component(tag: &str, shadow: ShadowMode, attributes: &str, inner: &str) -> String {
     match shadow {
         ShadowMode::Synthetic => format!("<{tag}{attributes}>{inner}</{tag}>"),
-        ShadowMode::Open | ShadowMode::Closed => format!(
+        ShadowMode::Open | ShadowMode::Closed | ShadowMode::Native => format!(
             r#"<{tag}{attributes}><template shadowrootmode="{}">{inner}</template></{tag}>"#,
-            shadow.as_str()
+            if shadow == ShadowMode::Closed {
+                "closed"
+            } else {
+                "open"
+            }
         ),
     }
 }

@@ -1,7 +1,9 @@
 //! `{domain}.lightning.force.com`: Lightning-like pages with the markup, cookies and CSP that
 //! the extension meets on a real org, in every variant the tests need: shadow kinds (`?shadow=`),
-//! CSP (`?csp=strict`), SPA navigation and re-rendering (`static/app.js`).
+//! CSP (`?csp=strict`), SPA navigation and re-rendering (`static/app.js`); and record pages and
+//! list views rendered by the real LWC engine and base components (`?ui=lwc`, `lwc.rs`).
 
+mod lwc;
 pub mod markup;
 mod pages;
 
@@ -22,6 +24,7 @@ pub fn router(org: Org) -> Router {
         .route("/secur/frontdoor.jsp", get(frontdoor))
         .route("/lightning/static/app.js", get(app_js))
         .route("/lightning/static/lightning.css", get(lightning_css))
+        .route("/lightning/static/lwc/{file}", get(lwc::bundle))
         .route("/lightning/page/home", get(home))
         .route("/lightning/r/{object}/{id}/view", get(record))
         .route("/lightning/o/{object}/list", get(list))
@@ -83,9 +86,23 @@ pub enum CspVariant {
     Strict,
 }
 
+/// Who renders the page.
+#[derive(Deserialize, Default, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Ui {
+    /// devorg's own markup (`markup.rs`).
+    #[default]
+    Markup,
+    /// The LWC engine with the base components, in the browser (`lwc.rs`); `shadow=native` for
+    /// the native-shadow bundle.
+    Lwc,
+}
+
 /// The variant switches every page takes, kept across SPA navigation.
 #[derive(Deserialize, Default, Clone)]
 pub struct PageOptions {
+    #[serde(default)]
+    pub ui: Ui,
     #[serde(default)]
     pub csp: CspVariant,
     #[serde(default)]
@@ -110,6 +127,9 @@ impl PageOptions {
     /// The query string that keeps this variant on links.
     pub fn variant_query(&self) -> String {
         let mut parts = vec![];
+        if self.ui == Ui::Lwc {
+            parts.push("ui=lwc".to_string());
+        }
         if self.csp == CspVariant::Strict {
             parts.push("csp=strict".to_string());
         }
@@ -184,9 +204,18 @@ fn page(options: &PageOptions, title: &str, main: &str) -> Response {
         )
     })
     .collect::<String>();
+    // The LWC bundle, on every page of the variant: SPA navigation brings LWC pages in too.
+    let lwc_script = if options.ui == Ui::Lwc {
+        format!(
+            r#"<script type="module" src="{}"></script>"#,
+            lwc::bundle_path(options)
+        )
+    } else {
+        String::new()
+    };
     let html = format!(
         r#"<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>{title} | Salesforce</title>
-<link rel="stylesheet" href="/lightning/static/lightning.css"><script type="module" src="/lightning/static/app.js"></script></head>
+<link rel="stylesheet" href="/lightning/static/lightning.css"><script type="module" src="/lightning/static/app.js"></script>{lwc_script}</head>
 <body class="desktop"><div id="auraAppcacheProgress"></div>
 <header class="slds-global-header"><span class="slds-global-header__logo">Salesforce</span>
 <form class="forceSearchDesktopHeader" action="/lightning/search" data-spa-form><input name="term" type="search" placeholder="検索..." aria-label="検索"></form></header>
@@ -236,7 +265,10 @@ async fn record(
     if let Some(login) = login_redirect(&org, &headers, &here(&path, &o)) {
         return login;
     }
-    match pages::record(&org, &o, &object, &id) {
+    let lwc = (o.ui == Ui::Lwc)
+        .then(|| lwc::record(&org, &object, &id))
+        .flatten();
+    match lwc.or_else(|| pages::record(&org, &o, &object, &id)) {
         Some((title, main)) => page(&o, &title, &main),
         None => not_found(),
     }
@@ -252,7 +284,10 @@ async fn list(
     if let Some(login) = login_redirect(&org, &headers, &here(&path, &o)) {
         return login;
     }
-    match pages::list(&org, &o, &object) {
+    let lwc = (o.ui == Ui::Lwc)
+        .then(|| lwc::list(&org, &object))
+        .flatten();
+    match lwc.or_else(|| pages::list(&org, &o, &object)) {
         Some((title, main)) => page(&o, &title, &main),
         None => not_found(),
     }

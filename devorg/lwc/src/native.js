@@ -1,0 +1,2 @@
+// Native shadow: no polyfill, every component in a real (open) shadow root.
+import './mount.js';
