@@ -22,7 +22,8 @@ after(() => browser?.close().finally(() => devorg?.stop()));
 
 /**
  * The marked fields (`data-sfphone-field`), each with the custom elements it sits in (through
- * shadow roots, closed ones too: CDP's pierce), and the dial buttons with the field before them.
+ * shadow roots, closed ones too: CDP's pierce), the dial buttons with the field before them, and
+ * every tag rendered.
  */
 async function marked() {
   const cdp = await page.context().newCDPSession(page);
@@ -30,6 +31,7 @@ async function marked() {
     const { root } = await cdp.send('DOM.getDocument', { depth: -1, pierce: true });
     const fields = [];
     const buttons = [];
+    const tags = new Set();
     const attrOf = (node, name) => {
       const list = node?.attributes ?? [];
       const at = list.findIndex((v, i) => i % 2 === 0 && v === name);
@@ -37,6 +39,7 @@ async function marked() {
     };
     const visit = (node, hosts) => {
       const inside = node.localName?.includes('-') ? [...hosts, node.localName] : hosts;
+      if (node.localName) tags.add(node.localName);
       const number = attrOf(node, 'data-sfphone-field');
       if (number !== null) fields.push({ number, hosts: inside });
       let previous = null;
@@ -55,7 +58,7 @@ async function marked() {
       for (const shadow of node.shadowRoots ?? []) visit(shadow, inside);
     };
     visit(root, []);
-    return { fields, buttons };
+    return { fields, buttons, tags };
   } finally {
     await cdp.detach();
   }
@@ -106,7 +109,11 @@ for (const [shadow, query] of [['synthetic', 'ui=lwc'], ['native', 'ui=lwc&shado
     assert.ok(fieldOf(m, '+81312345678').hosts.includes('lightning-card'), 'the card body field');
     assert.ok(fieldOf(m, '+819012345678').hosts.includes('c-late-field'), 'the late field');
     assert.ok(fieldOf(m, '+81312345000').hosts.includes('c-slotted-card'), 'the slotted field');
+    // Only phone fields: the email, number, URL and text components with digits stay as they are.
     for (const f of m.fields) assert.ok(f.hosts.includes('lightning-formatted-phone'), `${f.number} is a lightning-formatted-phone`);
+    for (const tag of ['lightning-formatted-email', 'lightning-formatted-number', 'lightning-formatted-url']) {
+      assert.ok(m.tags.has(tag), `the page renders a ${tag}`);
+    }
     // The edited value replaced the old one in place: no field or button for it is left.
     m = await until(marked, (x) => !x.fields.some((f) => f.number === '+81355550100'), 'the old value gone', 'marked fields');
     assert.equal(m.buttons.filter((b) => b.number === '+81355550100').length, 0, 'no button dials the old value');
@@ -116,6 +123,7 @@ for (const [shadow, query] of [['synthetic', 'ui=lwc'], ['native', 'ui=lwc&shado
     assert.equal(dial.number, '+81355550199', 'the edited field dials its new number');
     assert.equal(dial.record?.recordId, CONTACT);
     assert.equal(dial.record?.objectApiName, 'Contact');
+    assert.equal(dial.record?.displayName, '山田 太郎', 'the record\'s name, as the page shows it');
     dial = await dialThrough(m, '+81312345000');
     assert.equal(dial.number, '+81312345000', 'the slotted field dials');
     dial = await dialThrough(m, '+819012345678');
