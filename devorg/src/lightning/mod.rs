@@ -285,7 +285,7 @@ async fn list(
         return login;
     }
     let lwc = (o.ui == Ui::Lwc)
-        .then(|| lwc::list(&org, &object))
+        .then(|| lwc::list(&org, &object, o.rows))
         .flatten();
     match lwc.or_else(|| pages::list(&org, &o, &object)) {
         Some((title, main)) => page(&o, &title, &main),

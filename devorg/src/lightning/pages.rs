@@ -8,7 +8,7 @@ use super::PageOptions;
 use crate::org::{to_18, Org};
 use crate::page::escape_html;
 
-const MAX_ROWS: usize = 5_000;
+pub const MAX_ROWS: usize = 5_000;
 
 fn text(record: &Value, field: &str) -> String {
     record[field].as_str().unwrap_or_default().to_string()
@@ -144,6 +144,23 @@ pub fn record(org: &Org, o: &PageOptions, object: &str, id: &str) -> Option<(Str
 
 /// Rows of a list view: the org's records first, then generated customers, so a list of any
 /// length up to 5,000 can be asked for. Each row has three phone cells.
+/// Row `index` of a long list beyond the seeded records: its id, name and three phones.
+pub fn generated_row(object: &str, index: usize) -> (String, String, [String; 3]) {
+    let n = index + 1;
+    let prefix = match object {
+        "Lead" => "00Q",
+        "Account" => "001",
+        _ => "003",
+    };
+    let id = to_18(&format!("{prefix}5g0001{:06}", n % 1_000_000));
+    let phones = [
+        format!("03-{:04}-{:04}", 1000 + n / 10_000, n % 10_000),
+        format!("090-{:04}-{:04}", 2000 + n / 10_000, n % 10_000),
+        format!("+81 6-{:04}-{:04}", 3000 + n / 10_000, n % 10_000),
+    ];
+    (id, format!("顧客 {n}"), phones)
+}
+
 fn list_row(o: &PageOptions, object: &str, index: usize, seeded: &[Value]) -> String {
     let (id, name, phones) = match seeded.get(index) {
         Some(r) => (
@@ -152,26 +169,12 @@ fn list_row(o: &PageOptions, object: &str, index: usize, seeded: &[Value]) -> St
             [text(r, "Phone"), text(r, "MobilePhone"), text(r, "Fax")],
         ),
         None => {
-            let n = index + 1;
-            let prefix = match object {
-                "Lead" => "00Q",
-                "Account" => "001",
-                _ => "003",
-            };
-            let id = to_18(&format!("{prefix}5g0001{:06}", n % 1_000_000));
+            let (id, name, phones) = generated_row(object, index);
             let link = format!(
-                r#"<a data-spa href="{}">顧客 {n}</a>"#,
+                r#"<a data-spa href="{}">{name}</a>"#,
                 escape_html(&o.link(&format!("/lightning/r/{object}/{id}/view")))
             );
-            (
-                id,
-                link,
-                [
-                    format!("03-{:04}-{:04}", 1000 + n / 10_000, n % 10_000),
-                    format!("090-{:04}-{:04}", 2000 + n / 10_000, n % 10_000),
-                    format!("+81 6-{:04}-{:04}", 3000 + n / 10_000, n % 10_000),
-                ],
-            )
+            (id, link, phones)
         }
     };
     let cells: String = phones
