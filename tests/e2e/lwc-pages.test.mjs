@@ -2,7 +2,8 @@
 // browser by the real LWC engine and Salesforce's base components, synthetic and native shadow.
 // lightning-formatted-phone fields get a dial button each: in a lightning-card, a field rendered
 // late, one slotted into a custom component, a value edited in place, lightning-datatable phone
-// cells; a user's click on one reaches the worker as a dial of that number.
+// cells, and a record reached by SPA navigation; a user's click on one reaches the worker as a
+// dial of that number.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDevorg, launchBrowser, login, extensionStorage, eventually, until } from './harness.mjs';
@@ -141,5 +142,19 @@ for (const [shadow, query] of [['synthetic', 'ui=lwc'], ['native', 'ui=lwc&shado
       number: '+819023456789',
       record: { objectApiName: 'Contact', recordId: SUZUKI, displayName: '鈴木 一郎' },
     }, 'a row names its contact');
+  });
+
+  test(`LWC pages, ${shadow} shadow: an SPA navigation from the list to a record is scanned, nothing twice`, async () => {
+    await page.goto(devorg.lightningUrl(`/lightning/o/Contact/list?${query}`));
+    await decorated(['+819023456789'], 'the list first');
+    // Lightning's client swaps the page's content without a reload; the app mounts anew.
+    await page.evaluate((url) => window.devorg.navigate(url), `/lightning/r/Contact/${CONTACT}/view`);
+    assert.match(page.url(), /[?&]ui=lwc/, 'the navigation keeps the LWC variant');
+    const m = await decorated(['+81312345678', '+819012345678', '+81312345000'], 'the record page after the navigation');
+    assert.ok(fieldOf(m, '+81312345000').hosts.includes('c-slotted-card'), 'the slotted field, after the navigation');
+    assert.ok(!m.fields.some((f) => f.number === '+819023456789'), 'the list\'s cells are gone');
+    assertOncePerField(m, `after SPA navigation (${shadow})`);
+    const dial = await dialThrough(m, '+81312345000');
+    assert.equal(dial.record?.recordId, CONTACT, 'the dial carries the record navigated to');
   });
 }
