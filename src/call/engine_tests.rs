@@ -94,18 +94,11 @@ impl Rig {
     }
 
     fn invite_from(&mut self, call_id: &str) {
-        let invite = format!(
-            "INVITE sip:1001@abc.invalid;transport=ws SIP/2.0\r\n\
-             Via: SIP/2.0/WSS 127.0.0.1:8088;branch=z9hG4bK{call_id}\r\n\
-             Max-Forwards: 69\r\n\
-             From: \"Bob\" <sip:0312345678@sip.test>;tag=bob{call_id}\r\n\
-             To: <sip:1001@sip.test>\r\n\
-             Call-ID: {call_id}\r\n\
-             CSeq: 9 INVITE\r\n\
-             Contact: <sip:bob@b0b.invalid;transport=ws>\r\n\
-             Content-Type: application/sdp\r\n\r\n{OFFER}"
-        );
-        self.feed(Input::Received(invite.into()));
+        self.feed(Input::Received(invite(
+            call_id,
+            "application/sdp",
+            OFFER.as_bytes(),
+        )));
     }
 
     fn reports(effects: &[Effect]) -> Vec<(u64, Vec<String>)> {
@@ -119,6 +112,24 @@ impl Rig {
             })
             .collect()
     }
+}
+
+/// An incoming INVITE as the proxy sends it, with `body` (octets) of `content_type`.
+fn invite(call_id: &str, content_type: &str, body: &[u8]) -> Vec<u8> {
+    let mut invite = format!(
+        "INVITE sip:1001@abc.invalid;transport=ws SIP/2.0\r\n\
+         Via: SIP/2.0/WSS 127.0.0.1:8088;branch=z9hG4bK{call_id}\r\n\
+         Max-Forwards: 69\r\n\
+         From: \"Bob\" <sip:0312345678@sip.test>;tag=bob{call_id}\r\n\
+         To: <sip:1001@sip.test>\r\n\
+         Call-ID: {call_id}\r\n\
+         CSeq: 9 INVITE\r\n\
+         Contact: <sip:bob@b0b.invalid;transport=ws>\r\n\
+         Content-Type: {content_type}\r\n\r\n"
+    )
+    .into_bytes();
+    invite.extend_from_slice(body);
+    invite
 }
 
 fn dial(number: &str) -> Input {
@@ -310,21 +321,12 @@ fn a_binary_frame_with_octets_in_its_body_rings() {
     // RFC 7118 §5: a SIP message may come in a binary WebSocket frame, and its body is octets
     // (here a multipart body whose second part is not UTF-8); the SDP part is the offer.
     let mut rig = Rig::new().registered();
-    let mut invite = b"INVITE sip:1001@abc.invalid;transport=ws SIP/2.0\r\n\
-        Via: SIP/2.0/WSS 127.0.0.1:8088;branch=z9hG4bKbin\r\n\
-        Max-Forwards: 69\r\n\
-        From: <sip:0312345678@sip.test>;tag=bin\r\n\
-        To: <sip:1001@sip.test>\r\n\
-        Call-ID: binary-call\r\n\
-        CSeq: 9 INVITE\r\n\
-        Contact: <sip:bob@b0b.invalid;transport=ws>\r\n\
-        Content-Type: multipart/mixed;boundary=b1\r\n\r\n\
-        --b1\r\nContent-Type: application/sdp\r\n\r\n"
-        .to_vec();
-    invite.extend_from_slice(OFFER.as_bytes());
-    invite.extend_from_slice(b"\r\n--b1\r\nContent-Type: application/octet-stream\r\n\r\n");
-    invite.extend_from_slice(&[0x00, 0xff, 0xfe, 0x80]);
-    invite.extend_from_slice(b"\r\n--b1--\r\n");
+    let mut body = b"--b1\r\nContent-Type: application/sdp\r\n\r\n".to_vec();
+    body.extend_from_slice(OFFER.as_bytes());
+    body.extend_from_slice(b"\r\n--b1\r\nContent-Type: application/octet-stream\r\n\r\n");
+    body.extend_from_slice(&[0x00, 0xff, 0xfe, 0x80]);
+    body.extend_from_slice(b"\r\n--b1--\r\n");
+    let invite = invite("binary-call", "multipart/mixed;boundary=b1", &body);
     assert!(std::str::from_utf8(&invite).is_err());
     rig.feed(Input::Received(invite));
     let call = rig.engine.state.live_call().expect("the call rings");

@@ -57,7 +57,9 @@ pub fn panel_frame_main() {
 }
 
 /// Tells the worker; a refusal is said in the docked panel (a click that could not dial must
-/// not look as if nothing happened).
+/// not look as if nothing happened). A dial the worker refused is also pushed to the tab's
+/// panels by the worker (for degraded mode's frame); saying it here as well covers a worker
+/// that could not be reached, and setting the same reason twice shows it once.
 pub(crate) fn send<Q: Request<Reply = Ack> + 'static>(request: Q) {
     wasm_bindgen_futures::spawn_local(async move {
         if let Err(e) = ask_worker(&request).await {
