@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use super::markup::ShadowMode;
-use super::{pages, PageOptions};
+use super::pages::{self, seeded_of, text};
+use super::PageOptions;
 use crate::org::Org;
 
 /// A phone value edited while the page is open: shown first, then replaced in place.
@@ -76,10 +77,6 @@ async fn serve_bundle(dir: PathBuf, file: &str) -> Response {
     }
 }
 
-fn text(record: &Value, field: &str) -> String {
-    record[field].as_str().unwrap_or_default().to_string()
-}
-
 /// Where the app mounts, with its data as JSON (`<` escaped, so no text can close the script).
 fn mount(data: &Value) -> String {
     let json = data.to_string().replace('<', "\\u003c");
@@ -136,10 +133,10 @@ pub fn record(org: &Org, object: &str, id: &str) -> Option<(String, String)> {
     Some((text(&record, "Name"), mount(&data)))
 }
 
-/// An Account or Contact list view: the org's records in a `lightning-datatable`.
-/// A list view: the seeded records, then (with `?rows=N`) generated ones up to N rows, as the
-/// hand-written list makes them (the benchmark's long lists).
-pub fn list(org: &Org, object: &str, rows: Option<usize>) -> Option<(String, String)> {
+/// An Account or Contact list view in a `lightning-datatable`: the seeded records, then (with
+/// `?rows=N`) generated ones up to N rows, as the hand-written list makes them (the
+/// benchmark's long lists).
+pub fn list(org: &Org, object: &str, wanted: Option<usize>) -> Option<(String, String)> {
     let (label, columns) = match object {
         "Contact" => (
             "取引先責任者",
@@ -158,23 +155,19 @@ pub fn list(org: &Org, object: &str, rows: Option<usize>) -> Option<(String, Str
         ),
         _ => return None,
     };
-    let mut list: Vec<Value> = org
-        .lock()
-        .records
+    let mut rows: Vec<Value> = seeded_of(org, object)
         .iter()
-        .filter(|r| r["attributes"]["type"] == object)
         .map(|r| {
             json!({"Id": text(r, "Id"), "Name": text(r, "Name"), "Phone": text(r, "Phone"),
                    "MobilePhone": text(r, "MobilePhone")})
         })
         .collect();
-    let wanted = rows.unwrap_or(list.len()).min(pages::MAX_ROWS);
-    for index in list.len()..wanted {
+    let wanted = wanted.unwrap_or(rows.len()).min(pages::MAX_ROWS);
+    for index in rows.len()..wanted {
         let (id, name, [phone, mobile, _]) = pages::generated_row(object, index);
-        list.push(json!({"Id": id, "Name": name, "Phone": phone, "MobilePhone": mobile}));
+        rows.push(json!({"Id": id, "Name": name, "Phone": phone, "MobilePhone": mobile}));
     }
-    list.truncate(wanted);
-    let rows = list;
+    rows.truncate(wanted);
     let data =
         json!({"kind": "list", "object": object, "label": label, "columns": columns, "rows": rows});
     Some((label.to_string(), mount(&data)))

@@ -10,7 +10,7 @@ use crate::page::escape_html;
 
 pub const MAX_ROWS: usize = 5_000;
 
-fn text(record: &Value, field: &str) -> String {
+pub fn text(record: &Value, field: &str) -> String {
     record[field].as_str().unwrap_or_default().to_string()
 }
 
@@ -197,7 +197,7 @@ fn list_row(o: &PageOptions, object: &str, index: usize, seeded: &[Value]) -> St
     )
 }
 
-fn seeded_of(org: &Org, object: &str) -> Vec<Value> {
+pub fn seeded_of(org: &Org, object: &str) -> Vec<Value> {
     org.lock()
         .records
         .iter()
