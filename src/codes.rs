@@ -99,6 +99,7 @@ codes! {
     BadWebsocketUrl = "BAD_WEBSOCKET_URL",
     BadSipUri = "BAD_SIP_URI",
     BadIceServer = "BAD_ICE_SERVER",
+    BadVolume = "BAD_VOLUME",
     TurnCredentialsMissing = "TURN_CREDENTIALS_MISSING",
     SettingsTooLong = "SETTINGS_TOO_LONG",
     // The extension itself.

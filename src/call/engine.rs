@@ -98,12 +98,27 @@ pub enum Effect {
     DropMedia {
         call: u32,
     },
+    /// Play this tone now, instead of the one before (`Tone::Silent`: stop).
+    Tone(Tone),
     /// Tell the worker: the state, its sequence number, the ended calls not acknowledged.
     Report {
         state: PhoneState,
         seq: u64,
         ended: Vec<CallView>,
     },
+}
+
+/// What the phone plays by itself, apart from the call's media.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Silent,
+    /// Someone calls: the ringtone, at the settings' volume (0-100).
+    Ring {
+        volume: u8,
+    },
+    /// Our call rings at the far end. We do not play a far end's early media (183 with SDP),
+    /// so the ring-back is ours whenever the far end rings.
+    Ringback,
 }
 
 /// A dial on its way to the INVITE: its media, and the registration it may wait for.
@@ -134,6 +149,8 @@ pub struct Engine {
     /// The last ended calls queued for the worker (once each: an acknowledged one stays done).
     queued: Vec<String>,
     resend_at: Option<u64>,
+    /// The tone last asked of the glue.
+    tone: Tone,
     effects: Vec<Effect>,
 }
 
@@ -163,6 +180,7 @@ impl Engine {
             unacked: vec![],
             queued: vec![],
             resend_at: None,
+            tone: Tone::Silent,
             effects: vec![],
         }
     }
@@ -208,6 +226,7 @@ impl Engine {
             }
         }
         self.pump(now, wall_ms);
+        self.sound();
         self.report(now);
         std::mem::take(&mut self.effects)
     }
@@ -242,6 +261,15 @@ impl Engine {
 
     fn apply_settings(&mut self, settings: PhoneSettings, now: u64, wall_ms: u64) {
         if self.settings.as_ref() == Some(&settings) {
+            return;
+        }
+        if self
+            .settings
+            .as_ref()
+            .is_some_and(|s| s.same_account(&settings))
+        {
+            // The ringtone or DTMF changed: the next ring or digit uses them.
+            self.settings = Some(settings);
             return;
         }
         // A new account: the old agent and its transport go, with any call on them.
@@ -561,6 +589,29 @@ impl Engine {
                     .end_call(DIALLING, CallEnd::ConnectionLost, wall_ms);
                 self.effects.push(Effect::DropMedia { call: DIALLING });
             }
+        }
+    }
+
+    /// The tone the state calls for, asked of the glue when it changes: the ringtone while a
+    /// call rings for us (not yet answered), the ring-back while ours rings at the far end.
+    fn sound(&mut self) {
+        let ringing = self
+            .settings
+            .as_ref()
+            .map(|s| s.ringing)
+            .unwrap_or_default();
+        let tone = match self.live() {
+            Some((_, CallPhase::Incoming)) if ringing.ringtone && ringing.volume > 0 => {
+                Tone::Ring {
+                    volume: ringing.volume,
+                }
+            }
+            Some((_, CallPhase::Ringing)) => Tone::Ringback,
+            _ => Tone::Silent,
+        };
+        if tone != self.tone {
+            self.tone = tone;
+            self.effects.push(Effect::Tone(tone));
         }
     }
 

@@ -2,7 +2,7 @@
 //! fake clock: no WebSocket, no WebRTC, no timers.
 
 use super::*;
-use crate::call::settings::{DtmfMode, PhoneSettings};
+use crate::call::settings::{DtmfMode, PhoneSettings, Ringing};
 use crate::sip::context::response_to;
 use crate::sip::Message;
 
@@ -18,6 +18,10 @@ struct Rig {
 
 impl Rig {
     fn new() -> Rig {
+        Rig::with(Ringing::default())
+    }
+
+    fn with(ringing: Ringing) -> Rig {
         let mut rig = Rig {
             engine: Engine::new(7),
             now: 1_000,
@@ -32,6 +36,7 @@ impl Rig {
             display_name: String::new(),
             ice_servers: vec![],
             dtmf: DtmfMode::Info,
+            ringing,
         }));
         assert!(rig.took(|e| *e == Effect::OpenTransport));
         rig.feed(Input::TransportOpened);
@@ -332,4 +337,131 @@ fn a_binary_frame_with_octets_in_its_body_rings() {
     let call = rig.engine.state.live_call().expect("the call rings");
     assert_eq!(call.call_id, "binary-call");
     assert_eq!(call.phase, CallPhase::Incoming);
+}
+
+impl Rig {
+    /// The tones asked for since the last look, in order (and forgets every effect).
+    fn tones(&mut self) -> Vec<Tone> {
+        std::mem::take(&mut self.effects)
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Tone(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn an_incoming_call_rings_until_it_is_answered() {
+    let mut rig = Rig::new().registered();
+    rig.effects.clear();
+    rig.invite_from("ringing-call");
+    assert_eq!(rig.tones(), [Tone::Ring { volume: 60 }]);
+    // Nothing new while it keeps ringing (a retransmitted INVITE, a tick).
+    rig.invite_from("ringing-call");
+    rig.advance(1_000);
+    assert_eq!(rig.tones(), []);
+    // The user answers: the ringtone stops at once, before the media is even ready.
+    rig.feed(Input::Command(PhoneCommand::Answer));
+    assert_eq!(rig.tones(), [Tone::Silent]);
+}
+
+#[test]
+fn a_declined_or_cancelled_call_stops_ringing() {
+    let mut rig = Rig::new().registered();
+    rig.invite_from("declined-call");
+    rig.feed(Input::Command(PhoneCommand::Decline));
+    assert_eq!(rig.tones(), [Tone::Ring { volume: 60 }, Tone::Silent]);
+
+    let mut rig = Rig::new().registered();
+    rig.invite_from("cancelled-call");
+    rig.effects.clear();
+    let cancel = format!(
+        "CANCEL sip:1001@abc.invalid;transport=ws SIP/2.0\r\n\
+         Via: SIP/2.0/WSS 127.0.0.1:8088;branch=z9hG4bKcancelled-call\r\n\
+         Max-Forwards: 69\r\n\
+         From: \"Bob\" <sip:0312345678@sip.test>;tag=bobcancelled-call\r\n\
+         To: <sip:1001@sip.test>\r\n\
+         Call-ID: cancelled-call\r\n\
+         CSeq: 9 CANCEL\r\n\r\n"
+    );
+    rig.feed(Input::Received(cancel.into_bytes()));
+    assert_eq!(
+        rig.engine.state.call.as_ref().unwrap().end,
+        Some(CallEnd::Missed)
+    );
+    assert_eq!(rig.tones(), [Tone::Silent]);
+}
+
+#[test]
+fn the_ringtone_follows_the_settings() {
+    let mut rig = Rig::with(Ringing {
+        ringtone: false,
+        ..Ringing::default()
+    })
+    .registered();
+    rig.invite_from("silent-call");
+    assert_eq!(rig.tones(), [], "the ringtone is off");
+    assert_eq!(
+        rig.engine.state.live_call().unwrap().phase,
+        CallPhase::Incoming
+    );
+
+    let mut rig = Rig::with(Ringing {
+        volume: 25,
+        ..Ringing::default()
+    })
+    .registered();
+    rig.invite_from("soft-call");
+    assert_eq!(rig.tones(), [Tone::Ring { volume: 25 }]);
+}
+
+#[test]
+fn our_call_hears_the_ring_back_while_the_far_end_rings() {
+    let mut rig = Rig::new().registered();
+    rig.feed(dial("0312345678"));
+    rig.feed(Input::MediaReady {
+        call: DIALLING,
+        sdp: OFFER.into(),
+    });
+    let invite = rig.sent_method("invite").expect("the INVITE");
+    assert_eq!(rig.tones(), [], "no tone before the far end rings");
+    rig.reply(&invite, 100, &[]);
+    assert_eq!(rig.tones(), []);
+    rig.reply(&invite, 180, &[("Contact", "<sip:far@f4r.invalid>")]);
+    assert_eq!(rig.tones(), [Tone::Ringback]);
+    let mut ok = response_to(&invite, 200, Some("far"));
+    ok.push_header("Contact", "<sip:far@f4r.invalid>");
+    ok.push_header("Content-Type", "application/sdp");
+    ok.body = OFFER.into();
+    rig.feed(Input::Received(ok.to_wire().into()));
+    assert_eq!(
+        rig.engine.state.live_call().unwrap().phase,
+        CallPhase::Connected
+    );
+    assert_eq!(rig.tones(), [Tone::Silent], "answered: the ring-back stops");
+}
+
+#[test]
+fn changing_the_ringtone_during_a_call_keeps_the_call_and_the_line() {
+    let mut rig = Rig::new().registered();
+    rig.invite_from("kept-call");
+    rig.effects.clear();
+    rig.take_sent();
+    let mut settings = rig.engine.settings.clone().unwrap();
+    settings.ringing.volume = 10;
+    settings.dtmf = DtmfMode::Rfc4733;
+    rig.feed(Input::Settings(settings));
+    assert!(!rig.took(|e| matches!(e, Effect::CloseTransport | Effect::OpenTransport)));
+    assert!(rig.take_sent().is_empty(), "no new REGISTER");
+    let call = rig.engine.state.live_call().expect("the call rings on");
+    assert_eq!(call.call_id, "kept-call");
+    assert_eq!(rig.engine.state.line, LineState::Registered);
+    // A new account is a new agent: the call on the old one is over.
+    let mut other = rig.engine.settings.clone().unwrap();
+    other.sip_uri = "sip:1002@sip.test".into();
+    rig.feed(Input::Settings(other));
+    assert!(rig.took(|e| *e == Effect::CloseTransport));
+    assert!(rig.engine.state.live_call().is_none());
 }

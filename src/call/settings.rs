@@ -32,6 +32,40 @@ pub struct PhoneSettings {
     /// STUN and TURN servers (TURN with its user name and credential).
     pub ice_servers: Vec<IceServer>,
     pub dtmf: DtmfMode,
+    /// How an incoming call makes itself known.
+    pub ringing: Ringing,
+}
+
+/// When an incoming call shows a desktop notification.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum NotifyWhen {
+    Always,
+    /// Only when the focused window's tab is not a Lightning page (where the panel's card is).
+    #[default]
+    Unfocused,
+    Never,
+}
+
+/// The ringtone and the notification of an incoming call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Ringing {
+    /// The ringtone plays (off: a silent phone, the card and the notification only).
+    pub ringtone: bool,
+    /// The ringtone's volume, 0-100.
+    pub volume: u8,
+    pub notify: NotifyWhen,
+}
+
+impl Default for Ringing {
+    fn default() -> Self {
+        Ringing {
+            ringtone: true,
+            volume: 60,
+            notify: NotifyWhen::Unfocused,
+        }
+    }
 }
 
 impl std::fmt::Debug for PhoneSettings {
@@ -44,6 +78,7 @@ impl std::fmt::Debug for PhoneSettings {
             .field("display_name", &self.display_name)
             .field("ice_servers", &self.ice_servers)
             .field("dtmf", &self.dtmf)
+            .field("ringing", &self.ringing)
             .finish()
     }
 }
@@ -60,6 +95,7 @@ pub struct PhoneSettingsView {
     pub display_name: String,
     pub ice_servers: Vec<IceServerView>,
     pub dtmf: DtmfMode,
+    pub ringing: Ringing,
 }
 
 /// Why settings were refused; UPPER_SNAKE codes the options page explains.
@@ -68,6 +104,8 @@ pub enum SettingsError {
     BadWebsocketUrl,
     BadSipUri,
     BadIceServer,
+    /// A ringtone volume above 100.
+    BadVolume,
     /// A TURN server without its user name or credential.
     TurnCredentialsMissing,
     TooLong,
@@ -79,6 +117,7 @@ impl SettingsError {
             SettingsError::BadWebsocketUrl => "BAD_WEBSOCKET_URL",
             SettingsError::BadSipUri => "BAD_SIP_URI",
             SettingsError::BadIceServer => "BAD_ICE_SERVER",
+            SettingsError::BadVolume => "BAD_VOLUME",
             SettingsError::TurnCredentialsMissing => "TURN_CREDENTIALS_MISSING",
             SettingsError::TooLong => "SETTINGS_TOO_LONG",
         }
@@ -103,6 +142,17 @@ fn plain(text: &str) -> bool {
 }
 
 impl PhoneSettings {
+    /// Whether `other` is the same phone account: what only changes how the phone behaves
+    /// (DTMF, ringing) takes effect without a new registration, and without dropping a call.
+    pub fn same_account(&self, other: &PhoneSettings) -> bool {
+        let account = |s: &PhoneSettings| PhoneSettings {
+            dtmf: DtmfMode::default(),
+            ringing: Ringing::default(),
+            ..s.clone()
+        };
+        account(self) == account(other)
+    }
+
     /// Whether an account is entered at all (an empty form means "no phone").
     pub fn is_configured(&self) -> bool {
         !self.websocket_url.is_empty() && !self.sip_uri.is_empty()
@@ -133,6 +183,9 @@ impl PhoneSettings {
         }
         if self.sip_parts().is_none() {
             return Err(SettingsError::BadSipUri);
+        }
+        if self.ringing.volume > 100 {
+            return Err(SettingsError::BadVolume);
         }
         self.ice_servers.iter().try_for_each(IceServer::validate)
     }
@@ -176,6 +229,7 @@ impl PhoneSettings {
             display_name: self.display_name.clone(),
             ice_servers: self.ice_servers.iter().map(IceServer::view).collect(),
             dtmf: self.dtmf,
+            ringing: self.ringing,
         }
     }
 

@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 mod pbx;
 
 use super::{Answer, Desk, Effect, Input, Reply, DESK_KEY, LOG_KEY_PREFIX};
-use crate::call::engine::{Effect as EngineEffect, Engine, Input as EngineInput};
+use crate::call::engine::{Effect as EngineEffect, Engine, Input as EngineInput, Tone};
 use crate::call::settings::{DtmfMode, PhoneSettings};
 use crate::call::{CallEnd, CallPhase, PhoneCommand};
 use crate::calllog::{CallerCard, CallerMatch, KnownRecord};
@@ -176,6 +176,9 @@ struct Phone {
     ended: BTreeSet<(u32, u64)>,
     /// Ended calls the worker said it stored.
     acked: BTreeSet<String>,
+    /// The tone the engine last asked for, and each moment it disagreed with the call.
+    tone: Tone,
+    tone_wrong: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -237,6 +240,8 @@ impl World {
                 ticks_queued: 0,
                 ended: BTreeSet::new(),
                 acked: BTreeSet::new(),
+                tone: Tone::Silent,
+                tone_wrong: vec![],
             },
             messages: BTreeMap::new(),
             flights: BTreeMap::new(),
@@ -678,9 +683,23 @@ impl World {
                     let delay = self.rng.between(1, 400);
                     self.send(delay, Input::PhoneReport { state, seq, ended });
                 }
+                EngineEffect::Tone(tone) => self.phone.tone = tone,
                 // Media, the transport's close: nothing the desk could see.
                 _ => {}
             }
+        }
+        // The phone rings exactly while a call rings for us, and plays the ring-back exactly
+        // while ours rings at the far end: never a ringtone left on after the call.
+        let phase = self.phone.engine.state.live_call().map(|c| c.phase);
+        let expected = match phase {
+            Some(CallPhase::Incoming) => matches!(self.phone.tone, Tone::Ring { .. }),
+            Some(CallPhase::Ringing) => self.phone.tone == Tone::Ringback,
+            _ => self.phone.tone == Tone::Silent,
+        };
+        if !expected {
+            self.phone
+                .tone_wrong
+                .push(format!("{:?} while the call is {phase:?}", self.phone.tone));
         }
     }
 
@@ -888,6 +907,8 @@ impl World {
         }
         let seed = self.rng.next_u64();
         self.phone.engine = Engine::new(seed);
+        // The old document's audio went with it.
+        self.phone.tone = Tone::Silent;
         self.phone.pbx = pbx::Pbx::new(self.registrar_ms());
         self.phone.generation += 1;
         self.phone.on_line.clear();
@@ -1217,6 +1238,10 @@ impl World {
             ..Report::default()
         };
         let desk = self.worker().clone();
+        report.wrong += self.phone.tone_wrong.len();
+        report
+            .problems
+            .extend(self.phone.tone_wrong.iter().map(|p| format!("tone: {p}")));
         let truths: Vec<Truth> = self.truths.values().cloned().collect();
         // Nothing is ever written in the other org.
         for task in self.tasks.iter().filter(|t| t.org != ORG) {
@@ -1360,6 +1385,7 @@ fn settings() -> PhoneSettings {
         display_name: String::new(),
         ice_servers: vec![],
         dtmf: DtmfMode::Info,
+        ringing: Default::default(),
     }
 }
 

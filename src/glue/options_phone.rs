@@ -10,7 +10,9 @@ use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAr
 use super::chrome;
 use super::js::{ask_worker, call, JsResultExt};
 use super::listener::Listener;
-use crate::call::settings::{DtmfMode, IceServer, IceServerView, PhoneSettings, PhoneSettingsView};
+use crate::call::settings::{
+    DtmfMode, IceServer, IceServerView, NotifyWhen, PhoneSettings, PhoneSettingsView, Ringing,
+};
 use crate::protocol::{OptionsPhoneSettings, OptionsSavePhoneSettings, PhoneAccount};
 
 const MARKUP: &str = r#"
@@ -28,6 +30,16 @@ const MARKUP: &str = r#"
     <option value="RFC4733" data-t="phoneDtmf_RFC4733"></option>
     <option value="INFO" data-t="phoneDtmf_INFO"></option>
   </select></label>
+  <fieldset>
+    <legend data-t="phoneRinging"></legend>
+    <label><input name="ringtone" type="checkbox"> <span data-t="phoneRingtone"></span></label>
+    <label><span data-t="phoneRingVolume"></span> <input name="ringVolume" type="range" min="0" max="100" step="5"></label>
+    <label><span data-t="phoneNotify"></span> <select name="notify">
+      <option value="UNFOCUSED" data-t="phoneNotify_UNFOCUSED"></option>
+      <option value="ALWAYS" data-t="phoneNotify_ALWAYS"></option>
+      <option value="NEVER" data-t="phoneNotify_NEVER"></option>
+    </select></label>
+  </fieldset>
   <div class="form-row">
     <button id="phone-save" type="submit" data-t="phoneSave"></button>
     <button id="phone-microphone" type="button" data-t="phoneMicrophone"></button>
@@ -105,6 +117,18 @@ fn value(name: &str) -> String {
         .unwrap_or_default()
 }
 
+fn checked(name: &str) -> bool {
+    field(name)
+        .and_then(|el| el.dyn_into::<HtmlInputElement>().ok())
+        .is_some_and(|i| i.checked())
+}
+
+fn set_checked(name: &str, on: bool) {
+    if let Some(i) = field(name).and_then(|el| el.dyn_into::<HtmlInputElement>().ok()) {
+        i.set_checked(on);
+    }
+}
+
 fn set_value(name: &str, text: &str) {
     let Some(el) = field(name) else { return };
     if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
@@ -133,6 +157,16 @@ fn fill(settings: &PhoneSettingsView) {
         match settings.dtmf {
             DtmfMode::Rfc4733 => "RFC4733",
             DtmfMode::Info => "INFO",
+        },
+    );
+    set_checked("ringtone", settings.ringing.ringtone);
+    set_value("ringVolume", &settings.ringing.volume.to_string());
+    set_value(
+        "notify",
+        match settings.ringing.notify {
+            NotifyWhen::Always => "ALWAYS",
+            NotifyWhen::Unfocused => "UNFOCUSED",
+            NotifyWhen::Never => "NEVER",
         },
     );
     if let Some(kept) = document().and_then(|d| d.get_element_by_id("phone-password-kept")) {
@@ -175,6 +209,16 @@ async fn save() {
             DtmfMode::Info
         } else {
             DtmfMode::Rfc4733
+        },
+        ringing: Ringing {
+            ringtone: checked("ringtone"),
+            // A range input gives 0-100; anything else is refused by the worker.
+            volume: value("ringVolume").parse().unwrap_or(u8::MAX),
+            notify: match value("notify").as_str() {
+                "ALWAYS" => NotifyWhen::Always,
+                "NEVER" => NotifyWhen::Never,
+                _ => NotifyWhen::Unfocused,
+            },
         },
     };
     if settings.is_configured() {

@@ -194,3 +194,34 @@ export async function inContentScript(page, fn, arg = null) {
     await cdp.detach();
   }
 }
+
+/**
+ * Evaluates `expression` in the extension's offscreen document (the phone engine), which
+ * Playwright does not list: through the DevTools protocol's target domain, from a session of
+ * `page`. Resolves to the expression's value (awaited, by value).
+ */
+export async function inOffscreen(page, expression) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { targetInfos } = await cdp.send('Target.getTargets');
+    const target = targetInfos.find((t) => t.url.endsWith('/offscreen.html'));
+    if (!target) return undefined;
+    const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+    const reply = new Promise((resolveReply) => {
+      cdp.on('Target.receivedMessageFromTarget', ({ sessionId: from, message }) => {
+        const m = JSON.parse(message);
+        if (from === sessionId && m.id === 1) resolveReply(m);
+      });
+    });
+    await cdp.send('Target.sendMessageToTarget', {
+      sessionId,
+      message: JSON.stringify({ id: 1, method: 'Runtime.evaluate', params: { expression, returnByValue: true, awaitPromise: true } }),
+    });
+    const { result, error } = await reply;
+    await cdp.send('Target.detachFromTarget', { sessionId }).catch(() => {});
+    if (error || result.exceptionDetails) throw new Error(JSON.stringify(error || result.exceptionDetails));
+    return result.result.value;
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}

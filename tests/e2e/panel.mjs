@@ -95,3 +95,12 @@ export const click = (page, selector) => inPanel(page, (root, sel) => {
 
 /** Polls the panel's state until `pred` holds; the last state seen is in the error. */
 export const panelUntil = (page, what, pred) => until(() => panelState(page), pred, what, 'panel');
+
+/** Ends whatever call the panel shows (declines a ringing one): a failed test must not leave
+ * its call up for the next one. */
+export async function endAnyCall(page) {
+  const state = await panelState(page).catch(() => null);
+  if (!state?.phase?.startsWith('phase_')) return;
+  await click(page, state.phase === 'phase_INCOMING' ? '.decline' : '.hangup').catch(() => {});
+  await panelUntil(page, 'no call', (s) => !s.phase.startsWith('phase_')).catch(() => {});
+}

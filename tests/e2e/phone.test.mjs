@@ -5,7 +5,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, login, eventually, until, extensionStorage, storedLogs, inContentScript } from './harness.mjs';
-import { inPanel, panelState, click, panelUntil } from './panel.mjs';
+import { inPanel, panelState, click, panelUntil, endAnyCall } from './panel.mjs';
 import { startKamailio, USERS } from './sip/kamailio.mjs';
 import { startPhoneLab } from './sip/lab.mjs';
 
@@ -91,12 +91,7 @@ before(async () => {
 });
 
 // A failed test must not leave its call up for the next one.
-afterEach(async () => {
-  const state = await panelState(lightning).catch(() => null);
-  if (!state?.phase?.startsWith('phase_')) return;
-  await click(lightning, state.phase === 'phase_INCOMING' ? '.decline' : '.hangup').catch(() => {});
-  await panelUntil(lightning, 'no call', (s) => !s.phase.startsWith('phase_')).catch(() => {});
-});
+afterEach(() => endAnyCall(lightning));
 
 after(async () => {
   await lab?.stop();

@@ -6,6 +6,7 @@
 //! It only has `chrome.runtime`: settings arrive by message, never from storage.
 
 mod media;
+mod tone;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -16,10 +17,11 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, RtcSdpType, WebSocket};
 
 use self::media::CallMedia;
+use self::tone::TonePlayer;
 use super::chrome;
 use super::js::{ask_worker, from_js, string_prop, GlueError, JsResultExt};
 use super::listener::{Listener, Timer};
-use crate::call::engine::{Effect, Engine, Input};
+use crate::call::engine::{Effect, Engine, Input, Tone};
 use crate::call::settings::{IceServer, PhoneSettings};
 use crate::protocol::{
     is_worker, PhoneReady, PhoneReport, PhoneReportAck, PhoneSetup, ToPhone, PHONE_TARGET,
@@ -47,6 +49,8 @@ struct Glue {
     /// The media of the call that has one (one call at a time).
     media: Option<Rc<CallMedia>>,
     settings: Option<PhoneSettings>,
+    /// The ringtone or ring-back playing, if any.
+    tone: Option<TonePlayer>,
     /// Inputs that arrived while effects were being carried out: fed in order after them.
     queue: VecDeque<Input>,
     feeding: bool,
@@ -66,6 +70,7 @@ fn with<R>(f: impl FnOnce(&mut Glue) -> R) -> R {
             timer: None,
             media: None,
             settings: None,
+            tone: None,
             queue: VecDeque::new(),
             feeding: false,
         });
@@ -233,6 +238,15 @@ fn run(effect: Effect) {
             }
         }
         Effect::DropMedia { .. } => with(|g| g.media = None),
+        Effect::Tone(tone) => {
+            // The old tone stops (its context closes) before the new one starts.
+            with(|g| g.tone = None);
+            let player = match tone {
+                Tone::Silent => None,
+                tone => TonePlayer::start(tone),
+            };
+            with(|g| g.tone = player);
+        }
         Effect::Report { state, seq, ended } => {
             wasm_bindgen_futures::spawn_local(async move {
                 match ask_worker(&PhoneReport { state, seq, ended }).await {
@@ -325,4 +339,28 @@ fn ice_servers() -> Vec<IceServer> {
             .map(|s| s.ice_servers.clone())
             .unwrap_or_default()
     })
+}
+
+/// What the phone plays by itself now, for diagnostics (and the e2e test, which reads it in
+/// the offscreen document): `{ tone, audio, level }`, `tone` one of `SILENT`, `RING`,
+/// `RINGBACK`; `audio` the AudioContext's state; `level` the output's RMS level.
+#[wasm_bindgen]
+pub fn phone_tone() -> JsValue {
+    let (tone, audio, level) = with(|g| match &g.tone {
+        None => ("SILENT", "none", 0.0),
+        Some(player) => (
+            match player.tone() {
+                Tone::Silent => "SILENT",
+                Tone::Ring { .. } => "RING",
+                Tone::Ringback => "RINGBACK",
+            },
+            player.audio_state(),
+            player.level(),
+        ),
+    });
+    let report = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&report, &"tone".into(), &tone.into());
+    let _ = js_sys::Reflect::set(&report, &"audio".into(), &audio.into());
+    let _ = js_sys::Reflect::set(&report, &"level".into(), &f64::from(level).into());
+    report.into()
 }

@@ -13,18 +13,24 @@ export const MEDIA_ARGS = [
   '--allow-loopback-in-peer-connection',
   '--autoplay-policy=no-user-gesture-required',
 ];
+/** The same without the autoplay switch: Chromium's own policy, as users have it. */
+export const USER_AUTOPLAY_ARGS = MEDIA_ARGS.filter((a) => !a.startsWith('--autoplay-policy'));
 
 /**
  * Starts everything; `farEnds` is `[[account, behaviour], …]` (behaviour: answer | busy | ring).
  * Resolves to `{ kamailio, devorg, browser, far, farLast(user), stop() }`.
  */
-export async function startPhoneLab({ devorgArgs = [], farEnds = [], headless = true, secondOrg = null } = {}) {
+export async function startPhoneLab({
+  devorgArgs = [], farEnds = [], headless = true, secondOrg = null, autoplay = true, env = {}, extraArgs = [],
+} = {}) {
   const kamailio = await startKamailio();
   const devorg = await startDevorg(devorgArgs);
   // Another org open in the same browser (a consultant's second client): `--domain secondOrg`.
   const other = secondOrg ? await startDevorg(['--domain', secondOrg]) : null;
   const farServer = await serveFarEnd();
-  const browser = await launchBrowser(other ? [devorg, other] : devorg, { headless, extraArgs: MEDIA_ARGS });
+  const browser = await launchBrowser(other ? [devorg, other] : devorg, {
+    headless, env, extraArgs: [...(autoplay ? MEDIA_ARGS : USER_AUTOPLAY_ARGS), ...extraArgs],
+  });
   const lab = {
     kamailio, devorg, other, browser,
     far: await browser.context.newPage(),
