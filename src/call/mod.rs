@@ -362,7 +362,10 @@ impl PhoneState {
             UaEvent::RemoteReoffer { .. }
             | UaEvent::ReofferAnswered { .. }
             | UaEvent::ReofferFailed { .. }
-            | UaEvent::Dtmf { .. } => {}
+            | UaEvent::Dtmf { .. }
+            | UaEvent::TransferProgress { .. }
+            | UaEvent::TransferDone { .. }
+            | UaEvent::TransferFailed { .. } => {}
         }
         *self != before
     }

@@ -1,5 +1,6 @@
 //! What a message body holds for us: its SDP, whether the body is SDP itself or one part of a
-//! multipart body (RFC 5621: an INVITE may carry SDP beside other parts, binary ones included).
+//! multipart body (RFC 5621: an INVITE may carry SDP beside other parts, binary ones included),
+//! and the status line of a `message/sipfrag` (RFC 3420) that reports a transfer's progress.
 
 use super::grammar::{param, Params, Scanner};
 use super::message::Message;
@@ -31,6 +32,39 @@ pub fn offered_sdp(message: &Message) -> String {
         None => message.body_text().map(str::to_string),
     }
     .unwrap_or_default()
+}
+
+/// The most of a sipfrag's first line we look at: `SIP/2.0 NNN` and a reason phrase fit in far
+/// less, and a bound keeps a hostile body (megabytes without a line break) cheap.
+const MAX_STATUS_LINE: usize = 256;
+
+/// The status code of a `message/sipfrag` body whose first line is a status line (RFC 3420 §2,
+/// as RFC 3515 §2.4.5 has NOTIFYs for a REFER carry): `SIP/2.0 180 Ringing` gives 180. `None`
+/// for another Content-Type, an empty or non-UTF-8 body, a request line, or anything else
+/// that is not `SIP/2.0` and a three-digit code from 100 to 699.
+pub fn sipfrag_status(message: &Message) -> Option<u16> {
+    let (kind, subtype, _) = media_type(message.header("Content-Type")?)?;
+    if (kind.as_str(), subtype.as_str()) != ("message", "sipfrag") {
+        return None;
+    }
+    let head = &message.body[..message.body.len().min(MAX_STATUS_LINE)];
+    let line_end = head
+        .iter()
+        .position(|b| *b == b'\r' || *b == b'\n')
+        .unwrap_or(head.len());
+    // A cut through a multi-byte character only spoils the reason phrase, which is not read.
+    let line = match std::str::from_utf8(&head[..line_end]) {
+        Ok(line) => line,
+        Err(e) => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+    };
+    let rest = line.strip_prefix("SIP/2.0 ")?;
+    let code = rest.get(..3)?;
+    let after = &rest[3..];
+    let ok =
+        code.bytes().all(|b| b.is_ascii_digit()) && (after.is_empty() || after.starts_with(' '));
+    ok.then(|| code.parse().ok())
+        .flatten()
+        .filter(|status| (100..700).contains(status))
 }
 
 /// Multipart bodies may nest (multipart/alternative inside multipart/mixed); a bound keeps a
@@ -144,5 +178,51 @@ mod tests {
         );
         assert_eq!(sdp(&with_body("text/plain", b"v=0")), None);
         assert_eq!(offered_sdp(&Message::response(200, "OK")), "");
+    }
+
+    #[test]
+    fn reads_the_status_of_a_sipfrag_and_nothing_else() {
+        let frag = |body: &[u8]| sipfrag_status(&with_body("message/sipfrag;version=2.0", body));
+        assert_eq!(frag(b"SIP/2.0 100 Trying\r\n"), Some(100));
+        assert_eq!(frag(b"SIP/2.0 200 OK"), Some(200));
+        assert_eq!(
+            frag(b"SIP/2.0 486 Busy Here\r\nContent-Length: 0\r\n\r\n"),
+            Some(486)
+        );
+        assert_eq!(frag(b"SIP/2.0 603"), Some(603));
+        assert_eq!(
+            sipfrag_status(&with_body("Message/SipFrag", b"SIP/2.0 180 Ringing")),
+            Some(180)
+        );
+        for bad in [
+            &b""[..],
+            b"\r\n",
+            b"garbage",
+            b"SIP/2.0",
+            b"SIP/2.0 ",
+            b"SIP/2.0 20 OK",
+            b"SIP/2.0 2000 OK",
+            b"SIP/2.0 099 Low",
+            b"SIP/2.0 700 High",
+            b"SIP/2.0 +20 OK",
+            b"SIP/1.0 200 OK",
+            b"INVITE sip:bob@sip.test SIP/2.0",
+            b"\xff\xfe\x00",
+        ] {
+            assert_eq!(frag(bad), None, "{bad:?}");
+        }
+        let mut huge = b"SIP/2.0 180 ".to_vec();
+        huge.extend(std::iter::repeat_n(b'x', 1 << 20));
+        assert_eq!(frag(&huge), Some(180), "a long reason phrase is not read");
+        let mut cut = b"SIP/2.0 180 ".to_vec();
+        cut.push(0xc3); // the first byte of a two-byte character, then not its second
+        cut.extend(std::iter::repeat_n(b'x', 1 << 20));
+        assert_eq!(frag(&cut), Some(180));
+        assert_eq!(frag(&vec![b'7'; 1 << 20]), None);
+        assert_eq!(
+            sipfrag_status(&with_body("text/plain", b"SIP/2.0 200 OK")),
+            None
+        );
+        assert_eq!(sipfrag_status(&Message::response(200, "OK")), None);
     }
 }

@@ -1,6 +1,6 @@
 //! One call's signalling (RFC 3261 §13-15, RFC 3262-free): INVITE out and in, provisional and
-//! final responses, ACK, CANCEL, BYE, re-INVITE for hold, and DTMF by SIP INFO. The SDP is
-//! opaque here: the caller brings offers and answers from WebRTC.
+//! final responses, ACK, CANCEL, BYE, re-INVITE for hold, DTMF by SIP INFO, and transfer by
+//! REFER. The SDP is opaque here: the caller brings offers and answers from WebRTC.
 
 use super::context::{response_to, Ctx, Out, Owner, ALLOW};
 use super::dialog::Dialog;
@@ -11,6 +11,9 @@ use super::transaction::Millis;
 
 #[path = "call_midcall.rs"]
 mod midcall;
+
+#[path = "call_transfer.rs"]
+mod transfer;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -72,6 +75,8 @@ pub struct Call {
     local_reoffer: Option<Message>,
     reoffer_nonces: Vec<String>,
     remote_reoffer: Option<Message>,
+    /// Our REFER of this call to another party, and how far it got.
+    transfer: Option<transfer::Transfer>,
 }
 
 fn sdp_body(message: &Message) -> Option<String> {
@@ -113,6 +118,7 @@ impl Call {
             local_reoffer: None,
             reoffer_nonces: Vec::new(),
             remote_reoffer: None,
+            transfer: None,
         }
     }
 
@@ -341,6 +347,9 @@ impl Call {
         let (Some(cseq), Some(status)) = (response.cseq(), response.status()) else {
             return;
         };
+        if cseq.method == Method::Refer {
+            return self.on_refer_response(response, status, cseq.seq, ctx);
+        }
         if cseq.method != Method::Invite {
             return; // BYE, CANCEL and INFO outcomes change nothing the user sees.
         }
@@ -432,6 +441,9 @@ impl Call {
 
     /// A client transaction of ours got no response in time.
     pub fn on_timeout(&mut self, method: &Method, ctx: &mut Ctx<'_>) {
+        if *method == Method::Refer {
+            return self.on_refer_timeout(ctx);
+        }
         if *method != Method::Invite {
             return;
         }

@@ -210,6 +210,8 @@ impl Call {
                 r.push_header("Allow", ALLOW);
                 ctx.out.push(Out::Respond(r));
             }
+            Method::Notify => self.on_notify(request, ctx),
+            // A REFER to us among them: we do not act as the transferee.
             _ => {
                 ctx.respond(request, 501, None);
             }

@@ -397,8 +397,9 @@ pub fn reason_phrase(status: u16) -> &'static str {
     }
 }
 
-/// The methods we accept, for Allow headers.
-pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, INFO, OPTIONS";
+/// The methods we accept, for Allow headers. NOTIFY only reports on our own REFERs; REFER
+/// itself is absent, as we transfer calls but are never the one transferred.
+pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, INFO, OPTIONS, NOTIFY";
 
 #[cfg(test)]
 mod rng_tests {

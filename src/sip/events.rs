@@ -75,6 +75,25 @@ pub enum UaEvent {
         digit: char,
         duration_ms: u32,
     },
+    /// Our transfer of `call` (see `UserAgent::transfer`) got this far: a provisional status
+    /// of the transferee's INVITE to the target (RFC 3515 §2.4.5: `100` Trying, `180`
+    /// Ringing, `183`).
+    TransferProgress {
+        call: CallHandle,
+        status: u16,
+    },
+    /// The transferee reached the target (2xx). We hang our leg up ourselves (RFC 5589 §6.1):
+    /// `Ended { reason: LocalHangup }` follows unless the far end hung up first.
+    TransferDone {
+        call: CallHandle,
+    },
+    /// The transfer did not happen and `call` goes on as it was (on hold, if it was). `status`
+    /// is the refusal of the REFER (4xx-6xx; 408 when it got no answer), the target's final
+    /// status the transferee reported, or 0 when the report ended without one.
+    TransferFailed {
+        call: CallHandle,
+        status: u16,
+    },
     Ended {
         call: CallHandle,
         reason: EndReason,

@@ -13,7 +13,8 @@
 //! - After every call, `take_actions()`: `Send` a frame, re-arm one timer for `WakeAt` and call
 //!   `tick(now)` when it fires, show `Event`s.
 //! - Calls: `call(target, sdp_offer, now)` → handle; `answer`, `reject(486|603)`, `hangup`,
-//!   `reoffer` (hold/resume), `answer_reoffer`, `send_dtmf`. SDP is opaque text from WebRTC.
+//!   `reoffer` (hold/resume), `answer_reoffer`, `send_dtmf`, `transfer` (blind) and
+//!   `transfer_attended` (to the party of another call). SDP is opaque text from WebRTC.
 //!   An incoming INVITE without an offer arrives as `IncomingCall` with an empty `sdp_offer`:
 //!   answer with an offer, and the answer comes with `Connected` (from the ACK).
 

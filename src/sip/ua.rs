@@ -7,6 +7,8 @@
 use super::call::{Call, CallInfo};
 use super::context::{response_to, Ctx, Out, Owner, Rng, UaConfig, ALLOW};
 use super::events::{Action, CallHandle, UaError};
+use super::grammar::is_uri;
+use super::header::NameAddr;
 use super::message::{Message, Method, ParseError, StartLine};
 use super::registration::{Registration, RegistrationState};
 use super::transaction::{ClientTransaction, Millis, ServerTransaction, TxKey, TxOutput};
@@ -515,6 +517,40 @@ impl UserAgent {
     ) -> Result<(), UaError> {
         self.on_call(call, now, |c, ctx| c.send_dtmf(digit, duration_ms, ctx))
     }
+
+    /// Blind transfer (RFC 5589 §6): asks the far end of the answered `call`, by REFER (RFC
+    /// 3515), to call `target` — a SIP URI, or a user/number at our domain, as for `call`.
+    /// Progress comes as `TransferProgress`, then `TransferDone` (and our leg ends) or
+    /// `TransferFailed` (and the call goes on as it was). One transfer per call at a time.
+    pub fn transfer(&mut self, call: CallHandle, target: &str, now: Millis) -> Result<(), UaError> {
+        let uri = target_uri(target, &self.config.domain)
+            .filter(|uri| is_uri(uri))
+            .ok_or(UaError::InvalidTarget)?;
+        let refer_to = NameAddr::new(uri).to_string();
+        self.on_call(call, now, |c, ctx| c.transfer(&refer_to, ctx))
+    }
+
+    /// Attended transfer (RFC 5589 §7): asks the far end of `call` to call the party of our
+    /// answered `consult` call in its place, by a Refer-To with Replaces (RFC 3891). The
+    /// target then ends `consult` itself; events as for `transfer`.
+    pub fn transfer_attended(
+        &mut self,
+        call: CallHandle,
+        consult: CallHandle,
+        now: Millis,
+    ) -> Result<(), UaError> {
+        if call == consult {
+            return Err(UaError::WrongState);
+        }
+        let refer_to = self
+            .calls
+            .iter()
+            .find(|c| c.handle == consult)
+            .ok_or(UaError::NoSuchCall)?
+            .replacing_refer_to()
+            .ok_or(UaError::WrongState)?;
+        self.on_call(call, now, |c, ctx| c.transfer(&refer_to, ctx))
+    }
 }
 
 /// The parts of the agent that handle requests, borrowed apart from the transaction tables.
@@ -602,7 +638,8 @@ impl Inner<'_> {
                 ctx.out.push(Out::Respond(r));
             }
             Method::Ack => {}
-            Method::Bye => {
+            // No dialog, so no subscription of ours it could report on (RFC 6665 §4.1.3).
+            Method::Bye | Method::Notify => {
                 ctx.respond(&request, 481, None);
             }
             _ => {

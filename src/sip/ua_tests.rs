@@ -541,3 +541,6 @@ mod incoming;
 
 #[path = "ua_malformed_tests.rs"]
 mod malformed;
+
+#[path = "ua_transfer_tests.rs"]
+mod transfer;
