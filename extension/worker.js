@@ -1,7 +1,7 @@
 // Service worker loader. MV3 forces these lines to be JavaScript; the logic is in wasm.
 // No top-level await: it kills a module service worker. Listeners register synchronously.
 import init, {
-  worker_handle_command, worker_handle_message, worker_resume, worker_watch_phone,
+  worker_handle_command, worker_handle_message, worker_notification, worker_resume, worker_watch_phone,
 } from './wasm/worker.js';
 
 // What the worker keeps (the phone account and its password, the call logs it sends, the field
@@ -34,4 +34,16 @@ ready.then(() => worker_watch_phone());
 // The keyboard shortcut of the manifest's "commands": opens the dialer in the active tab.
 chrome.commands.onCommand.addListener((command, tab) => {
   ready.then(() => worker_handle_command(command, tab ?? null));
+});
+
+// A call's desktop notification: its buttons (Answer, Decline), a click on it (to the panel),
+// and the user closing it. Only a user's own press fires these.
+chrome.notifications.onButtonClicked.addListener((id, index) => {
+  ready.then(() => worker_notification(id, index === 0 ? 'ANSWER' : 'DECLINE'));
+});
+chrome.notifications.onClicked.addListener((id) => {
+  ready.then(() => worker_notification(id, 'OPEN'));
+});
+chrome.notifications.onClosed.addListener((id, byUser) => {
+  if (byUser) ready.then(() => worker_notification(id, 'CLOSED'));
 });

@@ -111,6 +111,7 @@ codes! {
     Dom = "DOM",
     NoWindow = "NO_WINDOW",
     TabGone = "TAB_GONE",
+    Notify = "NOTIFY",
     WorkerUnavailable = "WORKER_UNAVAILABLE",
     WorkerFailed = "WORKER_FAILED",
 }

@@ -377,16 +377,14 @@ fn a_declined_or_cancelled_call_stops_ringing() {
     let mut rig = Rig::new().registered();
     rig.invite_from("cancelled-call");
     rig.effects.clear();
-    let cancel = format!(
-        "CANCEL sip:1001@abc.invalid;transport=ws SIP/2.0\r\n\
+    let cancel = "CANCEL sip:1001@abc.invalid;transport=ws SIP/2.0\r\n\
          Via: SIP/2.0/WSS 127.0.0.1:8088;branch=z9hG4bKcancelled-call\r\n\
          Max-Forwards: 69\r\n\
          From: \"Bob\" <sip:0312345678@sip.test>;tag=bobcancelled-call\r\n\
          To: <sip:1001@sip.test>\r\n\
          Call-ID: cancelled-call\r\n\
-         CSeq: 9 CANCEL\r\n\r\n"
-    );
-    rig.feed(Input::Received(cancel.into_bytes()));
+         CSeq: 9 CANCEL\r\n\r\n";
+    rig.feed(Input::Received(cancel.as_bytes().to_vec()));
     assert_eq!(
         rig.engine.state.call.as_ref().unwrap().end,
         Some(CallEnd::Missed)

@@ -11,6 +11,7 @@
 //! Salesforce, a worker killed at random points, duplicated and reordered reports.
 
 pub mod log;
+pub mod notice;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sim;
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -20,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use self::notice::{Notice, NoticeAction};
 use crate::call::{CallEnd, CallPhase, CallView, PhoneCommand, PhoneState};
 use crate::calllog::{
     logs_call, record_of, CallRecord, CallerCard, DialContext, DroppedField, KnownRecord,
@@ -176,6 +178,12 @@ pub struct Desk {
     /// The popup's cards, newest last.
     #[serde(default)]
     pub cards: Vec<CallerCard>,
+    /// The desktop notifications shown (see `notice`).
+    #[serde(default)]
+    pub notices: Vec<Notice>,
+    /// The ids of notifications the user closed.
+    #[serde(default)]
+    pub closed_notices: Vec<String>,
     /// The call logs, by log id (each stored under its own key).
     #[serde(skip)]
     pub logs: BTreeMap<String, Log>,
@@ -201,6 +209,8 @@ impl Default for Desk {
             tab_orgs: BTreeMap::new(),
             orgs: vec![],
             cards: vec![],
+            notices: vec![],
+            closed_notices: vec![],
             logs: BTreeMap::new(),
             unreadable: vec![],
         }
@@ -294,6 +304,11 @@ pub enum Input {
     Retry {
         call_id: String,
     },
+    /// The user pressed a button of notification `id`, clicked it, or closed it.
+    NoticeAction {
+        id: String,
+        action: NoticeAction,
+    },
     /// A finished call from an extension page (the options page's test call).
     LogCall {
         org_id: String,
@@ -345,6 +360,17 @@ pub enum Effect {
     },
     /// Hand a command to the phone engine.
     Phone(PhoneCommand),
+    /// Show this notification (`fresh`: a new one, shown if the user's setting wants it now),
+    /// or update it in place if it is still shown.
+    Notify { notice: Notice, fresh: bool },
+    /// Take this notification away.
+    Unnotify(String),
+    /// Bring the user to the phone: focus this panel's tab (and its window), or open a
+    /// Lightning tab of this org when there is none.
+    ShowPanel {
+        tab: Option<i32>,
+        org_id: Option<String>,
+    },
     /// Wake the worker at this time (the alarm), if nothing happens before.
     WakeAt(u64),
 }
@@ -464,6 +490,7 @@ impl Desk {
     pub fn handle(&mut self, input: Input, now_ms: u64) -> Turn {
         let mut plan = Plan::default();
         let reply = self.apply(input, now_ms, &mut plan);
+        self.notify(&mut plan);
         self.drive(now_ms, &mut plan);
         let wake = self.logs.values().filter_map(|l| l.next_wake(now_ms)).min();
         Turn {
@@ -646,6 +673,10 @@ impl Desk {
             Input::Memo { call_id, tags } => self.change(&call_id, plan, |l| l.set_memo(tags)),
             Input::Transcript { call_id, text } => {
                 self.change(&call_id, plan, |l| l.set_transcript(&text))
+            }
+            Input::NoticeAction { id, action } => {
+                self.notice_action(&id, action, plan);
+                Reply::Ack
             }
             Input::Retry { call_id } => {
                 let Some(id) = self.log_id_of(&call_id) else {

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 
 mod pbx;
 
+use super::notice::{Notice, NoticeAction, NoticeKind};
 use super::{Answer, Desk, Effect, Input, Reply, DESK_KEY, LOG_KEY_PREFIX};
 use crate::call::engine::{Effect as EngineEffect, Engine, Input as EngineInput, Tone};
 use crate::call::settings::{DtmfMode, PhoneSettings};
@@ -187,6 +188,9 @@ enum OnLine {
     ToPbx(String),
     /// The user acts on the call `.0`, if it is still the live one.
     User(String, PhoneCommand),
+    /// The user's press on a notification came to nothing (the worker stopped on it): the call
+    /// still rings, so they press in the panel.
+    UserAgain(String, PhoneCommand),
 }
 
 pub struct World {
@@ -213,6 +217,8 @@ pub struct World {
     /// The dial ids of click-to-calls from the other org's page.
     other_dials: BTreeSet<String>,
     calls_left: u32,
+    /// The browser's notifications of ours, by id (what the user sees).
+    shown: BTreeMap<String, Notice>,
     /// Healthy from here on: no faults, no kills, so what is pending must drain.
     calm_from: u64,
     /// `SFPHONE_SIM_TRACE=1`: every input and its effects on stderr, to read a failing seed.
@@ -255,6 +261,7 @@ impl World {
             other_page: false,
             other_dials: BTreeSet::new(),
             calls_left,
+            shown: BTreeMap::new(),
             calm_from: 0,
             trace: std::env::var_os("SFPHONE_SIM_TRACE").is_some(),
         };
@@ -325,6 +332,10 @@ impl World {
                 restored.desk.unreadable.is_empty(),
                 "our own logs read back"
             );
+            // The runner's start takes away notifications the desk no longer shows (a worker
+            // stopped between storing its snapshot and clearing one).
+            self.shown
+                .retain(|id, _| restored.desk.notices.iter().any(|n| &n.id == id));
             self.worker = Some(restored.desk);
             // The worker's start resumes what waits (as the top-level resume does).
             self.order += 1;
@@ -386,7 +397,15 @@ impl World {
             Effect::RemoveLog(id) => {
                 self.storage.remove(&format!("{LOG_KEY_PREFIX}{id}"));
             }
-            Effect::Broadcast => {}
+            Effect::Broadcast | Effect::ShowPanel { .. } => {}
+            Effect::Notify { notice, fresh } => {
+                if fresh || self.shown.contains_key(&notice.id) {
+                    self.shown.insert(notice.id.clone(), notice);
+                }
+            }
+            Effect::Unnotify(id) => {
+                self.shown.remove(&id);
+            }
             Effect::WakeAt(t) => self.alarm = Some(t.max(self.now + 1_000)),
             Effect::Phone(command) => {
                 let delay = self.rng.between(1, 50);
@@ -968,10 +987,35 @@ impl World {
                         let acts = self.phone.pbx.hear(&text);
                         self.far_end(acts);
                     }
-                    OnLine::User(sip_id, command) => {
-                        let live = self.phone.engine.state.live_call();
-                        if live.is_some_and(|c| c.call_id == sip_id) {
+                    OnLine::UserAgain(sip_id, command) => {
+                        let ringing =
+                            self.phone.engine.state.live_call().is_some_and(|c| {
+                                c.call_id == sip_id && c.phase == CallPhase::Incoming
+                            });
+                        if ringing {
                             self.feed_engine(EngineInput::Command(command));
+                        }
+                    }
+                    OnLine::User(sip_id, command) => {
+                        // Half the time the user answers or declines on the notification, when
+                        // it is shown: through the desk, as the worker's listener does.
+                        let notice = format!("ring:{sip_id}");
+                        let action = match command {
+                            PhoneCommand::Answer => Some(NoticeAction::Answer),
+                            PhoneCommand::Decline => Some(NoticeAction::Decline),
+                            _ => None,
+                        };
+                        let live = self.phone.engine.state.live_call();
+                        let live = live.is_some_and(|c| c.call_id == sip_id);
+                        match action {
+                            Some(action)
+                                if self.shown.contains_key(&notice) && self.rng.chance(50) =>
+                            {
+                                self.send(1, Input::NoticeAction { id: notice, action });
+                                self.line(5_000, OnLine::UserAgain(sip_id, command));
+                            }
+                            _ if live => self.feed_engine(EngineInput::Command(command)),
+                            _ => {}
                         }
                     }
                 }
@@ -1239,6 +1283,19 @@ impl World {
         };
         let desk = self.worker().clone();
         report.wrong += self.phone.tone_wrong.len();
+        // No notification is left for a call that does not ring any more.
+        for notice in self.shown.values() {
+            let ringing = desk
+                .phone
+                .live_call()
+                .is_some_and(|c| c.phase == CallPhase::Incoming && c.call_id == notice.call_id);
+            if notice.kind == NoticeKind::Ringing && !ringing {
+                report.wrong += 1;
+                report
+                    .problems
+                    .push(format!("{}: its notification still rings", notice.call_id));
+            }
+        }
         report
             .problems
             .extend(self.phone.tone_wrong.iter().map(|p| format!("tone: {p}")));

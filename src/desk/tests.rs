@@ -21,6 +21,7 @@ fn call(sip: &str, phase: CallPhase, incoming: bool) -> CallView {
         held: false,
         end: (phase == CallPhase::Ended).then_some(CallEnd::HungUp),
         ended_at_ms: (phase == CallPhase::Ended).then_some(T0 + 60_000),
+        extension: None,
     }
 }
 
@@ -701,5 +702,194 @@ fn the_user_chooses_which_dials_ask_first() {
     assert_eq!(
         desk.confirming_in(Some(1), T0 + 1).map(|c| c.costly),
         Some(Costly::Abroad)
+    );
+}
+
+fn notices(turn: &Turn) -> Vec<Effect> {
+    turn.effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Notify { .. } | Effect::Unnotify(_)))
+        .cloned()
+        .collect()
+}
+
+fn card_found(sip: &str, names: &[(&str, &str)]) -> CallerCard {
+    CallerCard {
+        call_id: sip.into(),
+        status: crate::calllog::CardStatus::Found,
+        matches: names
+            .iter()
+            .enumerate()
+            .map(|(i, (name, account))| crate::calllog::CallerMatch {
+                object: "Contact".into(),
+                id: RecordId::parse(&format!("00300000000000{i}")).unwrap(),
+                name: (*name).into(),
+                account_id: None,
+                detail: Some((*account).into()),
+                url: String::new(),
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_ringing_call_is_notified_named_once_looked_up_and_taken_away_when_answered() {
+    let mut desk = with_org();
+    let turn = desk.handle(report(call("n@pbx", CallPhase::Incoming, true), 1), T0);
+    let shown = notices(&turn);
+    let [Effect::Notify {
+        notice,
+        fresh: true,
+    }] = shown.as_slice()
+    else {
+        panic!("one new notice: {shown:?}");
+    };
+    assert_eq!(notice.id, "ring:n@pbx");
+    assert_eq!(notice.number, "03-1234-5678", "as people write it");
+    assert_eq!(notice.caller, notice::NoticeCaller::Looking);
+    // The same report again: nothing new.
+    let turn = desk.handle(report(call("n@pbx", CallPhase::Incoming, true), 1), T0);
+    assert_eq!(notices(&turn), []);
+    // The lookup answers: the notice is updated in place, with the name and the account.
+    let card = card_found(
+        "n@pbx",
+        &[("佐藤 花子", "Acme 株式会社"), ("Sato", "Other")],
+    );
+    let turn = desk.handle(Input::LookedUp { card }, T0 + 300);
+    let updated = notices(&turn);
+    let [Effect::Notify {
+        notice,
+        fresh: false,
+    }] = updated.as_slice()
+    else {
+        panic!("an update: {updated:?}");
+    };
+    assert_eq!(
+        notice.caller,
+        notice::NoticeCaller::Found {
+            name: "佐藤 花子".into(),
+            detail: Some("Acme 株式会社".into()),
+            records: 2,
+        }
+    );
+    // Answered (in the panel): the notice goes.
+    let turn = desk.handle(
+        report(call("n@pbx", CallPhase::Connecting, true), 2),
+        T0 + 2_000,
+    );
+    assert_eq!(notices(&turn), [Effect::Unnotify("ring:n@pbx".into())]);
+    assert!(desk.notices.is_empty());
+}
+
+#[test]
+fn a_notification_answers_or_declines_only_the_call_it_rings_for() {
+    let mut desk = with_org();
+    desk.handle(
+        Input::PanelHello {
+            tab: 7,
+            org_id: Some(ORG.into()),
+        },
+        T0,
+    );
+    desk.handle(report(call("a@pbx", CallPhase::Incoming, true), 1), T0);
+    let turn = desk.handle(
+        Input::NoticeAction {
+            id: "ring:a@pbx".into(),
+            action: notice::NoticeAction::Answer,
+        },
+        T0 + 500,
+    );
+    assert!(turn.effects.contains(&Effect::Phone(PhoneCommand::Answer)));
+    // Answering brings the user to the panel of the logging org's tab.
+    assert!(turn.effects.contains(&Effect::ShowPanel {
+        tab: Some(7),
+        org_id: Some(ORG.into()),
+    }));
+    // A press on an old notification (another call, or this one once it stopped ringing)
+    // does nothing.
+    for (seq, id, phase) in [
+        (2, "ring:old@pbx", CallPhase::Incoming),
+        (3, "ring:a@pbx", CallPhase::Connected),
+    ] {
+        desk.handle(report(call("a@pbx", phase, true), seq), T0 + 600);
+        let turn = desk.handle(
+            Input::NoticeAction {
+                id: id.into(),
+                action: notice::NoticeAction::Decline,
+            },
+            T0 + 700,
+        );
+        assert!(
+            !turn.effects.iter().any(|e| matches!(e, Effect::Phone(_))),
+            "{id} {phase:?}: {:?}",
+            turn.effects
+        );
+    }
+}
+
+#[test]
+fn a_missed_call_leaves_a_notification_until_the_user_clicks_or_closes_it() {
+    let mut desk = with_org();
+    desk.handle(report(call("m@pbx", CallPhase::Incoming, true), 1), T0);
+    let mut missed = call("m@pbx", CallPhase::Ended, true);
+    missed.end = Some(CallEnd::Missed);
+    missed.answered_at_ms = None;
+    let turn = desk.handle(report(missed.clone(), 2), T0 + 20_000);
+    let effects = notices(&turn);
+    assert_eq!(effects[0], Effect::Unnotify("ring:m@pbx".into()));
+    assert!(matches!(
+        &effects[1],
+        Effect::Notify { notice, fresh: true } if notice.id == "missed:m@pbx"
+            && notice.kind == notice::NoticeKind::Missed
+    ));
+    // It stays through the next call and a restarted worker...
+    let mut storage = BTreeMap::new();
+    persist(&desk, &turn, &mut storage);
+    let mut desk = restore(&storage);
+    let turn = desk.handle(
+        report(call("next@pbx", CallPhase::Connected, false), 3),
+        T0 + 30_000,
+    );
+    assert_eq!(notices(&turn), []);
+    assert_eq!(desk.notices.len(), 1);
+    // ...until clicked: the panel shows, and the notice goes for good.
+    let turn = desk.handle(
+        Input::NoticeAction {
+            id: "missed:m@pbx".into(),
+            action: notice::NoticeAction::Open,
+        },
+        T0 + 40_000,
+    );
+    assert!(turn
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::ShowPanel { .. })));
+    assert_eq!(notices(&turn), [Effect::Unnotify("missed:m@pbx".into())]);
+    let turn = desk.handle(report(missed, 2), T0 + 50_000);
+    assert_eq!(
+        notices(&turn),
+        [],
+        "a repeated report does not bring it back"
+    );
+}
+
+#[test]
+fn missed_call_notifications_keep_the_newest_few() {
+    let mut desk = with_org();
+    for i in 0..7 {
+        let mut missed = call(&format!("m{i}@pbx"), CallPhase::Ended, true);
+        missed.end = Some(CallEnd::Missed);
+        desk.handle(report(missed, i + 1), T0 + i * 1_000);
+    }
+    let ids: Vec<&str> = desk.notices.iter().map(|n| n.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "missed:m2@pbx",
+            "missed:m3@pbx",
+            "missed:m4@pbx",
+            "missed:m5@pbx",
+            "missed:m6@pbx"
+        ]
     );
 }

@@ -114,3 +114,32 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
     pub fn storage_session_set(items: &JsValue) -> Result<Promise, JsValue>;
 }
+
+// Desktop notifications of calls, and bringing the user to the panel's tab.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = ["chrome", "notifications"], js_name = create, catch)]
+    pub fn notifications_create(id: &str, options: &JsValue) -> Result<Promise, JsValue>;
+
+    /// Resolves to `false` (and shows nothing) when the notification is not shown any more.
+    #[wasm_bindgen(js_namespace = ["chrome", "notifications"], js_name = update, catch)]
+    pub fn notifications_update(id: &str, options: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "notifications"], js_name = clear, catch)]
+    pub fn notifications_clear(id: &str) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "notifications"], js_name = getAll, catch)]
+    pub fn notifications_get_all() -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = getLastFocused, catch)]
+    pub fn windows_get_last_focused(options: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "windows"], js_name = update, catch)]
+    pub fn windows_update(window_id: i32, properties: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = update, catch)]
+    pub fn tabs_update(tab_id: i32, properties: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "tabs"], js_name = create, catch)]
+    pub fn tabs_create(properties: &JsValue) -> Result<Promise, JsValue>;
+}

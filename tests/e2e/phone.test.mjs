@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { launchBrowser, login, eventually, until, extensionStorage, storedLogs, inContentScript } from './harness.mjs';
 import { inPanel, panelState, click, panelUntil, endAnyCall } from './panel.mjs';
 import { startKamailio, USERS } from './sip/kamailio.mjs';
-import { startPhoneLab } from './sip/lab.mjs';
+import { startPhoneLab, mediaFlows as flows } from './sip/lab.mjs';
 
 const CONTACT_ID = '0035g00000Yam4dAAB';
 const CONTACT = `/lightning/r/Contact/${CONTACT_ID}/view`;
@@ -31,26 +31,7 @@ async function dialFromPanel(page, number) {
 
 const farLast = (user) => far.evaluate((u) => window.Far.last(u), user);
 const farUntil = (user, what, pred) => until(() => farLast(user), pred, what, 'far end');
-
-/**
- * Audio flows both ways, seen from the far end's peer connection: packets from us keep
- * arriving, its packets keep leaving, and our side's RTCP receiver reports about them come back
- * (a receiver only reports on packets it got). Playwright cannot reach the offscreen document.
- */
-async function mediaFlows(user = FAR) {
-  const first = await far.evaluate((u) => window.Far.stats(u), user);
-  await new Promise((r) => setTimeout(r, 1500));
-  const then = await far.evaluate((u) => window.Far.stats(u), user);
-  assert.equal(then.connectionState, 'connected');
-  assert.ok(then.received > first.received && then.received > 20, JSON.stringify([first, then]));
-  assert.ok(then.sent > first.sent && then.sent > 20, JSON.stringify([first, then]));
-  // Chromium sends audio RTCP about every 5 s.
-  const reported = await eventually(async () => {
-    const s = await far.evaluate((u) => window.Far.stats(u), user);
-    return s.reportsFromPeer > 0 ? s : null;
-  }, 'a receiver report from our side', 100);
-  assert.ok(reported.reportsFromPeer > 0);
-}
+const mediaFlows = (user = FAR) => flows(far, user);
 
 async function saveSettings(values) {
   const page = await browser.context.newPage();

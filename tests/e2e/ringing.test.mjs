@@ -1,20 +1,26 @@
 // A phone that rings: the ringtone of an incoming call and the ring-back of ours, played by
 // the offscreen document in a Chromium that has its own autoplay policy (no
 // --autoplay-policy switch, as users have it), observed where they play: the offscreen
-// document's AudioContext and the level of what it outputs.
+// document's AudioContext and the level of what it outputs. And the desktop notification of a
+// call, shown by Chromium through a notification server on a private D-Bus (as on a Linux
+// desktop), whose buttons the test presses as a user does.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { login, eventually, inOffscreen } from './harness.mjs';
+import { login, eventually, until, inOffscreen } from './harness.mjs';
 import { inPanel, panelState, click, panelUntil, endAnyCall } from './panel.mjs';
 import { USERS } from './sip/kamailio.mjs';
-import { startPhoneLab, setUpPhone } from './sip/lab.mjs';
+import { startPhoneLab, setUpPhone, mediaFlows } from './sip/lab.mjs';
+import { startNotificationServer, DEFAULT_ACTION } from './notify/dbus-notifications.mjs';
 
 const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
+const CONTACT_ID = '0035g00000Yam4dAAB';
 const CALLER = USERS.far.user;
 const RINGER = USERS.far2.user;
+const KNOWN = USERS.contact.user; // 山田 太郎's own line, 03-1234-5678
 
 let lab;
 let lightning;
+let notifications; // the desktop's notification server
 
 const tone = () => inOffscreen(lightning, 'globalThis.sfphoneTone && sfphoneTone()');
 
@@ -31,20 +37,26 @@ async function listen(ms = 3500) {
   return { tones: [...seen.tones], audio: [...seen.audio], loudest: seen.loudest };
 }
 
-async function saveRinging({ ringtone, volume }) {
+async function saveRinging({ ringtone, volume, notify }) {
   const page = await lab.browser.context.newPage();
   await page.goto(lab.browser.optionsUrl);
   await page.waitForSelector('body[data-ready="true"]');
   await eventually(() => page.locator('#phone-form [name=sipUri]').inputValue(), 'the form filled');
   if (ringtone !== undefined) await page.locator('#phone-form [name=ringtone]').setChecked(ringtone);
   if (volume !== undefined) await page.locator('#phone-form [name=ringVolume]').fill(String(volume));
+  if (notify !== undefined) await page.locator('#phone-form [name=notify]').selectOption(notify);
   await page.click('#phone-save');
   await eventually(async () => (await page.locator('#phone-result').getAttribute('data-state')) === 'SAVED', 'saved');
   await page.close();
 }
 
 before(async () => {
-  lab = await startPhoneLab({ farEnds: [[USERS.far, 'ring'], [USERS.far2, 'ring']], autoplay: false });
+  notifications = await startNotificationServer();
+  lab = await startPhoneLab({
+    farEnds: [[USERS.far, 'ring'], [USERS.far2, 'ring'], [USERS.contact, 'ring']],
+    autoplay: false,
+    env: { DBUS_SESSION_BUS_ADDRESS: notifications.address },
+  });
   await (await setUpPhone(lab)).close();
   lightning = await lab.browser.context.newPage();
   await login(lightning, lab.devorg, CONTACT);
@@ -55,6 +67,7 @@ afterEach(() => endAnyCall(lightning));
 
 after(async () => {
   await lab?.stop();
+  await notifications?.stop();
 });
 
 test('an incoming call rings (Chromium lets the offscreen document play without a gesture) and stops on answer', async () => {
@@ -128,4 +141,97 @@ test('the ringtone follows the options page: softer at a lower volume, silent wh
   await click(lightning, '.decline');
   await panelUntil(lightning, 'declined', (s) => s.phase === 'end_DECLINED');
   await saveRinging({ ringtone: true });
+});
+
+/** The notifications of ours Chromium has now, as the worker sees them. */
+const notified = () => lab.browser.worker.evaluate(() => chrome.notifications.getAll());
+/** The focused window's active tab, as the worker sees it: a Lightning URL, or null (another page). */
+const inFront = () => lab.browser.worker.evaluate(async () => {
+  const w = await chrome.windows.getLastFocused({ populate: true });
+  return { focused: w.focused, url: w.tabs.find((t) => t.active)?.url ?? null };
+});
+const key = (notification, label) => notification.actions.find(([, l]) => l === label)[0];
+const lightningInFront = async () => (await inFront()).url?.includes('.lightning.force.com') ?? false;
+
+test('a call while no Lightning tab is in front: a notification names the caller once looked up; its Answer connects, media both ways', async () => {
+  await lab.far.bringToFront();
+  assert.equal(await lightningInFront(), false);
+  await lab.far.evaluate(([u, t]) => window.Far.call(u, t), [KNOWN, USERS.phone.user]);
+  const ringing = await notifications.until((shown) => shown.find((n) => n.summary.includes('山田 太郎')),
+    { what: 'the notification with the caller\'s name' });
+  // First the number as people write it, then (replaced in place) the contact and its account.
+  const first = notifications.all().find((n) => n.summary.startsWith('Incoming call'));
+  assert.equal(first.summary, 'Incoming call: 03-1234-5678', JSON.stringify(notifications.all()));
+  assert.equal(ringing.summary, 'Incoming call: 山田 太郎');
+  assert.match(ringing.body, /^03-1234-5678\n.+/, 'the number, then the account');
+  // Chromium numbers a notification's action keys afresh when it is updated: by label.
+  assert.deepEqual(ringing.actions.map(([, label]) => label).slice(0, 2), ['Answer', 'Decline']);
+  const seen = await notified();
+  const [id] = Object.keys(seen);
+  assert.match(id, /^ring:/, JSON.stringify(seen));
+  // Answer, on the notification: the call connects with audio both ways.
+  await notifications.press(ringing.id, key(ringing, 'Answer'));
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await until(() => lab.farLast(KNOWN), (s) => s.events.includes('confirmed') && s.connectionState === 'connected',
+    'far end connected', 'far end');
+  await mediaFlows(lab.far, KNOWN);
+  // Answering brought the Lightning tab with the panel to the front; the notification is gone.
+  await eventually(lightningInFront, 'the Lightning tab in front');
+  await eventually(async () => Object.keys(await notified()).length === 0, 'the notification cleared');
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+});
+
+test('declined on the notification: the caller hears 603 Decline', async () => {
+  await lab.far.bringToFront();
+  await lab.far.evaluate(([u, t]) => window.Far.call(u, t), [CALLER, USERS.phone.user]);
+  const ringing = await notifications.until((shown) => shown.find((n) => n.summary === `Incoming call: ${CALLER}`),
+    { what: 'the notification' });
+  await notifications.press(ringing.id, key(ringing, 'Decline'));
+  const refused = await until(() => lab.farLast(CALLER), (s) => s.events.some((e) => e.startsWith('failed')),
+    'the caller refused', 'far end');
+  assert.ok(refused.events.includes('failed:603(Rejected)') || refused.events.some((e) => e.startsWith('failed:603')),
+    JSON.stringify(refused.events));
+  await panelUntil(lightning, 'declined', (s) => s.phase === 'end_DECLINED');
+  await eventually(async () => Object.keys(await notified()).length === 0, 'the notification cleared');
+});
+
+test('a missed call leaves a notification; clicking it brings the Lightning tab with the panel to the front', async () => {
+  await lab.far.bringToFront();
+  await lab.far.evaluate(([u, t]) => window.Far.call(u, t), [KNOWN, USERS.phone.user]);
+  await notifications.until((shown) => shown.find((n) => n.summary === 'Incoming call: 山田 太郎'), { what: 'ringing' });
+  await lab.far.evaluate((u) => window.Far.hangup(u), KNOWN);
+  const missed = await notifications.until((shown) => shown.find((n) => n.summary === 'Missed call: 山田 太郎'),
+    { what: 'the missed-call notification' });
+  assert.equal(notifications.shown().filter((n) => n.summary.startsWith('Incoming')).length, 0, 'the ringing one went');
+  assert.deepEqual(missed.actions.filter(([key]) => /^\d$/.test(key)), [], 'no Answer on a missed call');
+  assert.equal(await lightningInFront(), false);
+  await notifications.press(missed.id, DEFAULT_ACTION);
+  await eventually(lightningInFront, 'the Lightning tab in front');
+  const state = await panelUntil(lightning, 'the missed call', (s) => s.phase === 'end_MISSED');
+  assert.equal(state.caller?.matches[0]?.id, CONTACT_ID);
+  await eventually(async () => Object.keys(await notified()).length === 0, 'the missed notification gone');
+});
+
+test('with the Lightning tab in front no notification shows (the default); "Always" shows one anyway', async () => {
+  await lightning.bringToFront();
+  const before = notifications.all().length;
+  await lab.far.evaluate(([u, t]) => window.Far.call(u, t), [CALLER, USERS.phone.user]);
+  await panelUntil(lightning, 'incoming', (s) => s.phase === 'phase_INCOMING');
+  await lightning.waitForTimeout(1000);
+  assert.equal(notifications.all().length, before, 'the card in the tab is enough');
+  await click(lightning, '.decline');
+  await panelUntil(lightning, 'declined', (s) => s.phase === 'end_DECLINED');
+
+  await saveRinging({ notify: 'ALWAYS' });
+  try {
+    await lightning.bringToFront();
+    await lab.far.evaluate(([u, t]) => window.Far.call(u, t), [CALLER, USERS.phone.user]);
+    await notifications.until((shown) => shown.find((n) => n.summary === `Incoming call: ${CALLER}`),
+      { what: 'the notification, though the tab is in front' });
+    await click(lightning, '.decline');
+    await panelUntil(lightning, 'declined', (s) => s.phase === 'end_DECLINED');
+  } finally {
+    await saveRinging({ notify: 'UNFOCUSED' });
+  }
 });

@@ -10,6 +10,7 @@ mod client;
 mod connection;
 mod dial;
 mod logging;
+mod notify;
 mod phone;
 mod runner;
 mod serial;
@@ -171,12 +172,17 @@ async fn content_dial(
     sender_url: &str,
     tab: Option<i32>,
 ) -> Result<Ack, Refusal> {
-    let ContentDial { number, record } = dial;
+    let ContentDial {
+        number,
+        extension,
+        record,
+    } = dial;
     // Kept for diagnostics; the phone dials it.
     store::store(
         "lastDial",
         &DialReport {
             number: number.clone(),
+            extension: extension.clone(),
             record: record.clone(),
         },
     )
@@ -184,7 +190,9 @@ async fn content_dial(
     if !phone::settings().await?.is_configured() {
         return Err(phone::not_configured());
     }
-    let number = crate::number::dial_form(&number, crate::number::DEFAULT_REGION);
+    // The extension goes after a pause (`0312345678,123`): the phone dials it once answered.
+    let number =
+        crate::number::dial_form_with(&number, extension.as_deref(), crate::number::DEFAULT_REGION);
     // Without the record's name the Task's subject would have a hole: the logging request
     // then finds the record (and its name) by number instead.
     let record = record.and_then(|r| {

@@ -8,9 +8,9 @@
 
 use wasm_bindgen::JsValue;
 
-use super::store;
+use super::{runner, store};
 use crate::call::settings::PhoneSettings;
-use crate::call::{LineState, PhoneCommand, PhoneState};
+use crate::call::{CallPhase, LineState, PhoneCommand, PhoneState};
 use crate::glue::chrome;
 use crate::glue::js::{call, to_js, GlueError};
 use crate::protocol::{
@@ -129,16 +129,33 @@ pub async fn worker_watch_phone() {
     }
 }
 
-/// Entry point for `chrome.commands.onCommand`: the shortcut opens the dialer in its tab.
+/// Entry point for `chrome.commands.onCommand`: `open-dialer` opens the dialer in its tab;
+/// `answer-call` answers the call that rings; `hang-up` ends the call (declines one that
+/// rings). Chromium fires these only for the user's own key press.
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub async fn worker_handle_command(command: String, tab: JsValue) {
     let id = js_sys::Reflect::get(&tab, &"id".into())
         .ok()
         .and_then(|v| v.as_f64());
-    let (Some(id), "open-dialer") = (id, command.as_str()) else {
-        return;
+    let phase = runner::read(|d| d.phone.live_call().map(|c| c.phase))
+        .await
+        .ok()
+        .flatten();
+    let action = match (command.as_str(), phase) {
+        ("open-dialer", _) => {
+            if let Some(id) = id {
+                tell_tab(id as i32, &ToTab::OpenDialer).await;
+            }
+            return;
+        }
+        ("answer-call", Some(CallPhase::Incoming)) => PhoneCommand::Answer,
+        ("hang-up", Some(CallPhase::Incoming)) => PhoneCommand::Decline,
+        ("hang-up", Some(_)) => PhoneCommand::Hangup,
+        _ => return,
     };
-    tell_tab(id as i32, &ToTab::OpenDialer).await;
+    if let Err(refusal) = self::command(action).await {
+        web_sys::console::warn_1(&format!("phone: {}", refusal.code).into());
+    }
 }
 
 /// Tells the panels of one tab (its docked panel, or its framed one in degraded mode).

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 
 use super::client::now_ms;
 use super::serial::{turn, Lane};
-use super::{connection, logging, phone, store};
+use super::{connection, logging, notify, phone, store};
 use crate::call::{CallPhase, PhoneState};
 use crate::calllog::{CallLogNote, CallNotes, CallerCard, DialConfirm, LoggingNote};
 use crate::desk::{Desk, Effect, Input, Log, Reply, DESK_KEY, LOG_KEY_PREFIX};
@@ -51,7 +51,9 @@ async fn ensure_loaded() -> Result<(), GlueError> {
     for key in &restored.desk.unreadable {
         web_sys::console::warn_1(&format!("desk: the stored {key} cannot be read; kept").into());
     }
+    let shown: Vec<String> = restored.desk.notices.iter().map(|n| n.id.clone()).collect();
     DESK.with(|d| *d.borrow_mut() = Some(restored.desk));
+    notify::reconcile(&shown).await;
     Ok(())
 }
 
@@ -127,6 +129,23 @@ async fn execute(effect: Effect, more: &mut VecDeque<Effect>) -> Result<(), Glue
         Effect::Phone(command) => {
             if let Err(refusal) = phone::command(command).await {
                 web_sys::console::warn_1(&format!("desk: the phone says {}", refusal.code).into());
+            }
+            Ok(())
+        }
+        Effect::Notify { notice, fresh } => {
+            // A notification that cannot show is no reason to stop the turn.
+            if let Err(e) = notify::show(&notice, fresh).await {
+                web_sys::console::warn_1(&format!("desk: notification: {}", e.code).into());
+            }
+            Ok(())
+        }
+        Effect::Unnotify(id) => {
+            notify::clear(&id).await;
+            Ok(())
+        }
+        Effect::ShowPanel { tab, org_id } => {
+            if let Err(e) = notify::show_panel(tab, org_id.as_deref()).await {
+                web_sys::console::warn_1(&format!("desk: showing the panel: {}", e.code).into());
             }
             Ok(())
         }

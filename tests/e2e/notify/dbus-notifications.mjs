@@ -30,7 +30,11 @@ import { createRequire } from 'node:module';
 const dbus = createRequire(import.meta.url)('dbus-next');
 const { Interface } = dbus.interface;
 
-/** The action key Chromium gives the notification's button number `index` (0-based). */
+/**
+ * The action key Chromium gives button number `index` (0-based) of a notification as first
+ * shown. An update (`chrome.notifications.update`, a Notify replacing it) numbers the keys on
+ * from there ("2", "3" for the two buttons the second time): find a button by its label then.
+ */
 export const BUTTON = (index) => String(index);
 /** The action key of a click on the notification itself: onClicked. */
 export const DEFAULT_ACTION = 'default';

@@ -2,6 +2,7 @@
 // the JsSIP far-end page with its phones registered, and Chromium with the built extension
 // and a fake microphone; then the phone account and the microphone set as a user sets them on
 // the options page.
+import assert from 'node:assert/strict';
 import { startDevorg, launchBrowser, eventually } from '../harness.mjs';
 import { startKamailio, USERS } from './kamailio.mjs';
 import { serveFarEnd } from './farend.mjs';
@@ -71,4 +72,24 @@ export async function setUpPhone(lab, { displayName } = {}) {
   await options.click('#phone-microphone');
   await eventually(async () => (await result()) === 'MICROPHONE_GRANTED', 'the microphone');
   return options;
+}
+
+/**
+ * Audio flows both ways, seen from the far end's peer connection (on the far-end page `far`):
+ * packets from us keep arriving, its packets keep leaving, and our side's RTCP receiver
+ * reports about them come back (a receiver only reports on packets it got).
+ */
+export async function mediaFlows(far, user) {
+  const first = await far.evaluate((u) => window.Far.stats(u), user);
+  await new Promise((r) => setTimeout(r, 1500));
+  const then = await far.evaluate((u) => window.Far.stats(u), user);
+  assert.equal(then.connectionState, 'connected');
+  assert.ok(then.received > first.received && then.received > 20, JSON.stringify([first, then]));
+  assert.ok(then.sent > first.sent && then.sent > 20, JSON.stringify([first, then]));
+  // Chromium sends audio RTCP about every 5 s.
+  const reported = await eventually(async () => {
+    const s = await far.evaluate((u) => window.Far.stats(u), user);
+    return s.reportsFromPeer > 0 ? s : null;
+  }, 'a receiver report from our side', 100);
+  assert.ok(reported.reportsFromPeer > 0);
 }
