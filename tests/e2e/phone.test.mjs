@@ -139,11 +139,29 @@ test('an outgoing call answered by JsSIP: media both ways, DTMF by INFO, hold an
   seen = await farUntil(FAR, 'far end resumed', (s) => s.events.includes('unhold'));
   assert.match(seen.reinviteSdps.at(-1), /a=sendrecv/);
 
-  // Mute keeps the call and presses the button.
+  // Mute keeps the call, presses the button, and the far end hears silence: the energy of the
+  // audio it receives stops growing (packets still come: a muted track sends silence), and
+  // grows again once unmuted. (The fake microphone beeps every second.)
+  const heard = async () => {
+    const a = await far.evaluate((u) => window.Far.stats(u), FAR);
+    await new Promise((r) => setTimeout(r, 2500));
+    const b = await far.evaluate((u) => window.Far.stats(u), FAR);
+    return { energy: b.energy - a.energy, packets: b.received - a.received };
+  };
+  const speaking = await heard();
+  assert.ok(speaking.energy > 0.01, `the far end hears us: ${JSON.stringify(speaking)}`);
   await click(lightning, '[data-action=mute]');
   await panelUntil(lightning, 'muted', (s) => s.muted === 'true');
+  await new Promise((r) => setTimeout(r, 300)); // what was sent before the click arrives
+  const muted = await heard();
+  assert.ok(muted.packets > 50, `the call goes on: ${JSON.stringify(muted)}`);
+  assert.ok(muted.energy < speaking.energy / 100, `silence while muted: ${JSON.stringify({ speaking, muted })}`);
   await click(lightning, '[data-action=mute]');
   await panelUntil(lightning, 'unmuted', (s) => s.muted === 'false');
+  const again = await heard();
+  assert.ok(again.energy > 0.01, `heard again once unmuted: ${JSON.stringify(again)}`);
+  console.log(`audio energy the far end received in 2.5 s: ${speaking.energy.toFixed(4)} speaking, `
+    + `${muted.energy.toFixed(6)} muted, ${again.energy.toFixed(4)} unmuted`);
 
   await click(lightning, '.hangup');
   await farUntil(FAR, 'far end ended', (s) => s.events.some((e) => e.startsWith('ended')));

@@ -155,7 +155,13 @@ window.Far = {
     const pc = this.lastSession(user).session.connection;
     const out = { connectionState: pc.connectionState, received: 0, sent: 0, reportsFromPeer: 0 };
     (await pc.getStats()).forEach((s) => {
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') out.received = s.packetsReceived;
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+        out.received = s.packetsReceived;
+        // What the far end heard: the energy of the audio it received (muted audio is silence,
+        // whose energy does not grow).
+        out.energy = s.totalAudioEnergy ?? 0;
+        out.heardFor = s.totalSamplesDuration ?? 0;
+      }
       if (s.type === 'outbound-rtp' && s.kind === 'audio') out.sent = s.packetsSent;
       // RTCP receiver reports about our audio: the other side only sends them for packets it got.
       if (s.type === 'remote-inbound-rtp' && s.kind === 'audio') out.reportsFromPeer = s.roundTripTimeMeasurements ?? 1;
