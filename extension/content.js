@@ -149,7 +149,7 @@ function degradedMode() {
       if (!event.isTrusted) return;
       event.preventDefault();
       event.stopImmediatePropagation();
-      send({ kind: 'ContentDial', number: target.number, record: target.record ?? null });
+      send({ kind: 'ContentDial', number: target.number, extension: target.extension ?? null, record: target.record ?? null });
     };
   }
 

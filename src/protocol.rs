@@ -79,13 +79,27 @@ pub struct ContentStarted {
     pub phone_fields: u32,
 }
 
-/// Content script: the user clicked to dial. `number` is E.164, as the number engine wrote it.
+/// Content script: the user clicked to dial. `number` is E.164, as the number engine wrote it;
+/// `extension` the digits dialled once the call is answered (`内線 123`), at most
+/// [`MAX_EXTENSION_DIGITS`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContentDial {
     pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
     #[serde(default)]
     pub record: Option<RecordContext>,
+}
+
+/// The most digits an extension crossing from a page has.
+pub const MAX_EXTENSION_DIGITS: usize = 16;
+
+/// 1 to [`MAX_EXTENSION_DIGITS`] ASCII digits: an extension and nothing else (no pause, no
+/// `#`, nothing a page could smuggle into the dial string).
+pub fn is_extension(extension: &str) -> bool {
+    (1..=MAX_EXTENSION_DIGITS).contains(&extension.len())
+        && extension.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Content script, degraded mode (the page's CSP forbids wasm there): phone field candidates
@@ -320,6 +334,8 @@ pub struct PhoneReport {
 }
 
 /// The messages the offscreen document (the phone engine) sends the worker.
+// One message at a time, built and sent at once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum FromPhone {
@@ -506,6 +522,8 @@ impl Refusal {
 macro_rules! answers {
     ($($variant:ident($answer:ident)),* $(,)?) => {
         /// Answers from the service worker: one of a request's `Reply` type, or `Error`.
+        // One message at a time, built and sent at once: its size does not matter.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
         #[serde(tag = "kind")]
         pub enum FromWorker {
@@ -550,6 +568,8 @@ impl From<Refusal> for FromWorker {
 #[serde(rename_all = "camelCase")]
 pub struct DialReport {
     pub number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
     #[serde(default)]
     pub record: Option<RecordContext>,
 }
@@ -715,6 +735,12 @@ fn check_content(message: &FromContent) -> Result<(), BadMessage> {
         FromContent::ContentDial(ContentDial { number, .. }) if !is_e164(number) => {
             Err(BadMessage("a dial carries an E.164 number".into()))
         }
+        FromContent::ContentDial(ContentDial {
+            extension: Some(extension),
+            ..
+        }) if !is_extension(extension) => Err(BadMessage(
+            "an extension is 1 to 16 digits and nothing else".into(),
+        )),
         FromContent::ContentCandidates(ContentCandidates { page, fields }) => {
             let too_long = |s: &str| s.chars().count() > MAX_CANDIDATE_CHARS;
             if fields.len() > MAX_CANDIDATES {
@@ -888,6 +914,7 @@ mod tests {
                 &[Page],
                 wire(&ContentDial {
                     number: "+81312345678".into(),
+                    extension: Some("123".into()),
                     record: None,
                 }),
             ),
@@ -1145,6 +1172,44 @@ mod tests {
         for (context, case) in cases {
             assert!(parse_to_worker(context, case.clone()).is_err(), "{case}");
         }
+    }
+
+    #[test]
+    fn an_extension_is_a_few_digits_and_nothing_else() {
+        let dial = |extension: serde_json::Value| {
+            parse_to_worker(
+                SenderContext::SalesforcePage,
+                json!({"v":1,"kind":"ContentDial","number":"+81312345678","extension":extension}),
+            )
+        };
+        match dial(json!("123")) {
+            Ok(ToWorker::Content(FromContent::ContentDial(d))) => {
+                assert_eq!(d.extension.as_deref(), Some("123"))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(dial(json!(null)).is_ok(), "no extension");
+        assert!(dial(json!("1".repeat(MAX_EXTENSION_DIGITS))).is_ok());
+        for bad in [
+            json!("1".repeat(MAX_EXTENSION_DIGITS + 1)),
+            json!(""),
+            json!("12a"),
+            json!("12,3"),
+            json!("12#"),
+            json!("１２３"),
+            json!(" 123"),
+            json!(123),
+        ] {
+            assert!(dial(bad.clone()).is_err(), "{bad}");
+        }
+        // Without an extension the message is what it always was.
+        let plain = serde_json::to_value(ContentDial {
+            number: "+81312345678".into(),
+            extension: None,
+            record: None,
+        })
+        .unwrap();
+        assert!(plain.get("extension").is_none());
     }
 
     #[test]

@@ -9,7 +9,10 @@
 //! ended calls sent to the worker until it says they are stored.
 
 use super::settings::{DtmfMode, PhoneSettings};
-use super::{CallEnd, CallPhase, CallView, LineState, PhoneCommand, PhoneState};
+use super::{
+    shown_extension, split_post_dial, CallEnd, CallPhase, CallView, LineState, PhoneCommand,
+    PhoneState,
+};
 use crate::sip::context::Rng;
 use crate::sip::{Action, CallHandle, UaEvent, UserAgent};
 
@@ -22,6 +25,9 @@ pub const RESEND_MS: u64 = 3_000;
 /// Ended calls kept for the worker at most (it acknowledges them at once when it runs).
 const UNACKED_KEPT: usize = 10;
 const DTMF_MS: u32 = 100;
+/// The pause a `,` of a dial string makes before what follows is dialled (`0312345678,123`:
+/// the extension goes this long after the answer).
+pub const POST_DIAL_PAUSE_MS: u64 = 2_000;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
@@ -125,9 +131,52 @@ pub enum Tone {
 #[derive(Debug, Clone, PartialEq)]
 struct Dialling {
     target: String,
+    /// What is dialled after the answer, from its first pause on (`,123`).
+    post_dial: Option<String>,
     offer: Option<String>,
     /// Waiting for the line since (monotonic), when it was not registered yet.
     waiting_since: Option<u64>,
+}
+
+/// Digits a dial string holds after its pauses (an extension), for the call they were dialled
+/// with: sent once it is answered and the pauses are over, through the keypad's path.
+#[derive(Debug, Clone, PartialEq)]
+struct PostDial {
+    call: u32,
+    /// Before the answer, the pauses and digits as dialled (`,123`); once armed, the digits
+    /// due next and what follows them (`123,4`).
+    rest: String,
+    /// When the digits at the front of `rest` are due (monotonic); `None` until the answer.
+    due: Option<u64>,
+}
+
+impl PostDial {
+    /// Starts the pauses at the front of `rest` at `now`; `false` when no digit follows them.
+    fn arm(&mut self, now: u64) -> bool {
+        let pauses = self
+            .rest
+            .chars()
+            .take_while(|c| *c == crate::number::PAUSE || *c == ' ')
+            .filter(|c| *c == crate::number::PAUSE)
+            .count() as u64;
+        self.rest = self
+            .rest
+            .trim_start_matches([crate::number::PAUSE, ' '])
+            .to_string();
+        self.due = Some(now + pauses.max(1) * POST_DIAL_PAUSE_MS);
+        self.rest.chars().any(super::is_dtmf_digit)
+    }
+
+    /// The digits due now, up to the next pause; `rest` keeps what follows.
+    fn take_digits(&mut self) -> String {
+        let at = self
+            .rest
+            .find(crate::number::PAUSE)
+            .unwrap_or(self.rest.len());
+        let digits: String = self.rest[..at].chars().filter(|c| *c != ' ').collect();
+        self.rest = self.rest[at..].to_string();
+        digits
+    }
 }
 
 pub struct Engine {
@@ -143,6 +192,8 @@ pub struct Engine {
     offer: Option<(CallHandle, String)>,
     /// The hold state our pending re-INVITE asks for.
     hold_requested: Option<bool>,
+    /// The extension of the call dialled with one, until it is sent (or the call ends first).
+    post_dial: Option<PostDial>,
     reported: Option<PhoneState>,
     seq: u64,
     unacked: Vec<CallView>,
@@ -175,6 +226,7 @@ impl Engine {
             media: None,
             offer: None,
             hold_requested: None,
+            post_dial: None,
             reported: None,
             seq: 0,
             unacked: vec![],
@@ -197,6 +249,7 @@ impl Engine {
             Input::Tick => {
                 self.with_ua(|ua| ua.tick(now));
                 self.check_dial_wait(now, wall_ms);
+                self.post_dial_due(now);
                 if self.resend_at.is_some_and(|at| at <= now) {
                     self.resend_at = None;
                     self.resend();
@@ -239,7 +292,11 @@ impl Engine {
             .as_ref()
             .and_then(|d| d.waiting_since)
             .map(|since| since + REGISTER_WAIT_MS);
-        [ua, dial, self.resend_at].into_iter().flatten().min()
+        let post_dial = self.post_dial.as_ref().and_then(|p| p.due);
+        [ua, dial, self.resend_at, post_dial]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// No call live or being dialled, and nothing the worker still has to acknowledge: what is
@@ -282,6 +339,7 @@ impl Engine {
         }
         self.dialling = None;
         self.offer = None;
+        self.post_dial = None;
         // Each agent its own tokens.
         let rng = self.rng.fork();
         self.ua = settings
@@ -307,11 +365,17 @@ impl Engine {
                 if live.is_some() || self.ua.is_none() || command_invalid(&number) {
                     return;
                 }
-                let target = dial_target(&number);
+                // The INVITE calls the number alone; an extension waits for the answer.
+                let (main, post_dial) = split_post_dial(number.trim());
+                let target = dial_target(main);
                 self.state
                     .start_outgoing(DIALLING, &target, dial_id, wall_ms);
+                if let Some(call) = self.state.call.as_mut() {
+                    call.extension = shown_extension(post_dial);
+                }
                 self.dialling = Some(Dialling {
                     target,
+                    post_dial: post_dial.map(str::to_string),
                     offer: None,
                     waiting_since: None,
                 });
@@ -358,6 +422,8 @@ impl Engine {
             PhoneCommand::Hold { on } => {
                 if let Some((id, CallPhase::Connected)) = live {
                     if self.media == Some(id) {
+                        // Held before its extension went: the extension is not dialled.
+                        self.post_dial = None;
                         self.hold_requested = Some(on);
                         self.effects.push(Effect::MakeHoldOffer { call: id, on });
                     }
@@ -367,15 +433,48 @@ impl Engine {
                 let Some((id, CallPhase::Connected)) = live else {
                     return;
                 };
-                let in_media = self.settings.as_ref().map(|s| s.dtmf).unwrap_or_default()
-                    == DtmfMode::Rfc4733
-                    && self.media == Some(id);
-                if in_media {
-                    self.effects.push(Effect::SendDtmf { digits });
-                } else {
-                    self.dtmf_by_info(&digits, now);
-                }
+                self.send_dtmf(id, digits, now);
             }
+        }
+    }
+
+    /// Digits to the answered call `id`: in the media (RFC 4733) or by SIP INFO, as the
+    /// settings say.
+    fn send_dtmf(&mut self, id: u32, digits: String, now: u64) {
+        let in_media = self.settings.as_ref().map(|s| s.dtmf).unwrap_or_default()
+            == DtmfMode::Rfc4733
+            && self.media == Some(id);
+        if in_media {
+            self.effects.push(Effect::SendDtmf { digits });
+        } else {
+            self.dtmf_by_info(&digits, now);
+        }
+    }
+
+    /// The extension's digits whose pause is over go, while their call is answered and not
+    /// held; a call that ended or was held meanwhile gets none.
+    fn post_dial_due(&mut self, now: u64) {
+        let Some((call, Some(due))) = self.post_dial.as_ref().map(|p| (p.call, p.due)) else {
+            return;
+        };
+        let answered = self
+            .state
+            .live_call()
+            .is_some_and(|c| c.id == call && c.phase == CallPhase::Connected && !c.held)
+            && self.hold_requested.is_none();
+        if !answered {
+            self.post_dial = None;
+            return;
+        }
+        let Some(post_dial) = self.post_dial.as_mut().filter(|_| due <= now) else {
+            return;
+        };
+        let digits = post_dial.take_digits();
+        if post_dial.rest.is_empty() || !post_dial.arm(now) {
+            self.post_dial = None;
+        }
+        if !digits.is_empty() {
+            self.send_dtmf(call, digits, now);
         }
     }
 
@@ -458,6 +557,11 @@ impl Engine {
                 let sip_call_id = self.sip_call_id(handle);
                 self.state.identify(DIALLING, handle.0, &sip_call_id);
                 self.media = Some(handle.0);
+                self.post_dial = dialling.post_dial.map(|rest| PostDial {
+                    call: handle.0,
+                    rest,
+                    due: None,
+                });
             }
             _ => {
                 self.state.end_call(DIALLING, CallEnd::NotFound, wall_ms);
@@ -529,7 +633,21 @@ impl Engine {
             }
         }
         let registered = matches!(event, UaEvent::Registered { .. });
+        let answered = match &event {
+            UaEvent::Connected { call, .. } => Some(call.0),
+            _ => None,
+        };
         self.state.apply(&event, wall_ms);
+        // Answered: the extension's pauses start.
+        if let Some(post_dial) = self
+            .post_dial
+            .as_mut()
+            .filter(|p| Some(p.call) == answered && p.due.is_none())
+        {
+            if !post_dial.arm(now) {
+                self.post_dial = None;
+            }
+        }
         match event {
             UaEvent::IncomingCall {
                 call,
@@ -562,6 +680,9 @@ impl Engine {
             }
             UaEvent::ReofferFailed { .. } => self.hold_requested = None,
             UaEvent::Ended { call, .. } => {
+                if self.post_dial.as_ref().is_some_and(|p| p.call == call.0) {
+                    self.post_dial = None;
+                }
                 if self.media == Some(call.0) {
                     self.media = None;
                     self.effects.push(Effect::DropMedia { call: call.0 });
@@ -692,3 +813,10 @@ pub fn dial_target(number: &str) -> String {
 #[cfg(test)]
 #[path = "engine_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "engine_post_dial_tests.rs"]
+mod post_dial_tests;
+#[cfg(test)]
+#[path = "engine_rig.rs"]
+mod rig;

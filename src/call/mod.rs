@@ -43,11 +43,14 @@ impl PhoneCommand {
         match self {
             PhoneCommand::Dial { number, .. } => {
                 let n = number.trim();
-                let ok = !n.is_empty()
+                let (main, post_dial) = split_post_dial(n);
+                let ok = !main.is_empty()
                     && n.len() <= 64
-                    && n.chars()
+                    && main
+                        .chars()
                         .all(|c| c.is_ascii_alphanumeric() || "+*#-_.@:()/ ".contains(c))
-                    && n.chars().any(|c| c.is_ascii_alphanumeric());
+                    && main.chars().any(|c| c.is_ascii_alphanumeric())
+                    && post_dial.is_none_or(valid_post_dial);
                 ok.then_some(()).ok_or("not a number or SIP address")
             }
             PhoneCommand::Dtmf { digits } => {
@@ -62,6 +65,36 @@ impl PhoneCommand {
 
 pub fn is_dtmf_digit(c: char) -> bool {
     c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D')
+}
+
+/// `0312345678,123` → (`0312345678`, `Some(",123")`): the number the INVITE calls, and what is
+/// dialled after the answer (each `,` a pause, then DTMF digits), from its first pause on.
+pub fn split_post_dial(number: &str) -> (&str, Option<&str>) {
+    match number.find(crate::number::PAUSE) {
+        Some(at) => (&number[..at], Some(&number[at..])),
+        None => (number, None),
+    }
+}
+
+/// What follows the number in a dial string: pauses and DTMF digits (spaces between them
+/// ignored), with at least one digit.
+fn valid_post_dial(post_dial: &str) -> bool {
+    post_dial
+        .chars()
+        .all(|c| c == crate::number::PAUSE || c == ' ' || is_dtmf_digit(c))
+        && post_dial.chars().any(is_dtmf_digit)
+}
+
+/// The extension as the call's view shows it: the digits (and any further pauses) after the
+/// first pauses, `,,123` → `123`; `None` when nothing is dialled after the answer.
+pub fn shown_extension(post_dial: Option<&str>) -> Option<String> {
+    let digits: String = post_dial?
+        .chars()
+        .filter(|c| *c != ' ')
+        .skip_while(|c| *c == crate::number::PAUSE)
+        .collect();
+    let digits = digits.trim_end_matches(crate::number::PAUSE);
+    (!digits.is_empty()).then(|| digits.to_string())
 }
 
 /// The line's registration, with a plain reason when it is down.
@@ -198,6 +231,10 @@ pub struct CallView {
     /// Wall-clock milliseconds (epoch) when the call ended.
     #[serde(default)]
     pub ended_at_ms: Option<u64>,
+    /// The extension dialled once the call is answered (`123` of `0312345678,123`): the panel
+    /// shows it with the number (`内線 123`); `peer` is the number alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<String>,
 }
 
 /// Everything the panel renders; sent whole on every change (it is small).
@@ -262,6 +299,7 @@ impl PhoneState {
             held: false,
             end: None,
             ended_at_ms: None,
+            extension: None,
         });
     }
 
@@ -340,6 +378,7 @@ impl PhoneState {
                         held: false,
                         end: None,
                         ended_at_ms: None,
+                        extension: None,
                     });
                 }
             }

@@ -47,6 +47,18 @@ pub enum NotifyWhen {
     Never,
 }
 
+/// When an incoming call opens its caller's record (the one record found, or the user's pick).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ScreenPop {
+    Off,
+    /// While it rings, as soon as the lookup knows the record.
+    Ring,
+    /// When the user answers (the call-centre habit: the record opens with the conversation).
+    #[default]
+    Answer,
+}
+
 /// The ringtone and the notification of an incoming call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -56,6 +68,7 @@ pub struct Ringing {
     /// The ringtone's volume, 0-100.
     pub volume: u8,
     pub notify: NotifyWhen,
+    pub screen_pop: ScreenPop,
 }
 
 impl Default for Ringing {
@@ -64,6 +77,7 @@ impl Default for Ringing {
             ringtone: true,
             volume: 60,
             notify: NotifyWhen::Unfocused,
+            screen_pop: ScreenPop::Answer,
         }
     }
 }

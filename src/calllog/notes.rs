@@ -89,6 +89,9 @@ pub struct CallerCard {
     /// Best first (the admin's object order); only records whose phone is the number.
     #[serde(default)]
     pub matches: Vec<CallerMatch>,
+    /// The user said which record the caller is (it is the first).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub picked: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +116,7 @@ impl CallerCard {
             call_id: call_id.to_string(),
             status: CardStatus::Looking,
             matches: vec![],
+            picked: false,
         }
     }
 
@@ -121,6 +125,7 @@ impl CallerCard {
             call_id: call_id.to_string(),
             status: CardStatus::Unavailable(code.to_string()),
             matches: vec![],
+            picked: false,
         }
     }
 
@@ -148,6 +153,7 @@ impl CallerCard {
                 CardStatus::Found
             },
             matches,
+            picked: false,
         }
     }
 
@@ -159,6 +165,7 @@ impl CallerCard {
         };
         let chosen = self.matches.remove(at);
         self.matches.insert(0, chosen);
+        self.picked = true;
         true
     }
 

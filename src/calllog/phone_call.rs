@@ -129,6 +129,7 @@ mod tests {
             held: false,
             end: Some(end),
             ended_at_ms: Some(1_700_000_185_000),
+            extension: None,
         }
     }
 
@@ -250,6 +251,7 @@ mod tests {
                 detail: None,
                 url: "https://h/lightning/r/Contact/0035g00000Yam4dAAB/view".into(),
             }],
+            picked: false,
         };
         let record = record_of(&call, None, Some(&found), "JP").unwrap();
         assert_eq!(record.record.unwrap().name, "山田 太郎");

@@ -25,6 +25,7 @@ pub fn answer_all(page: &PageFacts, fields: &[CandidateField]) -> Vec<Vec<DialRe
                 .into_iter()
                 .map(|target| DialReport {
                     number: target.e164,
+                    extension: target.extension,
                     record: record.clone(),
                 })
                 .collect()
@@ -92,5 +93,23 @@ mod tests {
         assert_eq!(answer[0][0].record, answer[0][1].record);
         assert!(answer[0][1].record.is_some());
         assert!(answer[1].is_empty());
+        assert_eq!(answer[0][0].extension, None);
+    }
+
+    #[test]
+    fn an_extension_goes_back_with_its_number() {
+        let fields = [CandidateField {
+            value: "tel:052-123-4567 内線 123".into(),
+            facts: FieldFacts::default(),
+        }];
+        let answer = answer(&PageFacts::default(), &fields);
+        let dial = answer[0].as_ref().unwrap();
+        assert_eq!(dial.number, "+81521234567");
+        assert_eq!(dial.extension.as_deref(), Some("123"));
+        let wire = serde_json::to_value(dial).unwrap();
+        assert_eq!(
+            wire["extension"], "123",
+            "degraded mode's walker sends it back"
+        );
     }
 }

@@ -58,8 +58,11 @@ impl FieldKind {
 pub struct Dialable {
     /// `+81312345678`: what the phone dials and what crosses to the worker.
     pub e164: String,
-    /// `03-1234-5678`: what the button's label reads out.
+    /// `03-1234-5678`: what the button's label reads out (the extension apart: its word is
+    /// the user's language, see [`crate::number::display_with_extension`]).
     pub display: String,
+    /// `123` of `03-1234-5678 内線 123`: digits dialled once the call is answered.
+    pub extension: Option<String>,
     /// Where the number is written in the value it was read from, in UTF-16 code units (the
     /// unit of DOM offsets, `Text.splitText`, `Range.setStart`): a button can go right after it.
     pub span_utf16: Range<u32>,
@@ -82,9 +85,36 @@ pub fn dial_targets(raw: &str) -> Vec<Dialable> {
         .map(|found| Dialable {
             e164: found.number.e164(),
             display: found.number.display(),
+            extension: found.number.extension.clone(),
             span_utf16: utf16(found.span.start)..utf16(found.span.end),
         })
         .collect()
+}
+
+impl Dialable {
+    /// What the button keeps and a click sends on: the E.164 number, and its extension after a
+    /// pause (`+81312345678,123`). Read back with [`split_dial_key`].
+    pub fn dial_key(&self) -> String {
+        match &self.extension {
+            Some(extension) => format!("{}{}{extension}", self.e164, crate::number::PAUSE),
+            None => self.e164.clone(),
+        }
+    }
+
+    /// The number as the button's label reads it, with `word` the user's word for an
+    /// extension: `03-1234-5678 内線 123`, `03-1234-5678 ext. 123`.
+    pub fn shown(&self, word: &str) -> String {
+        crate::number::display_with_extension(&self.display, self.extension.as_deref(), word)
+    }
+}
+
+/// A [`Dialable::dial_key`] as the `ContentDial` message carries it: the number and the
+/// extension apart.
+pub fn split_dial_key(key: &str) -> (String, Option<String>) {
+    match key.split_once(crate::number::PAUSE) {
+        Some((number, extension)) => (number.to_string(), Some(extension.to_string())),
+        None => (key.to_string(), None),
+    }
 }
 
 /// Whether an element must be left alone although it matched: a field the user is editing
@@ -117,6 +147,44 @@ mod tests {
         assert_eq!(
             dial_target("tel:03-1234-5678").unwrap().display,
             "03-1234-5678"
+        );
+    }
+
+    #[test]
+    fn an_extension_rides_along_and_is_shown() {
+        let ja = dial_target("tel:03-1234-5678 内線 123").expect("dialable");
+        assert_eq!(ja.e164, "+81312345678", "the main number alone");
+        assert_eq!(ja.extension.as_deref(), Some("123"));
+        assert_eq!(ja.display, "03-1234-5678");
+        assert_eq!(ja.shown("内線"), "03-1234-5678 内線 123");
+        assert_eq!(ja.dial_key(), "+81312345678,123");
+        assert_eq!(
+            split_dial_key(&ja.dial_key()),
+            ("+81312345678".to_string(), Some("123".to_string()))
+        );
+        let en = dial_target("+1 650-253-0000 ext. 45").expect("dialable");
+        assert_eq!(en.e164, "+16502530000");
+        assert_eq!(en.shown("ext."), "+1 650-253-0000 ext. 45");
+        let x = dial_target("0120-123-456 x45").expect("dialable");
+        assert_eq!(
+            (x.e164.as_str(), x.extension.as_deref()),
+            ("+81120123456", Some("45"))
+        );
+        let tel = dial_target("tel:+81312345678;ext=123").expect("dialable");
+        assert_eq!(tel.dial_key(), "+81312345678,123");
+        // The span covers the extension: the button goes after all of it.
+        let raw = "03-1234-5678 内線 123 (代表)";
+        let t = dial_target(raw).unwrap();
+        let units: Vec<u16> = raw.encode_utf16().collect();
+        let span = &units[t.span_utf16.start as usize..t.span_utf16.end as usize];
+        assert_eq!(String::from_utf16_lossy(span), "03-1234-5678 内線 123");
+        let plain = dial_target("tel:03-1234-5678").unwrap();
+        assert_eq!(plain.extension, None);
+        assert_eq!(plain.shown("内線"), "03-1234-5678");
+        assert_eq!(plain.dial_key(), "+81312345678");
+        assert_eq!(
+            split_dial_key("+81312345678"),
+            ("+81312345678".into(), None)
         );
     }
 

@@ -12,6 +12,7 @@
 
 pub mod log;
 pub mod notice;
+pub mod pop;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sim;
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -22,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use self::notice::{Notice, NoticeAction};
+use self::pop::PopMoment;
 use crate::call::{CallEnd, CallPhase, CallView, PhoneCommand, PhoneState};
 use crate::calllog::{
     logs_call, record_of, CallRecord, CallerCard, DialContext, DroppedField, KnownRecord,
@@ -184,6 +186,9 @@ pub struct Desk {
     /// The ids of notifications the user closed.
     #[serde(default)]
     pub closed_notices: Vec<String>,
+    /// The screen pops made (`<moment>:<Call-ID>`).
+    #[serde(default)]
+    pub popped: Vec<String>,
     /// The call logs, by log id (each stored under its own key).
     #[serde(skip)]
     pub logs: BTreeMap<String, Log>,
@@ -211,6 +216,7 @@ impl Default for Desk {
             cards: vec![],
             notices: vec![],
             closed_notices: vec![],
+            popped: vec![],
             logs: BTreeMap::new(),
             unreadable: vec![],
         }
@@ -365,6 +371,13 @@ pub enum Effect {
     Notify { notice: Notice, fresh: bool },
     /// Take this notification away.
     Unnotify(String),
+    /// Open the caller's record (`url`, in the logging org's Lightning) if the user's setting
+    /// pops at this moment: in the Lightning tab in front, or else in `tab`.
+    ScreenPop {
+        moment: PopMoment,
+        url: String,
+        tab: Option<i32>,
+    },
     /// Bring the user to the phone: focus this panel's tab (and its window), or open a
     /// Lightning tab of this org when there is none.
     ShowPanel {
@@ -491,6 +504,7 @@ impl Desk {
         let mut plan = Plan::default();
         let reply = self.apply(input, now_ms, &mut plan);
         self.notify(&mut plan);
+        self.screen_pop(&mut plan);
         self.drive(now_ms, &mut plan);
         let wake = self.logs.values().filter_map(|l| l.next_wake(now_ms)).min();
         Turn {

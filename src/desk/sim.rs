@@ -397,7 +397,7 @@ impl World {
             Effect::RemoveLog(id) => {
                 self.storage.remove(&format!("{LOG_KEY_PREFIX}{id}"));
             }
-            Effect::Broadcast | Effect::ShowPanel { .. } => {}
+            Effect::Broadcast | Effect::ShowPanel { .. } | Effect::ScreenPop { .. } => {}
             Effect::Notify { notice, fresh } => {
                 if fresh || self.shown.contains_key(&notice.id) {
                     self.shown.insert(notice.id.clone(), notice);
@@ -477,6 +477,7 @@ impl World {
                 crate::calllog::CardStatus::NotFound
             },
             matches,
+            picked: false,
         }
     }
 

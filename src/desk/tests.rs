@@ -244,6 +244,7 @@ fn picking_the_caller_survives_a_worker_restart() {
                 url: String::new(),
             })
             .collect(),
+        picked: false,
     };
     let turn = desk.handle(Input::LookedUp { card }, T0 + 100);
     persist(&desk, &turn, &mut storage);
@@ -726,9 +727,10 @@ fn card_found(sip: &str, names: &[(&str, &str)]) -> CallerCard {
                 name: (*name).into(),
                 account_id: None,
                 detail: Some((*account).into()),
-                url: String::new(),
+                url: format!("https://acme.lightning.force.com/lightning/r/Contact/{i}/view"),
             })
             .collect(),
+        picked: false,
     }
 }
 
@@ -892,4 +894,83 @@ fn missed_call_notifications_keep_the_newest_few() {
             "missed:m6@pbx"
         ]
     );
+}
+
+fn pops(turn: &Turn) -> Vec<pop::PopMoment> {
+    turn.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ScreenPop { moment, .. } => Some(*moment),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn the_screen_pop_opens_the_one_record_once_at_ring_and_once_at_answer() {
+    let mut desk = with_org();
+    desk.handle(report(call("p@pbx", CallPhase::Incoming, true), 1), T0);
+    let card = card_found("p@pbx", &[("山田 太郎", "Acme")]);
+    let turn = desk.handle(Input::LookedUp { card }, T0 + 200);
+    assert_eq!(pops(&turn), [pop::PopMoment::Ring]);
+    let turn = desk.handle(
+        report(call("p@pbx", CallPhase::Incoming, true), 1),
+        T0 + 300,
+    );
+    assert_eq!(pops(&turn), [], "once");
+    let turn = desk.handle(
+        report(call("p@pbx", CallPhase::Connecting, true), 2),
+        T0 + 900,
+    );
+    assert_eq!(pops(&turn), [pop::PopMoment::Answer]);
+    let turn = desk.handle(
+        report(call("p@pbx", CallPhase::Connected, true), 3),
+        T0 + 1_200,
+    );
+    assert_eq!(pops(&turn), []);
+    // Our own call pops nothing: the user dialled from where they are.
+    let turn = desk.handle(
+        report(call("out@pbx", CallPhase::Connected, false), 4),
+        T0 + 9_000,
+    );
+    assert_eq!(pops(&turn), []);
+}
+
+#[test]
+fn several_records_wait_for_the_users_pick_before_they_pop() {
+    let mut desk = with_org();
+    desk.handle(
+        Input::PanelHello {
+            tab: 3,
+            org_id: Some(ORG.into()),
+        },
+        T0,
+    );
+    desk.handle(report(call("two@pbx", CallPhase::Incoming, true), 1), T0);
+    let card = card_found("two@pbx", &[("Sato A", "Acme"), ("Sato B", "Beta")]);
+    let second = card.matches[1].clone();
+    let turn = desk.handle(Input::LookedUp { card }, T0 + 200);
+    assert_eq!(pops(&turn), []);
+    let turn = desk.handle(
+        report(call("two@pbx", CallPhase::Connected, true), 2),
+        T0 + 900,
+    );
+    assert_eq!(pops(&turn), [], "not sure which one yet");
+    let turn = desk.handle(
+        Input::Pick {
+            call_id: "two@pbx".into(),
+            record_id: second.id.clone(),
+            tab: Some(3),
+        },
+        T0 + 2_000,
+    );
+    let popped: Vec<_> = turn
+        .effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::ScreenPop { url, tab, .. } => Some((url.clone(), *tab)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(popped, [(second.url.clone(), Some(3))]);
 }

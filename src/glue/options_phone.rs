@@ -12,6 +12,7 @@ use super::js::{ask_worker, call, JsResultExt};
 use super::listener::Listener;
 use crate::call::settings::{
     DtmfMode, IceServer, IceServerView, NotifyWhen, PhoneSettings, PhoneSettingsView, Ringing,
+    ScreenPop,
 };
 use crate::protocol::{OptionsPhoneSettings, OptionsSavePhoneSettings, PhoneAccount};
 
@@ -38,6 +39,11 @@ const MARKUP: &str = r#"
       <option value="UNFOCUSED" data-t="phoneNotify_UNFOCUSED"></option>
       <option value="ALWAYS" data-t="phoneNotify_ALWAYS"></option>
       <option value="NEVER" data-t="phoneNotify_NEVER"></option>
+    </select></label>
+    <label><span data-t="phoneScreenPop"></span> <select name="screenPop">
+      <option value="ANSWER" data-t="phoneScreenPop_ANSWER"></option>
+      <option value="RING" data-t="phoneScreenPop_RING"></option>
+      <option value="OFF" data-t="phoneScreenPop_OFF"></option>
     </select></label>
   </fieldset>
   <div class="form-row">
@@ -169,6 +175,14 @@ fn fill(settings: &PhoneSettingsView) {
             NotifyWhen::Never => "NEVER",
         },
     );
+    set_value(
+        "screenPop",
+        match settings.ringing.screen_pop {
+            ScreenPop::Answer => "ANSWER",
+            ScreenPop::Ring => "RING",
+            ScreenPop::Off => "OFF",
+        },
+    );
     if let Some(kept) = document().and_then(|d| d.get_element_by_id("phone-password-kept")) {
         if settings.has_password {
             kept.remove_attribute("hidden").log_and_continue("options");
@@ -218,6 +232,11 @@ async fn save() {
                 "ALWAYS" => NotifyWhen::Always,
                 "NEVER" => NotifyWhen::Never,
                 _ => NotifyWhen::Unfocused,
+            },
+            screen_pop: match value("screenPop").as_str() {
+                "RING" => ScreenPop::Ring,
+                "OFF" => ScreenPop::Off,
+                _ => ScreenPop::Answer,
             },
         },
     };

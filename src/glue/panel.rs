@@ -613,6 +613,15 @@ fn render_panel(panel: &Panel) {
         let number = PhoneNumber::parse(&c.peer, DEFAULT_REGION)
             .map(|n| n.display())
             .unwrap_or_else(|_| c.peer.clone());
+        // The extension dialled after the answer: `03-1234-5678 内線 123`.
+        let number = match c.extension.as_deref() {
+            Some(extension) => crate::number::display_with_extension(
+                &number,
+                Some(extension),
+                &chrome::text("extensionWord"),
+            ),
+            None => number,
+        };
         let name = c.peer_name.as_deref().and_then(shown_name);
         let who = match &name {
             Some(name) => format!("{name} ({number})"),

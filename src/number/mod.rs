@@ -20,6 +20,10 @@ use std::fmt;
 
 pub use parse::FoundNumber;
 
+/// The pause of a dial string (`0312345678,123`): what follows is dialled as DTMF once the
+/// call is answered, after a pause per comma.
+pub const PAUSE: char = ',';
+
 /// The region national numbers belong to when the caller names none: our users are in Japan.
 pub const DEFAULT_REGION: &str = "JP";
 
@@ -152,6 +156,27 @@ impl PhoneNumber {
         format::international(self)
     }
 
+    /// What the phone dials for this number from `home_region`: numbers of that country in the
+    /// national form people and PBX dial plans use (`0312345678`), others in E.164. The
+    /// extension is not part of it.
+    pub fn dial_digits(&self, home_region: &str) -> String {
+        if self.region == Some(home_region) {
+            self.national_digits()
+        } else {
+            self.e164()
+        }
+    }
+
+    /// [`Self::dial_digits`], then the extension after a dialling pause, as desk phones dial
+    /// it once the call is answered: `0312345678,123`.
+    pub fn dial_with_extension(&self, home_region: &str) -> String {
+        let main = self.dial_digits(home_region);
+        match self.extension.as_deref().filter(|e| !e.is_empty()) {
+            Some(extension) => format!("{main}{PAUSE}{extension}"),
+            None => main,
+        }
+    }
+
     /// The digits dialled inside the number's own country: `0312345678`.
     pub fn national_digits(&self) -> String {
         variants::national_digits(self)
@@ -172,11 +197,33 @@ impl PhoneNumber {
 /// What the phone sends to the PBX for a number click-to-call found: numbers of the user's own
 /// country in the national form people and PBX dial plans use (`0312345678`), others in E.164.
 /// Anything the engine cannot read is dialled as given.
+/// An extension the text holds survives as a dialling pause and its digits (`0312345678,123`).
 pub fn dial_form(number: &str, home_region: &str) -> String {
     match PhoneNumber::parse(number, home_region) {
-        Ok(parsed) if parsed.region == Some(home_region) => parsed.national_digits(),
-        Ok(parsed) => parsed.e164(),
+        Ok(parsed) => parsed.dial_with_extension(home_region),
         Err(_) => number.to_string(),
+    }
+}
+
+/// [`dial_form`] of `number` with `extension` (digits) dialled after it: `0312345678,123`.
+/// An extension given replaces one the text may hold.
+pub fn dial_form_with(number: &str, extension: Option<&str>, home_region: &str) -> String {
+    match (PhoneNumber::parse(number, home_region), extension) {
+        (Ok(mut parsed), Some(extension)) => {
+            parsed.extension = Some(extension.to_string());
+            parsed.dial_with_extension(home_region)
+        }
+        (_, Some(extension)) => format!("{number}{PAUSE}{extension}"),
+        (_, None) => dial_form(number, home_region),
+    }
+}
+
+/// A number and its extension as people read them: `03-1234-5678 内線 123`, with `word` the
+/// user's word for an extension (`内線`, `ext.`); the number alone when it has none.
+pub fn display_with_extension(display: &str, extension: Option<&str>, word: &str) -> String {
+    match extension.filter(|e| !e.is_empty()) {
+        Some(extension) => format!("{display} {word} {extension}"),
+        None => display.to_string(),
     }
 }
 

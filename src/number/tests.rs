@@ -454,3 +454,75 @@ fn many_short_groups_are_not_many_numbers() {
     let pairs = "03-1234-5678 / ".repeat(15);
     assert_eq!(PhoneNumber::find_all(&pairs, "JP").len(), 15);
 }
+
+#[test]
+fn every_spelling_of_an_extension_is_read() {
+    for (text, region, e164, ext) in [
+        ("03-1234-5678 内線 123", "JP", "+81312345678", "123"),
+        ("03-1234-5678 内線123", "JP", "+81312345678", "123"),
+        ("03-1234-5678 内線　１２３", "JP", "+81312345678", "123"),
+        (
+            "０３－１２３４－５６７８　内線１２３",
+            "JP",
+            "+81312345678",
+            "123",
+        ),
+        ("+1 650-253-0000 ext. 45", "JP", "+16502530000", "45"),
+        ("+1 650-253-0000 ext.45", "JP", "+16502530000", "45"),
+        ("+1 650-253-0000 ext45", "JP", "+16502530000", "45"),
+        ("650-253-0000 EXT 45", "US", "+16502530000", "45"),
+        ("0120-123-456 x45", "JP", "+81120123456", "45"),
+        ("0120-123-456x45", "JP", "+81120123456", "45"),
+        ("0120-123-456 X 45", "JP", "+81120123456", "45"),
+        ("tel:+81312345678;ext=123", "JP", "+81312345678", "123"),
+        ("tel:+81-3-1234-5678;ext=123", "JP", "+81312345678", "123"),
+        ("0312345678,123", "JP", "+81312345678", "123"),
+    ] {
+        let number = PhoneNumber::parse(text, region).expect(text);
+        assert_eq!(number.e164(), e164, "{text}");
+        assert_eq!(number.extension.as_deref(), Some(ext), "{text}");
+        let found = PhoneNumber::find_all(text, region);
+        assert_eq!(found.len(), 1, "{text}");
+        assert_eq!(found[0].number.extension.as_deref(), Some(ext), "{text}");
+    }
+}
+
+#[test]
+fn an_extension_survives_in_the_dial_form_after_a_pause() {
+    assert_eq!(dial_form("03-1234-5678 内線 123", "JP"), "0312345678,123");
+    assert_eq!(
+        dial_form("+1 650-253-0000 ext. 45", "JP"),
+        "+16502530000,45"
+    );
+    assert_eq!(dial_form("+81312345678", "JP"), "0312345678");
+    assert_eq!(dial_form("sip:1001@pbx", "JP"), "sip:1001@pbx");
+    assert_eq!(
+        dial_form_with("+81312345678", Some("123"), "JP"),
+        "0312345678,123"
+    );
+    assert_eq!(
+        dial_form_with("+16502530000", Some("45"), "JP"),
+        "+16502530000,45"
+    );
+    assert_eq!(dial_form_with("+81312345678", None, "JP"), "0312345678");
+    let number = PhoneNumber::parse("0120-123-456 x45", "JP").unwrap();
+    assert_eq!(number.dial_digits("JP"), "0120123456");
+    assert_eq!(number.dial_with_extension("JP"), "0120123456,45");
+    assert_eq!(number.e164(), "+81120123456", "E.164 never holds it");
+}
+
+#[test]
+fn an_extension_is_shown_with_the_users_word_for_it() {
+    assert_eq!(
+        display_with_extension("03-1234-5678", Some("123"), "内線"),
+        "03-1234-5678 内線 123"
+    );
+    assert_eq!(
+        display_with_extension("+1 650-253-0000", Some("45"), "ext."),
+        "+1 650-253-0000 ext. 45"
+    );
+    assert_eq!(
+        display_with_extension("03-1234-5678", None, "内線"),
+        "03-1234-5678"
+    );
+}

@@ -37,7 +37,7 @@ async function listen(ms = 3500) {
   return { tones: [...seen.tones], audio: [...seen.audio], loudest: seen.loudest };
 }
 
-async function saveRinging({ ringtone, volume, notify }) {
+async function saveRinging({ ringtone, volume, notify, screenPop }) {
   const page = await lab.browser.context.newPage();
   await page.goto(lab.browser.optionsUrl);
   await page.waitForSelector('body[data-ready="true"]');
@@ -45,6 +45,7 @@ async function saveRinging({ ringtone, volume, notify }) {
   if (ringtone !== undefined) await page.locator('#phone-form [name=ringtone]').setChecked(ringtone);
   if (volume !== undefined) await page.locator('#phone-form [name=ringVolume]').fill(String(volume));
   if (notify !== undefined) await page.locator('#phone-form [name=notify]').selectOption(notify);
+  if (screenPop !== undefined) await page.locator('#phone-form [name=screenPop]').selectOption(screenPop);
   await page.click('#phone-save');
   await eventually(async () => (await page.locator('#phone-result').getAttribute('data-state')) === 'SAVED', 'saved');
   await page.close();
@@ -53,7 +54,7 @@ async function saveRinging({ ringtone, volume, notify }) {
 before(async () => {
   notifications = await startNotificationServer();
   lab = await startPhoneLab({
-    farEnds: [[USERS.far, 'ring'], [USERS.far2, 'ring'], [USERS.contact, 'ring']],
+    farEnds: [[USERS.far, 'ring'], [USERS.far2, 'ring'], [USERS.contact, 'ring'], [USERS.reception, 'answer']],
     autoplay: false,
     env: { DBUS_SESSION_BUS_ADDRESS: notifications.address },
   });
@@ -233,5 +234,58 @@ test('with the Lightning tab in front no notification shows (the default); "Alwa
     await panelUntil(lightning, 'declined', (s) => s.phase === 'end_DECLINED');
   } finally {
     await saveRinging({ notify: 'UNFOCUSED' });
+  }
+});
+
+test('a click-to-call on a number with an extension dials the main number, then sends the extension as DTMF once answered', async () => {
+  const TAKAHASHI = '/lightning/r/Contact/0035g00000TaKaHAAV/view';
+  await lightning.goto(lab.devorg.lightningUrl(TAKAHASHI));
+  // The field's button dials the main number (the host names it); the extension rides along.
+  await lightning.locator('sfphone-dial[data-sfphone-number="+81521234567"]').first().click();
+  const up = await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  assert.equal(up.peer, '052-123-4567 ext. 123');
+  const answered = await until(() => lab.farLast(USERS.reception.user), (s) => s.events.includes('confirmed'),
+    'the far end answered', 'far end');
+  // Not at the answer: after a pause, as a desk phone's `,` does.
+  assert.equal(answered.rtpDtmf, '', 'no digits at the answer');
+  const heard = await until(() => lab.farLast(USERS.reception.user), (s) => s.rtpDtmf === '123',
+    'the extension as telephone-events', 'far end');
+  assert.equal(heard.dtmf, '', 'in the media (RFC 4733, the setting), not as SIP INFO');
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+  await lightning.goto(lab.devorg.lightningUrl(CONTACT));
+});
+
+test('the screen pop opens the caller\'s record (picked on the card: the number is on two) when the call is answered; off, it leaves the page alone', async () => {
+  const ELSEWHERE = lab.devorg.lightningUrl('/lightning/r/Contact/0035g00000TaKaHAAV/view');
+  await lightning.goto(ELSEWHERE);
+  await lightning.bringToFront();
+  await lab.far.evaluate(([u, t]) => window.Far.call(u, t), [KNOWN, USERS.phone.user]);
+  const card = await panelUntil(lightning, 'the card', (s) => s.phase === 'phase_INCOMING' && s.caller?.matches.length === 2);
+  await click(lightning, `.pick[data-pick="${card.caller.matches[0].id}"]`);
+  await panelUntil(lightning, 'picked', (s) => s.caller?.matches[0].picked === 'true');
+  await lightning.waitForTimeout(500);
+  assert.equal(lightning.url(), ELSEWHERE, 'not while it rings (the default pops on answer)');
+  await click(lightning, '.answer');
+  await eventually(() => lightning.url() === lab.devorg.lightningUrl(CONTACT), 'the caller\'s record opened');
+  await panelUntil(lightning, 'connected on the record page', (s) => s.phase === 'phase_CONNECTED');
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+
+  await saveRinging({ screenPop: 'OFF' });
+  try {
+    await lightning.goto(ELSEWHERE);
+    await lightning.bringToFront();
+    await lab.far.evaluate(([u, t]) => window.Far.call(u, t), [KNOWN, USERS.phone.user]);
+    const again = await panelUntil(lightning, 'the card', (s) => s.phase === 'phase_INCOMING' && s.caller?.matches.length === 2);
+    await click(lightning, `.pick[data-pick="${again.caller.matches[0].id}"]`);
+    await click(lightning, '.answer');
+    await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+    await lightning.waitForTimeout(1000);
+    assert.equal(lightning.url(), ELSEWHERE);
+    await click(lightning, '.hangup');
+    await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+  } finally {
+    await saveRinging({ screenPop: 'ANSWER' });
   }
 });

@@ -7,6 +7,7 @@ use web_sys::{Document, Element, Event, ShadowRootInit, ShadowRootMode};
 
 use super::dom::{self, adopt_sheet, closest_across_shadow};
 use super::send;
+use crate::clicktocall::field::split_dial_key;
 use crate::clicktocall::record::{resolve_record, FieldFacts, PageFacts};
 use crate::clicktocall::Dialable;
 use crate::glue::chrome;
@@ -51,10 +52,16 @@ pub fn create(
     }
     root.set_inner_html(BUTTON_HTML);
     let button = root.first_element_child()?;
-    let label = chrome::text_with("dialButtonLabel", &[&target.display]);
+    let shown = match target.extension {
+        Some(_) => target.shown(&chrome::text("extensionWord")),
+        None => target.display.clone(),
+    };
+    let label = chrome::text_with("dialButtonLabel", &[&shown]);
     button.set_attribute("aria-label", &label).ok()?;
     button.set_attribute("title", &label).ok()?;
-    button.set_attribute(NUMBER_ATTRIBUTE, &target.e164).ok()?;
+    button
+        .set_attribute(NUMBER_ATTRIBUTE, &target.dial_key())
+        .ok()?;
     button
         .add_event_listener_with_callback("click", listener)
         .log_and_continue("listening for dial clicks")?;
@@ -67,9 +74,10 @@ thread_local! {
     static NUMBERS: js_sys::WeakMap = js_sys::WeakMap::new();
 }
 
-/// Remembers the number a decorated link dials (see [`NUMBERS`]).
-pub fn remember_number(field: &Element, e164: &str) {
-    NUMBERS.with(|m| m.set(field.unchecked_ref(), &e164.into()));
+/// Remembers the number a decorated link dials (see [`NUMBERS`]): a
+/// [`Dialable::dial_key`], the extension after a pause.
+pub fn remember_number(field: &Element, dial_key: &str) {
+    NUMBERS.with(|m| m.set(field.unchecked_ref(), &dial_key.into()));
 }
 
 pub fn forget_number(field: &Element) {
@@ -108,7 +116,12 @@ pub fn on_dial_click(event: Event) {
     event.prevent_default();
     event.stop_immediate_propagation();
     let record = resolve_record(&page_facts(), &field_facts(&start));
-    send(ContentDial { number, record });
+    let (number, extension) = split_dial_key(&number);
+    send(ContentDial {
+        number,
+        extension,
+        record,
+    });
 }
 
 fn text_of(element: Option<Element>) -> Option<String> {

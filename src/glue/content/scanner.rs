@@ -542,7 +542,7 @@ impl Scanner {
             return;
         }
         let _ = field.set_attribute(FIELD_ATTRIBUTE, &first.e164);
-        affordance::remember_number(field, &first.e164);
+        affordance::remember_number(field, &first.dial_key());
         if kind == FieldKind::TelLink {
             // The link itself dials too, instead of handing `tel:` to the OS.
             field

@@ -8,8 +8,9 @@ use serde_json::json;
 use wasm_bindgen::prelude::*;
 
 use super::{phone, runner, store};
-use crate::call::settings::NotifyWhen;
+use crate::call::settings::{NotifyWhen, ScreenPop};
 use crate::desk::notice::{Notice, NoticeAction, NoticeCaller, NoticeKind};
+use crate::desk::pop::PopMoment;
 use crate::desk::Input;
 use crate::glue::chrome;
 use crate::glue::js::{call, to_js, GlueError};
@@ -65,15 +66,13 @@ fn options(notice: &Notice) -> serde_json::Value {
     options
 }
 
-/// Whether the user looks at a Lightning page now: the focused window's active tab is one
-/// (its URL is ours to read through the host permission; other tabs' are not).
-async fn lightning_in_front() -> bool {
-    let Ok(query) = to_js(&json!({ "populate": true })) else {
-        return false;
-    };
-    let Ok(window) = call(chrome::windows_get_last_focused(&query), "NO_WINDOW").await else {
-        return false;
-    };
+/// The focused window's active tab when it shows a Lightning page: its id and URL (ours to
+/// read through the host permission; other tabs' URLs are not).
+async fn lightning_tab_in_front() -> Option<(i32, String)> {
+    let query = to_js(&json!({ "populate": true })).ok()?;
+    let window = call(chrome::windows_get_last_focused(&query), "NO_WINDOW")
+        .await
+        .ok()?;
     let focused = js_sys::Reflect::get(&window, &"focused".into())
         .ok()
         .and_then(|f| f.as_bool())
@@ -85,15 +84,20 @@ async fn lightning_in_front() -> bool {
             .and_then(|a| a.as_bool())
             .unwrap_or(false)
     });
-    let url = active
-        .and_then(|t| js_sys::Reflect::get(&t, &"url".into()).ok())
-        .and_then(|u| u.as_string())
-        .unwrap_or_default();
+    let active = active?;
+    let id = js_sys::Reflect::get(&active, &"id".into()).ok()?.as_f64()? as i32;
+    let url = js_sys::Reflect::get(&active, &"url".into())
+        .ok()?
+        .as_string()?;
+    (focused && is_lightning_url(&url)).then_some((id, url))
+}
+
+fn is_lightning_url(url: &str) -> bool {
     let host = url
         .strip_prefix("https://")
         .and_then(|rest| rest.split(['/', '?', '#']).next())
         .unwrap_or_default();
-    focused && classify(host) == Some(HostKind::Lightning)
+    classify(host) == Some(HostKind::Lightning)
 }
 
 /// Shows (a new one, if the user's setting wants it now) or updates a notice.
@@ -107,7 +111,7 @@ pub async fn show(notice: &Notice, fresh: bool) -> Result<(), GlueError> {
     let wanted = match phone::settings().await?.ringing.notify {
         NotifyWhen::Always => true,
         NotifyWhen::Never => false,
-        NotifyWhen::Unfocused => !lightning_in_front().await,
+        NotifyWhen::Unfocused => lightning_tab_in_front().await.is_none(),
     };
     if wanted {
         call(chrome::notifications_create(&notice.id, &options), "NOTIFY").await?;
@@ -159,6 +163,33 @@ pub async fn show_panel(tab: Option<i32>, org_id: Option<&str>) -> Result<(), Gl
     let url = format!("https://{}/lightning/page/home", org.ui_host);
     let properties = to_js(&json!({ "url": url, "active": true }))?;
     call(chrome::tabs_create(&properties), "TAB_GONE").await?;
+    Ok(())
+}
+
+/// Opens the caller's record if the user's setting pops at `moment`: in the Lightning tab in
+/// front (the user's eyes are there), or else in the newest panel tab of the logging org,
+/// without taking the focus. A tab that shows the record already is left alone.
+pub async fn screen_pop(moment: PopMoment, url: &str, tab: Option<i32>) -> Result<(), GlueError> {
+    let wanted = matches!(
+        (phone::settings().await?.ringing.screen_pop, moment),
+        (ScreenPop::Ring, PopMoment::Ring) | (ScreenPop::Answer, PopMoment::Answer)
+    );
+    // The card's URL is the logging org's Lightning record page; anything else is not opened.
+    if !wanted || !is_lightning_url(url) {
+        return Ok(());
+    }
+    let (target, shown) = match lightning_tab_in_front().await {
+        Some((id, shown)) => (id, shown),
+        None => match tab {
+            Some(id) => (id, String::new()),
+            None => return Ok(()),
+        },
+    };
+    if shown.split(['?', '#']).next() == Some(url) {
+        return Ok(());
+    }
+    let properties = to_js(&json!({ "url": url }))?;
+    call(chrome::tabs_update(target, &properties), "TAB_GONE").await?;
     Ok(())
 }
 

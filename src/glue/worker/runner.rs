@@ -143,6 +143,12 @@ async fn execute(effect: Effect, more: &mut VecDeque<Effect>) -> Result<(), Glue
             notify::clear(&id).await;
             Ok(())
         }
+        Effect::ScreenPop { moment, url, tab } => {
+            if let Err(e) = notify::screen_pop(moment, &url, tab).await {
+                web_sys::console::warn_1(&format!("desk: screen pop: {}", e.code).into());
+            }
+            Ok(())
+        }
         Effect::ShowPanel { tab, org_id } => {
             if let Err(e) = notify::show_panel(tab, org_id.as_deref()).await {
                 web_sys::console::warn_1(&format!("desk: showing the panel: {}", e.code).into());

@@ -21,6 +21,8 @@ export const USERS = {
   contact: { user: '0312345678', password: 'far-0312345678-secret' },
   // The devorg's Contact whose name is markup (+81 6-1234-5678).
   hostile: { user: '0612345678', password: 'far-0612345678-secret' },
+  // The devorg's Contact whose phone has an extension (052-123-4567 内線 123).
+  reception: { user: '0521234567', password: 'far-0521234567-secret' },
 };
 
 function freePort() {
