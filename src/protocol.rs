@@ -300,6 +300,8 @@ requests! {
 /// What the worker received, by who sent it. The sender is told from the sender's URL (never
 /// from the message), and each sender's messages are their own type: a message of another
 /// context's does not parse.
+// One message at a time, parsed and handled at once: its size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum ToWorker {
     Content(FromContent),

@@ -11,7 +11,7 @@
 use super::settings::{DtmfMode, PhoneSettings};
 use super::{
     shown_extension, split_post_dial, CallEnd, CallPhase, CallView, LineState, PhoneCommand,
-    PhoneState,
+    PhoneState, Transfer, TransferState,
 };
 use crate::sip::context::Rng;
 use crate::sip::{Action, CallHandle, UaEvent, UserAgent};
@@ -68,6 +68,8 @@ pub enum Input {
     },
 }
 
+// A turn's few effects are carried out at once, one by one: their size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     Send(String),
@@ -95,10 +97,19 @@ pub enum Effect {
         call: u32,
         on: bool,
     },
-    SetMuted(bool),
-    /// Send digits in the media (RFC 4733); `Input::DtmfNotInMedia` if it cannot.
+    SetMuted {
+        call: u32,
+        on: bool,
+    },
+    /// Send digits in the media of `call` (RFC 4733); `Input::DtmfNotInMedia` if it cannot.
     SendDtmf {
+        call: u32,
         digits: String,
+    },
+    /// The media prepared under handle `from` (a dial's, `DIALLING`) is now call `to`'s.
+    RekeyMedia {
+        from: u32,
+        to: u32,
     },
     /// The call's media goes (it ended, or never got going).
     DropMedia {
@@ -125,6 +136,8 @@ pub enum Tone {
     /// Our call rings at the far end. We do not play a far end's early media (183 with SDP),
     /// so the ring-back is ours whenever the far end rings.
     Ringback,
+    /// A second call rings while we talk: a soft beep now and then (call waiting).
+    Waiting,
 }
 
 /// A dial on its way to the INVITE: its media, and the registration it may wait for.
@@ -186,12 +199,12 @@ pub struct Engine {
     rng: Rng,
     pub state: PhoneState,
     dialling: Option<Dialling>,
-    /// The call whose media runs.
-    media: Option<u32>,
-    /// An incoming call's offer, until the user answers.
-    offer: Option<(CallHandle, String)>,
-    /// The hold state our pending re-INVITE asks for.
-    hold_requested: Option<bool>,
+    /// The calls whose media runs (two while one is held beside the other).
+    media: Vec<u32>,
+    /// Incoming calls' offers, until the user answers.
+    offers: Vec<(CallHandle, String)>,
+    /// The hold state each pending re-INVITE of ours asks for, by call.
+    hold_requested: Vec<(u32, bool)>,
     /// The extension of the call dialled with one, until it is sent (or the call ends first).
     post_dial: Option<PostDial>,
     reported: Option<PhoneState>,
@@ -223,9 +236,9 @@ impl Engine {
             rng,
             state: PhoneState::default(),
             dialling: None,
-            media: None,
-            offer: None,
-            hold_requested: None,
+            media: vec![],
+            offers: vec![],
+            hold_requested: vec![],
             post_dial: None,
             reported: None,
             seq: 0,
@@ -279,6 +292,7 @@ impl Engine {
             }
         }
         self.pump(now, wall_ms);
+        self.tidy();
         self.sound();
         self.report(now);
         std::mem::take(&mut self.effects)
@@ -331,14 +345,20 @@ impl Engine {
         }
         // A new account: the old agent and its transport go, with any call on them.
         self.effects.push(Effect::CloseTransport);
-        if let Some(id) = self.state.live_call().map(|c| c.id) {
+        let live: Vec<u32> = [self.state.live_call(), self.state.live_other()]
+            .into_iter()
+            .flatten()
+            .map(|c| c.id)
+            .collect();
+        for id in live {
             self.state.end_call(id, CallEnd::ConnectionLost, wall_ms);
         }
-        if let Some(call) = self.media.take() {
+        for call in std::mem::take(&mut self.media) {
             self.effects.push(Effect::DropMedia { call });
         }
         self.dialling = None;
-        self.offer = None;
+        self.offers.clear();
+        self.hold_requested.clear();
         self.post_dial = None;
         // Each agent its own tokens.
         let rng = self.rng.fork();
@@ -360,34 +380,41 @@ impl Engine {
 
     fn command(&mut self, command: PhoneCommand, now: u64, wall_ms: u64) {
         let live = self.live();
+        let other = self.state.live_other().map(|c| (c.id, c.phase, c.held));
         match command {
             PhoneCommand::Dial { number, dial_id } => {
-                if live.is_some() || self.ua.is_none() || command_invalid(&number) {
+                if live.is_some() || other.is_some() {
                     return;
                 }
-                // The INVITE calls the number alone; an extension waits for the answer.
-                let (main, post_dial) = split_post_dial(number.trim());
-                let target = dial_target(main);
-                self.state
-                    .start_outgoing(DIALLING, &target, dial_id, wall_ms);
-                if let Some(call) = self.state.call.as_mut() {
-                    call.extension = shown_extension(post_dial);
-                }
-                self.dialling = Some(Dialling {
-                    target,
-                    post_dial: post_dial.map(str::to_string),
-                    offer: None,
-                    waiting_since: None,
-                });
-                self.effects.push(Effect::PrepareMedia {
-                    call: DIALLING,
-                    offer: None,
-                });
+                self.dial(&number, dial_id, wall_ms);
             }
-            PhoneCommand::Answer => {
-                let Some((handle, offer)) = self.offer.take() else {
+            PhoneCommand::Consult { target } => {
+                // The call in front goes on hold beside the consulted one.
+                let (Some((id, CallPhase::Connected)), None) = (live, other) else {
                     return;
                 };
+                if self.dialling.is_some() || command_invalid(&target) {
+                    return;
+                }
+                self.hold(id, true);
+                self.state.swap();
+                self.dial(&target, None, wall_ms);
+            }
+            PhoneCommand::Answer => {
+                let Some(ringing) = self.state.ringing().map(|c| c.id) else {
+                    return;
+                };
+                let Some(at) = self.offers.iter().position(|(h, _)| h.0 == ringing) else {
+                    return;
+                };
+                let (handle, offer) = self.offers.remove(at);
+                if self.state.live_other().is_some_and(|c| c.id == ringing) {
+                    // Call waiting: the call in front goes on hold, the second comes forward.
+                    if let Some((id, CallPhase::Connected)) = live {
+                        self.hold(id, true);
+                    }
+                    self.state.swap();
+                }
                 self.state.answering(handle.0);
                 self.effects.push(Effect::PrepareMedia {
                     call: handle.0,
@@ -395,7 +422,11 @@ impl Engine {
                 });
             }
             PhoneCommand::Decline => {
-                if let Some((handle, _)) = self.offer.take() {
+                let Some(ringing) = self.state.ringing().map(|c| c.id) else {
+                    return;
+                };
+                if let Some(at) = self.offers.iter().position(|(h, _)| h.0 == ringing) {
+                    let (handle, _) = self.offers.remove(at);
                     self.with_ua(|ua| {
                         let _ = ua.reject(handle, 603, now);
                     });
@@ -414,19 +445,70 @@ impl Engine {
                 None => {}
             },
             PhoneCommand::Mute { on } => {
-                if let Some(id) = self.media {
+                if let Some((id, _)) = live.filter(|(id, _)| self.media.contains(id)) {
                     self.state.set_muted(id, on);
-                    self.effects.push(Effect::SetMuted(on));
+                    self.effects.push(Effect::SetMuted { call: id, on });
                 }
             }
             PhoneCommand::Hold { on } => {
                 if let Some((id, CallPhase::Connected)) = live {
-                    if self.media == Some(id) {
-                        // Held before its extension went: the extension is not dialled.
-                        self.post_dial = None;
-                        self.hold_requested = Some(on);
-                        self.effects.push(Effect::MakeHoldOffer { call: id, on });
-                    }
+                    self.hold(id, on);
+                }
+            }
+            PhoneCommand::Switch => {
+                let (Some((front, CallPhase::Connected)), Some((back, CallPhase::Connected, _))) =
+                    (live, other)
+                else {
+                    return;
+                };
+                self.hold(front, true);
+                self.hold(back, false);
+                self.state.swap();
+            }
+            PhoneCommand::Transfer { target } => {
+                let Some((id, CallPhase::Connected)) = live else {
+                    return;
+                };
+                if command_invalid(&target) {
+                    return;
+                }
+                let target = dial_target(&target);
+                let sent = self
+                    .ua
+                    .as_mut()
+                    .is_some_and(|ua| ua.transfer(CallHandle(id), &target, now).is_ok());
+                if sent {
+                    self.state.set_transfer(
+                        id,
+                        Some(Transfer {
+                            target,
+                            attended: false,
+                            state: TransferState::Trying,
+                        }),
+                    );
+                }
+            }
+            PhoneCommand::CompleteTransfer => {
+                // The held call goes to the one we talk to (consulted, or a second caller).
+                let (Some((front, CallPhase::Connected)), Some((back, CallPhase::Connected, _))) =
+                    (live, other)
+                else {
+                    return;
+                };
+                let sent = self.ua.as_mut().is_some_and(|ua| {
+                    ua.transfer_attended(CallHandle(back), CallHandle(front), now)
+                        .is_ok()
+                });
+                let target = self.state.find(front).map(|c| c.peer.clone());
+                if let (true, Some(target)) = (sent, target) {
+                    self.state.set_transfer(
+                        back,
+                        Some(Transfer {
+                            target,
+                            attended: true,
+                            state: TransferState::Trying,
+                        }),
+                    );
                 }
             }
             PhoneCommand::Dtmf { digits } => {
@@ -438,14 +520,60 @@ impl Engine {
         }
     }
 
+    /// A dial (the one call, or a consulted one beside a held call): media first, then the
+    /// INVITE once the line is up.
+    fn dial(&mut self, number: &str, dial_id: Option<String>, wall_ms: u64) {
+        if self.ua.is_none() || command_invalid(number) {
+            return;
+        }
+        // The INVITE calls the number alone; an extension waits for the answer.
+        let (main, post_dial) = split_post_dial(number.trim());
+        let target = dial_target(main);
+        self.state
+            .start_outgoing(DIALLING, &target, dial_id, wall_ms);
+        if let Some(call) = self.state.call.as_mut() {
+            call.extension = shown_extension(post_dial);
+        }
+        self.dialling = Some(Dialling {
+            target,
+            post_dial: post_dial.map(str::to_string),
+            offer: None,
+            waiting_since: None,
+        });
+        self.effects.push(Effect::PrepareMedia {
+            call: DIALLING,
+            offer: None,
+        });
+    }
+
+    /// Asks to hold (or resume) call `id`: a re-INVITE whose answer sets `held`. A call already
+    /// so, or one with a re-INVITE of ours pending, is left as it is.
+    fn hold(&mut self, id: u32, on: bool) {
+        let Some(call) = self.state.find(id) else {
+            return;
+        };
+        let pending = self.hold_requested.iter().any(|(c, _)| *c == id);
+        if call.held == on || pending || !self.media.contains(&id) {
+            return;
+        }
+        if on {
+            // Held before its extension went: the extension is not dialled.
+            if self.post_dial.as_ref().is_some_and(|p| p.call == id) {
+                self.post_dial = None;
+            }
+        }
+        self.hold_requested.push((id, on));
+        self.effects.push(Effect::MakeHoldOffer { call: id, on });
+    }
+
     /// Digits to the answered call `id`: in the media (RFC 4733) or by SIP INFO, as the
     /// settings say.
     fn send_dtmf(&mut self, id: u32, digits: String, now: u64) {
         let in_media = self.settings.as_ref().map(|s| s.dtmf).unwrap_or_default()
             == DtmfMode::Rfc4733
-            && self.media == Some(id);
+            && self.media.contains(&id);
         if in_media {
-            self.effects.push(Effect::SendDtmf { digits });
+            self.effects.push(Effect::SendDtmf { call: id, digits });
         } else {
             self.dtmf_by_info(&digits, now);
         }
@@ -459,9 +587,9 @@ impl Engine {
         };
         let answered = self
             .state
-            .live_call()
-            .is_some_and(|c| c.id == call && c.phase == CallPhase::Connected && !c.held)
-            && self.hold_requested.is_none();
+            .find(call)
+            .is_some_and(|c| c.phase == CallPhase::Connected && !c.held)
+            && !self.hold_requested.iter().any(|(c, _)| *c == call);
         if !answered {
             self.post_dial = None;
             return;
@@ -501,13 +629,12 @@ impl Engine {
             return;
         }
         // Our answer to an incoming call.
-        let live = self.live().is_some_and(|(id, _)| id == call);
-        if !live {
+        if self.state.find(call).is_none() {
             self.effects.push(Effect::DropMedia { call });
             return;
         }
         self.state.microphone_denied = false;
-        self.media = Some(call);
+        self.media.push(call);
         self.with_ua(|ua| {
             // The caller may have given up while we prepared the media.
             let _ = ua.answer(CallHandle(call), &sdp, now);
@@ -556,7 +683,11 @@ impl Engine {
             Some(Ok(handle)) => {
                 let sip_call_id = self.sip_call_id(handle);
                 self.state.identify(DIALLING, handle.0, &sip_call_id);
-                self.media = Some(handle.0);
+                self.media.push(handle.0);
+                self.effects.push(Effect::RekeyMedia {
+                    from: DIALLING,
+                    to: handle.0,
+                });
                 self.post_dial = dialling.post_dial.map(|rest| PostDial {
                     call: handle.0,
                     rest,
@@ -622,9 +753,26 @@ impl Engine {
     }
 
     fn on_event(&mut self, event: UaEvent, now: u64, wall_ms: u64) {
-        // A second caller while a call is live (or being dialled) is told we are busy.
+        // A second caller while a call is live waits beside it (call waiting), when the user
+        // wants it and the call in front is answered; otherwise, and for a third, busy.
         if let UaEvent::IncomingCall { call, .. } = &event {
-            if self.state.live_call().is_some() {
+            let waiting = self
+                .settings
+                .as_ref()
+                .is_some_and(|s| s.ringing.call_waiting);
+            let front_answered = self
+                .live()
+                .is_some_and(|(_, p)| matches!(p, CallPhase::Connected | CallPhase::Connecting));
+            let busy = match self.live() {
+                None => false,
+                Some(_) => {
+                    !waiting
+                        || !front_answered
+                        || self.state.live_other().is_some()
+                        || self.dialling.is_some()
+                }
+            };
+            if busy {
                 let call = *call;
                 self.with_ua(|ua| {
                     let _ = ua.reject(call, 486, now);
@@ -656,39 +804,66 @@ impl Engine {
                 ..
             } => {
                 self.state.identify(call.0, call.0, &sip_call_id);
-                self.offer = Some((call, sdp_offer));
+                self.offers.push((call, sdp_offer));
             }
             UaEvent::Connected {
                 call,
                 sdp: Some(sdp),
-            } if self.media == Some(call.0) => {
+            } if self.media.contains(&call.0) => {
                 self.effects
                     .push(Effect::RemoteAnswer { call: call.0, sdp });
             }
-            UaEvent::RemoteReoffer { call, sdp } if self.media == Some(call.0) => {
+            UaEvent::RemoteReoffer { call, sdp } if self.media.contains(&call.0) => {
                 self.effects
                     .push(Effect::AnswerReoffer { call: call.0, sdp });
             }
             UaEvent::ReofferAnswered { call, sdp } => {
-                if let Some(on) = self.hold_requested.take() {
+                if let Some(at) = self.hold_requested.iter().position(|(c, _)| *c == call.0) {
+                    let (_, on) = self.hold_requested.remove(at);
                     self.state.set_held(call.0, on);
                 }
-                if self.media == Some(call.0) {
+                if self.media.contains(&call.0) {
                     self.effects
                         .push(Effect::RemoteAnswer { call: call.0, sdp });
                 }
             }
-            UaEvent::ReofferFailed { .. } => self.hold_requested = None,
+            UaEvent::ReofferFailed { call, .. } => {
+                self.hold_requested.retain(|(c, _)| *c != call.0)
+            }
+            UaEvent::TransferProgress { call, status } => {
+                self.transfer_state(call.0, |_| {
+                    if matches!(status, 180 | 183) {
+                        TransferState::Ringing
+                    } else {
+                        TransferState::Trying
+                    }
+                });
+            }
+            UaEvent::TransferDone { call } => self.transfer_state(call.0, |_| TransferState::Done),
+            UaEvent::TransferFailed { call, status } => {
+                self.transfer_state(call.0, |_| TransferState::Failed(status))
+            }
             UaEvent::Ended { call, .. } => {
                 if self.post_dial.as_ref().is_some_and(|p| p.call == call.0) {
                     self.post_dial = None;
                 }
-                if self.media == Some(call.0) {
-                    self.media = None;
+                if let Some(at) = self.media.iter().position(|c| *c == call.0) {
+                    self.media.remove(at);
                     self.effects.push(Effect::DropMedia { call: call.0 });
                 }
-                if self.offer.as_ref().is_some_and(|(h, _)| *h == call) {
-                    self.offer = None;
+                self.offers.retain(|(h, _)| *h != call);
+                self.hold_requested.retain(|(c, _)| *c != call.0);
+                // Handed over: the BYE after the transfer ends it as transferred.
+                for c in self
+                    .state
+                    .call
+                    .iter_mut()
+                    .chain(self.state.other.iter_mut())
+                {
+                    let done = c.transfer.as_ref().map(|t| t.state) == Some(TransferState::Done);
+                    if c.id == call.0 && c.phase == CallPhase::Ended && done {
+                        c.end = Some(CallEnd::Transferred);
+                    }
                 }
             }
             _ => {}
@@ -721,6 +896,10 @@ impl Engine {
             .as_ref()
             .map(|s| s.ringing)
             .unwrap_or_default();
+        let waiting = self
+            .state
+            .live_other()
+            .is_some_and(|c| c.phase == CallPhase::Incoming);
         let tone = match self.live() {
             Some((_, CallPhase::Incoming)) if ringing.ringtone && ringing.volume > 0 => {
                 Tone::Ring {
@@ -728,6 +907,8 @@ impl Engine {
                 }
             }
             Some((_, CallPhase::Ringing)) => Tone::Ringback,
+            // In the call's own audio, whatever the ringtone setting: the user is on the phone.
+            Some(_) if waiting => Tone::Waiting,
             _ => Tone::Silent,
         };
         if tone != self.tone {
@@ -739,22 +920,38 @@ impl Engine {
     /// Tells the worker the state when what it shows changed. The call's identity alone (the
     /// INVITE just went out) is not news: it rides along with the next change, instead of a
     /// round through the worker and every tab while the far end prepares its answer.
-    fn report(&mut self, now: u64) {
-        if let Some(call) = self
+    /// Ended calls go to the worker's queue; the two lines are put in order.
+    fn tidy(&mut self) {
+        let ended: Vec<CallView> = [self.state.call.as_ref(), self.state.other.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter(|c| c.phase == CallPhase::Ended && !c.call_id.is_empty())
+            .cloned()
+            .collect();
+        for call in ended {
+            self.queue_ended(call);
+        }
+        // An ended call beside the one in front goes (it is queued for the worker); the one in
+        // front ended with another beside it: that one comes forward (still held, if it was).
+        if self
+            .state
+            .other
+            .as_ref()
+            .is_some_and(|c| c.phase == CallPhase::Ended)
+        {
+            self.state.other = None;
+        }
+        let front_over = self
             .state
             .call
             .as_ref()
-            .filter(|c| c.phase == CallPhase::Ended && !c.call_id.is_empty())
-        {
-            if !self.queued.contains(&call.call_id) {
-                self.queued.push(call.call_id.clone());
-                let excess = self.queued.len().saturating_sub(UNACKED_KEPT * 2);
-                self.queued.drain(..excess);
-                self.unacked.push(call.clone());
-                let excess = self.unacked.len().saturating_sub(UNACKED_KEPT);
-                self.unacked.drain(..excess);
-            }
+            .is_none_or(|c| c.phase == CallPhase::Ended);
+        if front_over && self.state.other.is_some() {
+            self.state.call = self.state.other.take();
         }
+    }
+
+    fn report(&mut self, now: u64) {
         let news = self
             .reported
             .as_ref()
@@ -774,6 +971,26 @@ impl Engine {
                 self.effects.push(Effect::WakeAt(at));
             }
         }
+    }
+
+    fn queue_ended(&mut self, call: CallView) {
+        if self.queued.contains(&call.call_id) {
+            return;
+        }
+        self.queued.push(call.call_id.clone());
+        let excess = self.queued.len().saturating_sub(UNACKED_KEPT * 2);
+        self.queued.drain(..excess);
+        self.unacked.push(call);
+        let excess = self.unacked.len().saturating_sub(UNACKED_KEPT);
+        self.unacked.drain(..excess);
+    }
+
+    fn transfer_state(&mut self, id: u32, f: impl FnOnce(TransferState) -> TransferState) {
+        let Some(mut transfer) = self.state.find(id).and_then(|c| c.transfer.clone()) else {
+            return;
+        };
+        transfer.state = f(transfer.state);
+        self.state.set_transfer(id, Some(transfer));
     }
 
     /// The last state again, with the ended calls the worker has not acknowledged (the same
@@ -814,6 +1031,9 @@ pub fn dial_target(number: &str) -> String {
 #[path = "engine_tests.rs"]
 mod tests;
 
+#[cfg(test)]
+#[path = "engine_lines_tests.rs"]
+mod lines_tests;
 #[cfg(test)]
 #[path = "engine_post_dial_tests.rs"]
 mod post_dial_tests;

@@ -53,6 +53,7 @@ impl Rig {
             ice_servers: vec![],
             dtmf,
             ringing,
+            ..PhoneSettings::default()
         }));
         assert!(rig.took(|e| *e == Effect::OpenTransport));
         rig.feed(Input::TransportOpened);
@@ -114,6 +115,13 @@ impl Rig {
         self.now = target;
     }
 
+    /// The 486 Busy Here we sent since the last look (the rest is forgotten), for this call.
+    pub fn busy_sent(&mut self, call_id: &str) -> Option<Message> {
+        self.take_sent()
+            .into_iter()
+            .find(|m| m.status() == Some(486) && m.header("Call-ID") == Some(call_id))
+    }
+
     pub fn invite_from(&mut self, call_id: &str) {
         self.feed(Input::Received(invite(
             call_id,
@@ -173,7 +181,7 @@ impl Rig {
         std::mem::take(&mut self.effects)
             .into_iter()
             .filter_map(|e| match e {
-                Effect::SendDtmf { digits } => Some(digits),
+                Effect::SendDtmf { digits, .. } => Some(digits),
                 _ => None,
             })
             .collect()

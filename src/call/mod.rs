@@ -35,6 +35,18 @@ pub enum PhoneCommand {
     Dtmf {
         digits: String,
     },
+    /// With a call on hold beside the one in front: hold the front one, resume the other.
+    Switch,
+    /// Blind transfer of the call in front to `target` (a number or SIP address).
+    Transfer {
+        target: String,
+    },
+    /// Attended transfer, first step: the call in front goes on hold and `target` is called.
+    Consult {
+        target: String,
+    },
+    /// Attended transfer, last step: the held call is handed to the consulted one (in front).
+    CompleteTransfer,
 }
 
 impl PhoneCommand {
@@ -52,6 +64,17 @@ impl PhoneCommand {
                     && main.chars().any(|c| c.is_ascii_alphanumeric())
                     && post_dial.is_none_or(valid_post_dial);
                 ok.then_some(()).ok_or("not a number or SIP address")
+            }
+            PhoneCommand::Transfer { target } | PhoneCommand::Consult { target } => {
+                PhoneCommand::Dial {
+                    number: target.clone(),
+                    dial_id: None,
+                }
+                .validate()?;
+                if target.contains(crate::number::PAUSE) {
+                    return Err("a transfer goes to a number, without pauses");
+                }
+                Ok(())
             }
             PhoneCommand::Dtmf { digits } => {
                 let ok =
@@ -144,6 +167,8 @@ pub enum CallEnd {
     NoMicrophone,
     /// The connection to the SIP server was lost.
     ConnectionLost,
+    /// Handed to someone else (a transfer that reached them).
+    Transferred,
 }
 
 impl CallPhase {
@@ -176,6 +201,7 @@ impl CallEnd {
             CallEnd::Failed => "FAILED",
             CallEnd::NoMicrophone => "NO_MICROPHONE",
             CallEnd::ConnectionLost => "CONNECTION_LOST",
+            CallEnd::Transferred => "TRANSFERRED",
         }
     }
 
@@ -235,6 +261,54 @@ pub struct CallView {
     /// shows it with the number (`内線 123`); `peer` is the number alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
+    /// A transfer of this call: to whom, and how far it got.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transfer: Option<Transfer>,
+}
+
+impl CallView {
+    /// A call that just started (dialled or rung), with nothing else known yet.
+    pub fn new(id: u32, outgoing: bool, peer: &str, phase: CallPhase, now_ms: u64) -> CallView {
+        CallView {
+            id,
+            call_id: String::new(),
+            dial_id: None,
+            outgoing,
+            peer: peer.to_string(),
+            peer_name: None,
+            phase,
+            started_at_ms: now_ms,
+            answered_at_ms: None,
+            muted: false,
+            held: false,
+            end: None,
+            ended_at_ms: None,
+            extension: None,
+            transfer: None,
+        }
+    }
+}
+
+/// A transfer of a call, as the far end reports it (RFC 3515 NOTIFY).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transfer {
+    /// The number or SIP address it goes to (for an attended transfer, the consulted call's).
+    pub target: String,
+    pub attended: bool,
+    pub state: TransferState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE", tag = "state", content = "status")]
+pub enum TransferState {
+    /// Asked (REFER sent), or the target is being called.
+    Trying,
+    Ringing,
+    /// The target answered: the call is theirs.
+    Done,
+    /// Refused or not reached (the SIP status, 0 when none was given): the call stays ours.
+    Failed(u16),
 }
 
 /// Everything the panel renders; sent whole on every change (it is small).
@@ -244,6 +318,10 @@ pub struct PhoneState {
     pub line: LineState,
     #[serde(default)]
     pub call: Option<CallView>,
+    /// A second call beside the one in front: one that rings while we talk (call waiting), or
+    /// one on hold while we talk to another (after answering a second call, or consulting).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<CallView>,
     /// getUserMedia was refused: the user must allow the microphone on the options page.
     #[serde(default)]
     pub microphone_denied: bool,
@@ -254,6 +332,7 @@ impl Default for PhoneState {
         PhoneState {
             line: LineState::Unconfigured,
             call: None,
+            other: None,
             microphone_denied: false,
         }
     }
@@ -264,7 +343,7 @@ impl PhoneState {
     pub fn shows_the_same(&self, other: &PhoneState) -> bool {
         let anonymous = |s: &PhoneState| {
             let mut s = s.clone();
-            if let Some(c) = s.call.as_mut() {
+            for c in s.call.iter_mut().chain(s.other.iter_mut()) {
                 c.id = 0;
                 c.call_id.clear();
             }
@@ -278,28 +357,50 @@ impl PhoneState {
         self.call.as_ref().filter(|c| c.phase != CallPhase::Ended)
     }
 
+    /// The call beside the one in front, while it is not over.
+    pub fn live_other(&self) -> Option<&CallView> {
+        self.other.as_ref().filter(|c| c.phase != CallPhase::Ended)
+    }
+
+    /// The call that rings for us and is not answered yet: the one in front, or a second one
+    /// waiting beside it.
+    pub fn ringing(&self) -> Option<&CallView> {
+        [self.call.as_ref(), self.other.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|c| c.phase == CallPhase::Incoming)
+    }
+
+    /// The live call with agent handle `id`, wherever it is.
+    pub fn find(&self, id: u32) -> Option<&CallView> {
+        [self.call.as_ref(), self.other.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|c| c.id == id && c.phase != CallPhase::Ended)
+    }
+
     fn call_mut(&mut self, id: u32) -> Option<&mut CallView> {
         self.call
-            .as_mut()
-            .filter(|c| c.id == id && c.phase != CallPhase::Ended)
+            .iter_mut()
+            .chain(self.other.iter_mut())
+            .find(|c| c.id == id && c.phase != CallPhase::Ended)
+    }
+
+    /// The two calls change places (the one beside comes to the front).
+    pub fn swap(&mut self) {
+        std::mem::swap(&mut self.call, &mut self.other);
+    }
+
+    pub fn set_transfer(&mut self, id: u32, transfer: Option<Transfer>) {
+        if let Some(c) = self.call_mut(id) {
+            c.transfer = transfer;
+        }
     }
 
     pub fn start_outgoing(&mut self, id: u32, peer: &str, dial_id: Option<String>, now_ms: u64) {
         self.call = Some(CallView {
-            id,
-            call_id: String::new(),
             dial_id,
-            outgoing: true,
-            peer: peer.to_string(),
-            peer_name: None,
-            phase: CallPhase::Dialling,
-            started_at_ms: now_ms,
-            answered_at_ms: None,
-            muted: false,
-            held: false,
-            end: None,
-            ended_at_ms: None,
-            extension: None,
+            ..CallView::new(id, true, peer, CallPhase::Dialling, now_ms)
         });
     }
 
@@ -362,24 +463,22 @@ impl PhoneState {
                 from_name,
                 ..
             } => {
-                // A second caller while we are busy is refused by the glue; never shown.
+                // A second caller while we are busy waits beside the call (the engine refuses
+                // one it cannot take: busy, 486, before this).
+                let view = CallView {
+                    peer_name: from_name.as_deref().and_then(crate::shown::shown_name),
+                    ..CallView::new(
+                        call.0,
+                        false,
+                        &display_peer(from_uri),
+                        CallPhase::Incoming,
+                        now_ms,
+                    )
+                };
                 if self.live_call().is_none() {
-                    self.call = Some(CallView {
-                        id: call.0,
-                        call_id: String::new(),
-                        dial_id: None,
-                        outgoing: false,
-                        peer: display_peer(from_uri),
-                        peer_name: from_name.as_deref().and_then(crate::shown::shown_name),
-                        phase: CallPhase::Incoming,
-                        started_at_ms: now_ms,
-                        answered_at_ms: None,
-                        muted: false,
-                        held: false,
-                        end: None,
-                        ended_at_ms: None,
-                        extension: None,
-                    });
+                    self.call = Some(view);
+                } else if self.live_other().is_none() {
+                    self.other = Some(view);
                 }
             }
             UaEvent::Ringing { call, .. } => {

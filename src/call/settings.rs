@@ -34,6 +34,37 @@ pub struct PhoneSettings {
     pub dtmf: DtmfMode,
     /// How an incoming call makes itself known.
     pub ringing: Ringing,
+    /// The microphone, the speaker and the ringing device chosen on the options page (boxed:
+    /// six strings would make the settings the one large variant of every enum carrying them;
+    /// stored as a plain object all the same).
+    pub devices: Box<Devices>,
+}
+
+/// One audio device the user chose: the browser's `deviceId` (empty: the system default) and
+/// the label it had then, to name it when it is not connected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Device {
+    pub id: String,
+    pub label: String,
+}
+
+/// Where the phone listens and plays: the call's microphone and speaker, and the device the
+/// ringtone plays on. A device that is not connected falls back to the system default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Devices {
+    pub microphone: Device,
+    pub speaker: Device,
+    pub ringer: Device,
+}
+
+impl Devices {
+    fn too_long(&self) -> bool {
+        [&self.microphone, &self.speaker, &self.ringer]
+            .iter()
+            .any(|d| d.id.len() > 256 || d.label.len() > 256)
+    }
 }
 
 /// When an incoming call shows a desktop notification.
@@ -69,6 +100,8 @@ pub struct Ringing {
     pub volume: u8,
     pub notify: NotifyWhen,
     pub screen_pop: ScreenPop,
+    /// A second caller during a call rings softly and waits (off: they hear busy, 486).
+    pub call_waiting: bool,
 }
 
 impl Default for Ringing {
@@ -78,6 +111,7 @@ impl Default for Ringing {
             volume: 60,
             notify: NotifyWhen::Unfocused,
             screen_pop: ScreenPop::Answer,
+            call_waiting: true,
         }
     }
 }
@@ -93,6 +127,7 @@ impl std::fmt::Debug for PhoneSettings {
             .field("ice_servers", &self.ice_servers)
             .field("dtmf", &self.dtmf)
             .field("ringing", &self.ringing)
+            .field("devices", &self.devices)
             .finish()
     }
 }
@@ -110,6 +145,7 @@ pub struct PhoneSettingsView {
     pub ice_servers: Vec<IceServerView>,
     pub dtmf: DtmfMode,
     pub ringing: Ringing,
+    pub devices: Devices,
 }
 
 /// Why settings were refused; UPPER_SNAKE codes the options page explains.
@@ -157,11 +193,13 @@ fn plain(text: &str) -> bool {
 
 impl PhoneSettings {
     /// Whether `other` is the same phone account: what only changes how the phone behaves
-    /// (DTMF, ringing) takes effect without a new registration, and without dropping a call.
+    /// (DTMF, ringing, the audio devices) takes effect without a new registration, and without
+    /// dropping a call.
     pub fn same_account(&self, other: &PhoneSettings) -> bool {
         let account = |s: &PhoneSettings| PhoneSettings {
             dtmf: DtmfMode::default(),
             ringing: Ringing::default(),
+            devices: Box::default(),
             ..s.clone()
         };
         account(self) == account(other)
@@ -180,7 +218,10 @@ impl PhoneSettings {
             &self.password,
             &self.display_name,
         ];
-        if fields.iter().any(|f| f.len() > 256) || self.ice_servers.len() > 8 {
+        if fields.iter().any(|f| f.len() > 256)
+            || self.ice_servers.len() > 8
+            || self.devices.too_long()
+        {
             return Err(SettingsError::TooLong);
         }
         let url = self.websocket_url.to_ascii_lowercase();
@@ -244,6 +285,7 @@ impl PhoneSettings {
             ice_servers: self.ice_servers.iter().map(IceServer::view).collect(),
             dtmf: self.dtmf,
             ringing: self.ringing,
+            devices: (*self.devices).clone(),
         }
     }
 
@@ -264,5 +306,125 @@ impl PhoneSettings {
             .map(|s| s.keep_credential(&stored.ice_servers))
             .collect::<Result<_, _>>()?;
         Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod device_tests {
+    use super::*;
+
+    fn account() -> PhoneSettings {
+        PhoneSettings {
+            websocket_url: "wss://pbx.example.com:7443".into(),
+            sip_uri: "sip:1001@pbx.example.com".into(),
+            password: "secret".into(),
+            ..PhoneSettings::default()
+        }
+    }
+
+    fn headset() -> Devices {
+        Devices {
+            microphone: Device {
+                id: "a1b2".into(),
+                label: "Headset Microphone".into(),
+            },
+            speaker: Device {
+                id: "c3d4".into(),
+                label: "Headset Earphone".into(),
+            },
+            ringer: Device::default(),
+        }
+    }
+
+    #[test]
+    fn devices_are_stored_in_camel_case_and_old_settings_load_with_the_defaults() {
+        let s = PhoneSettings {
+            devices: headset().into(),
+            ..account()
+        };
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["devices"]["microphone"]["id"], "a1b2");
+        assert_eq!(json["devices"]["speaker"]["label"], "Headset Earphone");
+        assert_eq!(json["devices"]["ringer"]["id"], "");
+        let back: PhoneSettings = serde_json::from_value(json).unwrap();
+        assert_eq!(back, s);
+        // Settings stored before devices could be chosen: the system defaults.
+        let old: PhoneSettings = serde_json::from_str(
+            r#"{"websocketUrl":"wss://pbx.example.com","sipUri":"sip:1001@pbx.example.com"}"#,
+        )
+        .unwrap();
+        assert_eq!(*old.devices, Devices::default());
+        let partial: Devices = serde_json::from_str(r#"{"speaker":{"id":"c3d4"}}"#).unwrap();
+        assert_eq!(partial.speaker.id, "c3d4");
+        assert_eq!(partial.speaker.label, "");
+        assert_eq!(partial.microphone, Device::default());
+    }
+
+    #[test]
+    fn a_device_change_is_the_same_account() {
+        let before = account();
+        let after = PhoneSettings {
+            devices: headset().into(),
+            ..account()
+        };
+        assert!(before.same_account(&after), "no new registration");
+        let other = PhoneSettings {
+            sip_uri: "sip:1002@pbx.example.com".into(),
+            devices: headset().into(),
+            ..account()
+        };
+        assert!(!before.same_account(&other));
+    }
+
+    #[test]
+    fn device_ids_and_labels_are_bounded() {
+        assert_eq!(
+            PhoneSettings {
+                devices: headset().into(),
+                ..account()
+            }
+            .validate(),
+            Ok(())
+        );
+        let mut long = headset();
+        long.microphone.id = "x".repeat(256);
+        long.ringer.label = "着".repeat(85);
+        assert_eq!(
+            PhoneSettings {
+                devices: long.into(),
+                ..account()
+            }
+            .validate(),
+            Ok(())
+        );
+        for tweak in [
+            |d: &mut Devices| d.microphone.id = "x".repeat(257),
+            |d: &mut Devices| d.speaker.label = "y".repeat(257),
+            |d: &mut Devices| d.ringer.id = "z".repeat(300),
+            |d: &mut Devices| d.ringer.label = "着".repeat(86),
+        ] {
+            let mut devices = headset();
+            tweak(&mut devices);
+            assert_eq!(
+                PhoneSettings {
+                    devices: devices.into(),
+                    ..account()
+                }
+                .validate(),
+                Err(SettingsError::TooLong)
+            );
+        }
+    }
+
+    #[test]
+    fn the_view_shows_the_devices() {
+        let s = PhoneSettings {
+            devices: headset().into(),
+            ..account()
+        };
+        assert_eq!(s.view().devices, headset());
+        let json = serde_json::to_value(s.view()).unwrap();
+        assert_eq!(json["devices"]["microphone"]["label"], "Headset Microphone");
+        assert!(format!("{s:?}").contains("Headset Earphone"));
     }
 }

@@ -73,7 +73,7 @@ fn an_outgoing_call_rings_connects_and_ends() {
 }
 
 #[test]
-fn an_incoming_call_shows_the_caller_and_a_second_one_is_not_shown() {
+fn an_incoming_call_shows_the_caller_and_a_second_one_waits_beside_it() {
     let mut s = PhoneState::default();
     let incoming = |n: u32| UaEvent::IncomingCall {
         call: CallHandle(n),
@@ -85,7 +85,15 @@ fn an_incoming_call_shows_the_caller_and_a_second_one_is_not_shown() {
     s.apply(&incoming(3), 0);
     let c = s.call.as_ref().unwrap();
     assert_eq!((c.peer.as_str(), c.phase), ("2001", CallPhase::Incoming));
-    assert!(!s.apply(&incoming(4), 1));
+    // The engine refuses a second caller it cannot take (busy) before this; one it takes
+    // waits beside the call, and a third has no place.
+    assert!(s.apply(&incoming(4), 1));
+    assert_eq!(
+        s.other.as_ref().map(|c| (c.id, c.phase)),
+        Some((4, CallPhase::Incoming))
+    );
+    assert_eq!(s.ringing().map(|c| c.id), Some(3), "the one in front first");
+    assert!(!s.apply(&incoming(5), 2));
     s.apply(
         &UaEvent::Ended {
             call: CallHandle(3),

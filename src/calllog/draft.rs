@@ -153,7 +153,15 @@ pub(crate) fn display_number(raw: &str, locale: Locale) -> String {
 /// Comments, then the transcript under a heading; `None` when there is neither. Cut to the
 /// 32,000-character limit with a visible marker.
 pub(crate) fn description_text(call: &CallRecord, locale: Locale) -> Option<String> {
-    let comments = text::multi_line(&call.comments).trim().to_string();
+    let mut comments = text::multi_line(&call.comments).trim().to_string();
+    if let Some(target) = &call.transferred_to {
+        let line = text::transferred_to(locale, target);
+        comments = if comments.is_empty() {
+            line
+        } else {
+            format!("{line}\n{comments}")
+        };
+    }
     let transcript = call
         .transcript
         .as_deref()

@@ -254,6 +254,9 @@ impl CallLogNote {
 pub struct CallNotes {
     #[serde(default)]
     pub caller: Option<CallerCard>,
+    /// The card of the call beside the one in front (waiting, or on hold).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_caller: Option<CallerCard>,
     #[serde(default)]
     pub log: Option<CallLogNote>,
     /// Where calls are logged, and whether it is this tab's org.

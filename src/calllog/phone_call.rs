@@ -87,6 +87,11 @@ pub fn record_of(
         memo_tags: vec![],
         comments: String::new(),
         transcript: None,
+        transferred_to: call
+            .transfer
+            .as_ref()
+            .filter(|_| call.end == Some(CallEnd::Transferred))
+            .map(|t| t.target.clone()),
     })
 }
 
@@ -130,6 +135,7 @@ mod tests {
             end: Some(end),
             ended_at_ms: Some(1_700_000_185_000),
             extension: None,
+            transfer: None,
         }
     }
 

@@ -107,6 +107,9 @@ pub struct CallRecord {
     /// Speech-recognition transcript, when there is one.
     #[serde(default)]
     pub transcript: Option<String>,
+    /// The number or SIP address the call was handed to (a transfer that reached them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transferred_to: Option<String>,
 }
 
 impl CallRecord {

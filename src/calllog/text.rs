@@ -131,6 +131,17 @@ pub(crate) fn transcript_heading(locale: Locale) -> &'static str {
     }
 }
 
+/// The line a transferred call's Task starts its comments with.
+pub(crate) fn transferred_to(locale: Locale, target: &str) -> String {
+    let target = crate::number::PhoneNumber::parse(target, crate::number::DEFAULT_REGION)
+        .map(|n| n.display())
+        .unwrap_or_else(|_| target.to_string());
+    match locale {
+        Locale::Ja => format!("{target} に転送しました。"),
+        Locale::En => format!("Transferred to {target}."),
+    }
+}
+
 /// What marks a description we had to cut.
 pub(crate) fn truncation_marker(locale: Locale) -> &'static str {
     match locale {

@@ -655,7 +655,13 @@ impl Desk {
                     None => return Reply::Ack,
                 }
                 plan.save_desk = true;
-                plan.broadcast |= self.is_current(&card.call_id);
+                // The card of the call in front, or of one beside it (waiting or held).
+                let beside = self
+                    .phone
+                    .other
+                    .as_ref()
+                    .is_some_and(|c| c.call_id == card.call_id);
+                plan.broadcast |= self.is_current(&card.call_id) || beside;
                 Reply::Ack
             }
             Input::Pick {
@@ -857,10 +863,11 @@ impl Desk {
 
     /// A call rings that nobody looked up yet: show "looking", look it up once.
     fn ring(&mut self, _now_ms: u64, plan: &mut Plan) {
+        // The call that rings: the one in front, or a second one waiting beside it.
         let Some(call) = self
             .phone
-            .live_call()
-            .filter(|c| !c.outgoing && c.phase == CallPhase::Incoming && !c.call_id.is_empty())
+            .ringing()
+            .filter(|c| !c.outgoing && !c.call_id.is_empty())
             .cloned()
         else {
             return;

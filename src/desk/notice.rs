@@ -108,7 +108,8 @@ impl Desk {
             .filter(|n| n.kind == NoticeKind::Missed && !self.closed_notices.contains(&n.id))
             .cloned()
             .collect();
-        if let Some(call) = self.phone.call.as_ref().filter(|c| !c.call_id.is_empty()) {
+        let call = self.phone.ringing().or(self.phone.call.as_ref());
+        if let Some(call) = call.filter(|c| !c.call_id.is_empty()) {
             let kind = match (call.phase, call.end) {
                 (CallPhase::Incoming, _) => Some(NoticeKind::Ringing),
                 (CallPhase::Ended, Some(CallEnd::Missed)) if !call.outgoing => {
@@ -172,10 +173,7 @@ impl Desk {
         let Some((kind, call_id)) = Notice::parse_id(id) else {
             return;
         };
-        let ringing = self
-            .phone
-            .live_call()
-            .is_some_and(|c| c.phase == CallPhase::Incoming && c.call_id == call_id);
+        let ringing = self.phone.ringing().is_some_and(|c| c.call_id == call_id);
         match action {
             // Only the call it is about, while it still rings: a late press does nothing.
             NoticeAction::Answer | NoticeAction::Decline

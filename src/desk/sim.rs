@@ -219,6 +219,8 @@ pub struct World {
     calls_left: u32,
     /// The browser's notifications of ours, by id (what the user sees).
     shown: BTreeMap<String, Notice>,
+    /// The phone takes a second caller beside the call (else: busy).
+    call_waiting: bool,
     /// Healthy from here on: no faults, no kills, so what is pending must drain.
     calm_from: u64,
     /// `SFPHONE_SIM_TRACE=1`: every input and its effects on stderr, to read a failing seed.
@@ -262,6 +264,7 @@ impl World {
             other_dials: BTreeSet::new(),
             calls_left,
             shown: BTreeMap::new(),
+            call_waiting: false,
             calm_from: 0,
             trace: std::env::var_os("SFPHONE_SIM_TRACE").is_some(),
         };
@@ -280,7 +283,10 @@ impl World {
             world.at(delay, Event::OtherPageOpen);
         }
         world.phone.pbx.registrar_ms = world.registrar_ms();
-        world.line(0, OnLine::ToEngine(EngineInput::Settings(settings())));
+        // Half the worlds take a second caller beside the call (call waiting), half say busy.
+        world.call_waiting = world.rng.chance(50);
+        let account = settings(world.call_waiting);
+        world.line(0, OnLine::ToEngine(EngineInput::Settings(account)));
         let first_call = world.rng.between(1_000, 30_000);
         world.at(first_call, Event::NewCall);
         world.send(0, Input::EngineStarted);
@@ -708,12 +714,31 @@ impl World {
                 _ => {}
             }
         }
+        // A second caller the engine let wait beside the call (call waiting) reached us.
+        let state = &self.phone.engine.state;
+        for call in [state.call.as_ref(), state.other.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            if let Some(truth) = self.truths.get_mut(&call.call_id) {
+                if truth.sip_id.ends_with("@second.sim.example") {
+                    truth.reached = true;
+                }
+            }
+        }
         // The phone rings exactly while a call rings for us, and plays the ring-back exactly
         // while ours rings at the far end: never a ringtone left on after the call.
         let phase = self.phone.engine.state.live_call().map(|c| c.phase);
+        let waiting = self
+            .phone
+            .engine
+            .state
+            .live_other()
+            .is_some_and(|c| c.phase == CallPhase::Incoming);
         let expected = match phase {
             Some(CallPhase::Incoming) => matches!(self.phone.tone, Tone::Ring { .. }),
             Some(CallPhase::Ringing) => self.phone.tone == Tone::Ringback,
+            Some(_) if waiting => self.phone.tone == Tone::Waiting,
             _ => self.phone.tone == Tone::Silent,
         };
         if !expected {
@@ -852,8 +877,9 @@ impl World {
         }
         if !self.phone.engine.idle() {
             // Still on a call, or its end not yet acknowledged: the next one comes later. Now
-            // and then somebody else calls meanwhile: the engine tells them we are busy, and
-            // that call reaches nobody (no Task, and the call on the line goes on).
+            // and then somebody else calls meanwhile: the engine tells them we are busy (that
+            // call reaches nobody: no Task, and the call on the line goes on), or, with call
+            // waiting, lets it ring beside the call (then it is a call like any other).
             if self.phone.engine.state.live_call().is_some() && self.rng.chance(30) {
                 let sip_id = format!("{:x}@second.sim.example", self.rng.next_u64());
                 let number = format!("+8131235{:04}", self.rng.below(10_000));
@@ -932,7 +958,8 @@ impl World {
         self.phone.pbx = pbx::Pbx::new(self.registrar_ms());
         self.phone.generation += 1;
         self.phone.on_line.clear();
-        self.line(100, OnLine::ToEngine(EngineInput::Settings(settings())));
+        let account = settings(self.call_waiting);
+        self.line(100, OnLine::ToEngine(EngineInput::Settings(account)));
         self.flights.retain(|_, f| f.input.is_none());
         for flight in self.flights.values_mut() {
             flight.worker_gen = 0;
@@ -989,10 +1016,12 @@ impl World {
                         self.far_end(acts);
                     }
                     OnLine::UserAgain(sip_id, command) => {
-                        let ringing =
-                            self.phone.engine.state.live_call().is_some_and(|c| {
-                                c.call_id == sip_id && c.phase == CallPhase::Incoming
-                            });
+                        let ringing = self
+                            .phone
+                            .engine
+                            .state
+                            .ringing()
+                            .is_some_and(|c| c.call_id == sip_id);
                         if ringing {
                             self.feed_engine(EngineInput::Command(command));
                         }
@@ -1006,8 +1035,15 @@ impl World {
                             PhoneCommand::Decline => Some(NoticeAction::Decline),
                             _ => None,
                         };
-                        let live = self.phone.engine.state.live_call();
-                        let live = live.is_some_and(|c| c.call_id == sip_id);
+                        // The user acts on the call in front, or answers or declines the one
+                        // that rings (a second one waits beside the call).
+                        let state = &self.phone.engine.state;
+                        let live = match command {
+                            PhoneCommand::Answer | PhoneCommand::Decline => {
+                                state.ringing().is_some_and(|c| c.call_id == sip_id)
+                            }
+                            _ => state.live_call().is_some_and(|c| c.call_id == sip_id),
+                        };
                         match action {
                             Some(action)
                                 if self.shown.contains_key(&notice) && self.rng.chance(50) =>
@@ -1434,8 +1470,8 @@ impl World {
 }
 
 /// The phone account the simulated engine registers with.
-fn settings() -> PhoneSettings {
-    PhoneSettings {
+fn settings(call_waiting: bool) -> PhoneSettings {
+    let mut settings = PhoneSettings {
         websocket_url: "wss://pbx.sim.example/ws".into(),
         sip_uri: "sip:1001@sip.test".into(),
         auth_user: String::new(),
@@ -1443,8 +1479,10 @@ fn settings() -> PhoneSettings {
         display_name: String::new(),
         ice_servers: vec![],
         dtmf: DtmfMode::Info,
-        ringing: Default::default(),
-    }
+        ..PhoneSettings::default()
+    };
+    settings.ringing.call_waiting = call_waiting;
+    settings
 }
 
 /// Whether a call so planned reached someone (and so becomes a Task): every incoming call

@@ -22,6 +22,7 @@ fn call(sip: &str, phase: CallPhase, incoming: bool) -> CallView {
         end: (phase == CallPhase::Ended).then_some(CallEnd::HungUp),
         ended_at_ms: (phase == CallPhase::Ended).then_some(T0 + 60_000),
         extension: None,
+        transfer: None,
     }
 }
 
@@ -30,6 +31,7 @@ fn report(c: CallView, seq: u64) -> Input {
         state: PhoneState {
             line: LineState::Registered,
             call: Some(c),
+            other: None,
             microphone_denied: false,
         },
         seq,

@@ -11,8 +11,8 @@ use super::chrome;
 use super::js::{ask_worker, call, JsResultExt};
 use super::listener::Listener;
 use crate::call::settings::{
-    DtmfMode, IceServer, IceServerView, NotifyWhen, PhoneSettings, PhoneSettingsView, Ringing,
-    ScreenPop,
+    Device, Devices, DtmfMode, IceServer, IceServerView, NotifyWhen, PhoneSettings,
+    PhoneSettingsView, Ringing, ScreenPop,
 };
 use crate::protocol::{OptionsPhoneSettings, OptionsSavePhoneSettings, PhoneAccount};
 
@@ -40,11 +40,18 @@ const MARKUP: &str = r#"
       <option value="ALWAYS" data-t="phoneNotify_ALWAYS"></option>
       <option value="NEVER" data-t="phoneNotify_NEVER"></option>
     </select></label>
+    <label><input name="callWaiting" type="checkbox"> <span data-t="phoneCallWaiting"></span></label>
     <label><span data-t="phoneScreenPop"></span> <select name="screenPop">
       <option value="ANSWER" data-t="phoneScreenPop_ANSWER"></option>
       <option value="RING" data-t="phoneScreenPop_RING"></option>
       <option value="OFF" data-t="phoneScreenPop_OFF"></option>
     </select></label>
+  </fieldset>
+  <fieldset>
+    <legend data-t="phoneDevices"></legend>
+    <label><span data-t="phoneDeviceMicrophone"></span> <select name="microphoneDevice"></select></label>
+    <label><span data-t="phoneDeviceSpeaker"></span> <select name="speakerDevice"></select></label>
+    <label><span data-t="phoneDeviceRinger"></span> <select name="ringerDevice"></select></label>
   </fieldset>
   <div class="form-row">
     <button id="phone-save" type="submit" data-t="phoneSave"></button>
@@ -165,7 +172,10 @@ fn fill(settings: &PhoneSettingsView) {
             DtmfMode::Info => "INFO",
         },
     );
+    STORED_DEVICES.with(|d| *d.borrow_mut() = settings.devices.clone());
+    wasm_bindgen_futures::spawn_local(list_devices());
     set_checked("ringtone", settings.ringing.ringtone);
+    set_checked("callWaiting", settings.ringing.call_waiting);
     set_value("ringVolume", &settings.ringing.volume.to_string());
     set_value(
         "notify",
@@ -226,6 +236,7 @@ async fn save() {
         },
         ringing: Ringing {
             ringtone: checked("ringtone"),
+            call_waiting: checked("callWaiting"),
             // A range input gives 0-100; anything else is refused by the worker.
             volume: value("ringVolume").parse().unwrap_or(u8::MAX),
             notify: match value("notify").as_str() {
@@ -239,6 +250,11 @@ async fn save() {
                 _ => ScreenPop::Answer,
             },
         },
+        devices: Box::new(Devices {
+            microphone: chosen_device("microphoneDevice"),
+            speaker: chosen_device("speakerDevice"),
+            ringer: chosen_device("ringerDevice"),
+        }),
     };
     if settings.is_configured() {
         if let Err(e) = settings.validate() {
@@ -273,6 +289,8 @@ async fn ask_microphone() {
         Err(_) => false,
     };
     if granted {
+        // Only now does the browser name the devices (their labels are empty before).
+        list_devices().await;
         show(
             "MICROPHONE_GRANTED",
             &chrome::text("phoneMicrophoneGranted"),
@@ -290,4 +308,133 @@ fn microphone_promise() -> Result<js_sys::Promise, JsValue> {
     let constraints = web_sys::MediaStreamConstraints::new();
     constraints.set_audio(&JsValue::TRUE);
     devices.get_user_media_with_constraints(&constraints)
+}
+
+thread_local! {
+    /// The devices as stored, to name a chosen one that is not connected now.
+    static STORED_DEVICES: std::cell::RefCell<Devices> = std::cell::RefCell::new(Devices::default());
+}
+
+/// The device selects: their field name, the kind of device they list, and the stored choice.
+fn device_selects(stored: &Devices) -> [(&'static str, web_sys::MediaDeviceKind, Device); 3] {
+    use web_sys::MediaDeviceKind::{Audioinput, Audiooutput};
+    [
+        ("microphoneDevice", Audioinput, stored.microphone.clone()),
+        ("speakerDevice", Audiooutput, stored.speaker.clone()),
+        ("ringerDevice", Audiooutput, stored.ringer.clone()),
+    ]
+}
+
+/// The browser's audio devices, `(kind, id, label)`. Without the microphone permission the
+/// ids and labels are empty.
+async fn audio_devices() -> Vec<(web_sys::MediaDeviceKind, String, String)> {
+    let promise = web_sys::window()
+        .ok_or(JsValue::NULL)
+        .and_then(|w| w.navigator().media_devices())
+        .and_then(|m| m.enumerate_devices());
+    let Ok(list) = call(promise, "DEVICES").await else {
+        return vec![];
+    };
+    js_sys::Array::from(&list)
+        .iter()
+        .filter_map(|d| d.dyn_into::<web_sys::MediaDeviceInfo>().ok())
+        .map(|d| (d.kind(), d.device_id(), d.label()))
+        .collect()
+}
+
+/// Fills the three device selects from what is connected: "System default" first, then the
+/// devices as the browser names them ("default" is the system default again, left out), and a
+/// chosen device that is not connected as an extra option, selected, so the user sees it.
+async fn list_devices() {
+    let devices = audio_devices().await;
+    let stored = STORED_DEVICES.with(|d| d.borrow().clone());
+    let Some(document) = document() else { return };
+    for (name, kind, stored) in device_selects(&stored) {
+        let Some(select) = field(name).and_then(|el| el.dyn_into::<HtmlSelectElement>().ok())
+        else {
+            continue;
+        };
+        // What the user picked and has not saved yet stays picked.
+        let picked = if select.length() > 0 {
+            chosen_device(name)
+        } else {
+            stored
+        };
+        let of_kind: Vec<(&str, &str)> = devices
+            .iter()
+            .filter(|(k, _, _)| *k == kind)
+            .map(|(_, id, label)| (id.as_str(), label.as_str()))
+            .collect();
+        // Before the permission the browser hides the ids: nothing tells whether it is there.
+        let named = of_kind.iter().any(|(id, _)| !id.is_empty());
+        select.set_inner_html("");
+        let add = |value: &str, label: &str, text: &str| {
+            if let Ok(option) = document.create_element("option") {
+                let _ = option.set_attribute("value", value);
+                let _ = option.set_attribute("data-label", label);
+                option.set_text_content(Some(text));
+                let _ = select.append_child(&option);
+            }
+        };
+        add("", "", &chrome::text("phoneDeviceDefault"));
+        for (n, (id, label)) in of_kind.iter().enumerate() {
+            if id.is_empty() || *id == "default" {
+                continue;
+            }
+            let text = if label.is_empty() {
+                format!("{} {}", chrome::text(name_key(name)), n + 1)
+            } else {
+                label.to_string()
+            };
+            add(id, label, &text);
+        }
+        if !picked.id.is_empty() && !of_kind.iter().any(|(id, _)| *id == picked.id) {
+            let label = if picked.label.is_empty() {
+                picked.id.chars().take(8).collect()
+            } else {
+                picked.label.clone()
+            };
+            let text = if named {
+                chrome::text_with("phoneDeviceMissing", &[&label])
+            } else {
+                label.clone()
+            };
+            add(&picked.id, &picked.label, &text);
+        }
+        select.set_value(&picked.id);
+    }
+}
+
+fn name_key(name: &str) -> &'static str {
+    match name {
+        "microphoneDevice" => "phoneDeviceMicrophone",
+        "speakerDevice" => "phoneDeviceSpeaker",
+        _ => "phoneDeviceRinger",
+    }
+}
+
+/// The device a select has chosen: its id and the label it was listed by.
+fn chosen_device(name: &str) -> Device {
+    let Some(select) = field(name).and_then(|el| el.dyn_into::<HtmlSelectElement>().ok()) else {
+        return Device::default();
+    };
+    let id = select.value();
+    if id.is_empty() {
+        return Device::default();
+    }
+    let label = select
+        .query_selector("option:checked")
+        .ok()
+        .flatten()
+        .and_then(|o| o.get_attribute("data-label"))
+        .unwrap_or_default();
+    // The settings keep 256 bytes of a label: a longer one is cut, not refused.
+    let mut end = label.len().min(256);
+    while !label.is_char_boundary(end) {
+        end -= 1;
+    }
+    Device {
+        id,
+        label: label[..end].to_string(),
+    }
 }

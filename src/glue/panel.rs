@@ -14,7 +14,9 @@ use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, S
 use super::chrome;
 use super::js::{ask_worker, from_js, JsResultExt};
 use super::listener::{Listener, Timer};
-use crate::call::{CallEnd, CallPhase, LineState, PhoneCommand, PhoneState};
+use crate::call::{
+    CallEnd, CallPhase, CallView, LineState, PhoneCommand, PhoneState, TransferState,
+};
 use crate::calllog::{CallNotes, CallerCard, CardStatus, NoteStatus};
 use crate::codes::ErrorCode;
 use crate::number::{PhoneNumber, DEFAULT_REGION};
@@ -61,8 +63,27 @@ const MARKUP: &str = r#"
         <button type="button" data-action="mute" aria-pressed="false"></button>
         <button type="button" data-action="hold" aria-pressed="false"></button>
         <button type="button" data-action="keypad" aria-pressed="false"></button>
+        <button type="button" data-action="transfer" aria-pressed="false"></button>
       </div>
+      <div class="transfer" hidden>
+        <input class="transfer-target" type="tel" autocomplete="off">
+        <div class="row">
+          <button type="button" data-action="transfer-blind"></button>
+          <button type="button" data-action="transfer-consult"></button>
+        </div>
+      </div>
+      <p class="transfer-status" role="status" hidden></p>
       <button type="button" class="hangup" data-action="hangup"></button>
+    </div>
+    <div class="other" hidden>
+      <p class="other-peer"></p>
+      <p class="other-phase"></p>
+      <div class="row">
+        <button type="button" class="answer-waiting" data-action="answer"></button>
+        <button type="button" class="decline-waiting" data-action="decline"></button>
+        <button type="button" class="switch" data-action="switch"></button>
+        <button type="button" class="complete-transfer" data-action="complete-transfer"></button>
+      </div>
     </div>
     <div class="dialer">
       <input class="number" type="tel" autocomplete="off">
@@ -84,6 +105,8 @@ struct Panel {
     shown_caller: RefCell<Option<CallerCard>>,
     expanded: bool,
     keypad: bool,
+    /// The transfer form is open.
+    transfer: bool,
     clock: Option<Timer>,
     _listeners: Vec<Listener>,
 }
@@ -169,6 +192,7 @@ pub fn start(document: &Document, placement: Placement) {
             shown_caller: RefCell::new(None),
             expanded: false,
             keypad: false,
+            transfer: false,
             clock: None,
             _listeners: listeners,
         })
@@ -252,6 +276,29 @@ fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
     set_text(&root, ".answer", &chrome::text("panelAnswer"));
     set_text(&root, ".decline", &chrome::text("panelDecline"));
     set_text(&root, "[data-action=keypad]", &chrome::text("panelKeypad"));
+    set_text(
+        &root,
+        "[data-action=transfer]",
+        &chrome::text("panelTransfer"),
+    );
+    set_text(
+        &root,
+        "[data-action=transfer-blind]",
+        &chrome::text("panelTransferBlind"),
+    );
+    set_text(
+        &root,
+        "[data-action=transfer-consult]",
+        &chrome::text("panelTransferConsult"),
+    );
+    set_text(&root, ".answer-waiting", &chrome::text("panelHoldAnswer"));
+    set_text(&root, ".decline-waiting", &chrome::text("panelDecline"));
+    set_text(&root, ".switch", &chrome::text("panelSwitch"));
+    set_text(
+        &root,
+        ".complete-transfer",
+        &chrome::text("panelCompleteTransfer"),
+    );
     set_text(&root, ".hangup", &chrome::text("panelHangup"));
     set_text(&root, ".dial", &chrome::text("panelDial"));
     set_text(&root, ".confirm-yes", &chrome::text("confirmDialYes"));
@@ -460,6 +507,26 @@ fn on_click(event: web_sys::Event) {
                 panel.keypad = !panel.keypad;
                 None
             }
+            "transfer" => {
+                panel.transfer = !panel.transfer;
+                None
+            }
+            "transfer-blind" | "transfer-consult" => {
+                let target = find(&panel.root, ".transfer-target")
+                    .and_then(|i| i.dyn_into::<HtmlInputElement>().ok())
+                    .map(|i| i.value().trim().to_string())
+                    .filter(|t| !t.is_empty());
+                panel.transfer = false;
+                target.map(|target| {
+                    if action == "transfer-blind" {
+                        PhoneCommand::Transfer { target }
+                    } else {
+                        PhoneCommand::Consult { target }
+                    }
+                })
+            }
+            "switch" => Some(PhoneCommand::Switch),
+            "complete-transfer" => Some(PhoneCommand::CompleteTransfer),
             "dial" => number_input(&panel.root)
                 .map(|i| i.value())
                 .filter(|n| !n.trim().is_empty())
@@ -662,6 +729,8 @@ fn render_panel(panel: &Panel) {
     }
     render_caller(panel);
     render_log_note(panel);
+    render_other(panel);
+    render_transfer(panel);
     let phase = live.map(|c| c.phase);
     set_hidden(root, ".incoming", phase != Some(CallPhase::Incoming));
     set_hidden(root, ".controls", phase != Some(CallPhase::Connected));
@@ -676,11 +745,93 @@ fn render_panel(panel: &Panel) {
         "aria-pressed",
         flag(panel.keypad),
     );
+    set_attr(
+        root,
+        "[data-action=transfer]",
+        "aria-pressed",
+        flag(panel.transfer),
+    );
+    set_hidden(
+        root,
+        ".transfer",
+        !panel.transfer || phase != Some(CallPhase::Connected),
+    );
     // The dialer shows when idle; during a call the pad is the DTMF keypad, on request.
     let dialer_visible = live.is_none() || panel.keypad;
     set_hidden(root, ".dialer", !dialer_visible);
     set_hidden(root, ".number", live.is_some());
     set_hidden(root, ".dial", live.is_some());
+}
+
+/// The number of a call as people write it, or the name its card found.
+fn who_is(call: &CallView, card: Option<&CallerCard>) -> String {
+    let number = PhoneNumber::parse(&call.peer, DEFAULT_REGION)
+        .map(|n| n.display())
+        .unwrap_or_else(|_| call.peer.clone());
+    match card.and_then(|c| c.matches.first()) {
+        Some(best) => format!("{} ({number})", best.name),
+        None => number,
+    }
+}
+
+/// The second line: a call that rings while we talk (answer it, holding this one, or
+/// decline it), or one on hold beside the one in front (switch to it, or hand it over).
+fn render_other(panel: &Panel) {
+    let root = &panel.root;
+    let other = panel.state.live_other();
+    set_hidden(root, ".other", other.is_none());
+    let Some(o) = other else { return };
+    set_text(
+        root,
+        ".other-peer",
+        &who_is(o, panel.notes.other_caller.as_ref()),
+    );
+    let phase = match (o.phase, o.held) {
+        (CallPhase::Incoming, _) => chrome::text("otherWaiting"),
+        (CallPhase::Connected, true) => chrome::text("otherHeld"),
+        (phase, _) => chrome::text(&phase_key(phase, o.end)),
+    };
+    set_text(root, ".other-phase", &phase);
+    let front_up = panel
+        .state
+        .live_call()
+        .is_some_and(|c| c.phase == CallPhase::Connected);
+    let ringing = o.phase == CallPhase::Incoming;
+    set_hidden(root, ".answer-waiting", !ringing);
+    set_hidden(root, ".decline-waiting", !ringing);
+    let both_up = front_up && o.phase == CallPhase::Connected;
+    set_hidden(root, ".switch", !both_up);
+    set_hidden(root, ".complete-transfer", !both_up);
+}
+
+/// How a transfer goes: trying, the target rings, done, or failed (the call is back).
+fn render_transfer(panel: &Panel) {
+    let root = &panel.root;
+    let transfer = [panel.state.call.as_ref(), panel.state.other.as_ref()]
+        .into_iter()
+        .flatten()
+        .find_map(|c| c.transfer.as_ref());
+    set_hidden(root, ".transfer-status", transfer.is_none());
+    let Some(t) = transfer else { return };
+    let target = PhoneNumber::parse(&t.target, DEFAULT_REGION)
+        .map(|n| n.display())
+        .unwrap_or_else(|_| t.target.clone());
+    let text = match t.state {
+        TransferState::Trying => chrome::text_with("transferTrying", &[&target]),
+        TransferState::Ringing => chrome::text_with("transferRinging", &[&target]),
+        TransferState::Done => chrome::text_with("transferDone", &[&target]),
+        TransferState::Failed(status) => {
+            chrome::text_with("transferFailed", &[&target, &status.to_string()])
+        }
+    };
+    set_text(root, ".transfer-status", &text);
+    let state = match t.state {
+        TransferState::Trying => "TRYING",
+        TransferState::Ringing => "RINGING",
+        TransferState::Done => "DONE",
+        TransferState::Failed(_) => "FAILED",
+    };
+    set_attr(root, ".transfer-status", "data-state", state);
 }
 
 /// The incoming-call card: the records whose phone is the caller's number, each a link to open

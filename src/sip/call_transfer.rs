@@ -51,8 +51,13 @@ impl Call {
     }
 
     /// The Refer-To value that hands this call (the consultation with the transfer target)
-    /// over: its remote target with a Replaces header naming its dialog (RFC 5589 §7.1).
+    /// over: the target's address with a Replaces header naming its dialog (RFC 5589 §7.1).
     /// `None` unless the call is answered.
+    ///
+    /// The address is the target's AOR (the dialog's remote URI), not its Contact: a browser
+    /// phone's Contact is a `.invalid` host only its own WebSocket reaches, which the
+    /// transferee's proxy cannot route to (RFC 5589 §7.1 prefers a GRUU, which such phones
+    /// rarely have); the AOR reaches the target's registration, and Replaces picks the dialog.
     pub fn replacing_refer_to(&self) -> Option<String> {
         let dialog = self
             .dialog
@@ -64,14 +69,11 @@ impl Call {
             "{};to-tag={};from-tag={}",
             dialog.call_id, dialog.remote_tag, dialog.local_tag
         );
-        let separator = if dialog.remote_target.contains('?') {
-            '&'
-        } else {
-            '?'
-        };
+        let target = &dialog.remote.uri;
+        let separator = if target.contains('?') { '&' } else { '?' };
         Some(format!(
             "<{}{separator}Replaces={}>",
-            dialog.remote_target,
+            target,
             escape_header_value(&replaces)
         ))
     }

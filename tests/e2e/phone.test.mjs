@@ -40,6 +40,7 @@ async function saveSettings(values) {
   for (const [name, value] of Object.entries(values)) {
     const field = page.locator(`#phone-form [name=${name}]`);
     if (name === 'dtmf') await field.selectOption(value);
+    else if (typeof value === 'boolean') await field.setChecked(value);
     else await field.fill(value);
   }
   await page.click('#phone-save');
@@ -289,7 +290,8 @@ test('an outgoing call cancelled while ringing', async () => {
   }
 });
 
-test('a second caller during a call hears busy; the call goes on', async () => {
+test('with call waiting off, a second caller during a call hears busy; the call goes on', async () => {
+  assert.equal(await saveSettings({ callWaiting: false }), 'SAVED');
   await dialFromPanel(lightning, FAR);
   await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
   await far.evaluate(([u, t]) => window.Far.call(u, t), [BUSY, USERS.phone.user]);

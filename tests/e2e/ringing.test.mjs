@@ -6,10 +6,10 @@
 // desktop), whose buttons the test presses as a user does.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { login, eventually, until, inOffscreen } from './harness.mjs';
+import { eventually, until, inOffscreen } from './harness.mjs';
 import { inPanel, panelState, click, panelUntil, endAnyCall } from './panel.mjs';
 import { USERS } from './sip/kamailio.mjs';
-import { startPhoneLab, setUpPhone, mediaFlows } from './sip/lab.mjs';
+import { startPhoneLab, mediaFlows, registeredLightning } from './sip/lab.mjs';
 import { startNotificationServer, DEFAULT_ACTION } from './notify/dbus-notifications.mjs';
 
 const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
@@ -58,10 +58,7 @@ before(async () => {
     autoplay: false,
     env: { DBUS_SESSION_BUS_ADDRESS: notifications.address },
   });
-  await (await setUpPhone(lab)).close();
-  lightning = await lab.browser.context.newPage();
-  await login(lightning, lab.devorg, CONTACT);
-  await panelUntil(lightning, 'registered', (s) => s.line === 'REGISTERED');
+  lightning = await registeredLightning(lab, CONTACT);
 });
 
 afterEach(() => endAnyCall(lightning));

@@ -91,6 +91,7 @@ pub(crate) fn call() -> CallRecord {
         memo_tags: vec![],
         comments: String::new(),
         transcript: None,
+        transferred_to: None,
     }
 }
 

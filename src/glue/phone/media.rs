@@ -1,6 +1,9 @@
 //! One call's media: the microphone, an RTCPeerConnection whose SDP goes through the SIP agent
 //! (complete offers and answers: SIP carries no trickled candidates), and the far end's audio.
 
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -11,7 +14,7 @@ use web_sys::{
     RtcRtpTransceiverDirection, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
 };
 
-use crate::call::settings::IceServer;
+use crate::call::settings::{Device, Devices, IceServer};
 use crate::glue::js::{GlueError, JsResultExt};
 use crate::glue::listener::{sleep, Listener};
 
@@ -20,28 +23,313 @@ const GATHERING_LIMIT_MS: u32 = 3000;
 
 pub struct CallMedia {
     pc: RtcPeerConnection,
-    microphone: MediaStream,
+    /// Replaced when the chosen microphone comes or goes during the call.
+    microphone: Rc<RefCell<Microphone>>,
     audio: HtmlAudioElement,
+    /// Set when the call's media is gone: a device switch still under way then lets go.
+    closed: Rc<Cell<bool>>,
+    /// The user muted the call; it is held (the held party must not hear us talk to the
+    /// other call). Either keeps the microphone's track silent.
+    muted: Cell<bool>,
+    held: Cell<bool>,
     _listeners: Vec<Listener>,
 }
 
-/// Asks for the microphone. `MICROPHONE_DENIED` when the user never allowed it for the
+/// A microphone stream and the device it was asked for (`""`: the system default).
+struct Microphone {
+    stream: MediaStream,
+    device: String,
+}
+
+/// The live call's microphone and audio element, for `phone_devices` and `set_devices`.
+struct Live {
+    microphone: Rc<RefCell<Microphone>>,
+    audio: HtmlAudioElement,
+    pc: RtcPeerConnection,
+    closed: Rc<Cell<bool>>,
+}
+
+thread_local! {
+    /// The devices chosen on the options page (the system defaults until settings arrive).
+    static DEVICES: RefCell<Devices> = RefCell::new(Devices::default());
+    static LIVE: RefCell<Option<Live>> = const { RefCell::new(None) };
+}
+
+/// The devices chosen on the options page; a call up now follows them at once.
+pub fn set_devices(devices: impl std::borrow::Borrow<Devices>) {
+    let devices = devices.borrow().clone();
+    let changed = DEVICES.with(|d| d.replace(devices.clone())) != devices;
+    if !changed {
+        return;
+    }
+    let live = LIVE.with(|l| {
+        l.borrow().as_ref().map(|l| {
+            (
+                l.pc.clone(),
+                l.microphone.clone(),
+                l.audio.clone(),
+                l.closed.clone(),
+            )
+        })
+    });
+    if let Some((pc, microphone, audio, closed)) = live {
+        wasm_bindgen_futures::spawn_local(follow_devices(pc, microphone, audio, closed));
+    }
+}
+
+pub fn devices() -> Devices {
+    DEVICES.with(|d| d.borrow().clone())
+}
+
+/// Asks for the microphone: the chosen one, or the system default when none is chosen or the
+/// chosen one is not connected. `MICROPHONE_DENIED` when the user never allowed it for the
 /// extension (the offscreen document cannot ask).
-pub async fn microphone() -> Result<MediaStream, GlueError> {
-    let window = web_sys::window().ok_or_else(|| GlueError::new("NO_WINDOW", "no window"))?;
-    let devices = window
-        .navigator()
-        .media_devices()
-        .or_glue("MICROPHONE_DENIED")?;
+async fn microphone() -> Result<Microphone, GlueError> {
+    microphone_for(devices().microphone).await
+}
+
+async fn microphone_for(chosen: Device) -> Result<Microphone, GlueError> {
+    if !chosen.id.is_empty() {
+        match user_media(Some(&chosen.id)).await {
+            Ok(stream) => {
+                return Ok(Microphone {
+                    stream,
+                    device: chosen.id,
+                })
+            }
+            // Unplugged (or another browser profile's id): the default microphone then.
+            Err(e) if is_missing_device(&e) => web_sys::console::warn_1(
+                &format!(
+                    "phone: the microphone \"{}\" is not connected: the default one is used",
+                    chosen.label
+                )
+                .into(),
+            ),
+            Err(e) => return Err(denied(&e)),
+        }
+    }
+    let stream = user_media(None).await.map_err(|e| denied(&e))?;
+    Ok(Microphone {
+        stream,
+        device: String::new(),
+    })
+}
+
+fn denied(error: &JsValue) -> GlueError {
+    GlueError::new("MICROPHONE_DENIED", describe_error(error))
+}
+
+/// getUserMedia for audio: `{ audio: { deviceId: { exact: id } } }`, or `{ audio: true }`.
+async fn user_media(device: Option<&str>) -> Result<MediaStream, JsValue> {
+    let window = web_sys::window().ok_or(JsValue::NULL)?;
+    let devices = window.navigator().media_devices()?;
     let constraints = MediaStreamConstraints::new();
-    constraints.set_audio(&JsValue::TRUE);
-    let promise = devices
-        .get_user_media_with_constraints(&constraints)
-        .or_glue("MICROPHONE_DENIED")?;
-    let stream = JsFuture::from(promise).await.or_glue("MICROPHONE_DENIED")?;
-    stream
-        .dyn_into::<MediaStream>()
-        .map_err(|_| GlueError::new("MICROPHONE_DENIED", "not a media stream"))
+    match device {
+        Some(id) => {
+            let exact = Object::new();
+            let _ = Reflect::set(&exact, &"exact".into(), &id.into());
+            let audio = Object::new();
+            let _ = Reflect::set(&audio, &"deviceId".into(), &exact);
+            constraints.set_audio(&audio);
+        }
+        None => constraints.set_audio(&JsValue::TRUE),
+    }
+    let promise = devices.get_user_media_with_constraints(&constraints)?;
+    JsFuture::from(promise).await?.dyn_into::<MediaStream>()
+}
+
+/// Whether getUserMedia failed because the asked device is not there (Chromium rejects an
+/// unknown exact deviceId with OverconstrainedError).
+fn is_missing_device(error: &JsValue) -> bool {
+    let name = Reflect::get(error, &"name".into())
+        .ok()
+        .and_then(|n| n.as_string())
+        .unwrap_or_default();
+    matches!(name.as_str(), "OverconstrainedError" | "NotFoundError")
+}
+
+fn describe_error(error: &JsValue) -> String {
+    let part = |key: &str| {
+        Reflect::get(error, &key.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    format!("{}: {}", part("name"), part("message"))
+}
+
+/// Plays `target`'s sound (an `<audio>` element or an AudioContext) on `device` (`""`: the
+/// system default), through `setSinkId`, which stable web-sys lacks. A device not connected
+/// rejects: the sound stays where it was, and that is only logged.
+pub fn set_sink(target: &JsValue, device: &Device) {
+    let Ok(set_sink_id) = Reflect::get(target, &"setSinkId".into()) else {
+        return;
+    };
+    let Some(set_sink_id) = set_sink_id.dyn_ref::<js_sys::Function>() else {
+        return;
+    };
+    let current = Reflect::get(target, &"sinkId".into())
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    if current == device.id {
+        return;
+    }
+    let Ok(promise) = set_sink_id.call1(target, &device.id.as_str().into()) else {
+        return;
+    };
+    let Ok(promise) = promise.dyn_into::<js_sys::Promise>() else {
+        return;
+    };
+    let label = device.label.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        if let Err(e) = JsFuture::from(promise).await {
+            web_sys::console::warn_1(
+                &format!(
+                    "phone: cannot play on \"{label}\" ({}): the default device plays",
+                    describe_error(&e)
+                )
+                .into(),
+            );
+        }
+    });
+}
+
+/// The audio devices connected now, `(is an input, id)`; `None` when the browser cannot say.
+async fn connected() -> Option<Vec<(bool, String)>> {
+    let devices = web_sys::window()?.navigator().media_devices().ok()?;
+    let list = JsFuture::from(devices.enumerate_devices().ok()?)
+        .await
+        .ok()?;
+    Some(
+        Array::from(&list)
+            .iter()
+            .filter_map(|d| d.dyn_into::<web_sys::MediaDeviceInfo>().ok())
+            .filter_map(|d| match d.kind() {
+                web_sys::MediaDeviceKind::Audioinput => Some((true, d.device_id())),
+                web_sys::MediaDeviceKind::Audiooutput => Some((false, d.device_id())),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// After a device came or went (or the choice changed): the call's microphone and speaker
+/// are the chosen ones when connected, else the system defaults; a headset unplugged during a
+/// call leaves it audible on the computer's own microphone and speaker.
+async fn follow_devices(
+    pc: RtcPeerConnection,
+    microphone: Rc<RefCell<Microphone>>,
+    audio: HtmlAudioElement,
+    closed: Rc<Cell<bool>>,
+) {
+    let chosen = devices();
+    let Some(connected) = connected().await else {
+        return;
+    };
+    let there = |input: bool, id: &str| connected.iter().any(|(i, d)| *i == input && d == id);
+    let speaker = if chosen.speaker.id.is_empty() || there(false, &chosen.speaker.id) {
+        chosen.speaker.clone()
+    } else {
+        Device::default()
+    };
+    set_sink(&audio, &speaker);
+    let wanted = if chosen.microphone.id.is_empty() || there(true, &chosen.microphone.id) {
+        chosen.microphone.id
+    } else {
+        String::new()
+    };
+    // The chosen one went (the default then), came back, or another one is chosen.
+    if microphone.borrow().device == wanted {
+        return;
+    }
+    let wanted = Device {
+        id: wanted,
+        label: chosen.microphone.label,
+    };
+    if let Err(e) = swap_microphone(&pc, &microphone, &closed, wanted).await {
+        web_sys::console::warn_1(&format!("phone: switching the microphone: {}", e.detail).into());
+    }
+}
+
+/// A fresh microphone (the chosen one, else the default) in place of the call's: the far end
+/// keeps hearing us; a muted call stays muted.
+async fn swap_microphone(
+    pc: &RtcPeerConnection,
+    microphone: &Rc<RefCell<Microphone>>,
+    closed: &Rc<Cell<bool>>,
+    wanted: Device,
+) -> Result<(), GlueError> {
+    let fresh = microphone_for(wanted).await?;
+    let stop = |stream: &MediaStream| {
+        for track in stream.get_tracks().iter() {
+            if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+                track.stop();
+            }
+        }
+    };
+    if closed.get() {
+        stop(&fresh.stream);
+        return Ok(());
+    }
+    let Ok(track) = fresh
+        .stream
+        .get_audio_tracks()
+        .get(0)
+        .dyn_into::<MediaStreamTrack>()
+    else {
+        stop(&fresh.stream);
+        return Err(GlueError::new("WEBRTC", "no audio track"));
+    };
+    let enabled = microphone
+        .borrow()
+        .stream
+        .get_audio_tracks()
+        .get(0)
+        .dyn_into::<MediaStreamTrack>()
+        .map_or(true, |t| t.enabled());
+    track.set_enabled(enabled);
+    for sender in pc.get_senders().iter() {
+        if let Ok(sender) = sender.dyn_into::<RtcRtpSender>() {
+            JsFuture::from(sender.replace_track(Some(&track)))
+                .await
+                .or_glue("WEBRTC")?;
+        }
+    }
+    if closed.get() {
+        stop(&fresh.stream);
+        return Ok(());
+    }
+    let old = microphone.replace(fresh);
+    stop(&old.stream);
+    Ok(())
+}
+
+/// The live call's devices, for diagnostics (and the e2e test, which reads it in the offscreen
+/// document): `{ microphone, speaker }`, the label of the microphone's track and the call's
+/// `<audio>` sinkId (`""`: the default), or `null` without a call.
+#[wasm_bindgen]
+pub fn phone_devices() -> JsValue {
+    LIVE.with(|l| {
+        let live = l.borrow();
+        let Some(live) = live.as_ref() else {
+            return JsValue::NULL;
+        };
+        let microphone = live
+            .microphone
+            .borrow()
+            .stream
+            .get_audio_tracks()
+            .get(0)
+            .dyn_into::<MediaStreamTrack>()
+            .map(|t| t.label())
+            .unwrap_or_default();
+        let speaker = Reflect::get(&live.audio, &"sinkId".into()).unwrap_or(JsValue::NULL);
+        let report = Object::new();
+        let _ = Reflect::set(&report, &"microphone".into(), &microphone.into());
+        let _ = Reflect::set(&report, &"speaker".into(), &speaker);
+        report.into()
+    })
 }
 
 fn configuration(ice_servers: &[IceServer]) -> RtcConfiguration {
@@ -70,9 +358,9 @@ impl CallMedia {
         let microphone = microphone().await?;
         let pc = RtcPeerConnection::new_with_configuration(&configuration(ice_servers))
             .or_glue("WEBRTC")?;
-        for track in microphone.get_audio_tracks().iter() {
+        for track in microphone.stream.get_audio_tracks().iter() {
             if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
-                pc.add_track_0(&track, &microphone);
+                pc.add_track_0(&track, &microphone.stream);
             }
         }
         let document = web_sys::window()
@@ -83,6 +371,7 @@ impl CallMedia {
             .or_glue("DOM")?
             .unchecked_into();
         audio.set_autoplay(true);
+        set_sink(&audio, &devices().speaker);
         if let Some(body) = document.body() {
             body.append_child(&audio).or_glue("DOM")?;
         }
@@ -99,11 +388,40 @@ impl CallMedia {
                 .or_else(|| MediaStream::new_with_tracks(&Array::of1(&event.track())).ok());
             sink.set_src_object(stream.as_ref());
         });
+        let microphone = Rc::new(RefCell::new(microphone));
+        let closed = Rc::new(Cell::new(false));
+        let on_device_change = window_media_devices().and_then(|devices| {
+            let (pc, microphone, audio, closed) = (
+                pc.clone(),
+                microphone.clone(),
+                audio.clone(),
+                closed.clone(),
+            );
+            Listener::new(&devices, "devicechange", move |_| {
+                wasm_bindgen_futures::spawn_local(follow_devices(
+                    pc.clone(),
+                    microphone.clone(),
+                    audio.clone(),
+                    closed.clone(),
+                ));
+            })
+        });
+        LIVE.with(|l| {
+            *l.borrow_mut() = Some(Live {
+                microphone: microphone.clone(),
+                audio: audio.clone(),
+                pc: pc.clone(),
+                closed: closed.clone(),
+            })
+        });
         Ok(CallMedia {
             pc,
             microphone,
             audio,
-            _listeners: on_track.into_iter().collect(),
+            closed,
+            muted: Cell::new(false),
+            held: Cell::new(false),
+            _listeners: on_track.into_iter().chain(on_device_change).collect(),
         })
     }
 
@@ -173,13 +491,22 @@ impl CallMedia {
                 t.set_direction(direction);
             }
         }
+        self.held.set(hold);
+        self.silence();
         self.offer().await
     }
 
     pub fn set_muted(&self, muted: bool) {
-        for track in self.microphone.get_audio_tracks().iter() {
+        self.muted.set(muted);
+        self.silence();
+    }
+
+    /// The microphone's track sends sound only while the call is neither muted nor held.
+    fn silence(&self) {
+        let enabled = !self.muted.get() && !self.held.get();
+        for track in self.microphone.borrow().stream.get_audio_tracks().iter() {
             if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
-                track.set_enabled(!muted);
+                track.set_enabled(enabled);
             }
         }
     }
@@ -212,8 +539,18 @@ impl CallMedia {
 
 impl Drop for CallMedia {
     fn drop(&mut self) {
+        self.closed.set(true);
+        LIVE.with(|l| {
+            let mut live = l.borrow_mut();
+            if live
+                .as_ref()
+                .is_some_and(|l| Rc::ptr_eq(&l.closed, &self.closed))
+            {
+                *live = None;
+            }
+        });
         self.pc.close();
-        for track in self.microphone.get_tracks().iter() {
+        for track in self.microphone.borrow().stream.get_tracks().iter() {
             if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
                 track.stop();
             }
@@ -221,4 +558,8 @@ impl Drop for CallMedia {
         self.audio.set_src_object(None);
         self.audio.remove();
     }
+}
+
+fn window_media_devices() -> Option<web_sys::MediaDevices> {
+    web_sys::window()?.navigator().media_devices().ok()
 }

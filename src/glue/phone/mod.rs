@@ -46,8 +46,8 @@ struct Glue {
     /// Bumped for every socket, so events of a replaced one are ignored.
     generation: u32,
     timer: Option<Timer>,
-    /// The media of the call that has one (one call at a time).
-    media: Option<Rc<CallMedia>>,
+    /// Each call's media, by the engine's call handle (two while one is held beside another).
+    media: Vec<(u32, Rc<CallMedia>)>,
     settings: Option<PhoneSettings>,
     /// The ringtone or ring-back playing, if any.
     tone: Option<TonePlayer>,
@@ -68,7 +68,7 @@ fn with<R>(f: impl FnOnce(&mut Glue) -> R) -> R {
             socket: None,
             generation: 0,
             timer: None,
-            media: None,
+            media: vec![],
             settings: None,
             tone: None,
             queue: VecDeque::new(),
@@ -143,6 +143,7 @@ pub async fn phone_main() {
 }
 
 fn apply_settings(settings: PhoneSettings) {
+    media::set_devices(settings.devices.clone());
     with(|g| g.settings = Some(settings.clone()));
     feed(Input::Settings(settings));
 }
@@ -198,7 +199,10 @@ fn run(effect: Effect) {
                 .await;
                 match prepared {
                     Ok((media, sdp)) => {
-                        with(|g| g.media = Some(Rc::new(media)));
+                        with(|g| {
+                            g.media.retain(|(c, _)| *c != call);
+                            g.media.push((call, Rc::new(media)));
+                        });
                         feed(Input::MediaReady { call, sdp });
                     }
                     Err(error) => {
@@ -213,31 +217,36 @@ fn run(effect: Effect) {
                 }
             });
         }
-        Effect::RemoteAnswer { sdp, .. } => {
-            with_media(move |media| async move { media.set_remote(RtcSdpType::Answer, &sdp).await })
-        }
-        Effect::AnswerReoffer { call, sdp } => with_media(move |media| async move {
+        Effect::RemoteAnswer { call, sdp } => with_media(call, move |media| async move {
+            media.set_remote(RtcSdpType::Answer, &sdp).await
+        }),
+        Effect::AnswerReoffer { call, sdp } => with_media(call, move |media| async move {
             let answer = media.answer(&sdp).await?;
             feed(Input::ReofferAnswer { call, sdp: answer });
             Ok(())
         }),
-        Effect::MakeHoldOffer { call, on } => with_media(move |media| async move {
+        Effect::MakeHoldOffer { call, on } => with_media(call, move |media| async move {
             let sdp = media.hold_offer(on).await?;
             feed(Input::HoldOffer { call, sdp });
             Ok(())
         }),
-        Effect::SetMuted(on) => with(|g| {
-            if let Some(media) = &g.media {
+        Effect::SetMuted { call, on } => with(|g| {
+            if let Some(media) = media_of(g, call) {
                 media.set_muted(on);
             }
         }),
-        Effect::SendDtmf { digits } => {
-            let sent = with(|g| g.media.as_ref().is_some_and(|m| m.send_dtmf(&digits)));
+        Effect::SendDtmf { call, digits } => {
+            let sent = with(|g| media_of(g, call).is_some_and(|m| m.send_dtmf(&digits)));
             if !sent {
                 feed(Input::DtmfNotInMedia { digits });
             }
         }
-        Effect::DropMedia { .. } => with(|g| g.media = None),
+        Effect::DropMedia { call } => with(|g| g.media.retain(|(c, _)| *c != call)),
+        Effect::RekeyMedia { from, to } => with(|g| {
+            for (c, _) in g.media.iter_mut().filter(|(c, _)| *c == from) {
+                *c = to;
+            }
+        }),
         Effect::Tone(tone) => {
             // The old tone stops (its context closes) before the new one starts.
             with(|g| g.tone = None);
@@ -316,13 +325,20 @@ fn open_socket() {
     });
 }
 
-/// Runs async media work for the call that has media, logging a failure.
-fn with_media<F, Fut>(f: F)
+fn media_of(g: &Glue, call: u32) -> Option<Rc<CallMedia>> {
+    g.media
+        .iter()
+        .find(|(c, _)| *c == call)
+        .map(|(_, m)| m.clone())
+}
+
+/// Runs async media work for `call`'s media, logging a failure.
+fn with_media<F, Fut>(call: u32, f: F)
 where
     F: FnOnce(Rc<CallMedia>) -> Fut + 'static,
     Fut: std::future::Future<Output = Result<(), GlueError>> + 'static,
 {
-    let Some(media) = with(|g| g.media.clone()) else {
+    let Some(media) = with(|g| media_of(g, call)) else {
         return;
     };
     wasm_bindgen_futures::spawn_local(async move {
@@ -353,6 +369,7 @@ pub fn phone_tone() -> JsValue {
                 Tone::Silent => "SILENT",
                 Tone::Ring { .. } => "RING",
                 Tone::Ringback => "RINGBACK",
+                Tone::Waiting => "WAITING",
             },
             player.audio_state(),
             player.level(),

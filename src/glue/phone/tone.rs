@@ -23,6 +23,9 @@ const RINGBACK_HZ: f32 = 400.0;
 /// Full volume is loud enough to hear across a room without clipping.
 const MAX_GAIN: f32 = 0.5;
 const RINGBACK_GAIN: f32 = 0.15;
+/// The call-waiting beep: short and soft, under the conversation.
+const WAITING_GAIN: f32 = 0.08;
+const WAITING_ON_S: f64 = 0.25;
 
 pub struct TonePlayer {
     tone: Tone,
@@ -37,6 +40,13 @@ impl TonePlayer {
     /// Starts `tone` (not `Tone::Silent`: that is no player at all).
     pub fn start(tone: Tone) -> Option<TonePlayer> {
         let context = AudioContext::new().log_and_continue("the tone's audio context")?;
+        // The ringtone on the ringing device; the ring-back, part of our call, on its speaker.
+        let devices = super::media::devices();
+        let device = match tone {
+            Tone::Ring { .. } => devices.ringer,
+            _ => devices.speaker,
+        };
+        super::media::set_sink(&context, &device);
         let oscillator = context
             .create_oscillator()
             .log_and_continue("the tone's oscillator")?;
@@ -103,16 +113,21 @@ impl Drop for TonePlayer {
     }
 }
 
-/// One cadence from now: the sound for `ON_S`, then silence.
+/// One cadence from now: the sound (for `ON_S`, the call-waiting beep shorter), then silence.
 fn schedule_ring(tone: Tone, context: &AudioContext, oscillator: &OscillatorNode, gain: &GainNode) {
     let t = context.current_time();
-    let (level, pitches): (f32, &[f32]) = match tone {
-        Tone::Ring { volume } => (MAX_GAIN * f32::from(volume.min(100)) / 100.0, &TRILL_HZ),
-        Tone::Ringback => (RINGBACK_GAIN, &[RINGBACK_HZ]),
-        Tone::Silent => (0.0, &[RINGBACK_HZ]),
+    let (level, pitches, on): (f32, &[f32], f64) = match tone {
+        Tone::Ring { volume } => (
+            MAX_GAIN * f32::from(volume.min(100)) / 100.0,
+            &TRILL_HZ,
+            ON_S,
+        ),
+        Tone::Ringback => (RINGBACK_GAIN, &[RINGBACK_HZ], ON_S),
+        Tone::Waiting => (WAITING_GAIN, &[RINGBACK_HZ], WAITING_ON_S),
+        Tone::Silent => (0.0, &[RINGBACK_HZ], ON_S),
     };
     let frequency = oscillator.frequency();
-    let steps = (ON_S / TRILL_STEP_S) as usize;
+    let steps = (on / TRILL_STEP_S) as usize;
     for step in 0..steps {
         let pitch = pitches[step % pitches.len()];
         let _ = frequency.set_value_at_time(pitch, t + step as f64 * TRILL_STEP_S);
@@ -121,6 +136,6 @@ fn schedule_ring(tone: Tone, context: &AudioContext, oscillator: &OscillatorNode
     // Short ramps, so the tone starts and stops without a click.
     let _ = volume.set_value_at_time(0.0, t);
     let _ = volume.linear_ramp_to_value_at_time(level, t + 0.01);
-    let _ = volume.set_value_at_time(level, t + ON_S - 0.01);
-    let _ = volume.linear_ramp_to_value_at_time(0.0, t + ON_S);
+    let _ = volume.set_value_at_time(level, t + on - 0.01);
+    let _ = volume.linear_ramp_to_value_at_time(0.0, t + on);
 }

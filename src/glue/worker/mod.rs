@@ -461,6 +461,7 @@ fn test_call(number: &str) -> CallRecord {
         memo_tags: vec![],
         comments: chrome::text("testCallComment"),
         transcript: None,
+        transferred_to: None,
     }
 }
 

@@ -246,6 +246,7 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
     let ViewParts {
         state,
         caller,
+        other_caller,
         log,
         logging_org,
         this_org,
@@ -282,6 +283,7 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
         state,
         CallNotes {
             caller,
+            other_caller,
             log,
             logging,
             confirm,
@@ -293,6 +295,7 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
 pub struct ViewParts {
     state: PhoneState,
     caller: Option<CallerCard>,
+    other_caller: Option<CallerCard>,
     log: Option<Log>,
     logging_org: Option<String>,
     this_org: bool,
@@ -319,6 +322,12 @@ pub fn view_parts(desk: &Desk, tab: Option<i32>) -> ViewParts {
     ViewParts {
         confirm,
         caller: desk.card_of(&sip_id).filter(|_| this_org).cloned(),
+        other_caller: state
+            .other
+            .as_ref()
+            .and_then(|c| desk.card_of(&c.call_id))
+            .filter(|_| this_org)
+            .cloned(),
         log: desk.log_of(&sip_id).filter(|_| this_org).cloned(),
         logging_org: desk.logging_org.clone(),
         this_org,

@@ -42,6 +42,19 @@ function track(ph, session, originator) {
     });
   }
   session.on('newDTMF', (d) => rec.dtmf.push({ tone: d.dtmf.tone, originator: d.originator }));
+  // Transferred by the other end (RFC 3515): JsSIP calls the Refer-To target itself (with
+  // Replaces for an attended transfer) and reports its progress back in NOTIFYs.
+  session.on('refer', (d) => {
+    rec.events.push({ ev: 'refer', at: Date.now(), to: String(d.request.refer_to?.uri ?? '') });
+    media().then((m) => d.accept(() => {}, m));
+  });
+  // The transfer target of an attended transfer: the transferee's INVITE with Replaces names
+  // this session; JsSIP asks the app, which takes it (the new session is answered by the
+  // phone's behaviour, and JsSIP ends this one once it is up).
+  session.on('replaces', (d) => {
+    rec.events.push({ ev: 'replaces', at: Date.now() });
+    d.accept();
+  });
   session.on('newInfo', (d) => rec.infos.push({ originator: d.originator, contentType: d.info.contentType }));
   // When the media path is up (benchmarks time INVITE arrival `at` → this).
   const watch = (pc) => pc.addEventListener('connectionstatechange', () => {
@@ -151,8 +164,17 @@ window.Far = {
     };
   },
   /** Audio packets of the last session's peer connection. */
+  /** The newest session of `user` whose media is not closed (after a failed transfer, the
+   * call that stayed), or the newest one. */
+  sessionsOf(user) {
+    return phones[user].sessions.map((r) => ({ originator: r.originator, events: r.events.map((e) => e.ev + (e.code ? `:${e.code}` : '')) }));
+  },
+  liveSession(user) {
+    const s = phones[user].sessions;
+    return [...s].reverse().find((r) => r.session.connection?.connectionState !== 'closed') ?? s[s.length - 1];
+  },
   async stats(user) {
-    const pc = this.lastSession(user).session.connection;
+    const pc = this.liveSession(user).session.connection;
     const out = { connectionState: pc.connectionState, received: 0, sent: 0, reportsFromPeer: 0 };
     (await pc.getStats()).forEach((s) => {
       if (s.type === 'inbound-rtp' && s.kind === 'audio') {

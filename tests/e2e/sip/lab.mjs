@@ -3,7 +3,8 @@
 // and a fake microphone; then the phone account and the microphone set as a user sets them on
 // the options page.
 import assert from 'node:assert/strict';
-import { startDevorg, launchBrowser, eventually } from '../harness.mjs';
+import { startDevorg, launchBrowser, eventually, login } from '../harness.mjs';
+import { panelUntil } from '../panel.mjs';
 import { startKamailio, USERS } from './kamailio.mjs';
 import { serveFarEnd } from './farend.mjs';
 
@@ -92,4 +93,16 @@ export async function mediaFlows(far, user) {
     return s.reportsFromPeer > 0 ? s : null;
   }, 'a receiver report from our side', 100);
   assert.ok(reported.reportsFromPeer > 0);
+}
+
+/**
+ * The phone set up as a user does (`setUpPhone`), then a Lightning page of the devorg at `path`
+ * (logged in) whose panel shows the line registered: resolves to that page.
+ */
+export async function registeredLightning(lab, path) {
+  await (await setUpPhone(lab)).close();
+  const page = await lab.browser.context.newPage();
+  await login(page, lab.devorg, path);
+  await panelUntil(page, 'registered', (s) => s.line === 'REGISTERED');
+  return page;
 }
