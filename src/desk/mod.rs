@@ -415,6 +415,8 @@ struct Plan {
     removes: BTreeSet<String>,
     broadcast: bool,
     actions: Vec<Effect>,
+    /// Incoming calls this turn reported missed (one waiting beside a call among them).
+    missed: Vec<CallView>,
 }
 
 impl Plan {
@@ -790,6 +792,9 @@ impl Desk {
                 continue;
             }
             self.log_ended(call, now_ms, plan);
+            if !call.outgoing && call.end == Some(CallEnd::Missed) {
+                plan.missed.push(call.clone());
+            }
             if !stored.contains(&call.call_id) {
                 stored.push(call.call_id.clone());
             }

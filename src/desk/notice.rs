@@ -135,16 +135,38 @@ impl Desk {
                 }
             }
         }
+        // Calls reported missed this turn, the one in front or one that waited beside it.
+        for call in std::mem::take(&mut plan.missed) {
+            let id = format!("missed:{}", call.call_id);
+            if wanted.iter().any(|n| n.id == id) || self.closed_notices.contains(&id) {
+                continue;
+            }
+            wanted.push(Notice {
+                id,
+                kind: NoticeKind::Missed,
+                number: shown_number(&call.peer),
+                caller: caller_of(self.card_of(&call.call_id)),
+                call_id: call.call_id,
+            });
+        }
         let missed = wanted
             .iter()
             .filter(|n| n.kind == NoticeKind::Missed)
             .count();
         let mut excess = missed.saturating_sub(MISSED_KEPT);
+        let mut dropped = vec![];
         wanted.retain(|n| {
             let drop = excess > 0 && n.kind == NoticeKind::Missed;
             excess -= usize::from(drop);
+            if drop {
+                dropped.push(n.id.clone());
+            }
             !drop
         });
+        // Gone for good: a repeated report of the call does not bring it back.
+        for id in dropped {
+            self.close_notice(&id, plan);
+        }
         if wanted == self.notices {
             return;
         }

@@ -976,3 +976,44 @@ fn several_records_wait_for_the_users_pick_before_they_pop() {
         .collect();
     assert_eq!(popped, [(second.url.clone(), Some(3))]);
 }
+
+#[test]
+fn a_second_caller_who_gave_up_while_waiting_leaves_a_missed_call_notification() {
+    let mut desk = with_org();
+    let mut gave_up = call("w@pbx", CallPhase::Ended, true);
+    gave_up.end = Some(CallEnd::Missed);
+    gave_up.answered_at_ms = None;
+    // The call in front goes on; the waiting one comes only in the ended list.
+    let turn = desk.handle(
+        Input::PhoneReport {
+            state: PhoneState {
+                line: LineState::Registered,
+                call: Some(call("front@pbx", CallPhase::Connected, false)),
+                other: None,
+                microphone_denied: false,
+            },
+            seq: 5,
+            ended: vec![gave_up.clone()],
+        },
+        T0,
+    );
+    assert!(notices(&turn).iter().any(|e| matches!(
+        e,
+        Effect::Notify { notice, fresh: true } if notice.id == "missed:w@pbx"
+    )));
+    // The report again (the engine resends until stored): no second notification.
+    let turn = desk.handle(
+        Input::PhoneReport {
+            state: PhoneState {
+                line: LineState::Registered,
+                call: Some(call("front@pbx", CallPhase::Connected, false)),
+                other: None,
+                microphone_denied: false,
+            },
+            seq: 5,
+            ended: vec![gave_up],
+        },
+        T0 + 3_000,
+    );
+    assert_eq!(notices(&turn), []);
+}
