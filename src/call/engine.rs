@@ -28,6 +28,10 @@ const DTMF_MS: u32 = 100;
 /// The pause a `,` of a dial string makes before what follows is dialled (`0312345678,123`:
 /// the extension goes this long after the answer).
 pub const POST_DIAL_PAUSE_MS: u64 = 2_000;
+/// The ring-back starts this long after the far end rings: a callee who answers at once (a
+/// desk phone on auto-answer, a colleague's softphone) is not preceded by a blip of tone, and
+/// starting audio does not sit on the call's set-up.
+pub const RINGBACK_DELAY_MS: u64 = 250;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Input {
@@ -215,6 +219,8 @@ pub struct Engine {
     resend_at: Option<u64>,
     /// The tone last asked of the glue.
     tone: Tone,
+    /// Our ringing call, and when its ring-back is due.
+    ringback_at: Option<(u32, u64)>,
     effects: Vec<Effect>,
 }
 
@@ -246,6 +252,7 @@ impl Engine {
             queued: vec![],
             resend_at: None,
             tone: Tone::Silent,
+            ringback_at: None,
             effects: vec![],
         }
     }
@@ -293,7 +300,7 @@ impl Engine {
         }
         self.pump(now, wall_ms);
         self.tidy();
-        self.sound();
+        self.sound(now);
         self.report(now);
         std::mem::take(&mut self.effects)
     }
@@ -307,10 +314,19 @@ impl Engine {
             .and_then(|d| d.waiting_since)
             .map(|since| since + REGISTER_WAIT_MS);
         let post_dial = self.post_dial.as_ref().and_then(|p| p.due);
-        [ua, dial, self.resend_at, post_dial]
+        let ringback = self
+            .ringback_at
+            .filter(|_| self.tone != Tone::Ringback)
+            .map(|(_, at)| at);
+        [ua, dial, self.resend_at, post_dial, ringback]
             .into_iter()
             .flatten()
             .min()
+    }
+
+    /// When the ring-back of our ringing call is due (the simulator checks the tone by it).
+    pub fn ringback_due(&self) -> Option<u64> {
+        self.ringback_at.map(|(_, at)| at)
     }
 
     /// No call live or being dialled, and nothing the worker still has to acknowledge: what is
@@ -890,7 +906,7 @@ impl Engine {
 
     /// The tone the state calls for, asked of the glue when it changes: the ringtone while a
     /// call rings for us (not yet answered), the ring-back while ours rings at the far end.
-    fn sound(&mut self) {
+    fn sound(&mut self, now: u64) {
         let ringing = self
             .settings
             .as_ref()
@@ -906,11 +922,31 @@ impl Engine {
                     volume: ringing.volume,
                 }
             }
-            Some((_, CallPhase::Ringing)) => Tone::Ringback,
+            Some((id, CallPhase::Ringing)) => {
+                let due = match self.ringback_at {
+                    Some((call, at)) if call == id => at,
+                    _ => {
+                        let at = now + RINGBACK_DELAY_MS;
+                        self.ringback_at = Some((id, at));
+                        if let Some(wake) = self.next_wake() {
+                            self.effects.push(Effect::WakeAt(wake));
+                        }
+                        at
+                    }
+                };
+                if now >= due {
+                    Tone::Ringback
+                } else {
+                    Tone::Silent
+                }
+            }
             // In the call's own audio, whatever the ringtone setting: the user is on the phone.
             Some(_) if waiting => Tone::Waiting,
             _ => Tone::Silent,
         };
+        if !matches!(self.live(), Some((_, CallPhase::Ringing))) {
+            self.ringback_at = None;
+        }
         if tone != self.tone {
             self.tone = tone;
             self.effects.push(Effect::Tone(tone));

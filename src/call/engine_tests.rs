@@ -271,6 +271,12 @@ fn our_call_hears_the_ring_back_while_the_far_end_rings() {
     rig.reply(&invite, 100, &[]);
     assert_eq!(rig.tones(), []);
     rig.reply(&invite, 180, &[("Contact", "<sip:far@f4r.invalid>")]);
+    assert_eq!(
+        rig.tones(),
+        [],
+        "not at once: a callee may answer right away"
+    );
+    rig.advance(RINGBACK_DELAY_MS);
     assert_eq!(rig.tones(), [Tone::Ringback]);
     let mut ok = response_to(&invite, 200, Some("far"));
     ok.push_header("Contact", "<sip:far@f4r.invalid>");

@@ -737,7 +737,14 @@ impl World {
             .is_some_and(|c| c.phase == CallPhase::Incoming);
         let expected = match phase {
             Some(CallPhase::Incoming) => matches!(self.phone.tone, Tone::Ring { .. }),
-            Some(CallPhase::Ringing) => self.phone.tone == Tone::Ringback,
+            Some(CallPhase::Ringing) => {
+                let due = self
+                    .phone
+                    .engine
+                    .ringback_due()
+                    .is_some_and(|at| at <= self.now);
+                self.phone.tone == if due { Tone::Ringback } else { Tone::Silent }
+            }
             Some(_) if waiting => self.phone.tone == Tone::Waiting,
             _ => self.phone.tone == Tone::Silent,
         };
@@ -1044,7 +1051,16 @@ impl World {
                             }
                             _ => state.live_call().is_some_and(|c| c.call_id == sip_id),
                         };
+                        // A call on hold beside the one in front is hung up as the panel
+                        // lets a user: switch to it, then hang up.
+                        let held = state.live_other().is_some_and(|c| c.call_id == sip_id);
+                        let answering =
+                            matches!(command, PhoneCommand::Answer | PhoneCommand::Decline);
                         match action {
+                            _ if held && !answering => {
+                                self.feed_engine(EngineInput::Command(PhoneCommand::Switch));
+                                self.line(500, OnLine::User(sip_id, command));
+                            }
                             Some(action)
                                 if self.shown.contains_key(&notice) && self.rng.chance(50) =>
                             {

@@ -16,7 +16,7 @@ const { login, eventually } = await import(join(root, 'tests/e2e/harness.mjs'));
 const { USERS } = await import(join(root, 'tests/e2e/sip/kamailio.mjs'));
 const { startPhoneLab, setUpPhone } = await import(join(root, 'tests/e2e/sip/lab.mjs'));
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const RUNS = Number(process.env.BENCH_RUNS ?? 31);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const lab = await startPhoneLab({
@@ -27,9 +27,23 @@ try {
   // Set-up only: no telephone-event reader (a worker per call) on either side's far end.
   await far.evaluate(() => { window.Far.listenForDtmf = false; });
   await setUpPhone(lab);
-  const page = await browser.context.newPage();
-  await login(page, devorg, '/lightning/r/Contact/0035g00000Yam4dAAB/view');
+  const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
+  let page = await browser.context.newPage();
+  await login(page, devorg, CONTACT);
   await page.waitForTimeout(1500);
+  // A tab may dial 5 numbers a minute (the trust rules): a fresh tab every few calls.
+  let dialsInTab = 0;
+  const dialTab = async () => {
+    if (dialsInTab === 4) {
+      await page.close();
+      page = await browser.context.newPage();
+      await page.goto(devorg.lightningUrl(CONTACT));
+      await page.waitForTimeout(1500);
+      dialsInTab = 0;
+    }
+    dialsInTab += 1;
+    return page;
+  };
 
   const measure = async (callee, start) => {
     const before = await far.evaluate((u) => window.Far.last(u)?.sessions ?? 0, callee);
@@ -50,7 +64,7 @@ try {
   const theirs = [];
   for (let i = 0; i < RUNS; i++) {
     ours.push(await measure(USERS.contact.user,
-      () => page.locator('lightning-formatted-phone a[href="tel:03-1234-5678"]').first().click()));
+      async () => (await dialTab()).locator('lightning-formatted-phone a[href="tel:03-1234-5678"]').first().click()));
     theirs.push(await measure(USERS.far3.user,
       () => far.evaluate(([u, t]) => window.Far.call(u, t), [USERS.far.user, USERS.far3.user])));
   }

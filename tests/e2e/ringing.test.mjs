@@ -108,6 +108,8 @@ test('our call plays the ring-back while the far end rings, and stops when it an
   await inPanel(lightning, (root, n) => { root.querySelector('.number').value = n; }, RINGER);
   await click(lightning, '[data-action=dial]');
   await panelUntil(lightning, 'ringing', (s) => s.phase === 'phase_RINGING');
+  // A quarter of a second after the far end rings (a callee who answers at once hears none).
+  await eventually(async () => (await tone()).tone === 'RINGBACK', 'the ring-back');
   const back = await listen();
   assert.deepEqual(back.tones, ['RINGBACK'], JSON.stringify(back));
   assert.ok(back.loudest > 0.05, JSON.stringify(back));

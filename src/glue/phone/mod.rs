@@ -247,15 +247,14 @@ fn run(effect: Effect) {
                 *c = to;
             }
         }),
-        Effect::Tone(tone) => {
-            // The old tone stops (its context closes) before the new one starts.
-            with(|g| g.tone = None);
-            let player = match tone {
-                Tone::Silent => None,
-                tone => TonePlayer::start(tone),
-            };
-            with(|g| g.tone = player);
-        }
+        Effect::Tone(tone) => with(|g| {
+            if g.tone.is_none() && tone != Tone::Silent {
+                g.tone = TonePlayer::new();
+            }
+            if let Some(player) = g.tone.as_mut() {
+                player.play(tone);
+            }
+        }),
         Effect::Report { state, seq, ended } => {
             wasm_bindgen_futures::spawn_local(async move {
                 match ask_worker(&PhoneReport { state, seq, ended }).await {
@@ -362,19 +361,22 @@ fn ice_servers() -> Vec<IceServer> {
 /// `RINGBACK`; `audio` the AudioContext's state; `level` the output's RMS level.
 #[wasm_bindgen]
 pub fn phone_tone() -> JsValue {
-    let (tone, audio, level) = with(|g| match &g.tone {
-        None => ("SILENT", "none", 0.0),
-        Some(player) => (
-            match player.tone() {
-                Tone::Silent => "SILENT",
-                Tone::Ring { .. } => "RING",
-                Tone::Ringback => "RINGBACK",
-                Tone::Waiting => "WAITING",
+    let (tone, audio, level) =
+        with(
+            |g| match g.tone.as_ref().filter(|p| p.tone() != Tone::Silent) {
+                None => ("SILENT", "none", 0.0),
+                Some(player) => (
+                    match player.tone() {
+                        Tone::Silent => "SILENT",
+                        Tone::Ring { .. } => "RING",
+                        Tone::Ringback => "RINGBACK",
+                        Tone::Waiting => "WAITING",
+                    },
+                    player.audio_state(),
+                    player.level(),
+                ),
             },
-            player.audio_state(),
-            player.level(),
-        ),
-    });
+        );
     let report = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&report, &"tone".into(), &tone.into());
     let _ = js_sys::Reflect::set(&report, &"audio".into(), &audio.into());

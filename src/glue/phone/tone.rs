@@ -27,26 +27,22 @@ const RINGBACK_GAIN: f32 = 0.15;
 const WAITING_GAIN: f32 = 0.08;
 const WAITING_ON_S: f64 = 0.25;
 
+/// The document's one audio graph for tones, made at the first tone and kept: starting a
+/// tone is then a resume and a few scheduled values, not a new `AudioContext` (whose start
+/// would sit on a call's set-up: the ring-back starts at the far end's 180, a moment before
+/// its 200). Silent, the context is suspended, so no audio device is held open.
 pub struct TonePlayer {
     tone: Tone,
     context: AudioContext,
     oscillator: OscillatorNode,
     gain: GainNode,
     analyser: AnalyserNode,
-    _cadence: Timer,
+    cadence: Option<Timer>,
 }
 
 impl TonePlayer {
-    /// Starts `tone` (not `Tone::Silent`: that is no player at all).
-    pub fn start(tone: Tone) -> Option<TonePlayer> {
+    pub fn new() -> Option<TonePlayer> {
         let context = AudioContext::new().log_and_continue("the tone's audio context")?;
-        // The ringtone on the ringing device; the ring-back, part of our call, on its speaker.
-        let devices = super::media::devices();
-        let device = match tone {
-            Tone::Ring { .. } => devices.ringer,
-            _ => devices.speaker,
-        };
-        super::media::set_sink(&context, &device);
         let oscillator = context
             .create_oscillator()
             .log_and_continue("the tone's oscillator")?;
@@ -61,29 +57,51 @@ impl TonePlayer {
             .and_then(|_| analyser.connect_with_audio_node(&context.destination()))
             .log_and_continue("connecting the tone")?;
         oscillator.start().log_and_continue("starting the tone")?;
-        let ring = {
-            let context = context.clone();
-            let oscillator = oscillator.clone();
-            let gain = gain.clone();
-            move || schedule_ring(tone, &context, &oscillator, &gain)
-        };
-        ring();
-        let cadence = Timer::every(CADENCE_MS, ring);
+        let _ = context.suspend();
         Some(TonePlayer {
-            tone,
+            tone: Tone::Silent,
             context,
             oscillator,
             gain,
             analyser,
-            _cadence: cadence,
+            cadence: None,
         })
+    }
+
+    /// Plays `tone` from now on (`Tone::Silent`: stops).
+    pub fn play(&mut self, tone: Tone) {
+        self.tone = tone;
+        self.cadence = None;
+        let _ = self.gain.gain().cancel_scheduled_values(0.0);
+        self.gain.gain().set_value(0.0);
+        if tone == Tone::Silent {
+            let _ = self.context.suspend();
+            return;
+        }
+        // The ringtone on the ringing device; the ring-back and the call-waiting beep, part of
+        // our call, on its speaker.
+        let devices = super::media::devices();
+        let device = match tone {
+            Tone::Ring { .. } => devices.ringer,
+            _ => devices.speaker,
+        };
+        super::media::set_sink(&self.context, &device);
+        let _ = self.context.resume();
+        let ring = {
+            let context = self.context.clone();
+            let oscillator = self.oscillator.clone();
+            let gain = self.gain.clone();
+            move || schedule_ring(tone, &context, &oscillator, &gain)
+        };
+        ring();
+        self.cadence = Some(Timer::every(CADENCE_MS, ring));
     }
 
     pub fn tone(&self) -> Tone {
         self.tone
     }
 
-    /// `running` once the browser lets it sound.
+    /// `running` while a tone sounds (the browser let it start), `suspended` when silent.
     pub fn audio_state(&self) -> &'static str {
         match self.context.state() {
             AudioContextState::Running => "running",
@@ -99,17 +117,6 @@ impl TonePlayer {
         self.analyser.get_float_time_domain_data(&mut samples);
         let energy: f32 = samples.iter().map(|s| s * s).sum();
         (energy / samples.len().max(1) as f32).sqrt()
-    }
-}
-
-impl Drop for TonePlayer {
-    fn drop(&mut self) {
-        let _ = self.gain.gain().cancel_scheduled_values(0.0);
-        self.oscillator
-            .disconnect()
-            .log_and_continue("stopping the tone");
-        // Closing resolves later; nothing waits for it.
-        let _ = self.context.close();
     }
 }
 
