@@ -66,6 +66,12 @@ pub enum Input {
     DtmfNotInMedia {
         digits: String,
     },
+    /// The audio devices connected now (ids of inputs and outputs): the panel says which
+    /// chosen one is missing.
+    DevicesConnected {
+        inputs: Vec<String>,
+        outputs: Vec<String>,
+    },
     /// The worker stored these ended calls.
     Acknowledged {
         stored: Vec<String>,
@@ -291,6 +297,14 @@ impl Engine {
                 });
             }
             Input::DtmfNotInMedia { digits } => self.dtmf_by_info(&digits, now),
+            Input::DevicesConnected { inputs, outputs } => {
+                let missing = self
+                    .settings
+                    .as_ref()
+                    .map(|s| s.devices.missing(&inputs, &outputs))
+                    .unwrap_or_default();
+                self.state.missing_devices = missing;
+            }
             Input::Acknowledged { stored } => {
                 self.unacked.retain(|c| !stored.contains(&c.call_id));
                 if self.unacked.is_empty() {

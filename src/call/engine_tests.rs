@@ -312,3 +312,33 @@ fn changing_the_ringtone_during_a_call_keeps_the_call_and_the_line() {
     assert!(rig.took(|e| *e == Effect::CloseTransport));
     assert!(rig.engine.state.live_call().is_none());
 }
+
+#[test]
+fn a_chosen_device_that_is_not_connected_is_named_in_the_state() {
+    let mut rig = Rig::new().registered();
+    let mut settings = rig.engine.settings.clone().unwrap();
+    settings.devices.microphone = crate::call::settings::Device {
+        id: "headset-mic".into(),
+        label: "Headset".into(),
+    };
+    rig.feed(Input::Settings(settings));
+    let connected = |inputs: &[&str]| Input::DevicesConnected {
+        inputs: inputs.iter().map(|s| s.to_string()).collect(),
+        outputs: vec!["default".into()],
+    };
+    rig.feed(connected(&["default", "headset-mic"]));
+    assert!(rig.engine.state.missing_devices.is_empty());
+    rig.effects.clear();
+    rig.feed(connected(&["default"]));
+    assert_eq!(
+        rig.engine.state.missing_devices,
+        [(
+            crate::call::settings::DeviceRole::Microphone,
+            "Headset".to_string()
+        )]
+    );
+    assert!(
+        rig.took(|e| matches!(e, Effect::Report { .. })),
+        "the panels hear of it"
+    );
+}

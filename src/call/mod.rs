@@ -322,6 +322,9 @@ pub struct PhoneState {
     /// one on hold while we talk to another (after answering a second call, or consulting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub other: Option<CallView>,
+    /// Chosen devices that are not connected (the default plays instead), by role and label.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_devices: Vec<(settings::DeviceRole, String)>,
     /// getUserMedia was refused: the user must allow the microphone on the options page.
     #[serde(default)]
     pub microphone_denied: bool,
@@ -333,6 +336,7 @@ impl Default for PhoneState {
             line: LineState::Unconfigured,
             call: None,
             other: None,
+            missing_devices: vec![],
             microphone_denied: false,
         }
     }

@@ -59,7 +59,30 @@ pub struct Devices {
     pub ringer: Device,
 }
 
+/// Which of the chosen devices is meant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum DeviceRole {
+    Microphone,
+    Speaker,
+    Ringer,
+}
+
 impl Devices {
+    /// The chosen devices (by role and label) that are not among `connected` (ids of the audio
+    /// inputs and outputs there now): the default plays in their place.
+    pub fn missing(&self, inputs: &[String], outputs: &[String]) -> Vec<(DeviceRole, String)> {
+        [
+            (DeviceRole::Microphone, &self.microphone, inputs),
+            (DeviceRole::Speaker, &self.speaker, outputs),
+            (DeviceRole::Ringer, &self.ringer, outputs),
+        ]
+        .into_iter()
+        .filter(|(_, device, there)| !device.id.is_empty() && !there.contains(&device.id))
+        .map(|(role, device, _)| (role, device.label.clone()))
+        .collect()
+    }
+
     fn too_long(&self) -> bool {
         [&self.microphone, &self.speaker, &self.ringer]
             .iter()

@@ -14,6 +14,7 @@ use web_sys::{Document, Element, HtmlInputElement, ShadowRoot, ShadowRootInit, S
 use super::chrome;
 use super::js::{ask_worker, from_js, JsResultExt};
 use super::listener::{Listener, Timer};
+use crate::call::settings::DeviceRole;
 use crate::call::{
     CallEnd, CallPhase, CallView, LineState, PhoneCommand, PhoneState, TransferState,
 };
@@ -38,6 +39,7 @@ const MARKUP: &str = r#"
     <p class="line"></p>
     <p class="logging"></p>
     <p class="reason" role="alert"></p>
+    <p class="devices-note" role="status" hidden></p>
     <div class="confirm" role="alertdialog" hidden>
       <p class="confirm-why"></p>
       <p class="confirm-number"></p>
@@ -731,6 +733,21 @@ fn render_panel(panel: &Panel) {
     render_log_note(panel);
     render_other(panel);
     render_transfer(panel);
+    // A chosen device that is not connected: said, with what plays instead.
+    let note: Vec<String> = state
+        .missing_devices
+        .iter()
+        .map(|(role, label)| {
+            let key = match role {
+                DeviceRole::Microphone => "deviceMissingMicrophone",
+                DeviceRole::Speaker => "deviceMissingSpeaker",
+                DeviceRole::Ringer => "deviceMissingRinger",
+            };
+            chrome::text_with(key, &[label])
+        })
+        .collect();
+    set_hidden(root, ".devices-note", note.is_empty());
+    set_text(root, ".devices-note", &note.join(" "));
     let phase = live.map(|c| c.phase);
     set_hidden(root, ".incoming", phase != Some(CallPhase::Incoming));
     set_hidden(root, ".controls", phase != Some(CallPhase::Connected));

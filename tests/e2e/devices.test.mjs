@@ -82,6 +82,12 @@ after(async () => {
   await lab?.stop();
 });
 
+/** The panel's note about chosen devices that are not connected, or null. */
+const devicesNote = () => inPanel(lightning, (root) => {
+  const note = root.querySelector('.devices-note');
+  return note.hidden ? null : note.textContent;
+});
+
 test('once the microphone is allowed, the options page lists the fake microphones and speakers, the system default first', async () => {
   const page = await openOptions();
   // The permission the lab's setUpPhone gave; pressing the button again refills the lists.
@@ -154,6 +160,10 @@ test('a headset unplugged during a call: the default microphone and speaker take
   const fallen = await until(devices, (d) => d.microphone === 'Fake Default Audio Input' && d.speaker === '',
     'the default devices', 'devices');
   assert.deepEqual(fallen, { microphone: 'Fake Default Audio Input', speaker: '' });
+  // The panel says so, naming what went.
+  const note = await until(devicesNote, (n) => n?.includes('Fake Audio Input 2'), 'the panel\'s note', 'note');
+  assert.equal(note, 'The microphone “Fake Audio Input 2” is not connected: the default one is used. '
+    + 'The speaker “Fake Audio Output 1” is not connected: the default one plays.');
   await mediaFlows(lab.far, ANSWERER);
   // Plugged back in.
   await inOffscreen(lightning, `(() => {
@@ -163,6 +173,7 @@ test('a headset unplugged during a call: the default microphone and speaker take
   })()`);
   await until(devices, (d) => d.microphone === 'Fake Audio Input 2' && d.speaker === ids['Fake Audio Output 1'],
     'the chosen devices again', 'devices');
+  await until(async () => ({ note: await devicesNote() }), (n) => n.note === null, 'the note gone', 'note');
   await mediaFlows(lab.far, ANSWERER);
   await hangUp();
 });
@@ -201,6 +212,8 @@ test('a stored device that is not connected: the options page says so, and calls
   await dial(ANSWERER);
   const used = await until(devices, (d) => d.microphone, 'a microphone', 'devices');
   assert.deepEqual(used, { microphone: 'Fake Default Audio Input', speaker: '' });
+  assert.match(await until(devicesNote, (n) => n, 'the panel\'s note', 'note'),
+    /The microphone “Old headset microphoneDevice” is not connected/);
   await mediaFlows(lab.far, ANSWERER);
   await hangUp();
 

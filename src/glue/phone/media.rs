@@ -195,6 +195,18 @@ pub fn set_sink(target: &JsValue, device: &Device) {
     });
 }
 
+/// The ids of the audio inputs and outputs connected now; `None` when the browser cannot say.
+pub async fn connected_ids() -> Option<(Vec<String>, Vec<String>)> {
+    let all = connected().await?;
+    let ids = |input: bool| {
+        all.iter()
+            .filter(|(i, _)| *i == input)
+            .map(|(_, id)| id.clone())
+            .collect()
+    };
+    Some((ids(true), ids(false)))
+}
+
 /// The audio devices connected now, `(is an input, id)`; `None` when the browser cannot say.
 async fn connected() -> Option<Vec<(bool, String)>> {
     let devices = web_sys::window()?.navigator().media_devices().ok()?;

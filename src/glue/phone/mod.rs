@@ -131,6 +131,15 @@ pub async fn phone_main() {
     chrome::on_message_add_listener(listener.as_ref().unchecked_ref());
     // The document exists to run this listener: it lives as long as the document.
     listener.forget();
+    if let Ok(devices) = web_sys::window()
+        .ok_or(JsValue::NULL)
+        .and_then(|w| w.navigator().media_devices())
+    {
+        // A headset plugged in or out: the panel's note follows (lives with the document).
+        std::mem::forget(Listener::new(&devices, "devicechange", |_| {
+            report_devices()
+        }));
+    }
     match ask_worker(&PhoneReady {}).await {
         Ok(PhoneSetup { settings, pending }) => {
             apply_settings(settings);
@@ -146,6 +155,17 @@ fn apply_settings(settings: PhoneSettings) {
     media::set_devices(settings.devices.clone());
     with(|g| g.settings = Some(settings.clone()));
     feed(Input::Settings(settings));
+    report_devices();
+}
+
+/// Tells the engine which audio devices are connected (it tells the panel which chosen one
+/// is missing): with new settings, before each call's media, and whenever one comes or goes.
+fn report_devices() {
+    wasm_bindgen_futures::spawn_local(async {
+        if let Some((inputs, outputs)) = media::connected_ids().await {
+            feed(Input::DevicesConnected { inputs, outputs });
+        }
+    });
 }
 
 /// One input into the engine, and its effects carried out in order. An input that arrives
@@ -186,6 +206,7 @@ fn run(effect: Effect) {
             with(|g| g.timer = Some(timer));
         }
         Effect::PrepareMedia { call, offer } => {
+            report_devices();
             let ice = ice_servers();
             wasm_bindgen_futures::spawn_local(async move {
                 let prepared = async {
