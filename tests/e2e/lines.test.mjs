@@ -130,6 +130,23 @@ test('a second caller while we talk: call waiting, hold and answer, switch with 
   assert.deepEqual(tasks.map((t) => t.CallType).sort(), ['Inbound', 'Outbound']);
 });
 
+test('a second caller declined while we talk hears 603; the call goes on', async () => {
+  await dial(FIRST);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  await farUntil(FIRST, 'first connected', (s) => s.events.includes('confirmed') && s.connectionState === 'connected');
+  await lab.far.evaluate(([u, t]) => window.Far.call(u, t), [CALLER, USERS.phone.user]);
+  await until(otherState, (o) => o?.phase === 'Call waiting', 'the waiting call', 'other');
+  await click(lightning, '.decline-waiting');
+  const refused = await farUntil(CALLER, 'the second caller refused', (s) => s.events.some((e) => e.startsWith('failed')));
+  assert.ok(refused.events.some((e) => e.startsWith('failed:603')), JSON.stringify(refused.events));
+  await until(async () => ({ other: await otherState() }), (o) => o.other === null, 'the second line gone', 'other');
+  const state = await panelState(lightning);
+  assert.deepEqual([state.phase, state.peer, state.held], ['phase_CONNECTED', FIRST, 'false']);
+  await mediaFlows(lab.far, FIRST);
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'ended', (s) => s.phase === 'end_HUNG_UP');
+});
+
 test('a blind transfer: the caller ends up talking to the third phone, our call ends as transferred, and its Task says to whom', async () => {
   await answeredCallFrom(CALLER);
   const callId = (await farLast(CALLER)).callId;

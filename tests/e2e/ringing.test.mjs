@@ -288,3 +288,18 @@ test('the screen pop opens the caller\'s record (picked on the card: the number 
     await saveRinging({ screenPop: 'ANSWER' });
   }
 });
+
+test('with no Lightning tab open, clicking a missed call\'s notification opens one with the panel', async () => {
+  await lightning.close();
+  await lab.far.evaluate(([u, t]) => window.Far.call(u, t), [KNOWN, USERS.phone.user]);
+  await notifications.until((shown) => shown.find((n) => n.summary === 'Incoming call: 山田 太郎'), { what: 'ringing' });
+  await lab.far.evaluate((u) => window.Far.hangup(u), KNOWN);
+  const missed = await notifications.until((shown) => shown.find((n) => n.summary === 'Missed call: 山田 太郎'),
+    { what: 'the missed-call notification' });
+  const opened = lab.browser.context.waitForEvent('page');
+  await notifications.press(missed.id, DEFAULT_ACTION);
+  lightning = await opened;
+  await lightning.waitForURL((url) => url.host === lab.devorg.lightningHost);
+  const state = await panelUntil(lightning, 'the panel with the missed call', (s) => s.phase === 'end_MISSED');
+  assert.equal(state.caller?.matches[0]?.id, CONTACT_ID);
+});
