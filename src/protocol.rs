@@ -123,6 +123,13 @@ pub struct PickCaller {
     pub record_id: RecordId,
 }
 
+/// The docked panel: send the Task of this (ended) call again, after it failed or waited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelRetryLog {
+    pub call_id: String,
+}
+
 /// The docked panel: the user's answer to "call this costly number?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -150,6 +157,7 @@ pub enum FromContent {
     PickCaller(PickCaller),
     ConfirmDial(ConfirmDial),
     Phone(Phone),
+    PanelRetryLog(PanelRetryLog),
 }
 
 requests! {
@@ -160,6 +168,7 @@ requests! {
     PickCaller => Ack,
     ConfirmDial => Ack,
     Phone => Ack,
+    PanelRetryLog => Ack,
 }
 
 /// Options page: what the worker knows about orgs and pages.
@@ -691,6 +700,7 @@ pub fn parse_to_worker(
                     | FromContent::PickCaller(_)
                     | FromContent::ConfirmDial(_)
                     | FromContent::Phone(_)
+                    | FromContent::PanelRetryLog(_)
             ) {
                 return Err(BadMessage("not a message of the docked phone".into()));
             }
@@ -759,6 +769,7 @@ fn check_content(message: &FromContent) -> Result<(), BadMessage> {
         FromContent::Phone(Phone { action }) => action.validate().map_err(|e| BadMessage(e.into())),
         FromContent::PickCaller(PickCaller { call_id, .. }) => check_call_id(call_id),
         FromContent::ConfirmDial(ConfirmDial { dial_id, .. }) => check_call_id(dial_id),
+        FromContent::PanelRetryLog(PanelRetryLog { call_id }) => check_call_id(call_id),
         _ => Ok(()),
     }
 }

@@ -21,7 +21,9 @@ use crate::call::{
 use crate::calllog::{CallNotes, CallerCard, CardStatus, NoteStatus};
 use crate::codes::ErrorCode;
 use crate::number::{PhoneNumber, DEFAULT_REGION};
-use crate::protocol::{ConfirmDial, Phone, PhoneHello, PhoneStatus, PickCaller, Request, ToTab};
+use crate::protocol::{
+    ConfirmDial, PanelRetryLog, Phone, PhoneHello, PhoneStatus, PickCaller, Request, ToTab,
+};
 use crate::salesforce::id::RecordId;
 use crate::shown::shown_name;
 
@@ -56,7 +58,7 @@ const MARKUP: &str = r#"
       </div>
       <p class="phase"></p>
       <p class="clock" aria-live="off"></p>
-      <p class="logged" role="status" hidden><span class="logged-text"></span> <a class="task" target="_top" hidden></a></p>
+      <p class="logged" role="status" hidden><span class="logged-text"></span> <a class="task" target="_top" hidden></a> <button type="button" class="retry" data-action="retry-log" hidden></button></p>
       <div class="row incoming">
         <button type="button" class="answer" data-action="answer"></button>
         <button type="button" class="decline" data-action="decline"></button>
@@ -415,6 +417,21 @@ fn pick_caller(record: &str) {
     });
 }
 
+/// The user asks to send the ended call's Task again (it failed, or waits).
+fn retry_log() {
+    let call_id = PANEL.with(|p| {
+        p.borrow()
+            .as_ref()
+            .and_then(|panel| panel.state.call.as_ref().map(|c| c.call_id.clone()))
+    });
+    let Some(call_id) = call_id.filter(|c| !c.is_empty()) else {
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        send(&PanelRetryLog { call_id }).await;
+    });
+}
+
 fn update(state: PhoneState, notes: CallNotes) {
     let ringing_in = state
         .live_call()
@@ -479,6 +496,12 @@ fn on_click(event: web_sys::Event) {
         // Only the user's own click says yes to a costly number.
         if event.is_trusted() {
             confirm_dial(dial);
+        }
+        return;
+    }
+    if action == "retry-log" {
+        if event.is_trusted() {
+            retry_log();
         }
         return;
     }
@@ -981,6 +1004,10 @@ fn render_log_note(panel: &Panel) {
         }
     };
     set_text(root, ".logged-text", &text);
+    // Waiting or failed: the user may send it again now (once: the desk's log is one Task).
+    let retry = !matches!(note.status, NoteStatus::Logged);
+    set_hidden(root, ".retry", !retry);
+    set_text(root, ".retry", &chrome::text("callLogRetry"));
     let url = note
         .task_url
         .as_deref()

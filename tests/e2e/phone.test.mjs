@@ -643,3 +643,31 @@ test('the options page says which dials ask first: numbers abroad too, when the 
   await panelUntil(lightning, 'no question', (s) => !s.confirm);
   await setRules(true, false);
 });
+
+test('a call whose log failed shows why and Retry: the user\'s click logs it, once', async () => {
+  // Salesforce refuses every write for now (400, not worth retrying by itself).
+  await devorg.admin('faults', { failCount: 50, failStatus: 400 });
+  try {
+    await dialFromPanel(lightning, FAR);
+    await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+    await farUntil(FAR, 'far end connected', (s) => s.events.includes('confirmed'));
+    await click(lightning, '.hangup');
+    const failed = await panelUntil(lightning, 'the failed log', (s) => s.logged && !s.logged.href
+      && /not logged|could not/i.test(s.logged.text));
+    assert.ok(failed.logged.text);
+    const retryShown = await inPanel(lightning, (root) => !root.querySelector('.retry').hidden);
+    assert.equal(retryShown, true);
+    // A script's click does nothing; the user's does.
+    await devorg.admin('faults', {});
+    await click(lightning, '.retry');
+    await lightning.waitForTimeout(500);
+    const callId = (await farLast(FAR)).callId;
+    assert.equal((await devorg.records('Task')).filter((t) => t.CallObject === callId).length, 0);
+    await userClicks(lightning, '.retry');
+    const task = await oneTaskFor(callId);
+    assert.equal(task.CallType, 'Outbound');
+    await panelUntil(lightning, 'logged', (s) => s.logged?.href);
+  } finally {
+    await devorg.admin('faults', {});
+  }
+});

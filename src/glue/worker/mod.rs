@@ -30,9 +30,9 @@ use crate::protocol::{
     ConfirmDial, ContentCandidates, ContentDial, ContentStarted, DialReport, FieldMappingIs,
     FieldMappingSaved, FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall,
     LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
-    Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal,
-    Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLoggingOrg, SaveLookupPriority,
-    SenderContext, Status, ToTab, ToWorker, UpdateMemo, UpdateTranscript,
+    PanelRetryLog, Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus,
+    PickCaller, Refusal, Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLoggingOrg,
+    SaveLookupPriority, SenderContext, Status, ToTab, ToWorker, UpdateMemo, UpdateTranscript,
 };
 use crate::salesforce::host;
 
@@ -135,6 +135,23 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
                 _ => Ok(Ack {}),
             },
         ),
+        FromContent::PanelRetryLog(PanelRetryLog { call_id }) => {
+            // Only a panel that was shown the call's Task (the logging org's tab) retries it,
+            // and only the call it shows: a page cannot make the worker resend other logs.
+            let tab = tab_id(sender);
+            let allowed = runner::read(|d| {
+                tab.is_some_and(|t| d.shows_notes(t))
+                    && d.phone.call.as_ref().is_some_and(|c| c.call_id == call_id)
+            })
+            .await?;
+            if !allowed {
+                return answer::<PanelRetryLog>(Err(Refusal::new(
+                    "NO_CARD",
+                    "this panel does not show that call",
+                )));
+            }
+            answer::<PanelRetryLog>(log_reply(Input::Retry { call_id }).await.map(|_| Ack {}))
+        }
         FromContent::Phone(Phone { mut action }) => {
             // Only the desk gives dials their id (a click-to-call's): none from a page.
             if let PhoneCommand::Dial { dial_id, .. } = &mut action {
