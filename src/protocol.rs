@@ -130,6 +130,14 @@ pub struct PanelRetryLog {
     pub call_id: String,
 }
 
+/// The docked panel: the user's notes on the call it shows (its Task's comments).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelNotes {
+    pub call_id: String,
+    pub text: String,
+}
+
 /// The docked panel: the user's answer to "call this costly number?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -158,6 +166,7 @@ pub enum FromContent {
     ConfirmDial(ConfirmDial),
     Phone(Phone),
     PanelRetryLog(PanelRetryLog),
+    PanelNotes(PanelNotes),
 }
 
 requests! {
@@ -169,6 +178,7 @@ requests! {
     ConfirmDial => Ack,
     Phone => Ack,
     PanelRetryLog => Ack,
+    PanelNotes => Ack,
 }
 
 /// Options page: what the worker knows about orgs and pages.
@@ -701,6 +711,7 @@ pub fn parse_to_worker(
                     | FromContent::ConfirmDial(_)
                     | FromContent::Phone(_)
                     | FromContent::PanelRetryLog(_)
+                    | FromContent::PanelNotes(_)
             ) {
                 return Err(BadMessage("not a message of the docked phone".into()));
             }
@@ -770,6 +781,12 @@ fn check_content(message: &FromContent) -> Result<(), BadMessage> {
         FromContent::PickCaller(PickCaller { call_id, .. }) => check_call_id(call_id),
         FromContent::ConfirmDial(ConfirmDial { dial_id, .. }) => check_call_id(dial_id),
         FromContent::PanelRetryLog(PanelRetryLog { call_id }) => check_call_id(call_id),
+        FromContent::PanelNotes(PanelNotes { call_id, text }) => {
+            if text.chars().count() > crate::desk::log::MAX_NOTES_CHARS {
+                return Err(BadMessage("the notes are longer than a Task takes".into()));
+            }
+            check_call_id(call_id)
+        }
         _ => Ok(()),
     }
 }

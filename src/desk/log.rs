@@ -13,6 +13,9 @@ pub const LOG_KEY_PREFIX: &str = "log:";
 /// Salesforce's field limits, so a stored log can always be written: `Description` (the
 /// transcript) holds 32,000 characters; memo tags are picklist values (255 each).
 pub const MAX_TRANSCRIPT_CHARS: usize = 32_000;
+/// A user's notes: what `Description` holds (32,000), cut there with a marker if the
+/// transcript makes the whole longer.
+pub const MAX_NOTES_CHARS: usize = 32_000;
 pub const MAX_MEMO_TAGS: usize = 20;
 pub const MAX_MEMO_TAG_CHARS: usize = 255;
 /// Warnings kept on one log.
@@ -141,6 +144,16 @@ impl Log {
         let text: String = text.chars().take(MAX_TRANSCRIPT_CHARS).collect();
         if self.call.transcript.as_deref() != Some(text.as_str()) {
             self.call.transcript = Some(text);
+            self.revisions.transcript += 1;
+        }
+    }
+
+    /// The user's notes on the call, the comments of `Description` (beside the transcript:
+    /// both are that one field, so they share its revision and its one PATCH per change).
+    pub fn set_notes(&mut self, text: &str) {
+        let text: String = text.chars().take(MAX_NOTES_CHARS).collect();
+        if self.call.comments != text {
+            self.call.comments = text;
             self.revisions.transcript += 1;
         }
     }

@@ -55,6 +55,8 @@ const FAILED_KEPT_MS: u64 = 30 * 24 * 3_600_000;
 
 /// Calls not to be logged that the desk remembers (far more than reports are re-sent for).
 const UNLOGGED_KEPT: usize = 50;
+/// Calls whose notes wait for the call to end (two lines at most, and a margin).
+const PENDING_NOTES_KEPT: usize = 4;
 /// Dials one tab may make in `DIAL_RATE_WINDOW_MS`: a person clicks a few numbers a minute; a
 /// script that got a click through would dial on and on.
 pub const DIALS_PER_WINDOW: usize = 5;
@@ -186,6 +188,9 @@ pub struct Desk {
     /// The ids of notifications the user closed.
     #[serde(default)]
     pub closed_notices: Vec<String>,
+    /// Notes typed during a call, by Call-ID, until the call ends and becomes its log.
+    #[serde(default)]
+    pub pending_notes: Vec<(String, String)>,
     /// The screen pops made (`<moment>:<Call-ID>`).
     #[serde(default)]
     pub popped: Vec<String>,
@@ -216,6 +221,7 @@ impl Default for Desk {
             cards: vec![],
             notices: vec![],
             closed_notices: vec![],
+            pending_notes: vec![],
             popped: vec![],
             logs: BTreeMap::new(),
             unreadable: vec![],
@@ -302,6 +308,11 @@ pub enum Input {
     Memo {
         call_id: String,
         tags: Vec<String>,
+    },
+    /// The user's notes on a call (live, or ended): its Task's comments.
+    Notes {
+        call_id: String,
+        text: String,
     },
     Transcript {
         call_id: String,
@@ -693,6 +704,25 @@ impl Desk {
                 Reply::Ack
             }
             Input::Memo { call_id, tags } => self.change(&call_id, plan, |l| l.set_memo(tags)),
+            Input::Notes { call_id, text } => {
+                if self.log_id_of(&call_id).is_some() {
+                    return self.change(&call_id, plan, |l| l.set_notes(&text));
+                }
+                // Typed during the call: kept until the call ends and becomes its log.
+                let live = [self.phone.live_call(), self.phone.live_other()]
+                    .into_iter()
+                    .flatten()
+                    .any(|c| c.call_id == call_id);
+                if !live {
+                    return Reply::Error("UNKNOWN_CALL");
+                }
+                self.pending_notes.retain(|(id, _)| id != &call_id);
+                self.pending_notes.push((call_id, text));
+                let excess = self.pending_notes.len().saturating_sub(PENDING_NOTES_KEPT);
+                self.pending_notes.drain(..excess);
+                plan.save_desk = true;
+                Reply::Ack
+            }
             Input::Transcript { call_id, text } => {
                 self.change(&call_id, plan, |l| l.set_transcript(&text))
             }
@@ -936,7 +966,17 @@ impl Desk {
             }
             (page, logging) => logging.clone().or(page),
         };
-        let log = Log::new(record, &call.call_id, org.as_deref(), now_ms);
+        let mut log = Log::new(record, &call.call_id, org.as_deref(), now_ms);
+        // Notes typed during the call ride along in the create (no extra request).
+        if let Some(at) = self
+            .pending_notes
+            .iter()
+            .position(|(id, _)| id == &call.call_id)
+        {
+            let (_, text) = self.pending_notes.remove(at);
+            log.set_notes(&text);
+            plan.save_desk = true;
+        }
         let id = log.entry.call_id.clone();
         self.logs.insert(id.clone(), log);
         plan.saves.insert(id);

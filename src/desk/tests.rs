@@ -1020,3 +1020,65 @@ fn a_second_caller_who_gave_up_while_waiting_leaves_a_missed_call_notification()
     );
     assert_eq!(notices(&turn), []);
 }
+
+#[test]
+fn notes_typed_during_the_call_ride_in_the_create_and_later_ones_are_one_update_each() {
+    let mut desk = with_org();
+    desk.handle(report(call("n@pbx", CallPhase::Connected, true), 1), T0);
+    let reply = desk
+        .handle(
+            Input::Notes {
+                call_id: "n@pbx".into(),
+                text: "折り返し希望".into(),
+            },
+            T0 + 1_000,
+        )
+        .reply;
+    assert_eq!(reply, Reply::Ack, "kept until the call ends");
+    let turn = desk.handle(
+        report(call("n@pbx", CallPhase::Ended, true), 2),
+        T0 + 60_000,
+    );
+    assert_eq!(creates(&turn), 1);
+    let log = desk.log_of("n@pbx").unwrap();
+    assert_eq!(log.call.comments, "折り返し希望", "in the one create");
+    // The Task exists: a later edit is one update of Description.
+    let delivered = desk.handle(
+        Input::Delivered {
+            call_id: log.entry.call_id.clone(),
+            verify: false,
+            answer: Answer::of(Outcome::Written {
+                task_id: "00T000000000001AAA".into(),
+            }),
+        },
+        T0 + 61_000,
+    );
+    assert!(!delivered
+        .effects
+        .iter()
+        .any(|e| matches!(e, Effect::Update { .. })));
+    let turn = desk.handle(
+        Input::Notes {
+            call_id: "n@pbx".into(),
+            text: "折り返し希望 (明日 10 時)".into(),
+        },
+        T0 + 70_000,
+    );
+    let updates: Vec<_> = turn
+        .effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Update { .. }))
+        .collect();
+    assert_eq!(updates.len(), 1, "{:?}", turn.effects);
+    // Notes for a call that is neither live nor logged are refused.
+    let reply = desk
+        .handle(
+            Input::Notes {
+                call_id: "nobody@pbx".into(),
+                text: "x".into(),
+            },
+            T0 + 80_000,
+        )
+        .reply;
+    assert_eq!(reply, Reply::Error("UNKNOWN_CALL"));
+}

@@ -22,7 +22,8 @@ use crate::calllog::{CallNotes, CallerCard, CardStatus, NoteStatus};
 use crate::codes::ErrorCode;
 use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{
-    ConfirmDial, PanelRetryLog, Phone, PhoneHello, PhoneStatus, PickCaller, Request, ToTab,
+    ConfirmDial, PanelNotes, PanelRetryLog, Phone, PhoneHello, PhoneStatus, PickCaller, Request,
+    ToTab,
 };
 use crate::salesforce::id::RecordId;
 use crate::shown::shown_name;
@@ -77,6 +78,8 @@ const MARKUP: &str = r#"
         </div>
       </div>
       <p class="transfer-status" role="status" hidden></p>
+      <label class="notes-field" hidden><span class="notes-label"></span>
+        <textarea class="notes" rows="3" maxlength="32000"></textarea></label>
       <button type="button" class="hangup" data-action="hangup"></button>
     </div>
     <div class="other" hidden>
@@ -111,6 +114,10 @@ struct Panel {
     keypad: bool,
     /// The transfer form is open.
     transfer: bool,
+    /// The call whose notes the field holds, what was last sent of them, and the pause timer.
+    notes_for: String,
+    notes_sent: String,
+    notes_timer: Option<Timer>,
     clock: Option<Timer>,
     _listeners: Vec<Listener>,
 }
@@ -188,6 +195,9 @@ pub fn start(document: &Document, placement: Placement) {
     let mut listeners = Vec::new();
     listeners.extend(Listener::new(&root, "click", on_click));
     listeners.extend(Listener::new(&root, "keydown", on_key));
+    // The notes: kept after a short pause in typing, and when the field is left.
+    listeners.extend(Listener::new(&root, "input", |e| on_notes(e, false)));
+    listeners.extend(Listener::new(&root, "focusout", |e| on_notes(e, true)));
     PANEL.with(|p| {
         *p.borrow_mut() = Some(Panel {
             root,
@@ -197,6 +207,9 @@ pub fn start(document: &Document, placement: Placement) {
             expanded: false,
             keypad: false,
             transfer: false,
+            notes_for: String::new(),
+            notes_sent: String::new(),
+            notes_timer: None,
             clock: None,
             _listeners: listeners,
         })
@@ -280,6 +293,7 @@ fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
     set_text(&root, ".answer", &chrome::text("panelAnswer"));
     set_text(&root, ".decline", &chrome::text("panelDecline"));
     set_text(&root, "[data-action=keypad]", &chrome::text("panelKeypad"));
+    set_text(&root, ".notes-label", &chrome::text("panelNotes"));
     set_text(
         &root,
         "[data-action=transfer]",
@@ -432,6 +446,56 @@ fn retry_log() {
     });
 }
 
+fn notes_field(root: &ShadowRoot) -> Option<web_sys::HtmlTextAreaElement> {
+    find(root, ".notes").and_then(|e| e.dyn_into().ok())
+}
+
+const NOTES_PAUSE_MS: u64 = 1_500;
+
+/// Typing in the notes (`now`: the field was left): sent after a pause of 1.5 s, or at once
+/// on leaving it; one request per change, none when nothing changed.
+fn on_notes(event: web_sys::Event, now: bool) {
+    let is_notes = event
+        .target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .is_some_and(|t| t.class_list().contains("notes"));
+    if !is_notes {
+        return;
+    }
+    if now {
+        send_notes();
+        return;
+    }
+    let timer = Timer::once(NOTES_PAUSE_MS, send_notes);
+    PANEL.with(|p| {
+        if let Some(panel) = p.borrow_mut().as_mut() {
+            panel.notes_timer = Some(timer);
+        }
+    });
+}
+
+fn send_notes() {
+    let request = PANEL.with(|p| {
+        let mut p = p.borrow_mut();
+        let panel = p.as_mut()?;
+        panel.notes_timer = None;
+        let text = notes_field(&panel.root)?.value();
+        if panel.notes_for.is_empty() || text == panel.notes_sent {
+            return None;
+        }
+        panel.notes_sent = text.clone();
+        Some(PanelNotes {
+            call_id: panel.notes_for.clone(),
+            text,
+        })
+    });
+    if let Some(request) = request {
+        wasm_bindgen_futures::spawn_local(async move {
+            send(&request).await;
+        });
+    }
+}
+
 fn update(state: PhoneState, notes: CallNotes) {
     let ringing_in = state
         .live_call()
@@ -445,6 +509,20 @@ fn update(state: PhoneState, notes: CallNotes) {
             }
             if state.live_call().is_none() {
                 panel.keypad = false;
+            }
+            // Another call: the notes field starts empty for it.
+            let call_id = state
+                .call
+                .as_ref()
+                .map(|c| c.call_id.clone())
+                .unwrap_or_default();
+            if call_id != panel.notes_for {
+                if let Some(field) = notes_field(&panel.root) {
+                    field.set_value("");
+                }
+                panel.notes_for = call_id;
+                panel.notes_sent.clear();
+                panel.notes_timer = None;
             }
             panel.state = state;
             panel.notes = notes;
@@ -756,6 +834,10 @@ fn render_panel(panel: &Panel) {
     render_log_note(panel);
     render_other(panel);
     render_transfer(panel);
+    // Notes on the call, in the logging org's tab (they go to its Task).
+    let this_org = panel.notes.logging.as_ref().is_some_and(|l| l.this_org);
+    let has_call = state.call.as_ref().is_some_and(|c| !c.call_id.is_empty());
+    set_hidden(root, ".notes-field", !(this_org && has_call));
     // A chosen device that is not connected: said, with what plays instead.
     let note: Vec<String> = state
         .missing_devices

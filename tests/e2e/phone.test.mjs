@@ -671,3 +671,38 @@ test('a call whose log failed shows why and Retry: the user\'s click logs it, on
     await devorg.admin('faults', {});
   }
 });
+
+test('notes typed in the panel go to the Task\'s Description: in its create during the call, one PATCH per later save', async () => {
+  const type = (text, leave) => inPanel(lightning, (root, [t, l]) => {
+    const field = root.querySelector('.notes');
+    field.focus();
+    field.value = t;
+    field.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    if (l) field.blur();
+    return !root.querySelector('.notes-field').hidden;
+  }, [text, leave]);
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  assert.equal(await type('折り返し希望', false), true, 'the notes field shows during the call');
+  await lightning.waitForTimeout(2000); // the pause after typing: saved
+  const before = (await devorg.apiRequests()).length;
+  await click(lightning, '.hangup');
+  const callId = (await farUntil(FAR, 'ended', (s) => s.events.some((e) => e.startsWith('ended')))).callId;
+  let task = await oneTaskFor(callId);
+  assert.match(task.Description ?? '', /折り返し希望/);
+  await panelUntil(lightning, 'logged', (s) => s.logged?.href);
+  const created = (await devorg.apiRequests()).length;
+  assert.equal(created - before, 1, 'the notes rode along in the one create');
+  // After the call: leaving the field saves it, one PATCH.
+  await type('折り返し希望 (明日 10 時)', true);
+  task = await eventually(async () => {
+    const t = (await devorg.records('Task')).find((x) => x.CallObject === callId);
+    return /明日 10 時/.test(t?.Description ?? '') ? t : null;
+  }, 'the notes updated on the Task');
+  await lightning.waitForTimeout(500);
+  assert.equal((await devorg.apiRequests()).length - created, 1, 'one PATCH for the save');
+  // Leaving it again unchanged sends nothing.
+  await type('折り返し希望 (明日 10 時)', true);
+  await lightning.waitForTimeout(800);
+  assert.equal((await devorg.apiRequests()).length - created, 1);
+});

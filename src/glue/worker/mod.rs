@@ -30,9 +30,10 @@ use crate::protocol::{
     ConfirmDial, ContentCandidates, ContentDial, ContentStarted, DialReport, FieldMappingIs,
     FieldMappingSaved, FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall,
     LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
-    PanelRetryLog, Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus,
-    PickCaller, Refusal, Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLoggingOrg,
-    SaveLookupPriority, SenderContext, Status, ToTab, ToWorker, UpdateMemo, UpdateTranscript,
+    PanelNotes, PanelRetryLog, Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck,
+    PhoneStatus, PickCaller, Refusal, Request, RetryCallLog, SaveDialRules, SaveFieldMapping,
+    SaveLoggingOrg, SaveLookupPriority, SenderContext, Status, ToTab, ToWorker, UpdateMemo,
+    UpdateTranscript,
 };
 use crate::salesforce::host;
 
@@ -135,6 +136,30 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
                 _ => Ok(Ack {}),
             },
         ),
+        FromContent::PanelNotes(PanelNotes { call_id, text }) => {
+            // As a retry: only the logging org's panel, for a call it shows.
+            let tab = tab_id(sender);
+            let allowed = runner::read(|d| {
+                tab.is_some_and(|t| d.shows_notes(t))
+                    && [d.phone.call.as_ref(), d.phone.other.as_ref()]
+                        .into_iter()
+                        .flatten()
+                        .any(|c| c.call_id == call_id)
+            })
+            .await?;
+            if !allowed {
+                return answer::<PanelNotes>(Err(Refusal::new(
+                    "NO_CARD",
+                    "this panel does not show that call",
+                )));
+            }
+            answer::<PanelNotes>(
+                match runner::submit(Input::Notes { call_id, text }).await? {
+                    Reply::Error(code) => Err(Refusal::new(code, "the notes were not kept")),
+                    _ => Ok(Ack {}),
+                },
+            )
+        }
         FromContent::PanelRetryLog(PanelRetryLog { call_id }) => {
             // Only a panel that was shown the call's Task (the logging org's tab) retries it,
             // and only the call it shows: a page cannot make the worker resend other logs.
