@@ -20,7 +20,9 @@ CONTEXTS=(worker content options phone)
 # (started by the tests themselves, never as the packaged service).
 # xvfb, xdotool: tests/e2e/shortcut.test.mjs runs a headful Chromium on its own X display and
 # presses the extension's keyboard shortcut there as a real X key event.
-DEBIAN_PACKAGES=(chromium chromium-driver zip fonts-ipafont-gothic kamailio kamailio-websocket-modules xvfb xdotool)
+# dbus-daemon: tests/e2e/ringing.test.mjs starts a private session bus for the desktop
+# notification server that Chromium shows chrome.notifications through.
+DEBIAN_PACKAGES=(chromium chromium-driver zip fonts-ipafont-gothic kamailio kamailio-websocket-modules xvfb xdotool dbus-daemon)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
