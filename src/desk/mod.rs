@@ -896,6 +896,25 @@ impl Desk {
         self.logging_org.is_some() && self.tab_orgs.get(&tab) == self.logging_org.as_ref()
     }
 
+    /// The newest tab whose panel is on a page of the logging org.
+    pub fn logging_tab(&self) -> Option<i32> {
+        self.tabs
+            .iter()
+            .rev()
+            .find(|t| self.shows_notes(**t))
+            .copied()
+    }
+
+    /// Whether the panel of `tab` shows the call `call_id` with its notes (a page of the
+    /// logging org, and the call in front or beside it): what a panel may act on.
+    pub fn panel_shows(&self, tab: Option<i32>, call_id: &str) -> bool {
+        tab.is_some_and(|t| self.shows_notes(t))
+            && [self.phone.call.as_ref(), self.phone.other.as_ref()]
+                .into_iter()
+                .flatten()
+                .any(|c| c.call_id == call_id)
+    }
+
     /// A call rings that nobody looked up yet: show "looking", look it up once.
     fn ring(&mut self, _now_ms: u64, plan: &mut Plan) {
         // The call that rings: the one in front, or a second one waiting beside it.

@@ -234,13 +234,7 @@ impl Desk {
     /// Brings the user to the phone: a tab of the logging org that runs the panel (the newest),
     /// or any tab with the panel, or a new Lightning tab of the logging org.
     fn show_panel(&self, plan: &mut Plan) {
-        let of_logging_org = self
-            .tabs
-            .iter()
-            .rev()
-            .find(|t| self.shows_notes(**t))
-            .or(self.tabs.last())
-            .copied();
+        let of_logging_org = self.logging_tab().or(self.tabs.last().copied());
         plan.actions.push(Effect::ShowPanel {
             tab: of_logging_org,
             org_id: self.logging_org.clone(),

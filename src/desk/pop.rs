@@ -50,12 +50,7 @@ impl Desk {
         let excess = self.popped.len().saturating_sub(POPPED_KEPT);
         self.popped.drain(..excess);
         plan.save_desk = true;
-        let tab = self
-            .tabs
-            .iter()
-            .rev()
-            .find(|t| self.shows_notes(**t))
-            .copied();
+        let tab = self.logging_tab();
         plan.actions.push(Effect::ScreenPop { moment, url, tab });
     }
 }

@@ -66,6 +66,19 @@ fn with_org() -> Desk {
     desk
 }
 
+/// `with_org`, and a panel in `tab` on a page of that org (the logging org's).
+fn with_panel(tab: i32) -> Desk {
+    let mut desk = with_org();
+    desk.handle(
+        Input::PanelHello {
+            tab,
+            org_id: Some(ORG.into()),
+        },
+        T0,
+    );
+    desk
+}
+
 /// Saves the turn's persists the way the runner does, into a map.
 fn persist(desk: &Desk, turn: &Turn, storage: &mut BTreeMap<String, serde_json::Value>) {
     for effect in &turn.effects {
@@ -788,14 +801,7 @@ fn a_ringing_call_is_notified_named_once_looked_up_and_taken_away_when_answered(
 
 #[test]
 fn a_notification_answers_or_declines_only_the_call_it_rings_for() {
-    let mut desk = with_org();
-    desk.handle(
-        Input::PanelHello {
-            tab: 7,
-            org_id: Some(ORG.into()),
-        },
-        T0,
-    );
+    let mut desk = with_panel(7);
     desk.handle(report(call("a@pbx", CallPhase::Incoming, true), 1), T0);
     let turn = desk.handle(
         Input::NoticeAction {
@@ -941,14 +947,7 @@ fn the_screen_pop_opens_the_one_record_once_at_ring_and_once_at_answer() {
 
 #[test]
 fn several_records_wait_for_the_users_pick_before_they_pop() {
-    let mut desk = with_org();
-    desk.handle(
-        Input::PanelHello {
-            tab: 3,
-            org_id: Some(ORG.into()),
-        },
-        T0,
-    );
+    let mut desk = with_panel(3);
     desk.handle(report(call("two@pbx", CallPhase::Incoming, true), 1), T0);
     let card = card_found("two@pbx", &[("Sato A", "Acme"), ("Sato B", "Beta")]);
     let second = card.matches[1].clone();

@@ -670,12 +670,7 @@ fn a_transfer_of_an_incoming_call_refers_from_our_side_of_the_dialog() {
 /// under way, never crash the agent, whatever state they leave the transfer in.
 #[test]
 fn never_panics_on_mutated_transfer_traffic() {
-    let mut seed: u64 = 0x7e4;
-    let mut next = move || {
-        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1);
-        (seed >> 33) as usize
-    };
-    let alphabet = b"0123456789;:,<>\"=%@ \r\nSIP/2.0referidterminated";
+    let mut mutations = Mutations::new(0x7e4, b"0123456789;:,<>\"=%@ \r\nSIP/2.0referidterminated");
     for _ in 0..200 {
         let mut lab = Lab::new().connected().registered();
         let (call, refer) = referred(&mut lab, "carol");
@@ -700,20 +695,7 @@ fn never_panics_on_mutated_transfer_traffic() {
             );
             pool.push(n.to_wire().into_bytes());
         }
-        for _ in 0..15 {
-            let mut bytes = pool[next() % pool.len()].clone();
-            for _ in 0..(next() % 6) {
-                let at = next() % bytes.len();
-                match next() % 3 {
-                    0 => bytes[at] = alphabet[next() % alphabet.len()],
-                    1 => bytes.truncate(at.max(1)),
-                    _ => bytes.insert(at, alphabet[next() % alphabet.len()]),
-                }
-            }
-            lab.ua.receive(&bytes, lab.now);
-            lab.pump();
-            lab.advance((next() % 5_000) as Millis);
-        }
+        mutations.feed(&mut lab, &pool, 15);
         let _ = lab.ua.transfer(call, "dave", lab.now);
         let _ = lab.ua.hangup(call, lab.now);
         lab.advance(100_000);

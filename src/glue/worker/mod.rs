@@ -139,14 +139,7 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
         FromContent::PanelNotes(PanelNotes { call_id, text }) => {
             // As a retry: only the logging org's panel, for a call it shows.
             let tab = tab_id(sender);
-            let allowed = runner::read(|d| {
-                tab.is_some_and(|t| d.shows_notes(t))
-                    && [d.phone.call.as_ref(), d.phone.other.as_ref()]
-                        .into_iter()
-                        .flatten()
-                        .any(|c| c.call_id == call_id)
-            })
-            .await?;
+            let allowed = runner::read(|d| d.panel_shows(tab, &call_id)).await?;
             if !allowed {
                 return answer::<PanelNotes>(Err(Refusal::new(
                     "NO_CARD",
@@ -164,11 +157,7 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
             // Only a panel that was shown the call's Task (the logging org's tab) retries it,
             // and only the call it shows: a page cannot make the worker resend other logs.
             let tab = tab_id(sender);
-            let allowed = runner::read(|d| {
-                tab.is_some_and(|t| d.shows_notes(t))
-                    && d.phone.call.as_ref().is_some_and(|c| c.call_id == call_id)
-            })
-            .await?;
+            let allowed = runner::read(|d| d.panel_shows(tab, &call_id)).await?;
             if !allowed {
                 return answer::<PanelRetryLog>(Err(Refusal::new(
                     "NO_CARD",
