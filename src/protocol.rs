@@ -138,6 +138,85 @@ pub struct PanelNotes {
     pub text: String,
 }
 
+/// One edit of a call's wrap-up in the docked panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "edit", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PanelEdit {
+    /// The memo tags now chosen (values of the mapped multi-select picklist).
+    Memo { tags: Vec<String> },
+    /// The user's subject (empty: the admin's template).
+    Subject { text: String },
+    /// Put the Task on this record, one the worker showed this tab (its card or a search).
+    Record {
+        #[serde(rename = "recordId")]
+        record_id: RecordId,
+    },
+    /// "Always use this record for this number".
+    Pin { on: bool },
+}
+
+/// The docked panel: the user changed the wrap-up of the call it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelWrapUp {
+    pub call_id: String,
+    #[serde(flatten)]
+    pub edit: PanelEdit,
+}
+
+/// The longest search text the panel sends (SOSL's own limit is far above a name).
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+/// The docked panel: find records to put the call's Task on (one SOSL request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelSearch {
+    pub call_id: String,
+    pub query: String,
+}
+
+/// What a record search found (best first), each a link in the logging org.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchFound {
+    pub records: Vec<crate::calllog::CallerMatch>,
+}
+
+/// The object a caller not in the org becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NewRecordKind {
+    Lead,
+    Contact,
+}
+
+impl NewRecordKind {
+    pub fn object(self) -> &'static str {
+        match self {
+            NewRecordKind::Lead => "Lead",
+            NewRecordKind::Contact => "Contact",
+        }
+    }
+}
+
+/// Names as a Lead or Contact holds them (`LastName` 80, `FirstName` 40, `Company` 255).
+pub const MAX_LAST_NAME_CHARS: usize = 80;
+pub const MAX_FIRST_NAME_CHARS: usize = 40;
+pub const MAX_COMPANY_CHARS: usize = 255;
+
+/// The docked panel: the caller is not in the org; make them a Lead or a Contact (one API
+/// call) with the call's number, and put the Task on the new record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelNewRecord {
+    pub call_id: String,
+    pub object: NewRecordKind,
+    pub last_name: String,
+    #[serde(default)]
+    pub first_name: String,
+    /// A Lead's company (required by Salesforce); unused for a Contact.
+    #[serde(default)]
+    pub company: String,
+}
+
 /// The docked panel: the user's answer to "call this costly number?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -167,6 +246,9 @@ pub enum FromContent {
     Phone(Phone),
     PanelRetryLog(PanelRetryLog),
     PanelNotes(PanelNotes),
+    PanelWrapUp(PanelWrapUp),
+    PanelSearch(PanelSearch),
+    PanelNewRecord(PanelNewRecord),
 }
 
 requests! {
@@ -179,6 +261,9 @@ requests! {
     Phone => Ack,
     PanelRetryLog => Ack,
     PanelNotes => Ack,
+    PanelWrapUp => Ack,
+    PanelSearch => SearchFound,
+    PanelNewRecord => Ack,
 }
 
 /// Options page: what the worker knows about orgs and pages.
@@ -577,6 +662,7 @@ answers! {
     PhoneStatus(PhoneStatus),
     PhoneSetup(PhoneSetup),
     PhoneSettings(PhoneAccount),
+    SearchFound(SearchFound),
 }
 
 impl From<Refusal> for FromWorker {
@@ -712,6 +798,9 @@ pub fn parse_to_worker(
                     | FromContent::Phone(_)
                     | FromContent::PanelRetryLog(_)
                     | FromContent::PanelNotes(_)
+                    | FromContent::PanelWrapUp(_)
+                    | FromContent::PanelSearch(_)
+                    | FromContent::PanelNewRecord(_)
             ) {
                 return Err(BadMessage("not a message of the docked phone".into()));
             }
@@ -784,6 +873,49 @@ fn check_content(message: &FromContent) -> Result<(), BadMessage> {
         FromContent::PanelNotes(PanelNotes { call_id, text }) => {
             if text.chars().count() > crate::desk::log::MAX_NOTES_CHARS {
                 return Err(BadMessage("the notes are longer than a Task takes".into()));
+            }
+            check_call_id(call_id)
+        }
+        FromContent::PanelWrapUp(PanelWrapUp { call_id, edit }) => {
+            match edit {
+                PanelEdit::Memo { tags } => {
+                    if tags.len() > MAX_MEMO_TAGS
+                        || tags.iter().any(|t| t.chars().count() > MAX_MEMO_TAG_CHARS)
+                    {
+                        return Err(BadMessage("at most 20 memo tags of 255 characters".into()));
+                    }
+                }
+                PanelEdit::Subject { text } => {
+                    if text.chars().count() > crate::desk::log::MAX_SUBJECT_CHARS {
+                        return Err(BadMessage("a subject holds 255 characters".into()));
+                    }
+                }
+                PanelEdit::Record { .. } | PanelEdit::Pin { .. } => {}
+            }
+            check_call_id(call_id)
+        }
+        FromContent::PanelSearch(PanelSearch { call_id, query }) => {
+            if query.chars().count() > MAX_SEARCH_CHARS {
+                return Err(BadMessage("a search is at most 100 characters".into()));
+            }
+            check_call_id(call_id)
+        }
+        FromContent::PanelNewRecord(PanelNewRecord {
+            call_id,
+            last_name,
+            first_name,
+            company,
+            ..
+        }) => {
+            let over = |s: &str, max: usize| s.chars().count() > max;
+            if last_name.trim().is_empty()
+                || over(last_name, MAX_LAST_NAME_CHARS)
+                || over(first_name, MAX_FIRST_NAME_CHARS)
+                || over(company, MAX_COMPANY_CHARS)
+            {
+                return Err(BadMessage(
+                    "a new record has a last name (80), a first name (40), a company (255)".into(),
+                ));
             }
             check_call_id(call_id)
         }

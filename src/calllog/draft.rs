@@ -183,13 +183,21 @@ pub(crate) fn description_text(call: &CallRecord, locale: Locale) -> Option<Stri
 /// `CallDurationInSeconds` is an 8-digit integer field.
 const DURATION_MAX: u32 = 99_999_999;
 
-/// The Task subject for `call`, with `name` in the template's `{name}`.
+/// `Subject` holds 255 characters.
+pub(crate) const SUBJECT_MAX: usize = 255;
+
+/// The Task subject for `call`: the user's own, or the template, with `name` in the template's `{name}`.
 pub(crate) fn subject(
     call: &CallRecord,
     mapping: &FieldMapping,
     locale: Locale,
     name: &str,
 ) -> String {
+    if let Some(own) = call.subject.as_deref().map(text::single_line) {
+        if !own.trim().is_empty() {
+            return text::truncate_utf16(own.trim(), SUBJECT_MAX, "…");
+        }
+    }
     let answered = call.answered_ms.is_some();
     let number = display_number(&call.remote_number, locale);
     let template = FieldMapping::mapped(&mapping.subject_template).unwrap_or(
@@ -212,6 +220,13 @@ pub(crate) fn subject_names_record(
     mapping: &FieldMapping,
     locale: Locale,
 ) -> bool {
+    if call
+        .subject
+        .as_deref()
+        .is_some_and(|s| !s.trim().is_empty())
+    {
+        return false;
+    }
     let answered = call.answered_ms.is_some();
     FieldMapping::mapped(&mapping.subject_template)
         .unwrap_or(text::default_subject_template(
@@ -312,6 +327,20 @@ impl TaskDraft {
             body: w.body,
             dropped: w.dropped,
         }
+    }
+}
+
+/// The `WhoId` and `WhatId` a Task on `record` has (none for an object a Task cannot be on).
+pub(crate) fn link_ids(record: &KnownRecord) -> (Option<RecordId>, Option<RecordId>) {
+    match record.link_field() {
+        LinkField::Who => {
+            let account = record.account_id.clone().filter(|a| {
+                a.object_name() == Some("Account") && record.object_name() == "Contact"
+            });
+            (Some(record.id.clone()), account)
+        }
+        LinkField::What => (None, Some(record.id.clone())),
+        LinkField::None => (None, None),
     }
 }
 

@@ -34,15 +34,16 @@ pub use draft::{DropReason, DroppedField, TaskDraft, UserContext};
 pub use mapping_check::{check_mapping, MappingProblem, TaskDescribe};
 pub use notes::{
     CallLogNote, CallNotes, CallerCard, CallerMatch, CardStatus, DialConfirm, LoggingNote,
-    NoteStatus, CARD_MATCHES,
+    NoteStatus, WrapUpView, CARD_MATCHES,
 };
 pub use phone_call::{logs_call, record_of, DialContext};
 pub use record::{CallRecord, Direction, KnownRecord};
 pub use requests::{
-    log_known, memo_update, plan_logging, transcript_update, ApiBudget, ApiRequest, HttpMethod,
-    LoggingPlan, TaskUpdate,
+    link_update, log_known, memo_update, plan_logging, subject_for, subject_update,
+    transcript_update, ApiBudget, ApiRequest, HttpMethod, LoggingPlan, TaskUpdate,
 };
 pub use settings::{AssigneeRule, FieldMapping, Locale, TaskFieldAccess};
+pub(crate) use text::single_line;
 pub use text::{render_subject, unknown_placeholders, SubjectValues, SUBJECT_PLACEHOLDERS};
 pub use time::{civil_date, iso_utc};
 

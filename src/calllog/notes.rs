@@ -110,6 +110,29 @@ pub struct CallerMatch {
     pub url: String,
 }
 
+impl CallerMatch {
+    /// A record known by id and name only (its link made by whoever shows it).
+    pub fn of_record(record: &KnownRecord) -> CallerMatch {
+        CallerMatch {
+            object: record.object_name().to_string(),
+            id: record.id.clone(),
+            name: record.name.clone(),
+            account_id: record.account_id.clone(),
+            detail: None,
+            url: String::new(),
+        }
+    }
+
+    pub fn known(&self) -> KnownRecord {
+        KnownRecord {
+            object: self.object.clone(),
+            id: self.id.clone(),
+            name: self.name.clone(),
+            account_id: self.account_id.clone(),
+        }
+    }
+}
+
 impl CallerCard {
     pub fn looking(call_id: &str) -> CallerCard {
         CallerCard {
@@ -117,6 +140,16 @@ impl CallerCard {
             status: CardStatus::Looking,
             matches: vec![],
             picked: false,
+        }
+    }
+
+    /// The card of a number the user pinned to a record: found, without a lookup.
+    pub fn pinned(call_id: &str, record: CallerMatch) -> CallerCard {
+        CallerCard {
+            call_id: call_id.to_string(),
+            status: CardStatus::Found,
+            matches: vec![record],
+            picked: true,
         }
     }
 
@@ -176,12 +209,7 @@ impl CallerCard {
 
     /// The record the call is logged on: the best match.
     pub fn best(&self) -> Option<KnownRecord> {
-        self.matches.first().map(|m| KnownRecord {
-            object: m.object.clone(),
-            id: m.id.clone(),
-            name: m.name.clone(),
-            account_id: m.account_id.clone(),
-        })
+        self.matches.first().map(CallerMatch::known)
     }
 }
 
@@ -265,6 +293,43 @@ pub struct CallNotes {
     /// A costly number clicked in this tab, waiting for the user's yes.
     #[serde(default)]
     pub confirm: Option<DialConfirm>,
+    /// The wrap-up of the call in front (the logging org's tab only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wrapup: Option<WrapUpView>,
+}
+
+/// What the panel's wrap-up of a call shows: memo chips, the subject, the record and its pin.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WrapUpView {
+    pub call_id: String,
+    /// The memo picklist's values (none: no memo field mapped, or not writable).
+    #[serde(default)]
+    pub memo_options: Vec<String>,
+    #[serde(default)]
+    pub memo: Vec<String>,
+    /// The user's subject ("" until they write one), and the template's.
+    #[serde(default)]
+    pub subject: String,
+    #[serde(default)]
+    pub subject_auto: String,
+    /// The subject can be written (`Subject` createable).
+    #[serde(default)]
+    pub subject_editable: bool,
+    #[serde(default)]
+    pub record: Option<CallerMatch>,
+    /// "Always use this record for this number" is on.
+    #[serde(default)]
+    pub pinned: bool,
+    /// Objects a caller not in the org can be made (`Lead`, `Contact`).
+    #[serde(default)]
+    pub can_create: Vec<String>,
+    /// The records can be searched (the org's API is there).
+    #[serde(default)]
+    pub can_search: bool,
+    /// The notes as the desk has them (a reloaded tab shows them again).
+    #[serde(default)]
+    pub notes: String,
 }
 
 /// "This is a premium-rate number: call it anyway?"

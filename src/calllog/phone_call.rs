@@ -92,6 +92,7 @@ pub fn record_of(
             .as_ref()
             .filter(|_| call.end == Some(CallEnd::Transferred))
             .map(|t| t.target.clone()),
+        subject: None,
     })
 }
 

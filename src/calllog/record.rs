@@ -110,6 +110,9 @@ pub struct CallRecord {
     /// The number or SIP address the call was handed to (a transfer that reached them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transferred_to: Option<String>,
+    /// The subject the user wrote in the wrap-up (none: the admin's template).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
 }
 
 impl CallRecord {

@@ -54,6 +54,10 @@ impl ApiBudget {
     pub const TRANSCRIPT: u32 = 1;
     /// Each memo tag added or removed: one `PATCH`.
     pub const MEMO_CHANGE: u32 = 1;
+    /// The user's subject saved after logging: one `PATCH`.
+    pub const SUBJECT_CHANGE: u32 = 1;
+    /// The Task moved to another record after logging: one `PATCH`.
+    pub const RELINK: u32 = 1;
 
     /// What a list of requests costs.
     pub fn spent(requests: &[ApiRequest]) -> u32 {
@@ -221,6 +225,56 @@ pub fn memo_update(
     if let Some(field) = FieldMapping::mapped(&mapping.memo_field) {
         w.put_memo(field, tags, access.memo_values.as_deref());
     }
+    patch(task_id, w)
+}
+
+/// The subject changed after logging (the user's own, or the template again): one `PATCH`
+/// ([`ApiBudget::SUBJECT_CHANGE`]).
+pub fn subject_update(
+    task_id: &RecordId,
+    call: &CallRecord,
+    mapping: &FieldMapping,
+    access: &TaskFieldAccess,
+    locale: Locale,
+    linked_name: Option<&str>,
+) -> TaskUpdate {
+    let mut w = FieldWriter::for_update(access);
+    w.put(
+        "Subject",
+        Value::String(subject_for(call, mapping, locale, linked_name)),
+    );
+    patch(task_id, w)
+}
+
+/// The subject a Task on `call` has: the user's own, or the template with the record's name
+/// (the number when it has none).
+pub fn subject_for(
+    call: &CallRecord,
+    mapping: &FieldMapping,
+    locale: Locale,
+    record_name: Option<&str>,
+) -> String {
+    let name = record_name
+        .map(super::text::single_line)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| super::draft::display_number(&call.remote_number, locale));
+    subject(call, mapping, locale, &name)
+}
+
+/// The Task goes on another record after logging: `WhoId` and `WhatId` both written, the one
+/// the record does not take cleared (a Lead's Task has no `WhatId`, an Account's no `WhoId`),
+/// in one `PATCH` ([`ApiBudget::RELINK`]).
+pub fn link_update(
+    task_id: &RecordId,
+    record: Option<&super::record::KnownRecord>,
+    access: &TaskFieldAccess,
+) -> TaskUpdate {
+    let mut w = FieldWriter::for_update(access);
+    let (who, what) = record.map(super::draft::link_ids).unwrap_or_default();
+    let id_or_null =
+        |id: Option<RecordId>| id.map_or(Value::Null, |i| Value::String(i.to_string()));
+    w.put("WhoId", id_or_null(who));
+    w.put("WhatId", id_or_null(what));
     patch(task_id, w)
 }
 

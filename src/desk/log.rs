@@ -17,6 +17,7 @@ pub const MAX_TRANSCRIPT_CHARS: usize = 32_000;
 /// transcript makes the whole longer.
 pub const MAX_NOTES_CHARS: usize = 32_000;
 pub const MAX_MEMO_TAGS: usize = 20;
+pub const MAX_SUBJECT_CHARS: usize = 255;
 pub const MAX_MEMO_TAG_CHARS: usize = 255;
 /// Warnings kept on one log.
 const MAX_WARNINGS: usize = 10;
@@ -26,17 +27,30 @@ const MAX_WARNINGS: usize = 10;
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Change {
     Memo,
+    /// `Description`: the user's notes and the transcript (one field, so one change).
     Transcript,
+    Subject,
+    /// The record the Task is on (`WhoId` / `WhatId`).
+    Record,
 }
 
-pub const CHANGES: [Change; 2] = [Change::Memo, Change::Transcript];
+/// The record goes first: the others name nothing that depends on it, but a user who moved
+/// the Task wants it found on the right record soonest.
+pub const CHANGES: [Change; 4] = [
+    Change::Record,
+    Change::Memo,
+    Change::Transcript,
+    Change::Subject,
+];
 
 /// Revisions of the record's changeable parts: each change bumps its own.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct Revisions {
     pub memo: u32,
     pub transcript: u32,
+    pub subject: u32,
+    pub record: u32,
 }
 
 impl Revisions {
@@ -44,6 +58,8 @@ impl Revisions {
         match change {
             Change::Memo => self.memo,
             Change::Transcript => self.transcript,
+            Change::Subject => self.subject,
+            Change::Record => self.record,
         }
     }
 
@@ -51,6 +67,8 @@ impl Revisions {
         match change {
             Change::Memo => self.memo = rev,
             Change::Transcript => self.transcript = rev,
+            Change::Subject => self.subject = rev,
+            Change::Record => self.record = rev,
         }
     }
 }
@@ -158,6 +176,35 @@ impl Log {
         }
     }
 
+    /// The user's subject (empty: the admin's template again), on one line, as `Subject`
+    /// holds it.
+    pub fn set_subject(&mut self, text: &str) {
+        let text = crate::calllog::single_line(text);
+        let text = text.trim();
+        let subject = (!text.is_empty()).then(|| text.chars().take(MAX_SUBJECT_CHARS).collect());
+        if self.call.subject != subject {
+            self.call.subject = subject;
+            self.revisions.subject += 1;
+        }
+    }
+
+    /// The Task goes on `record` (the user's choice in the wrap-up): no lookup is spent on it.
+    pub fn set_record(&mut self, record: KnownRecord) {
+        if self.call.record.as_ref() != Some(&record) {
+            self.call.record = Some(record);
+            self.call.lookup_done = true;
+            self.revisions.record += 1;
+        }
+    }
+
+    /// The record the Task is on now, or will be once its changes are written.
+    pub fn record(&self) -> Option<&KnownRecord> {
+        if self.revisions.record > self.synced.record {
+            return self.call.record.as_ref();
+        }
+        self.linked.as_ref().or(self.call.record.as_ref())
+    }
+
     /// The create is about to leave: it carries the record as it is now.
     pub fn sending(&mut self) {
         self.sent_revisions = self.revisions;
@@ -236,6 +283,9 @@ impl Log {
             Ok(()) => {
                 if rev > self.synced.of(change) {
                     self.synced.set(change, rev);
+                    if change == Change::Record && rev == self.revisions.record {
+                        self.linked = self.call.record.clone();
+                    }
                 }
             }
             // No answer: Salesforce may still carry it out until its lease ends, and a newer

@@ -17,6 +17,7 @@ pub mod pop;
 pub mod sim;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
+pub mod wrapup;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -33,6 +34,7 @@ use crate::outbox::{Delivery, Outcome, Step};
 use crate::salesforce::id::RecordId;
 
 pub use log::{Change, Log, LOG_KEY_PREFIX};
+pub use wrapup::{Edit, Pending, Pin};
 
 /// The snapshot's shape; a snapshot of another version is set aside, never misread.
 pub const SNAPSHOT_VERSION: u32 = 1;
@@ -55,8 +57,6 @@ const FAILED_KEPT_MS: u64 = 30 * 24 * 3_600_000;
 
 /// Calls not to be logged that the desk remembers (far more than reports are re-sent for).
 const UNLOGGED_KEPT: usize = 50;
-/// Calls whose notes wait for the call to end (two lines at most, and a margin).
-const PENDING_NOTES_KEPT: usize = 4;
 /// Dials one tab may make in `DIAL_RATE_WINDOW_MS`: a person clicks a few numbers a minute; a
 /// script that got a click through would dial on and on.
 pub const DIALS_PER_WINDOW: usize = 5;
@@ -188,9 +188,15 @@ pub struct Desk {
     /// The ids of notifications the user closed.
     #[serde(default)]
     pub closed_notices: Vec<String>,
-    /// Notes typed during a call, by Call-ID, until the call ends and becomes its log.
+    /// The wrap-up of live calls (see `wrapup`), until each ends and becomes its log.
     #[serde(default)]
-    pub pending_notes: Vec<(String, String)>,
+    pub pending: Vec<Pending>,
+    /// What an older snapshot kept of it (notes alone): read into `pending`.
+    #[serde(default, skip_serializing)]
+    pending_notes: Vec<(String, String)>,
+    /// "Always use this record for this number", per org.
+    #[serde(default)]
+    pub pins: Vec<Pin>,
     /// The screen pops made (`<moment>:<Call-ID>`).
     #[serde(default)]
     pub popped: Vec<String>,
@@ -221,7 +227,9 @@ impl Default for Desk {
             cards: vec![],
             notices: vec![],
             closed_notices: vec![],
+            pending: vec![],
             pending_notes: vec![],
+            pins: vec![],
             popped: vec![],
             logs: BTreeMap::new(),
             unreadable: vec![],
@@ -305,6 +313,7 @@ pub enum Input {
         record_id: RecordId,
         tab: Option<i32>,
     },
+    /// The memo tags of a call (live, or ended).
     Memo {
         call_id: String,
         tags: Vec<String>,
@@ -313,6 +322,27 @@ pub enum Input {
     Notes {
         call_id: String,
         text: String,
+    },
+    /// The user's subject for a call's Task (empty: the admin's template).
+    Subject {
+        call_id: String,
+        text: String,
+    },
+    /// The Task of a call goes on this record (the worker checked it is one of the org's).
+    Relink {
+        call_id: String,
+        record: crate::calllog::CallerMatch,
+    },
+    /// "Always use this record for this number", for the number of this call: on (its
+    /// record as it is now) or off.
+    Pin {
+        call_id: String,
+        on: bool,
+    },
+    /// A pinned number let go of (the options page).
+    Unpin {
+        org_id: String,
+        number: String,
     },
     Transcript {
         call_id: String,
@@ -471,6 +501,13 @@ impl Desk {
                 }
             },
         };
+        for (call_id, text) in std::mem::take(&mut desk.pending_notes) {
+            desk.pending.push(Pending {
+                call_id,
+                notes: Some(text),
+                ..Pending::default()
+            });
+        }
         for (key, value) in logs {
             match serde_json::from_value::<Log>(value) {
                 Ok(log) if key == log.key() => {
@@ -699,30 +736,20 @@ impl Desk {
                 if !card.pick(&record_id) {
                     return Reply::Error("NOT_ON_CARD");
                 }
+                // The user's last choice wins: a record found by search before is let go.
+                if let Some(pending) = self.pending.iter_mut().find(|p| p.call_id == call_id) {
+                    pending.record = None;
+                }
                 plan.save_desk = true;
                 plan.broadcast = true;
                 Reply::Ack
             }
-            Input::Memo { call_id, tags } => self.change(&call_id, plan, |l| l.set_memo(tags)),
-            Input::Notes { call_id, text } => {
-                if self.log_id_of(&call_id).is_some() {
-                    return self.change(&call_id, plan, |l| l.set_notes(&text));
-                }
-                // Typed during the call: kept until the call ends and becomes its log.
-                let live = [self.phone.live_call(), self.phone.live_other()]
-                    .into_iter()
-                    .flatten()
-                    .any(|c| c.call_id == call_id);
-                if !live {
-                    return Reply::Error("UNKNOWN_CALL");
-                }
-                self.pending_notes.retain(|(id, _)| id != &call_id);
-                self.pending_notes.push((call_id, text));
-                let excess = self.pending_notes.len().saturating_sub(PENDING_NOTES_KEPT);
-                self.pending_notes.drain(..excess);
-                plan.save_desk = true;
-                Reply::Ack
-            }
+            Input::Memo { call_id, tags } => self.wrap_up(&call_id, Edit::Memo(tags), plan),
+            Input::Notes { call_id, text } => self.wrap_up(&call_id, Edit::Notes(text), plan),
+            Input::Subject { call_id, text } => self.wrap_up(&call_id, Edit::Subject(text), plan),
+            Input::Relink { call_id, record } => self.wrap_up(&call_id, Edit::Record(record), plan),
+            Input::Pin { call_id, on } => self.pin(&call_id, on, plan),
+            Input::Unpin { org_id, number } => self.unpin(&org_id, &number, plan),
             Input::Transcript { call_id, text } => {
                 self.change(&call_id, plan, |l| l.set_transcript(&text))
             }
@@ -929,7 +956,16 @@ impl Desk {
         if self.card_of(&call.call_id).is_some() {
             return;
         }
+        let pinned = self
+            .logging_org
+            .as_deref()
+            .and_then(|org| self.pin_of(org, &call.peer))
+            .cloned();
         let card = match &self.logging_org {
+            // The user said which record this number is: no lookup (the seed's budget).
+            Some(_) if pinned.is_some() => {
+                CallerCard::pinned(&call.call_id, pinned.expect("checked above"))
+            }
             Some(org_id) => {
                 plan.actions.push(Effect::LookUp {
                     call_id: call.call_id.clone(),
@@ -947,27 +983,80 @@ impl Desk {
         plan.broadcast = true;
     }
 
+    /// The click-to-call a call came from, as logging needs it.
+    fn dial_context(&self, call: &CallView) -> Option<DialContext> {
+        let dial = call
+            .dial_id
+            .as_deref()
+            .and_then(|id| self.dials.iter().find(|d| d.dial_id == id))?;
+        Some(DialContext {
+            dialled: dial.number.clone(),
+            record: dial.record.clone(),
+            org_id: dial.org_id.clone(),
+            dial_id: Some(dial.dial_id.clone()),
+            at_ms: dial.at_ms,
+        })
+    }
+
+    /// The call record a call has, or would have if it ended now (the wrap-up's preview of
+    /// the subject): its log's, or one made from the live call with its kept wrap-up.
+    pub fn draft_record(&self, sip_call_id: &str, now_ms: u64) -> Option<CallRecord> {
+        if let Some(log) = self.log_of(sip_call_id) {
+            return Some(log.call.clone());
+        }
+        let mut call = [self.phone.call.as_ref(), self.phone.other.as_ref()]
+            .into_iter()
+            .flatten()
+            .find(|c| c.call_id == sip_call_id && !c.call_id.is_empty())?
+            .clone();
+        call.phase = CallPhase::Ended;
+        call.ended_at_ms.get_or_insert(now_ms);
+        if call.answered_at_ms.is_none() && call.outgoing {
+            // Still dialling: previewed as the answered call it will likely be.
+            call.answered_at_ms = Some(now_ms);
+        }
+        let card = self.card_of(sip_call_id);
+        let mut record = record_of(
+            &call,
+            self.dial_context(&call).as_ref(),
+            card,
+            DEFAULT_REGION,
+        )?;
+        if let Some(pending) = self.pending_of(sip_call_id) {
+            if let Some(m) = &pending.record {
+                record.record = Some(m.known());
+            }
+            record.subject = pending.subject.clone();
+        }
+        if record.record.is_none() {
+            let org = self.logging_org.as_deref();
+            if let Some(pin) = org.and_then(|o| self.pin_of(o, &call.peer)) {
+                record.record = Some(pin.known());
+            }
+        }
+        Some(record)
+    }
+
     /// An ended call becomes one log (once: a repeated report finds it) in the logging org;
     /// none known yet, it waits. A call dialled from a page of another org is not logged.
     fn log_ended(&mut self, call: &CallView, now_ms: u64, plan: &mut Plan) {
         if self.log_of(&call.call_id).is_some() || self.unlogged.contains(&call.call_id) {
             return;
         }
-        let dial = call
-            .dial_id
-            .as_deref()
-            .and_then(|id| self.dials.iter().find(|d| d.dial_id == id));
-        let context = dial.map(|d| DialContext {
-            dialled: d.number.clone(),
-            record: d.record.clone(),
-            org_id: d.org_id.clone(),
-            dial_id: Some(d.dial_id.clone()),
-            at_ms: d.at_ms,
-        });
+        let context = self.dial_context(call);
         let card = self.card_of(&call.call_id).cloned();
-        let Some(record) = record_of(call, context.as_ref(), card.as_ref(), DEFAULT_REGION) else {
+        let Some(mut record) = record_of(call, context.as_ref(), card.as_ref(), DEFAULT_REGION)
+        else {
             return;
         };
+        // A number the user pinned to a record: logged there, with no lookup.
+        if record.record.is_none() && !record.lookup_done {
+            let org = self.logging_org.as_deref();
+            if let Some(pin) = org.and_then(|o| self.pin_of(o, &call.peer)) {
+                record.record = Some(pin.known());
+                record.lookup_done = true;
+            }
+        }
         let dialled_in = context
             .as_ref()
             .filter(|c| c.matches(call))
@@ -986,14 +1075,9 @@ impl Desk {
             (page, logging) => logging.clone().or(page),
         };
         let mut log = Log::new(record, &call.call_id, org.as_deref(), now_ms);
-        // Notes typed during the call ride along in the create (no extra request).
-        if let Some(at) = self
-            .pending_notes
-            .iter()
-            .position(|(id, _)| id == &call.call_id)
-        {
-            let (_, text) = self.pending_notes.remove(at);
-            log.set_notes(&text);
+        // The wrap-up done during the call rides along in the create (no extra request).
+        if let Some(pending) = self.take_pending(&call.call_id) {
+            pending.into_log(&mut log);
             plan.save_desk = true;
         }
         let id = log.entry.call_id.clone();

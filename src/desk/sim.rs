@@ -90,6 +90,32 @@ struct SfTask {
     who: Option<String>,
     memo: Vec<String>,
     transcript: Option<String>,
+    subject: Option<String>,
+}
+
+impl SfTask {
+    /// The Task a log's request writes (a create's whole, an update's changed field of it).
+    fn of(log: &super::Log) -> SfTask {
+        SfTask {
+            org: log.entry.org_id.clone(),
+            call_object: log.entry.call_id.clone(),
+            created_by: USER.into(),
+            who: log.call.record.as_ref().map(|r| r.id.as_str().to_string()),
+            memo: log.call.memo_tags.clone(),
+            transcript: log.call.transcript.clone(),
+            subject: log.call.subject.clone(),
+        }
+    }
+}
+
+/// What the user says in a call's wrap-up, and what the Task must end up with.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+struct Said {
+    memo: Vec<String>,
+    transcript: Option<String>,
+    subject: Option<String>,
+    /// Moved to this record (search, or a record just created).
+    relink: Option<String>,
 }
 
 /// What the sim knows to be true about a call.
@@ -103,6 +129,9 @@ struct Truth {
     record: Option<String>,
     memo: Vec<String>,
     transcript: Option<String>,
+    subject: Option<String>,
+    /// The user moved the Task to another record.
+    relinked: bool,
     /// Ended by a browser restart: its log is optional (the engine was gone).
     interrupted: bool,
     /// Dialled from a page of the other org: it must not be logged anywhere.
@@ -125,7 +154,7 @@ enum Event {
     SessionExpires,
     NewCall,
     /// The user saves a memo (and a transcript arrives); `Some`: saving again what got no answer.
-    UserMemo(String, Option<(Vec<String>, Option<String>)>),
+    UserMemo(String, Option<Said>),
     UserPick,
     /// A request's commit point at Salesforce.
     Commit(u64),
@@ -146,7 +175,7 @@ struct Flight {
     verify: bool,
     created_by: Option<String>,
     update: Option<(super::Change, u32)>,
-    payload: Option<(Vec<String>, Option<String>)>,
+    payload: Option<SfTask>,
     fault: Fault,
 }
 
@@ -425,15 +454,7 @@ impl World {
                 self.send(delay, Input::LookedUp { card });
             }
             Effect::Create { call_id } => {
-                let log = &desk.logs[&call_id];
-                let task = SfTask {
-                    org: log.entry.org_id.clone(),
-                    call_object: log.entry.call_id.clone(),
-                    created_by: USER.into(),
-                    who: log.call.record.as_ref().map(|r| r.id.as_str().to_string()),
-                    memo: log.call.memo_tags.clone(),
-                    transcript: log.call.transcript.clone(),
-                };
+                let task = SfTask::of(&desk.logs[&call_id]);
                 self.request(call_id, false, None, None, Some(task), None);
             }
             Effect::Verify {
@@ -445,8 +466,7 @@ impl World {
                 change,
                 rev,
             } => {
-                let log = &desk.logs[&call_id];
-                let payload = (log.call.memo_tags.clone(), log.call.transcript.clone());
+                let payload = SfTask::of(&desk.logs[&call_id]);
                 self.request(
                     call_id,
                     false,
@@ -494,7 +514,7 @@ impl World {
         created_by: Option<String>,
         update: Option<(super::Change, u32)>,
         commit: Option<SfTask>,
-        payload: Option<(Vec<String>, Option<String>)>,
+        payload: Option<SfTask>,
     ) {
         let fault = if self.calm() {
             Fault::None
@@ -576,15 +596,17 @@ impl World {
             }
         } else if let Some((change, rev)) = flight.update {
             if writes {
-                if let Some((memo, transcript)) = flight.payload.clone() {
+                if let Some(new) = flight.payload.clone() {
                     for task in self
                         .tasks
                         .iter_mut()
                         .filter(|t| t.call_object == flight.call_id && t.created_by == USER)
                     {
                         match change {
-                            super::Change::Memo => task.memo = memo.clone(),
-                            super::Change::Transcript => task.transcript = transcript.clone(),
+                            super::Change::Memo => task.memo = new.memo.clone(),
+                            super::Change::Transcript => task.transcript = new.transcript.clone(),
+                            super::Change::Subject => task.subject = new.subject.clone(),
+                            super::Change::Record => task.who = new.who.clone(),
                         }
                     }
                 }
@@ -769,6 +791,7 @@ impl World {
                     command,
                 } => self.line(after, OnLine::User(sip_call_id, command)),
                 pbx::Act::Placed { sip_call_id, plan } => {
+                    let sip_call_id_for_wrapup = sip_call_id.clone();
                     // A click-to-call's dial id rides on the engine's call.
                     let dial_id = self
                         .phone
@@ -797,12 +820,23 @@ impl World {
                             record: record.map(|r| r.id.as_str().to_string()),
                             memo: vec![],
                             transcript: None,
+                            subject: None,
+                            relinked: false,
                             interrupted: false,
                             other_org,
                         },
                     );
+                    self.wrap_up_during(&sip_call_id_for_wrapup);
                 }
             }
+        }
+    }
+
+    /// Sometimes the user starts the wrap-up while the call is still going.
+    fn wrap_up_during(&mut self, sip_call_id: &str) {
+        if self.rng.chance(40) {
+            let delay = self.rng.between(200, 20_000);
+            self.at(delay, Event::UserMemo(sip_call_id.to_string(), None));
         }
     }
 
@@ -843,10 +877,13 @@ impl World {
                 record: None,
                 memo: vec![],
                 transcript: None,
+                subject: None,
+                relinked: false,
                 interrupted: false,
                 other_org: false,
             },
         );
+        self.wrap_up_during(&sip_id);
         let acts = self.phone.pbx.call_in(&sip_id, number, plan);
         self.far_end(acts);
     }
@@ -1173,45 +1210,95 @@ impl World {
                 );
             }
             Event::UserMemo(sip_id, again) => {
-                // The panel offers the memo once the call has its log.
-                let logged = self
-                    .worker
-                    .as_ref()
-                    .and_then(|d| d.log_of(&sip_id))
-                    .is_some();
-                if !logged && again.is_none() {
+                // The panel offers the wrap-up during the call (it waits with the call) and
+                // once the call has its log.
+                let (logged, live) = self.worker.as_ref().map_or((false, false), |d| {
+                    let live = [d.phone.live_call(), d.phone.live_other()]
+                        .into_iter()
+                        .flatten()
+                        .any(|c| c.call_id == sip_id);
+                    (d.log_of(&sip_id).is_some(), live)
+                });
+                if !logged && !live && again.is_none() {
                     return;
                 }
-                let (tags, text) = again.unwrap_or_else(|| {
-                    let tags = vec![format!("tag-{}", self.rng.below(1000))];
-                    let text = self.rng.chance(30).then(|| format!("text {}", self.now));
-                    (tags, text)
+                // (Transcripts come after the call, from the recording.)
+                let said = again.unwrap_or_else(|| Said {
+                    memo: vec![format!("tag-{}", self.rng.below(1000))],
+                    transcript: (logged && self.rng.chance(30))
+                        .then(|| format!("text {}", self.now)),
+                    subject: self.rng.chance(30).then(|| format!("subject {}", self.now)),
+                    relink: self
+                        .rng
+                        .chance(20)
+                        .then(|| format!("003000000000{:03}", 900 + self.rng.below(99))),
                 });
-                let memo = self.process(Input::Memo {
+                let mut inputs = vec![Input::Memo {
                     call_id: sip_id.clone(),
-                    tags: tags.clone(),
-                });
-                let transcript = match &text {
-                    Some(text) if memo.is_some() => self.process(Input::Transcript {
+                    tags: said.memo.clone(),
+                }];
+                if let Some(text) = &said.transcript {
+                    inputs.push(Input::Transcript {
                         call_id: sip_id.clone(),
                         text: text.clone(),
-                    }),
-                    _ => memo.clone(),
-                };
-                match (memo, transcript) {
-                    (Some(Reply::Log(_)), Some(Reply::Log(_))) => {
-                        if let Some(t) = self.truths.get_mut(&sip_id) {
-                            t.memo = tags;
-                            if text.is_some() {
-                                t.transcript = text;
-                            }
+                    });
+                }
+                if let Some(text) = &said.subject {
+                    inputs.push(Input::Subject {
+                        call_id: sip_id.clone(),
+                        text: text.clone(),
+                    });
+                }
+                if let Some(id) = &said.relink {
+                    inputs.push(Input::Relink {
+                        call_id: sip_id.clone(),
+                        record: CallerMatch {
+                            object: "Contact".into(),
+                            id: RecordId::parse(id).expect("an id"),
+                            name: format!("Found {id}"),
+                            account_id: None,
+                            detail: None,
+                            url: String::new(),
+                        },
+                    });
+                }
+                let mut all = true;
+                for input in inputs {
+                    match self.process(input) {
+                        Some(Reply::Log(_) | Reply::Ack) => {}
+                        // No answer (the worker was stopped): the user saves it again.
+                        None => {
+                            self.at(2_000, Event::UserMemo(sip_id.clone(), Some(said.clone())));
+                            all = false;
+                            break;
+                        }
+                        // The call ended between the look and the save: said again, to its log.
+                        Some(Reply::Error("UNKNOWN_CALL")) if live => {
+                            self.at(500, Event::UserMemo(sip_id.clone(), Some(said.clone())));
+                            all = false;
+                            break;
+                        }
+                        Some(_) => {
+                            all = false;
+                            break;
                         }
                     }
-                    // No answer (the worker was stopped): the user saves it again.
-                    (None, _) | (_, None) => {
-                        self.at(2_000, Event::UserMemo(sip_id, Some((tags, text))));
+                }
+                if all {
+                    if let Some(t) = self.truths.get_mut(&sip_id) {
+                        t.memo = said.memo;
+                        if said.transcript.is_some() {
+                            t.transcript = said.transcript;
+                        }
+                        if said.subject.is_some() {
+                            t.subject = said.subject;
+                        }
+                        if let Some(id) = said.relink {
+                            let id = RecordId::parse(&id).expect("an id");
+                            t.record = Some(id.as_str().to_string());
+                            t.relinked = true;
+                        }
                     }
-                    _ => {}
                 }
             }
             Event::UserPick => {
@@ -1250,6 +1337,7 @@ impl World {
                         who: None,
                         memo: vec![],
                         transcript: None,
+                        subject: None,
                     });
                 }
             }
@@ -1439,6 +1527,13 @@ impl World {
                         truth.sip_id, task.memo, truth.memo
                     ));
                 }
+                if task.subject != truth.subject {
+                    report.wrong += 1;
+                    report.problems.push(format!(
+                        "{}: subject {:?}, the user's last {:?}",
+                        truth.sip_id, task.subject, truth.subject
+                    ));
+                }
                 if task.transcript != truth.transcript {
                     report.wrong += 1;
                     report.problems.push(format!(
@@ -1449,13 +1544,14 @@ impl World {
                 // The record: the dial's for a click-to-call, the pick for an incoming call the
                 // user picked on; none for a number typed in the panel. (An incoming call not
                 // picked goes on what the card found, if it found in time.)
-                let expected = if truth.dial_id.is_some() || truth.record.is_some() {
-                    Some(truth.record.clone())
-                } else if !truth.incoming {
-                    Some(None)
-                } else {
-                    None
-                };
+                let expected =
+                    if truth.relinked || truth.dial_id.is_some() || truth.record.is_some() {
+                        Some(truth.record.clone())
+                    } else if !truth.incoming {
+                        Some(None)
+                    } else {
+                        None
+                    };
                 if let Some(expected) = expected.filter(|e| *e != task.who) {
                     report.wrong += 1;
                     report.problems.push(format!(

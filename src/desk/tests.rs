@@ -1081,3 +1081,263 @@ fn notes_typed_during_the_call_ride_in_the_create_and_later_ones_are_one_update_
         .reply;
     assert_eq!(reply, Reply::Error("UNKNOWN_CALL"));
 }
+
+fn updates(turn: &Turn) -> Vec<Change> {
+    turn.effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Update { change, .. } => Some(*change),
+            _ => None,
+        })
+        .collect()
+}
+
+fn lookups(turn: &Turn) -> usize {
+    turn.effects
+        .iter()
+        .filter(|e| matches!(e, Effect::LookUp { .. }))
+        .count()
+}
+
+fn found_record(id: &str, name: &str) -> crate::calllog::CallerMatch {
+    crate::calllog::CallerMatch {
+        object: "Lead".into(),
+        id: RecordId::parse(id).unwrap(),
+        name: name.into(),
+        account_id: None,
+        detail: None,
+        url: String::new(),
+    }
+}
+
+fn written(desk: &mut Desk, sip: &str, at: u64) -> Turn {
+    let id = desk.log_of(sip).unwrap().entry.call_id.clone();
+    desk.handle(
+        Input::Delivered {
+            call_id: id,
+            verify: false,
+            answer: Answer::of(Outcome::Written {
+                task_id: "00T000000000001AAA".into(),
+            }),
+        },
+        at,
+    )
+}
+
+#[test]
+fn the_wrap_up_during_the_call_rides_in_the_create_and_each_later_edit_is_one_update() {
+    let mut desk = with_panel(1);
+    desk.handle(report(call("w@pbx", CallPhase::Connected, true), 1), T0);
+    for input in [
+        Input::Memo {
+            call_id: "w@pbx".into(),
+            tags: vec!["見積依頼".into()],
+        },
+        Input::Subject {
+            call_id: "w@pbx".into(),
+            text: "  見積の件\n(至急)  ".into(),
+        },
+        Input::Relink {
+            call_id: "w@pbx".into(),
+            record: found_record("00Q000000000001", "佐藤 一郎"),
+        },
+    ] {
+        let turn = desk.handle(input, T0 + 2_000);
+        assert_eq!(turn.reply, Reply::Ack);
+        assert_eq!(updates(&turn), [], "no Task yet: nothing is sent");
+    }
+    let turn = desk.handle(
+        report(call("w@pbx", CallPhase::Ended, true), 2),
+        T0 + 60_000,
+    );
+    assert_eq!(creates(&turn), 1);
+    let log = desk.log_of("w@pbx").unwrap();
+    assert_eq!(log.call.memo_tags, ["見積依頼"]);
+    assert_eq!(
+        log.call.subject.as_deref(),
+        Some("見積の件 (至急)"),
+        "one line"
+    );
+    assert_eq!(log.call.record.as_ref().unwrap().name, "佐藤 一郎");
+    assert!(log.call.lookup_done, "the user's record: no lookup spent");
+    assert!(desk.pending.is_empty());
+    assert_eq!(updates(&written(&mut desk, "w@pbx", T0 + 61_000)), []);
+    // After the create: each edit is exactly one update, of its own field.
+    let turn = desk.handle(
+        Input::Memo {
+            call_id: "w@pbx".into(),
+            tags: vec!["見積依頼".into(), "資料送付".into()],
+        },
+        T0 + 62_000,
+    );
+    assert_eq!(updates(&turn), [Change::Memo]);
+    let id = desk.log_of("w@pbx").unwrap().entry.call_id.clone();
+    desk.handle(
+        Input::Updated {
+            call_id: id.clone(),
+            change: Change::Memo,
+            rev: 2,
+            result: Ok(()),
+        },
+        T0 + 62_500,
+    );
+    let turn = desk.handle(
+        Input::Relink {
+            call_id: "w@pbx".into(),
+            record: found_record("00Q000000000002", "鈴木 花子"),
+        },
+        T0 + 63_000,
+    );
+    assert_eq!(updates(&turn), [Change::Record]);
+    let log = desk.log_of("w@pbx").unwrap();
+    assert_eq!(
+        log.record().unwrap().name,
+        "鈴木 花子",
+        "shown at once, before the update is answered"
+    );
+    desk.handle(
+        Input::Updated {
+            call_id: id.clone(),
+            change: Change::Record,
+            rev: 2,
+            result: Ok(()),
+        },
+        T0 + 63_500,
+    );
+    assert_eq!(
+        desk.log_of("w@pbx").unwrap().linked.as_ref().unwrap().name,
+        "鈴木 花子"
+    );
+    // The same subject again costs nothing.
+    let turn = desk.handle(
+        Input::Subject {
+            call_id: "w@pbx".into(),
+            text: "見積の件 (至急)".into(),
+        },
+        T0 + 64_000,
+    );
+    assert_eq!(updates(&turn), []);
+}
+
+#[test]
+fn a_pinned_number_is_carded_and_logged_on_its_record_with_no_lookup() {
+    let mut desk = with_panel(1);
+    // The first call: looked up, the user puts it on a Lead and pins it.
+    let turn = desk.handle(report(call("p1@pbx", CallPhase::Incoming, true), 1), T0);
+    assert_eq!(lookups(&turn), 1);
+    desk.handle(
+        Input::Relink {
+            call_id: "p1@pbx".into(),
+            record: found_record("00Q000000000001", "佐藤 一郎"),
+        },
+        T0 + 1_000,
+    );
+    let turn = desk.handle(
+        Input::Pin {
+            call_id: "p1@pbx".into(),
+            on: true,
+        },
+        T0 + 1_500,
+    );
+    assert_eq!(turn.reply, Reply::Ack);
+    assert_eq!(desk.pins.len(), 1);
+    assert_eq!(desk.pins[0].number, "+81312345678");
+    desk.handle(
+        report(call("p1@pbx", CallPhase::Ended, true), 2),
+        T0 + 60_000,
+    );
+    // The next call from the number: its card is the pinned record, and nothing is looked up.
+    let turn = desk.handle(
+        report(call("p2@pbx", CallPhase::Incoming, true), 3),
+        T0 + 120_000,
+    );
+    assert_eq!(lookups(&turn), 0);
+    let card = desk.card_of("p2@pbx").unwrap();
+    assert_eq!(card.matches[0].name, "佐藤 一郎");
+    desk.handle(
+        report(call("p2@pbx", CallPhase::Ended, true), 4),
+        T0 + 180_000,
+    );
+    let log = desk.log_of("p2@pbx").unwrap();
+    assert_eq!(
+        log.call.record.as_ref().unwrap().id,
+        RecordId::parse("00Q000000000001").unwrap()
+    );
+    // An outgoing call typed in the dialer to the number goes there too.
+    desk.handle(
+        report(call("p3@pbx", CallPhase::Ended, false), 5),
+        T0 + 240_000,
+    );
+    let log = desk.log_of("p3@pbx").unwrap();
+    assert_eq!(log.call.record.as_ref().unwrap().name, "佐藤 一郎");
+    assert!(log.call.lookup_done);
+    // Unpinned: the next call is looked up again.
+    desk.handle(
+        Input::Pin {
+            call_id: "p3@pbx".into(),
+            on: false,
+        },
+        T0 + 250_000,
+    );
+    assert!(desk.pins.is_empty());
+    let turn = desk.handle(
+        report(call("p4@pbx", CallPhase::Incoming, true), 6),
+        T0 + 300_000,
+    );
+    assert_eq!(lookups(&turn), 1);
+}
+
+#[test]
+fn the_users_last_choice_of_record_wins_between_search_and_card() {
+    let mut desk = with_panel(1);
+    desk.handle(report(call("c@pbx", CallPhase::Incoming, true), 1), T0);
+    desk.handle(
+        Input::LookedUp {
+            card: card_found("c@pbx", &[("一", "A"), ("二", "B")]),
+        },
+        T0 + 500,
+    );
+    desk.handle(
+        Input::Relink {
+            call_id: "c@pbx".into(),
+            record: found_record("00Q000000000009", "検索"),
+        },
+        T0 + 1_000,
+    );
+    assert_eq!(desk.record_of_call("c@pbx").unwrap().name, "検索");
+    let picked = desk.handle(
+        Input::Pick {
+            call_id: "c@pbx".into(),
+            record_id: RecordId::parse("003000000000001").unwrap(),
+            tab: Some(1),
+        },
+        T0 + 2_000,
+    );
+    assert_eq!(picked.reply, Reply::Ack);
+    assert_eq!(desk.record_of_call("c@pbx").unwrap().name, "二");
+    desk.handle(
+        report(call("c@pbx", CallPhase::Ended, true), 2),
+        T0 + 60_000,
+    );
+    assert_eq!(
+        desk.log_of("c@pbx")
+            .unwrap()
+            .call
+            .record
+            .as_ref()
+            .unwrap()
+            .name,
+        "二"
+    );
+}
+
+#[test]
+fn an_older_snapshots_notes_are_read_into_the_wrap_up() {
+    let mut snapshot = serde_json::to_value(Desk::default()).unwrap();
+    snapshot["pendingNotes"] = serde_json::json!([["old@pbx", "前の版のメモ"]]);
+    let desk = Desk::restore(Some(snapshot), vec![]).desk;
+    assert_eq!(
+        desk.pending_of("old@pbx").unwrap().notes.as_deref(),
+        Some("前の版のメモ")
+    );
+}

@@ -5,6 +5,8 @@
 //! It only renders the `PhoneState` the worker sends and reports what the user pressed; the
 //! phone itself runs in the offscreen document, so a reload of this tab never drops a call.
 
+mod wrapup;
+
 use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
@@ -78,6 +80,7 @@ const MARKUP: &str = r#"
         </div>
       </div>
       <p class="transfer-status" role="status" hidden></p>
+      <!--wrapup-->
       <label class="notes-field" hidden><span class="notes-label"></span>
         <textarea class="notes" rows="3" maxlength="32000"></textarea></label>
       <button type="button" class="hangup" data-action="hangup"></button>
@@ -118,6 +121,8 @@ struct Panel {
     notes_for: String,
     notes_sent: String,
     notes_timer: Option<Timer>,
+    /// The wrap-up's own state (search, subject typing).
+    wrapup: wrapup::Local,
     clock: Option<Timer>,
     _listeners: Vec<Listener>,
 }
@@ -198,6 +203,7 @@ pub fn start(document: &Document, placement: Placement) {
     // The notes: kept after a short pause in typing, and when the field is left.
     listeners.extend(Listener::new(&root, "input", |e| on_notes(e, false)));
     listeners.extend(Listener::new(&root, "focusout", |e| on_notes(e, true)));
+    listeners.extend(Listener::new(&root, "change", |e| wrapup::on_change(&e)));
     PANEL.with(|p| {
         *p.borrow_mut() = Some(Panel {
             root,
@@ -210,6 +216,7 @@ pub fn start(document: &Document, placement: Placement) {
             notes_for: String::new(),
             notes_sent: String::new(),
             notes_timer: None,
+            wrapup: wrapup::Local::default(),
             clock: None,
             _listeners: listeners,
         })
@@ -279,7 +286,8 @@ fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
     let root = host
         .attach_shadow(&init)
         .log_and_continue("panel shadow root")?;
-    root.set_inner_html(&format!("<style>{STYLE}</style>{MARKUP}"));
+    let markup = MARKUP.replace("<!--wrapup-->", wrapup::MARKUP);
+    root.set_inner_html(&format!("<style>{STYLE}</style>{markup}"));
     if let Some(pad) = root.query_selector(".pad").ok().flatten() {
         for digit in DIGITS {
             let button = document.create_element("button").ok()?;
@@ -294,6 +302,7 @@ fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
     set_text(&root, ".decline", &chrome::text("panelDecline"));
     set_text(&root, "[data-action=keypad]", &chrome::text("panelKeypad"));
     set_text(&root, ".notes-label", &chrome::text("panelNotes"));
+    wrapup::label(&root);
     set_text(
         &root,
         "[data-action=transfer]",
@@ -455,11 +464,10 @@ const NOTES_PAUSE_MS: u64 = 1_500;
 /// Typing in the notes (`now`: the field was left): sent after a pause of 1.5 s, or at once
 /// on leaving it; one request per change, none when nothing changed.
 fn on_notes(event: web_sys::Event, now: bool) {
-    let is_notes = event
-        .target()
-        .and_then(|t| t.dyn_into::<Element>().ok())
-        .is_some_and(|t| t.class_list().contains("notes"));
-    if !is_notes {
+    let Some(target) = event.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
+        return;
+    };
+    if wrapup::on_subject(&target, now) || !target.class_list().contains("notes") {
         return;
     }
     if now {
@@ -520,9 +528,23 @@ fn update(state: PhoneState, notes: CallNotes) {
                 if let Some(field) = notes_field(&panel.root) {
                     field.set_value("");
                 }
-                panel.notes_for = call_id;
+                panel.notes_for = call_id.clone();
                 panel.notes_sent.clear();
                 panel.notes_timer = None;
+            }
+            wrapup::new_call(panel, &call_id);
+            // The notes the desk has (a reloaded tab), unless the user is typing in them.
+            if let Some(w) = notes.wrapup.as_ref().filter(|w| w.call_id == call_id) {
+                if let Some(field) = notes_field(&panel.root) {
+                    let typing = panel
+                        .root
+                        .active_element()
+                        .is_some_and(|a| a.class_list().contains("notes"));
+                    if !typing && field.value().is_empty() && !w.notes.is_empty() {
+                        field.set_value(&w.notes);
+                        panel.notes_sent = w.notes.clone();
+                    }
+                }
             }
             panel.state = state;
             panel.notes = notes;
@@ -581,6 +603,9 @@ fn on_click(event: web_sys::Event) {
         if event.is_trusted() {
             retry_log();
         }
+        return;
+    }
+    if wrapup::on_click(&button, &action, event.is_trusted()) {
         return;
     }
     let mut to_send = None;
@@ -659,6 +684,13 @@ fn on_key(event: web_sys::Event) {
     event.stop_propagation();
     if key != "Enter" {
         return;
+    }
+    // Enter dials from the number field only (the wrap-up's fields have their own Enter).
+    let target = event.target().and_then(|t| t.dyn_into::<Element>().ok());
+    if let Some(target) = &target {
+        if wrapup::on_enter(target) || !target.class_list().contains("number") {
+            return;
+        }
     }
     let number = PANEL.with(|p| {
         p.borrow()
@@ -832,6 +864,7 @@ fn render_panel(panel: &Panel) {
     }
     render_caller(panel);
     render_log_note(panel);
+    wrapup::render(panel);
     render_other(panel);
     render_transfer(panel);
     // Notes on the call, in the logging org's tab (they go to its Task).

@@ -57,6 +57,12 @@ pub struct Capabilities {
     pub task: Option<TaskFields>,
     pub user_id: Option<String>,
     pub checked_at_ms: u64,
+    /// Of the wrap-up's search objects (`search::SEARCH_OBJECTS`), those the user can read.
+    #[serde(default)]
+    pub searchable: Vec<String>,
+    /// Of Lead and Contact, those the user can create (an unknown caller becomes one).
+    #[serde(default)]
+    pub createable: Vec<String>,
 }
 
 impl Capabilities {
@@ -67,6 +73,8 @@ impl Capabilities {
             task: None,
             user_id: None,
             checked_at_ms: now_ms,
+            searchable: vec![],
+            createable: vec![],
         }
     }
 
@@ -98,6 +106,24 @@ fn bad(detail: &str) -> RestError {
         status: 200,
         detail: detail.into(),
     }
+}
+
+/// From `GET /sobjects/`: of `objects`, those this user can query (`createable`: create).
+pub fn objects_with(describe_global: &Value, objects: &[&str], createable: bool) -> Vec<String> {
+    let listed = describe_global["sobjects"].as_array();
+    objects
+        .iter()
+        .filter(|name| {
+            listed.is_some_and(|l| {
+                l.iter().any(|o| {
+                    o["name"] == **name
+                        && o["queryable"].as_bool().unwrap_or(true)
+                        && (!createable || o["createable"].as_bool() == Some(true))
+                })
+            })
+        })
+        .map(|s| s.to_string())
+        .collect()
 }
 
 /// From `GET /sobjects/`: which lookup objects this user can see.
@@ -169,6 +195,25 @@ fn closed_status(values: &[String]) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn searchable_and_createable_objects_come_from_describe_global() {
+        let global = json!({"sobjects": [
+            {"name": "Contact", "createable": true},
+            {"name": "Lead", "createable": false},
+            {"name": "Case", "queryable": false, "createable": true},
+            {"name": "Opportunity"}]});
+        let search = crate::salesforce::search::SEARCH_OBJECTS;
+        assert_eq!(
+            objects_with(&global, &search, false),
+            ["Contact", "Lead", "Opportunity"]
+        );
+        assert_eq!(
+            objects_with(&global, &["Lead", "Contact"], true),
+            ["Contact"]
+        );
+        assert!(objects_with(&json!({}), &search, false).is_empty());
+    }
 
     #[test]
     fn a_platform_starter_user_has_no_lead() {

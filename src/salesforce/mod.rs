@@ -8,6 +8,7 @@ pub mod lightning;
 pub mod lookup;
 pub mod rest;
 pub mod retry;
+pub mod search;
 pub mod session;
 
 /// The one REST API version the product speaks (the seed's requirement).

@@ -12,7 +12,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, until, inOffscreen, extensionStorage } from './harness.mjs';
-import { inPanel, panelState, click, panelUntil, endAnyCall } from './panel.mjs';
+import { inPanel, panelState, click, panelUntil, endAnyCall, dialFromPanel } from './panel.mjs';
 import { USERS } from './sip/kamailio.mjs';
 import { startPhoneLab, setUpPhone, mediaFlows, registeredLightning } from './sip/lab.mjs';
 
@@ -57,10 +57,7 @@ async function choose(choice) {
 }
 
 async function dial(number) {
-  const state = await panelState(lightning);
-  if (state.expanded !== 'true') await click(lightning, '[data-action=toggle]');
-  await inPanel(lightning, (root, n) => { root.querySelector('.number').value = n; }, number);
-  await click(lightning, '[data-action=dial]');
+  await dialFromPanel(lightning, number);
   await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
   await until(() => lab.farLast(number), (s) => s.events.includes('confirmed') && s.connectionState === 'connected',
     'far end connected', 'far end');

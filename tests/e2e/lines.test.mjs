@@ -6,7 +6,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, until, inOffscreen } from './harness.mjs';
-import { inPanel, panelState, click, panelUntil, endAnyCall } from './panel.mjs';
+import { inPanel, panelState, click, panelUntil, endAnyCall, dialFromPanel } from './panel.mjs';
 import { USERS } from './sip/kamailio.mjs';
 import { startPhoneLab, mediaFlows, registeredLightning } from './sip/lab.mjs';
 
@@ -49,10 +49,7 @@ async function transfer(target, how) {
 }
 
 async function dial(number) {
-  const state = await panelState(lightning);
-  if (state.expanded !== 'true') await click(lightning, '[data-action=toggle]');
-  await inPanel(lightning, (root, n) => { root.querySelector('.number').value = n; }, number);
-  await click(lightning, '[data-action=dial]');
+  await dialFromPanel(lightning, number);
 }
 
 async function answeredCallFrom(user) {

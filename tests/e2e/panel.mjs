@@ -93,6 +93,59 @@ export const click = (page, selector) => inPanel(page, (root, sel) => {
   return true;
 }, selector);
 
+/** Types `number` in the panel's dialer and presses Dial (the panel opened first). */
+export async function dialFromPanel(page, number) {
+  const state = await panelState(page);
+  if (state.expanded !== 'true') await click(page, '[data-action=toggle]');
+  await inPanel(page, (root, n) => { root.querySelector('.number').value = n; }, number);
+  await click(page, '[data-action=dial]');
+}
+
+/** A trusted click (real input events) at the middle of a panel element: what a user does. */
+export async function userClicks(page, selector) {
+  const box = await inPanel(page, (root, sel) => {
+    const el = root.querySelector(sel);
+    if (!el) throw new Error(`no ${sel}`);
+    el.scrollIntoView({ block: 'center' });
+    const r = el.getBoundingClientRect();
+    return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+  }, selector);
+  await page.mouse.click(box.x, box.y);
+}
+
+/** Types `text` into a panel field as input events, then (`leave`) leaves it. */
+export const typeIn = (page, selector, text, leave = false) => inPanel(page, (root, [sel, t, l]) => {
+  const field = root.querySelector(sel);
+  if (!field) throw new Error(`no ${sel}`);
+  field.focus();
+  field.value = t;
+  field.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+  if (l) field.blur();
+  return true;
+}, [selector, text, leave]);
+
+/** The wrap-up under the call, as the user sees it (null when hidden). */
+export const wrapUp = (page) => inPanel(page, (root) => {
+  const w = root.querySelector('.wrapup');
+  if (!w || w.hidden) return null;
+  const shown = (s) => root.querySelector(s) && !root.querySelector(s).hidden;
+  return {
+    record: shown('.record-link') ? root.querySelector('.record-link').textContent : null,
+    recordId: shown('.record-link') ? root.querySelector('.record-link').dataset.recordId : null,
+    pinned: root.querySelector('.pin').checked,
+    chips: [...root.querySelectorAll('.chip')].map((c) => [c.textContent, c.getAttribute('aria-pressed') === 'true']),
+    subject: root.querySelector('.subject').value,
+    subjectAuto: root.querySelector('.subject').placeholder,
+    finder: shown('.record-finder'),
+    status: root.querySelector('.record-status').textContent,
+    found: [...root.querySelectorAll('.record-results li')].map((li) => ({
+      name: li.querySelector('.name')?.textContent, id: li.querySelector('.use').dataset.use,
+    })),
+    newRecord: shown('.new-record'),
+    reason: root.querySelector('.reason').textContent,
+  };
+});
+
 /** Polls the panel's state until `pred` holds; the last state seen is in the error. */
 export const panelUntil = (page, what, pred) => until(() => panelState(page), pred, what, 'panel');
 

@@ -5,7 +5,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { launchBrowser, login, eventually, until, extensionStorage, storedLogs, inContentScript } from './harness.mjs';
-import { inPanel, panelState, click, panelUntil, endAnyCall } from './panel.mjs';
+import { inPanel, panelState, click, panelUntil, endAnyCall, userClicks, dialFromPanel } from './panel.mjs';
 import { startKamailio, USERS } from './sip/kamailio.mjs';
 import { startPhoneLab, mediaFlows as flows } from './sip/lab.mjs';
 
@@ -21,13 +21,6 @@ let lab; // the phone lab: Kamailio, devorg, far ends, browser
 let browser;
 let far; // the far-end page
 let lightning; // a Lightning record page with the panel
-
-async function dialFromPanel(page, number) {
-  const state = await panelState(page);
-  if (state.expanded !== 'true') await click(page, '[data-action=toggle]');
-  await inPanel(page, (root, n) => { root.querySelector('.number').value = n; }, number);
-  await click(page, '[data-action=dial]');
-}
 
 const farLast = (user) => far.evaluate((u) => window.Far.last(u), user);
 const farUntil = (user, what, pred) => until(() => farLast(user), pred, what, 'far end');
@@ -579,15 +572,6 @@ test('without the microphone permission a dial ends at once and the panel says w
     await bare.close();
   }
 });
-
-/** A trusted click (real input events) at the middle of a panel element: what a user does. */
-async function userClicks(page, selector) {
-  const box = await inPanel(page, (root, sel) => {
-    const r = root.querySelector(sel).getBoundingClientRect();
-    return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
-  }, selector);
-  await page.mouse.click(box.x, box.y);
-}
 
 test('a premium-rate or network number asks first: only the user\'s own click on Call dials it', async () => {
   const { id } = await devorg.admin('records/Contact', { LastName: 'Satellite', Phone: '+882 16 1234 5678' });

@@ -161,3 +161,56 @@ fn a_whole_call_stays_within_the_seed_budget() {
         ApiBudget::LOOKUP_AND_LOG + ApiBudget::TRANSCRIPT + 2 * ApiBudget::MEMO_CHANGE
     );
 }
+
+#[test]
+fn the_users_subject_is_written_whole_on_one_line_and_needs_no_name_patch() {
+    let mut c = call();
+    c.subject = Some("見積の件\n至急".into());
+    let draft = TaskDraft::from_call(&c, &mapping(), &full_access(), &user(Locale::Ja));
+    assert_eq!(draft.body["Subject"], "見積の件 至急");
+    // After logging: one PATCH of Subject alone.
+    let update = subject_update(&id(TASK), &c, &mapping(), &full_access(), Locale::Ja, None);
+    let request = update.request.expect("one request");
+    assert_eq!(request.method, HttpMethod::Patch);
+    assert_eq!(
+        request.body,
+        Some(serde_json::json!({"Subject": "見積の件 至急"}))
+    );
+    assert_eq!(ApiBudget::spent(&[request]), ApiBudget::SUBJECT_CHANGE);
+    // Cleared: the template again, with the record's name.
+    c.subject = None;
+    let auto = subject_for(&c, &mapping(), Locale::Ja, Some("山田 太郎"));
+    assert!(auto.contains("山田 太郎"), "{auto}");
+}
+
+#[test]
+fn relinking_writes_both_link_fields_in_one_patch() {
+    let access = full_access();
+    let mut contact = record("Contact", CONTACT, "山田 太郎");
+    contact.account_id = Some(id(ACCOUNT));
+    let on_contact = link_update(&id(TASK), Some(&contact), &access)
+        .request
+        .unwrap();
+    assert_eq!(
+        on_contact.body,
+        Some(serde_json::json!({"WhoId": id(CONTACT).as_str(), "WhatId": id(ACCOUNT).as_str()}))
+    );
+    // A Lead's Task has no WhatId: the Contact's Account is cleared.
+    let lead = record("Lead", LEAD, "佐藤 一郎");
+    let on_lead = link_update(&id(TASK), Some(&lead), &access)
+        .request
+        .unwrap();
+    assert_eq!(
+        on_lead.body,
+        Some(serde_json::json!({"WhoId": id(LEAD).as_str(), "WhatId": null}))
+    );
+    let account = record("Account", ACCOUNT, "アクメ");
+    let on_account = link_update(&id(TASK), Some(&account), &access)
+        .request
+        .unwrap();
+    assert_eq!(
+        on_account.body,
+        Some(serde_json::json!({"WhoId": null, "WhatId": id(ACCOUNT).as_str()}))
+    );
+    assert_eq!(ApiBudget::spent(&[on_account]), ApiBudget::RELINK);
+}

@@ -92,6 +92,7 @@ pub(crate) fn call() -> CallRecord {
         comments: String::new(),
         transcript: None,
         transferred_to: None,
+        subject: None,
     }
 }
 

@@ -19,11 +19,12 @@ use crate::glue::js::string_prop;
 use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{LookupResult, OrgReport};
 use crate::salesforce::capabilities::{
-    readable_objects, task_fields, ApiAccess, Capabilities, LOOKUP_OBJECTS,
+    objects_with, readable_objects, task_fields, ApiAccess, Capabilities, LOOKUP_OBJECTS,
 };
 use crate::salesforce::host;
 use crate::salesforce::lookup::{parse_search, rank, search_path};
 use crate::salesforce::rest::parse_resources;
+use crate::salesforce::search::SEARCH_OBJECTS;
 use crate::salesforce::session::{choose_api_session, SessionId, SessionProblem};
 use crate::salesforce::API_VERSION;
 
@@ -159,9 +160,10 @@ async fn describe(org_id: &str, resources: Option<Value>) -> bool {
             })
             .map(|r| r["body"].clone())
     };
-    let readable = part("global")
-        .and_then(|g| readable_objects(&g).ok())
-        .unwrap_or_default();
+    let global = part("global").unwrap_or_default();
+    let readable = readable_objects(&global).unwrap_or_default();
+    let searchable = objects_with(&global, &SEARCH_OBJECTS, false);
+    let createable = objects_with(&global, &["Lead", "Contact"], true);
     let task = part("task").and_then(|t| task_fields(&t).ok());
     let edition = part("edition").and_then(|e| {
         e["records"][0]["OrganizationType"]
@@ -176,6 +178,8 @@ async fn describe(org_id: &str, resources: Option<Value>) -> bool {
             task,
             user_id: user_id.clone(),
             checked_at_ms: now_ms(),
+            searchable,
+            createable,
         });
         org.user_id = user_id;
         org.edition = edition;

@@ -9,8 +9,8 @@ use serde_json::Value;
 use super::client::{call, CallError};
 use super::store;
 use crate::calllog::{
-    interpret_composite, memo_update, plan_logging, transcript_update, ApiRequest, FieldMapping,
-    Locale, LoggingPlan, LookupAccess, TaskFieldAccess, UserContext,
+    interpret_composite, link_update, memo_update, plan_logging, subject_update, transcript_update,
+    ApiRequest, FieldMapping, Locale, LoggingPlan, LookupAccess, TaskFieldAccess, UserContext,
 };
 use crate::desk::{Answer, Change, Log};
 use crate::outbox::{outcome_of_failure, verify_query, Outcome};
@@ -18,7 +18,7 @@ use crate::protocol::OrgReport;
 use crate::salesforce::id::RecordId;
 use crate::salesforce::lookup::encode_query_value;
 
-fn locale() -> Locale {
+pub fn locale() -> Locale {
     let language = js_sys::Reflect::get(&js_sys::global(), &"navigator".into())
         .ok()
         .and_then(|n| js_sys::Reflect::get(&n, &"language".into()).ok())
@@ -83,11 +83,11 @@ fn access_of(
     ))
 }
 
-async fn mapping() -> Result<FieldMapping, CallError> {
+pub async fn mapping() -> Result<FieldMapping, CallError> {
     Ok(store::load("fieldMapping").await?.unwrap_or_default())
 }
 
-async fn send(org_id: &str, request: &ApiRequest) -> Result<Value, CallError> {
+pub async fn send(org_id: &str, request: &ApiRequest) -> Result<Value, CallError> {
     let method = serde_json::to_value(request.method)
         .ok()
         .and_then(|m| m.as_str().map(str::to_string))
@@ -198,6 +198,11 @@ pub async fn update(log: &Log, change: Change) -> Result<(), (bool, String)> {
         let update = match change {
             Change::Memo => memo_update(&task_id, &log.call.memo_tags, &mapping, &access),
             Change::Transcript => transcript_update(&task_id, &log.call, &access, user.locale),
+            Change::Subject => {
+                let name = log.record().map(|r| r.name.as_str());
+                subject_update(&task_id, &log.call, &mapping, &access, user.locale, name)
+            }
+            Change::Record => link_update(&task_id, log.call.record.as_ref(), &access),
         };
         if let Some(request) = &update.request {
             send(org_id, request).await?;

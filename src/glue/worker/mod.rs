@@ -15,6 +15,7 @@ mod phone;
 mod runner;
 mod serial;
 mod store;
+mod wrapup;
 
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
@@ -30,10 +31,10 @@ use crate::protocol::{
     ConfirmDial, ContentCandidates, ContentDial, ContentStarted, DialReport, FieldMappingIs,
     FieldMappingSaved, FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall,
     LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
-    PanelNotes, PanelRetryLog, Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck,
-    PhoneStatus, PickCaller, Refusal, Request, RetryCallLog, SaveDialRules, SaveFieldMapping,
-    SaveLoggingOrg, SaveLookupPriority, SenderContext, Status, ToTab, ToWorker, UpdateMemo,
-    UpdateTranscript,
+    PanelNewRecord, PanelNotes, PanelRetryLog, PanelSearch, PanelWrapUp, Phone, PhoneHello,
+    PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal, Request,
+    RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLoggingOrg, SaveLookupPriority,
+    SenderContext, Status, ToTab, ToWorker, UpdateMemo, UpdateTranscript,
 };
 use crate::salesforce::host;
 
@@ -165,6 +166,15 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
                 )));
             }
             answer::<PanelRetryLog>(log_reply(Input::Retry { call_id }).await.map(|_| Ack {}))
+        }
+        FromContent::PanelWrapUp(request) => {
+            answer::<PanelWrapUp>(wrapup::edit(tab_id(sender), request).await)
+        }
+        FromContent::PanelSearch(request) => {
+            answer::<PanelSearch>(wrapup::search(tab_id(sender), request).await)
+        }
+        FromContent::PanelNewRecord(request) => {
+            answer::<PanelNewRecord>(wrapup::new_record(tab_id(sender), request).await)
         }
         FromContent::Phone(Phone { mut action }) => {
             // Only the desk gives dials their id (a click-to-call's): none from a page.
@@ -493,6 +503,7 @@ fn test_call(number: &str) -> CallRecord {
         comments: chrome::text("testCallComment"),
         transcript: None,
         transferred_to: None,
+        subject: None,
     }
 }
 

@@ -12,12 +12,16 @@ use super::client::now_ms;
 use super::serial::{turn, Lane};
 use super::{connection, logging, notify, phone, store};
 use crate::call::{CallPhase, PhoneState};
-use crate::calllog::{CallLogNote, CallNotes, CallerCard, DialConfirm, LoggingNote};
+use crate::calllog::{
+    subject_for, CallLogNote, CallNotes, CallRecord, CallerCard, CallerMatch, DialConfirm,
+    FieldMapping, LoggingNote, WrapUpView,
+};
 use crate::desk::{Desk, Effect, Input, Log, Reply, DESK_KEY, LOG_KEY_PREFIX};
 use crate::glue::chrome;
 use crate::glue::js::{call, to_js, GlueError};
 use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::ToTab;
+use crate::salesforce::lightning::record_url;
 
 /// The alarm that wakes the worker for what the desk scheduled (and cold-starts it).
 pub const WAKE_ALARM: &str = "outbox";
@@ -251,6 +255,7 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
         logging_org,
         this_org,
         confirm,
+        wrapup,
     } = parts;
     let logging = match logging_org {
         Some(org_id) => {
@@ -279,6 +284,10 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
         }
         _ => None,
     };
+    let wrapup = match (wrapup, logging.as_ref()) {
+        (Some(parts), Some(l)) => Some(wrapup_view(parts, &l.org_id).await),
+        _ => None,
+    };
     (
         state,
         CallNotes {
@@ -287,8 +296,67 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
             log,
             logging,
             confirm,
+            wrapup,
         },
     )
+}
+
+/// What the desk knows of the wrap-up of the call a panel shows.
+pub struct WrapUpParts {
+    call_id: String,
+    record: CallRecord,
+    current: Option<CallerMatch>,
+    pinned: bool,
+}
+
+/// The wrap-up as the panel shows it: the desk's part, with the org's memo values, what the
+/// user may create and search, and the subject the template gives.
+async fn wrapup_view(parts: WrapUpParts, org_id: &str) -> WrapUpView {
+    let org = store::org(org_id).await.ok().flatten();
+    let mapping = logging::mapping().await.unwrap_or_default();
+    let capabilities = org.as_ref().and_then(|o| o.capabilities.clone());
+    let task = capabilities.as_ref().and_then(|c| c.task.clone());
+    let memo_options = FieldMapping::mapped(&mapping.memo_field)
+        .and_then(|field| {
+            let task = task.as_ref()?;
+            (task.createable.contains(field) || task.updateable.contains(field))
+                .then(|| task.picklists.get(field).cloned())
+                .flatten()
+        })
+        .unwrap_or_default();
+    let api = capabilities
+        .as_ref()
+        .is_some_and(|c| c.lookup_blocked().is_none());
+    let mut current = parts.current;
+    if let (Some(m), Some(org)) = (current.as_mut(), org.as_ref()) {
+        if !m.url.starts_with("https://") {
+            m.url = record_url(&org.ui_host, &m.object, &m.id);
+        }
+    }
+    let record = parts.record;
+    let mut automatic = record.clone();
+    automatic.subject = None;
+    let locale = logging::locale();
+    let name = current.as_ref().map(|m| m.name.as_str());
+    WrapUpView {
+        call_id: parts.call_id,
+        memo_options,
+        memo: record.memo_tags.clone(),
+        subject: record.subject.clone().unwrap_or_default(),
+        subject_auto: subject_for(&automatic, &mapping, locale, name),
+        subject_editable: task
+            .as_ref()
+            .is_some_and(|t| t.createable.contains("Subject")),
+        record: current,
+        pinned: parts.pinned,
+        can_create: capabilities
+            .as_ref()
+            .filter(|_| api)
+            .map(|c| c.createable.clone())
+            .unwrap_or_default(),
+        can_search: api,
+        notes: record.comments.clone(),
+    }
 }
 
 /// The parts of the desk a panel's view is made of.
@@ -300,6 +368,7 @@ pub struct ViewParts {
     logging_org: Option<String>,
     this_org: bool,
     confirm: Option<DialConfirm>,
+    wrapup: Option<WrapUpParts>,
 }
 
 /// What the panel of `tab` shows: the caller card and the call's Task only on a page of the
@@ -319,7 +388,35 @@ pub fn view_parts(desk: &Desk, tab: Option<i32>) -> ViewParts {
             .unwrap_or_else(|_| c.dial.number.clone()),
         costly: c.costly,
     });
+    let now = now_ms();
+    let wrapup = desk
+        .draft_record(&sip_id, now)
+        .filter(|_| this_org)
+        .map(|mut record| {
+            let current = desk.record_of_call(&sip_id);
+            let pinned = match (&desk.logging_org, &current) {
+                (Some(org), Some(m)) => desk
+                    .pin_of(org, &record.remote_number)
+                    .is_some_and(|p| p.id == m.id),
+                _ => false,
+            };
+            if let Some(p) = desk.pending_of(&sip_id) {
+                if let Some(tags) = &p.memo {
+                    record.memo_tags = tags.clone();
+                }
+                if let Some(notes) = &p.notes {
+                    record.comments = notes.clone();
+                }
+            }
+            WrapUpParts {
+                call_id: sip_id.clone(),
+                record,
+                current,
+                pinned,
+            }
+        });
     ViewParts {
+        wrapup,
         confirm,
         caller: desk.card_of(&sip_id).filter(|_| this_org).cloned(),
         other_caller: state

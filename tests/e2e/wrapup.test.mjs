@@ -1,0 +1,194 @@
+// The wrap-up of a call in the docked panel, end to end: memo chips from the org's Task describe,
+// the subject, the record (search and re-link, "always use this record for this number") and a
+// Lead made for an unknown caller, each counted at the devorg against the seed's budget: what
+// the user does before the Task exists rides in its one create, each change after is one call.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually } from './harness.mjs';
+import { click, panelUntil, endAnyCall, userClicks, typeIn, wrapUp, dialFromPanel } from './panel.mjs';
+import { USERS } from './sip/kamailio.mjs';
+import { startPhoneLab, registeredLightning } from './sip/lab.mjs';
+
+const YAMADA = '0035g00000Yam4dAAB';
+const CONTACT = `/lightning/r/Contact/${YAMADA}/view`;
+const UNKNOWN = USERS.far.user; // not in the org
+const STRANGER = USERS.far3.user; // not in the org either: becomes a Lead
+
+let lab;
+let lightning;
+
+const tasksFor = async (callId) => (await lab.devorg.records('Task')).filter((t) => t.CallObject === callId);
+const requests = async () => (await lab.devorg.apiRequests()).map((r) => `${r.method} ${r.path.split('?')[0]}`);
+const since = async (before) => (await requests()).slice(before.length);
+
+async function dial(number) {
+  await dialFromPanel(lightning, number);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  return eventually(async () => (await lab.farLast(number))?.callId, 'the call id at the far end');
+}
+
+async function hangUpAndLog(callId) {
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'logged', (s) => s.logged?.href);
+  const tasks = await tasksFor(callId);
+  assert.equal(tasks.length, 1, 'one Task');
+  return tasks[0];
+}
+
+/** Waits until the Task of `callId` satisfies `pred`. */
+const taskUntil = (callId, what, pred) => eventually(async () => {
+  const [task] = await tasksFor(callId);
+  return task && pred(task) ? task : null;
+}, what);
+
+before(async () => {
+  lab = await startPhoneLab({
+    farEnds: [[USERS.far, 'answer'], [USERS.far3, 'answer']],
+  });
+  // The admin's mapping: the memo is the Task's CallMemo__c multi-select picklist.
+  await lab.browser.worker.evaluate(() => chrome.storage.local.set({ fieldMapping: { memoField: 'CallMemo__c' } }));
+  lightning = await registeredLightning(lab, CONTACT);
+});
+
+afterEach(() => endAnyCall(lightning));
+
+after(async () => {
+  await lab?.stop();
+});
+
+test('memo chips and the subject: during the call they ride in the one create; after it, one PATCH each', async () => {
+  const callId = await dial(UNKNOWN);
+  const shown = await eventually(async () => {
+    const w = await wrapUp(lightning);
+    return w?.chips.length ? w : null;
+  }, 'the memo chips');
+  // The picklist's values, from the org's Task describe, none chosen yet.
+  assert.deepEqual(shown.chips, [['折り返し希望', false], ['見積依頼', false], ['資料送付', false], ['クレーム', false], ['不在', false]]);
+  assert.match(shown.subjectAuto, /2001/, 'the template\'s subject is the placeholder');
+  // A script's click on a chip does nothing; the user's does.
+  await click(lightning, '.chip[data-memo="見積依頼"]');
+  await lightning.waitForTimeout(500);
+  assert.deepEqual((await wrapUp(lightning)).chips[1], ['見積依頼', false]);
+  await userClicks(lightning, '.chip[data-memo="見積依頼"]');
+  await eventually(async () => (await wrapUp(lightning)).chips[1][1], 'the chip pressed');
+  await typeIn(lightning, '.subject', '見積の件 (至急)', true);
+  await lightning.waitForTimeout(800);
+  const before = await requests();
+  let task = await hangUpAndLog(callId);
+  assert.equal(task.CallMemo__c, '見積依頼');
+  assert.equal(task.Subject, '見積の件 (至急)');
+  assert.equal((await since(before)).length, 1, `the one create carried them: ${await since(before)}`);
+
+  // After the call: each toggle is one PATCH of the memo field.
+  const logged = await requests();
+  await userClicks(lightning, '.chip[data-memo="資料送付"]');
+  task = await taskUntil(callId, 'two tags', (t) => t.CallMemo__c === '見積依頼;資料送付');
+  await userClicks(lightning, '.chip[data-memo="見積依頼"]');
+  task = await taskUntil(callId, 'one tag off', (t) => t.CallMemo__c === '資料送付');
+  await lightning.waitForTimeout(500);
+  assert.deepEqual(await since(logged), [
+    `PATCH /services/data/v51.0/sobjects/Task/${task.Id}`,
+    `PATCH /services/data/v51.0/sobjects/Task/${task.Id}`,
+  ]);
+  // The subject edited and the field left: one PATCH of Subject.
+  const chips = await requests();
+  await typeIn(lightning, '.subject', '見積の件 (送付済み)', true);
+  await taskUntil(callId, 'the new subject', (t) => t.Subject === '見積の件 (送付済み)');
+  await lightning.waitForTimeout(500);
+  assert.equal((await since(chips)).length, 1);
+  // Left again unchanged: nothing.
+  await typeIn(lightning, '.subject', '見積の件 (送付済み)', true);
+  await lightning.waitForTimeout(800);
+  assert.equal((await since(chips)).length, 1);
+});
+
+test('the record found by search re-links the Task; "always use this record" logs the next call there with no SOSL', async () => {
+  const first = await dial(UNKNOWN);
+  await hangUpAndLog(first);
+  let w = await wrapUp(lightning);
+  assert.equal(w.record, null, 'the number is on no record');
+  // Search by name: one SOSL request, whatever the user types (SOSL's reserved characters too).
+  await userClicks(lightning, '.record-change');
+  const before = await requests();
+  await typeIn(lightning, '.record-query', '山田 {太郎}');
+  await userClicks(lightning, '[data-action=record-search]');
+  w = await eventually(async () => {
+    const now = await wrapUp(lightning);
+    return now.status || now.found.length ? now : null;
+  }, 'the search answered');
+  assert.equal(w.found.length, 0, `nothing named "{太郎}": ${w.status}`);
+  assert.match(w.status, /no records/i);
+  await typeIn(lightning, '.record-query', '山田');
+  await userClicks(lightning, '[data-action=record-search]');
+  w = await eventually(async () => {
+    const now = await wrapUp(lightning);
+    return now.found.some((f) => f.name === '山田 太郎') ? now : null;
+  }, 'the search found 山田 太郎');
+  const searches = (await since(before)).filter((r) => r.includes('/search'));
+  assert.equal(searches.length, 2, 'one SOSL per search');
+  const yamada = w.found.find((f) => f.name === '山田 太郎');
+  assert.equal(yamada.id, YAMADA);
+  // Used: one PATCH moves the Task.
+  const picked = await requests();
+  await userClicks(lightning, `.use[data-use="${YAMADA}"]`);
+  const task = await taskUntil(first, 'the Task on 山田 太郎', (t) => t.WhoId === YAMADA);
+  assert.equal(task.WhatId, '0015g00000AcMeAAAV', 'and on his account');
+  await lightning.waitForTimeout(500);
+  assert.deepEqual(await since(picked), [`PATCH /services/data/v51.0/sobjects/Task/${task.Id}`]);
+  w = await eventually(async () => {
+    const now = await wrapUp(lightning);
+    return now.recordId === YAMADA ? now : null;
+  }, 'the panel shows the record');
+  assert.match(w.record, /山田 太郎/);
+  // Always use this record for this number.
+  await userClicks(lightning, '.pin');
+  await eventually(async () => (await wrapUp(lightning)).pinned, 'pinned');
+  // The next call to the number: on 山田 太郎 from the start, logged with one POST, no search.
+  const second = await dial(UNKNOWN);
+  w = await eventually(async () => {
+    const now = await wrapUp(lightning);
+    return now?.recordId === YAMADA ? now : null;
+  }, 'the pinned record during the call');
+  assert.equal(w.pinned, true);
+  const calling = await requests();
+  const next = await hangUpAndLog(second);
+  assert.equal(next.WhoId, YAMADA);
+  assert.deepEqual(await since(calling), ['POST /services/data/v51.0/sobjects/Task']);
+  // Unpinned: the number is nobody's again.
+  await userClicks(lightning, '.pin');
+  await eventually(async () => !(await wrapUp(lightning)).pinned, 'unpinned');
+  const pins = await lab.browser.worker.evaluate(async () => (await chrome.storage.local.get('desk')).desk.pins);
+  assert.deepEqual(pins, []);
+});
+
+test('an unknown caller becomes a Lead with the number (one call), and the Task goes on it', async () => {
+  const callId = await dial(STRANGER);
+  const w = await eventually(async () => {
+    const now = await wrapUp(lightning);
+    return now?.newRecord ? now : null;
+  }, 'the new-record form');
+  assert.equal(w.record, null);
+  await typeIn(lightning, '.new-last', '新規');
+  await typeIn(lightning, '.new-first', '太郎');
+  // A Lead needs a company: said, nothing sent.
+  const before = await requests();
+  await userClicks(lightning, '.new-lead');
+  await eventually(async () => /company/i.test((await wrapUp(lightning)).reason), 'the company asked for');
+  assert.equal((await since(before)).length, 0);
+  await typeIn(lightning, '.new-company', '<b>新規商事</b>');
+  await userClicks(lightning, '.new-lead');
+  const shown = await eventually(async () => {
+    const now = await wrapUp(lightning);
+    return now?.recordId?.startsWith('00Q') ? now : null;
+  }, 'the call on the new Lead');
+  assert.match(shown.record, /新規 太郎/);
+  assert.deepEqual(await since(before), ['POST /services/data/v51.0/sobjects/Lead']);
+  const lead = (await lab.devorg.records('Lead')).find((l) => l.Id === shown.recordId);
+  assert.equal(lead.LastName, '新規');
+  assert.equal(lead.FirstName, '太郎');
+  assert.equal(lead.Company, '<b>新規商事</b>', 'the name as typed, never markup');
+  assert.equal(lead.Phone, STRANGER);
+  const task = await hangUpAndLog(callId);
+  assert.equal(task.WhoId, shown.recordId, 'the Task is on the Lead, in its one create');
+  assert.equal(task.WhatId ?? null, null);
+});
