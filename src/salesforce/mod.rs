@@ -6,6 +6,7 @@ pub mod host;
 pub mod id;
 pub mod lightning;
 pub mod lookup;
+pub mod new_caller;
 pub mod rest;
 pub mod retry;
 pub mod search;

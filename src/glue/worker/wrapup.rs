@@ -6,20 +6,18 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
-
 use super::client::{call, CallError};
 use super::logging::locale;
 use super::{runner, store};
-use crate::calllog::{CallerMatch, Locale};
+use crate::calllog::CallerMatch;
 use crate::desk::{Input, Reply};
-use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{
     Ack, NewRecordKind, PanelEdit, PanelNewRecord, PanelSearch, PanelWrapUp, Refusal, SearchFound,
 };
 use crate::salesforce::id::RecordId;
 use crate::salesforce::lightning::record_url;
 use crate::salesforce::lookup::encode_query_value;
+use crate::salesforce::new_caller::{full_name, new_record_body};
 use crate::salesforce::search::{parse_found, search_sosl};
 
 /// Tabs whose last search results are remembered (one list each).
@@ -118,31 +116,6 @@ pub async fn search(tab: Option<i32>, request: PanelSearch) -> Result<SearchFoun
         });
     }
     Ok(SearchFound { records })
-}
-
-/// A person's name as Salesforce shows it: family name first in Japanese.
-fn full_name(first: &str, last: &str, locale: Locale) -> String {
-    match (first.trim(), last.trim(), locale) {
-        ("", last, _) => last.to_string(),
-        (first, last, Locale::Ja) => format!("{last} {first}"),
-        (first, last, _) => format!("{first} {last}"),
-    }
-}
-
-/// The body of the new Lead or Contact: the names, the company (a Lead's required field) and
-/// the call's number as people write it.
-pub fn new_record_body(request: &PanelNewRecord, number: &str) -> Value {
-    let phone = PhoneNumber::parse(number, DEFAULT_REGION)
-        .map(|n| n.display())
-        .unwrap_or_else(|_| number.to_string());
-    let mut body = json!({"LastName": request.last_name.trim(), "Phone": phone});
-    if !request.first_name.trim().is_empty() {
-        body["FirstName"] = json!(request.first_name.trim());
-    }
-    if request.object == NewRecordKind::Lead {
-        body["Company"] = json!(request.company.trim());
-    }
-    body
 }
 
 /// The caller is not in the org: one `POST /sobjects/Lead` (or Contact) with the call's
