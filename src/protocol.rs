@@ -351,6 +351,12 @@ pub struct SaveDialRules {
     pub rules: crate::desk::DialRules,
 }
 
+/// When calls are logged: when they end, or after a wrap-up time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaveLogPolicy {
+    pub policy: crate::desk::LogPolicy,
+}
+
 /// The phone settings, without the password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OptionsPhoneSettings {}
@@ -378,6 +384,7 @@ pub enum FromOptions {
     SaveLookupPriority(SaveLookupPriority),
     SaveLoggingOrg(SaveLoggingOrg),
     SaveDialRules(SaveDialRules),
+    SaveLogPolicy(SaveLogPolicy),
     Phone(Phone),
     OptionsPhoneSettings(OptionsPhoneSettings),
     OptionsSavePhoneSettings(OptionsSavePhoneSettings),
@@ -397,6 +404,7 @@ requests! {
     SaveLookupPriority => Ack,
     SaveLoggingOrg => Ack,
     SaveDialRules => Ack,
+    SaveLogPolicy => Ack,
     OptionsPhoneSettings => PhoneAccount,
     OptionsSavePhoneSettings => PhoneAccount,
 }
@@ -539,6 +547,8 @@ pub struct Status {
     pub logging_org: Option<String>,
     #[serde(default)]
     pub dial_rules: crate::desk::DialRules,
+    #[serde(default)]
+    pub log_policy: crate::desk::LogPolicy,
 }
 
 /// The answer to `ContentCandidates`, in the same order: what each field dials, one dial per
@@ -936,6 +946,13 @@ fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
             check_call_id(&call.call_id)
         }
         FromOptions::SaveLoggingOrg(SaveLoggingOrg { org_id }) => check_org_id(org_id),
+        FromOptions::SaveLogPolicy(SaveLogPolicy { policy }) => {
+            if crate::desk::WRAP_UP_SECS.contains(&policy.wrap_up_secs) {
+                Ok(())
+            } else {
+                Err(BadMessage("the wrap-up time is 10 to 600 seconds".into()))
+            }
+        }
         FromOptions::LogTestCall(LogTestCall { org_id, .. })
         | FromOptions::SaveFieldMapping(SaveFieldMapping { org_id, .. }) => check_org_id(org_id),
         FromOptions::UpdateMemo(UpdateMemo { call_id, tags }) => {

@@ -227,6 +227,9 @@ pub struct CallLogNote {
     /// The Task in Lightning, once written.
     #[serde(default)]
     pub task_url: Option<String>,
+    /// In its wrap-up time: created at this time (epoch ms), or at once on "Log now".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_until_ms: Option<u64>,
 }
 
 impl CallLogNote {
@@ -261,6 +264,7 @@ impl CallLogNote {
             status,
             reason,
             task_url,
+            hold_until_ms: None,
         }
     }
 
@@ -271,6 +275,7 @@ impl CallLogNote {
             status: NoteStatus::NotLogged(code.to_string()),
             reason: None,
             task_url: None,
+            hold_until_ms: None,
         }
     }
 }

@@ -113,6 +113,10 @@ pub struct Log {
     /// No update before this, whatever wakes the log: the lease of an update given up on.
     #[serde(default)]
     pub update_settle_at_ms: u64,
+    /// The wrap-up time (the auto-log policy): the Task is not created before this, unless the
+    /// user says "Log now"; what they do until then rides in the create.
+    #[serde(default)]
+    pub hold_until_ms: u64,
 }
 
 impl Log {
@@ -130,6 +134,7 @@ impl Log {
             sip_call_id: sip_call_id.to_string(),
             update_at_ms: 0,
             update_settle_at_ms: 0,
+            hold_until_ms: 0,
         }
     }
 
@@ -231,10 +236,16 @@ impl Log {
             .find(|c| self.revisions.of(*c) > self.synced.of(*c))
     }
 
+    /// Still in its wrap-up time: not to be sent yet.
+    pub fn held(&self, now_ms: u64) -> bool {
+        self.entry.delivery == Delivery::Pending && now_ms < self.hold_until_ms
+    }
+
     /// When something about this log is due next (a send, a verification, an update).
     pub fn next_wake(&self, now_ms: u64) -> Option<u64> {
         let entry = match self.entry.step(now_ms) {
             crate::outbox::Step::Wait(at) => at,
+            crate::outbox::Step::Send if self.held(now_ms) => Some(self.hold_until_ms),
             _ => Some(now_ms),
         };
         let update = self.task_id().and_then(|_| {

@@ -97,6 +97,43 @@ impl DialRules {
     }
 }
 
+/// When a call's Task is created: when the call ends, or after a wrap-up time in which the
+/// user's memo, notes, subject and record ride in the one create (the panel counts down, with
+/// "Log now").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogPolicy {
+    pub after_wrap_up: bool,
+    pub wrap_up_secs: u32,
+}
+
+/// The wrap-up time's bounds: long enough to tag a call, short enough that a Task is never
+/// far behind.
+pub const WRAP_UP_SECS: std::ops::RangeInclusive<u32> = 10..=600;
+
+impl Default for LogPolicy {
+    fn default() -> Self {
+        LogPolicy {
+            after_wrap_up: false,
+            wrap_up_secs: 60,
+        }
+    }
+}
+
+impl LogPolicy {
+    /// How long a new log waits.
+    pub fn hold_ms(&self) -> u64 {
+        if self.after_wrap_up {
+            u64::from(
+                self.wrap_up_secs
+                    .clamp(*WRAP_UP_SECS.start(), *WRAP_UP_SECS.end()),
+            ) * 1000
+        } else {
+            0
+        }
+    }
+}
+
 /// A dial that waits for the user's yes in the panel (a premium-rate or network number).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -169,6 +206,8 @@ pub struct Desk {
     pub confirming: Option<Confirming>,
     #[serde(default)]
     pub dial_rules: DialRules,
+    #[serde(default)]
+    pub log_policy: LogPolicy,
     /// The logging org: where calls are looked up and logged. The user's choice on the options
     /// page; until then the first org a Salesforce page showed with a session. Pages of other
     /// orgs get click-to-call, but no caller cards and no logs.
@@ -221,6 +260,7 @@ impl Default for Desk {
             recent_dials: vec![],
             confirming: None,
             dial_rules: DialRules::default(),
+            log_policy: LogPolicy::default(),
             logging_org: None,
             tab_orgs: BTreeMap::new(),
             orgs: vec![],
@@ -293,6 +333,10 @@ pub enum Input {
     /// The user's choice of which dials ask first (the options page).
     SetDialRules {
         rules: DialRules,
+    },
+    /// When calls are logged (the options page).
+    SetLogPolicy {
+        policy: LogPolicy,
     },
     /// The user's answer to "call this costly number?".
     ConfirmDial {
@@ -660,6 +704,11 @@ impl Desk {
                 plan.save_desk = true;
                 Reply::Ack
             }
+            Input::SetLogPolicy { policy } => {
+                self.log_policy = policy;
+                plan.save_desk = true;
+                Reply::Ack
+            }
             Input::ConfirmDial { dial_id, dial } => {
                 let Some(waiting) = self.confirming.take_if(|c| c.dial.dial_id == dial_id) else {
                     return Reply::Error("NO_DIAL");
@@ -763,7 +812,10 @@ impl Desk {
                 };
                 if let Some(log) = self.logs.get_mut(&id) {
                     log.entry.retry(now_ms);
+                    // "Log now" in the wrap-up time.
+                    log.hold_until_ms = 0;
                     plan.saves.insert(id.clone());
+                    plan.broadcast |= self.is_current_log(&id);
                 }
                 Reply::Log(id)
             }
@@ -1075,6 +1127,7 @@ impl Desk {
             (page, logging) => logging.clone().or(page),
         };
         let mut log = Log::new(record, &call.call_id, org.as_deref(), now_ms);
+        log.hold_until_ms = now_ms + self.log_policy.hold_ms();
         // The wrap-up done during the call rides along in the create (no extra request).
         if let Some(pending) = self.take_pending(&call.call_id) {
             pending.into_log(&mut log);
@@ -1142,6 +1195,7 @@ impl Desk {
             };
             let log = self.logs.get_mut(&id).expect("listed above");
             match log.entry.step(now_ms) {
+                Step::Send if log.held(now_ms) => {}
                 Step::Send => {
                     log.entry.mark_sent(user.as_deref(), now_ms);
                     log.sending();

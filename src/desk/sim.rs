@@ -320,6 +320,14 @@ impl World {
         world.at(first_call, Event::NewCall);
         world.send(0, Input::EngineStarted);
         world.send(1, Input::Wake);
+        // Half the users log after a wrap-up time (what they do in it rides in the create).
+        if world.rng.chance(50) {
+            let policy = super::LogPolicy {
+                after_wrap_up: true,
+                wrap_up_secs: world.rng.between(10, 90) as u32,
+            };
+            world.send(2, Input::SetLogPolicy { policy });
+        }
         world
     }
 
@@ -1319,9 +1327,16 @@ impl World {
                     record_id: pick.clone(),
                     tab,
                 });
-                if reply == Some(Reply::Ack) {
-                    if let Some(t) = self.truths.get_mut(&call.call_id) {
-                        t.record = Some(pick.as_str().to_string());
+                if let Some(t) = self.truths.get_mut(&call.call_id) {
+                    match reply {
+                        Some(Reply::Ack) => t.record = Some(pick.as_str().to_string()),
+                        // The worker stopped in the turn: the pick may or may not be stored
+                        // (the user sees which in the panel); the record is not checked.
+                        None if t.incoming && t.dial_id.is_none() => {
+                            t.record = None;
+                            t.relinked = false;
+                        }
+                        _ => {}
                     }
                 }
             }

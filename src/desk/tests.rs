@@ -1341,3 +1341,53 @@ fn an_older_snapshots_notes_are_read_into_the_wrap_up() {
         Some("前の版のメモ")
     );
 }
+
+#[test]
+fn after_wrap_up_the_task_waits_its_time_carrying_every_edit_or_goes_on_log_now() {
+    let mut desk = with_panel(1);
+    desk.handle(
+        Input::SetLogPolicy {
+            policy: LogPolicy {
+                after_wrap_up: true,
+                wrap_up_secs: 30,
+            },
+        },
+        T0,
+    );
+    let end = T0 + 60_000;
+    let turn = desk.handle(report(call("h@pbx", CallPhase::Ended, true), 1), end);
+    assert_eq!(creates(&turn), 0, "held for the wrap-up");
+    assert!(turn.effects.contains(&Effect::WakeAt(end + 30_000)));
+    let turn = desk.handle(
+        Input::Memo {
+            call_id: "h@pbx".into(),
+            tags: vec!["不在".into()],
+        },
+        end + 10_000,
+    );
+    assert_eq!((creates(&turn), updates(&turn)), (0, vec![]));
+    assert_eq!(creates(&desk.handle(Input::Wake, end + 29_999)), 0);
+    let turn = desk.handle(Input::Wake, end + 30_000);
+    assert_eq!(creates(&turn), 1, "logged as it is when the time is up");
+    assert_eq!(desk.log_of("h@pbx").unwrap().call.memo_tags, ["不在"]);
+    // "Log now" does not wait.
+    let turn = desk.handle(
+        report(call("n2@pbx", CallPhase::Ended, true), 2),
+        end + 40_000,
+    );
+    assert_eq!(creates(&turn), 0);
+    let turn = desk.handle(
+        Input::Retry {
+            call_id: "n2@pbx".into(),
+        },
+        end + 41_000,
+    );
+    assert_eq!(creates(&turn), 1);
+    // Out-of-range times are bounded.
+    let long = LogPolicy {
+        after_wrap_up: true,
+        wrap_up_secs: 100_000,
+    };
+    assert_eq!(long.hold_ms(), 600_000);
+    assert_eq!(LogPolicy::default().hold_ms(), 0);
+}

@@ -746,10 +746,19 @@ fn render() {
             return false;
         };
         render_panel(panel);
-        panel
-            .state
-            .live_call()
-            .is_some_and(|c| c.answered_at_ms.is_some())
+        // The call's clock, or the wrap-up's countdown.
+        let now = js_sys::Date::now() as u64;
+        let counting = panel
+            .notes
+            .log
+            .as_ref()
+            .and_then(|l| l.hold_until_ms)
+            .is_some_and(|at| at + 1_000 > now);
+        counting
+            || panel
+                .state
+                .live_call()
+                .is_some_and(|c| c.answered_at_ms.is_some())
     });
     PANEL.with(|p| {
         if let Some(panel) = p.borrow_mut().as_mut() {
@@ -1108,7 +1117,14 @@ fn render_log_note(panel: &Panel) {
     let Some(note) = note else {
         return;
     };
+    // In the wrap-up time: when it will be logged, and "Log now".
+    let now = js_sys::Date::now() as u64;
+    let held = note.hold_until_ms.filter(|at| *at > now);
     let text = match &note.status {
+        NoteStatus::Waiting if held.is_some() => {
+            let secs = (held.unwrap_or(now) - now).div_ceil(1000);
+            chrome::text_with("callLogIn", &[&secs.to_string()])
+        }
         NoteStatus::Logged => chrome::text("callLogged"),
         NoteStatus::Waiting => match &note.reason {
             Some(code) => chrome::text_with("callLogWaitingBecause", &[&chrome::explain(code)]),
@@ -1122,7 +1138,21 @@ fn render_log_note(panel: &Panel) {
     // Waiting or failed: the user may send it again now (once: the desk's log is one Task).
     let retry = !matches!(note.status, NoteStatus::Logged);
     set_hidden(root, ".retry", !retry);
-    set_text(root, ".retry", &chrome::text("callLogRetry"));
+    set_text(
+        root,
+        ".retry",
+        &chrome::text(if held.is_some() {
+            "callLogNow"
+        } else {
+            "callLogRetry"
+        }),
+    );
+    set_attr(
+        root,
+        ".logged",
+        "data-held",
+        if held.is_some() { "true" } else { "false" },
+    );
     let url = note
         .task_url
         .as_deref()

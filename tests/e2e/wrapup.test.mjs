@@ -5,7 +5,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually } from './harness.mjs';
-import { click, panelUntil, endAnyCall, userClicks, typeIn, wrapUp, dialFromPanel } from './panel.mjs';
+import { inPanel, click, panelUntil, endAnyCall, userClicks, typeIn, wrapUp, dialFromPanel } from './panel.mjs';
 import { USERS } from './sip/kamailio.mjs';
 import { startPhoneLab, registeredLightning } from './sip/lab.mjs';
 
@@ -192,3 +192,50 @@ test('an unknown caller becomes a Lead with the number (one call), and the Task 
   assert.equal(task.WhoId, shown.recordId, 'the Task is on the Lead, in its one create');
   assert.equal(task.WhatId ?? null, null);
 });
+
+async function saveLogPolicy(when, secs) {
+  const page = await lab.browser.context.newPage();
+  await page.goto(lab.browser.optionsUrl);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.selectOption('#log-when', when);
+  await page.fill('#log-wrapup-secs', String(secs));
+  await page.click('#log-policy-save');
+  await eventually(async () => (await page.locator('#log-policy-result').getAttribute('data-saved')) !== null, 'answered');
+  const saved = await page.locator('#log-policy-result').getAttribute('data-saved');
+  const text = await page.locator('#log-policy-result').textContent();
+  await page.close();
+  return { saved: saved === 'true', text };
+}
+
+test('logged after a wrap-up time: the panel counts down, edits in it ride in the one create, Log now does not wait', async () => {
+  // Out of range: said next to the field, nothing saved.
+  const refused = await saveLogPolicy('wrapup', 5);
+  assert.equal(refused.saved, false);
+  assert.match(refused.text, /10 to 600/);
+  assert.equal((await saveLogPolicy('wrapup', 10)).saved, true);
+  try {
+    const callId = await dial(UNKNOWN);
+    await click(lightning, '.hangup');
+    const counting = await panelUntil(lightning, 'the countdown', (s) => /Logging in \d+ s/.test(s.logged?.text ?? ''));
+    assert.ok(!counting.logged.href);
+    const before = await requests();
+    await userClicks(lightning, '.chip[data-memo="折り返し希望"]');
+    await lightning.waitForTimeout(1500);
+    assert.equal((await tasksFor(callId)).length, 0, 'not logged during the wrap-up time');
+    const task = await taskUntil(callId, 'logged when the time was up', () => true);
+    assert.equal(task.CallMemo__c, '折り返し希望', 'the wrap-up in the create');
+    assert.deepEqual(await since(before), ['POST /services/data/v51.0/sobjects/Task']);
+    await panelUntil(lightning, 'logged', (s) => s.logged?.href);
+    // Log now: no waiting.
+    const next = await dial(UNKNOWN);
+    await click(lightning, '.hangup');
+    await panelUntil(lightning, 'the countdown', (s) => /Logging in/.test(s.logged?.text ?? ''));
+    assert.match(await inPanelText('.retry'), /Log now/);
+    await userClicks(lightning, '.retry');
+    await taskUntil(next, 'logged at once', () => true);
+  } finally {
+    assert.equal((await saveLogPolicy('end', 60)).saved, true);
+  }
+});
+
+const inPanelText = (selector) => inPanel(lightning, (root, s) => root.querySelector(s).textContent, selector);

@@ -6,13 +6,13 @@ use web_sys::Document;
 
 use super::{cell, field_value, name_cell, send, show_error};
 use crate::codes::ErrorCode;
-use crate::desk::DialRules;
+use crate::desk::{DialRules, LogPolicy, WRAP_UP_SECS};
 use crate::glue::chrome;
 use crate::glue::chrome::explain;
 use crate::glue::js::JsResultExt;
 use crate::protocol::{
     Ack, ContentMode, Lookup, LookupResult, OrgReport, PageReport, Refusal, SaveDialRules,
-    SaveLoggingOrg, SaveLookupPriority,
+    SaveLogPolicy, SaveLoggingOrg, SaveLookupPriority,
 };
 use crate::salesforce::capabilities::Capabilities;
 use crate::salesforce::lookup::Candidate;
@@ -138,6 +138,52 @@ pub(super) fn fill_dial_rules(document: &Document, rules: DialRules) {
             input.set_checked(on);
         }
     }
+}
+
+/// When calls are logged, as stored.
+pub(super) fn fill_log_policy(document: &Document, policy: LogPolicy) {
+    if let Some(select) = document
+        .get_element_by_id("log-when")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+    {
+        select.set_value(if policy.after_wrap_up {
+            "wrapup"
+        } else {
+            "end"
+        });
+    }
+    if let Some(input) = document
+        .get_element_by_id("log-wrapup-secs")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+    {
+        input.set_value(&policy.wrap_up_secs.to_string());
+    }
+}
+
+pub(super) async fn save_log_policy() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let after_wrap_up = document
+        .get_element_by_id("log-when")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .is_some_and(|s| s.value() == "wrapup");
+    let secs = document
+        .get_element_by_id("log-wrapup-secs")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|i| i.value().trim().parse::<u32>().ok());
+    let result = match secs.filter(|s| WRAP_UP_SECS.contains(s)) {
+        Some(wrap_up_secs) => {
+            let policy = LogPolicy {
+                after_wrap_up,
+                wrap_up_secs,
+            };
+            send(&SaveLogPolicy { policy }).await
+        }
+        // Said next to the field, nothing sent.
+        None => Err(Refusal::new("WRAP_UP_SECS", "10 to 600 seconds")),
+    };
+    show_saved(&document, "log-policy-result", result, "logPolicySaved");
 }
 
 pub(super) async fn save_dial_rules() {

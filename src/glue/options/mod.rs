@@ -14,8 +14,8 @@ use super::js::{ask_worker, JsResultExt};
 use crate::protocol::{OptionsStatus, Refusal, Request, Status};
 use calllogs::{fill_mapping, render_call_logs, run_test_log, save_mapping};
 use connection::{
-    fill_dial_rules, fill_org_choice, fill_priority, render_orgs, render_pages, run_lookup,
-    save_dial_rules, save_logging_org, save_priority,
+    fill_dial_rules, fill_log_policy, fill_org_choice, fill_priority, render_orgs, render_pages,
+    run_lookup, save_dial_rules, save_log_policy, save_logging_org, save_priority,
 };
 
 #[wasm_bindgen]
@@ -32,9 +32,11 @@ pub async fn options_main() {
             lookup_priority,
             logging_org,
             dial_rules,
+            log_policy,
             ..
         }) => {
             fill_dial_rules(&document, dial_rules);
+            fill_log_policy(&document, log_policy);
             fill_priority(&document, &lookup_priority);
             render_orgs(&document, &orgs);
             render_pages(&document, &pages);
@@ -49,6 +51,9 @@ pub async fn options_main() {
     });
     wire_button(&document, "dial-rules-save", || {
         wasm_bindgen_futures::spawn_local(save_dial_rules())
+    });
+    wire_button(&document, "log-policy-save", || {
+        wasm_bindgen_futures::spawn_local(save_log_policy())
     });
     wire_button(&document, "logging-save", || {
         wasm_bindgen_futures::spawn_local(save_logging_org())

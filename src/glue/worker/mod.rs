@@ -33,8 +33,8 @@ use crate::protocol::{
     LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
     PanelNewRecord, PanelNotes, PanelRetryLog, PanelSearch, PanelWrapUp, Phone, PhoneHello,
     PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal, Request,
-    RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLoggingOrg, SaveLookupPriority,
-    SenderContext, Status, ToTab, ToWorker, UpdateMemo, UpdateTranscript,
+    RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLogPolicy, SaveLoggingOrg,
+    SaveLookupPriority, SenderContext, Status, ToTab, ToWorker, UpdateMemo, UpdateTranscript,
 };
 use crate::salesforce::host;
 
@@ -282,6 +282,11 @@ async fn from_options(message: FromOptions) -> Answered {
                 .await
                 .map(|_| Ack {}),
         ),
+        FromOptions::SaveLogPolicy(SaveLogPolicy { policy }) => answer::<SaveLogPolicy>(
+            runner::submit(Input::SetLogPolicy { policy })
+                .await
+                .map(|_| Ack {}),
+        ),
         FromOptions::SaveLoggingOrg(SaveLoggingOrg { org_id }) => answer::<SaveLoggingOrg>(
             runner::submit(Input::ChooseLoggingOrg { org_id })
                 .await
@@ -340,7 +345,8 @@ async fn from_options(message: FromOptions) -> Answered {
 }
 
 async fn status() -> Result<Status, GlueError> {
-    let (logging_org, dial_rules) = runner::read(|d| (d.logging_org.clone(), d.dial_rules)).await?;
+    let (logging_org, dial_rules, log_policy) =
+        runner::read(|d| (d.logging_org.clone(), d.dial_rules, d.log_policy)).await?;
     Ok(Status {
         orgs: store::orgs().await?,
         pages: store::pages().await?,
@@ -348,6 +354,7 @@ async fn status() -> Result<Status, GlueError> {
         lookup_priority: connection::lookup_priority().await,
         logging_org,
         dial_rules,
+        log_policy,
     })
 }
 

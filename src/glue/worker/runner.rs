@@ -275,12 +275,10 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
             let (ui_host, org_state) = org
                 .map(|o| (o.ui_host, o.state.as_str().to_string()))
                 .unwrap_or_default();
-            Some(CallLogNote::of(
-                &call.call_id,
-                &log.entry.delivery,
-                &ui_host,
-                &org_state,
-            ))
+            let mut note =
+                CallLogNote::of(&call.call_id, &log.entry.delivery, &ui_host, &org_state);
+            note.hold_until_ms = log.held(now_ms()).then_some(log.hold_until_ms);
+            Some(note)
         }
         _ => None,
     };
