@@ -77,6 +77,16 @@ codes! {
     CallOver = "CALL_OVER",
     NoCard = "NO_CARD",
     NotOnCard = "NOT_ON_CARD",
+    // The wrap-up.
+    NoRecord = "NO_RECORD",
+    SearchTooShort = "SEARCH_TOO_SHORT",
+    SearchAgain = "SEARCH_AGAIN",
+    LastNameRequired = "LAST_NAME_REQUIRED",
+    CompanyRequired = "COMPANY_REQUIRED",
+    WrapUpSecs = "WRAP_UP_SECS",
+    UserNotFound = "USER_NOT_FOUND",
+    UserInactive = "USER_INACTIVE",
+    UserCannotOwnTasks = "USER_CANNOT_OWN_TASKS",
     // Dials.
     TooManyDials = "TOO_MANY_DIALS",
     NoDial = "NO_DIAL",

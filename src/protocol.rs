@@ -351,6 +351,19 @@ pub struct SaveDialRules {
     pub rules: crate::desk::DialRules,
 }
 
+/// Options page: active users by name, for the Tasks' assignee (one SOQL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchUsers {
+    pub org_id: String,
+    pub query: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsersFound {
+    pub users: Vec<crate::salesforce::users::UserChoice>,
+}
+
 /// When calls are logged: when they end, or after a wrap-up time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaveLogPolicy {
@@ -385,6 +398,7 @@ pub enum FromOptions {
     SaveLoggingOrg(SaveLoggingOrg),
     SaveDialRules(SaveDialRules),
     SaveLogPolicy(SaveLogPolicy),
+    SearchUsers(SearchUsers),
     Phone(Phone),
     OptionsPhoneSettings(OptionsPhoneSettings),
     OptionsSavePhoneSettings(OptionsSavePhoneSettings),
@@ -405,6 +419,7 @@ requests! {
     SaveLoggingOrg => Ack,
     SaveDialRules => Ack,
     SaveLogPolicy => Ack,
+    SearchUsers => UsersFound,
     OptionsPhoneSettings => PhoneAccount,
     OptionsSavePhoneSettings => PhoneAccount,
 }
@@ -673,6 +688,7 @@ answers! {
     PhoneSetup(PhoneSetup),
     PhoneSettings(PhoneAccount),
     SearchFound(SearchFound),
+    UsersFound(UsersFound),
 }
 
 impl From<Refusal> for FromWorker {
@@ -946,6 +962,12 @@ fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
             check_call_id(&call.call_id)
         }
         FromOptions::SaveLoggingOrg(SaveLoggingOrg { org_id }) => check_org_id(org_id),
+        FromOptions::SearchUsers(SearchUsers { org_id, query }) => {
+            if query.trim().is_empty() || query.chars().count() > MAX_SEARCH_CHARS {
+                return Err(BadMessage("a user search is 1 to 100 characters".into()));
+            }
+            check_org_id(org_id)
+        }
         FromOptions::SaveLogPolicy(SaveLogPolicy { policy }) => {
             if crate::desk::WRAP_UP_SECS.contains(&policy.wrap_up_secs) {
                 Ok(())

@@ -72,6 +72,10 @@ pub struct User {
     pub username: String,
     pub name: String,
     pub permissions: Permissions,
+    /// `IsActive`: an inactive user cannot log in nor own records.
+    pub active: bool,
+    /// `UserType`: `Standard`, or e.g. `CsnOnly` (Chatter Free: cannot own Tasks).
+    pub user_type: &'static str,
 }
 
 impl User {
@@ -79,7 +83,7 @@ impl User {
     pub fn as_record(&self) -> Value {
         serde_json::json!({
             "attributes": {"type": "User"}, "Id": self.id, "Name": self.name,
-            "Username": self.username, "IsActive": true,
+            "Username": self.username, "IsActive": self.active, "UserType": self.user_type,
         })
     }
 }

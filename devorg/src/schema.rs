@@ -301,6 +301,9 @@ pub fn objects() -> Vec<ObjectDef> {
                 FieldDef::new("Phone", "Phone", T::Phone),
                 FieldDef::new("Extension", "Extension", T::Phone),
                 FieldDef::new("IsActive", "Active", T::Boolean),
+                FieldDef::new("UserType", "User Type", T::Picklist)
+                    .values(&["Standard", "PowerPartner", "CsnOnly", "Guest"], true)
+                    .read_only(),
                 FieldDef::new("LastModifiedDate", "Last Modified Date", T::DateTime).read_only(),
             ],
         },

@@ -9,6 +9,11 @@ use crate::org::User;
 pub const ADMIN_ID: &str = "0055g00000AbCdEAAV";
 pub const STARTER_ID: &str = "0055g00000StArTAAV";
 pub const NO_API_ID: &str = "0055g00000NoApIAAV";
+/// Users the product never logs in as: Tasks' assignees (one active, one inactive, one whose
+/// Chatter Free licence cannot own Tasks).
+pub const YAMAMOTO_ID: &str = "0055g00000YaMaMAAV";
+pub const ITO_ID: &str = "0055g00000ItOrOAAV";
+pub const WATANABE_ID: &str = "0055g00000WaTaNAAV";
 
 pub fn users(domain: &str) -> Vec<User> {
     let mut starter = Permissions::full();
@@ -21,18 +26,48 @@ pub fn users(domain: &str) -> Vec<User> {
             username: format!("sato@{domain}.example"),
             name: "佐藤 花子".into(),
             permissions: Permissions::full(),
+            active: true,
+            user_type: "Standard",
         },
         User {
             id: STARTER_ID.into(),
             username: format!("suzuki@{domain}.example"),
             name: "鈴木 次郎".into(),
             permissions: starter,
+            active: true,
+            user_type: "Standard",
         },
         User {
             id: NO_API_ID.into(),
             username: format!("tanaka@{domain}.example"),
             name: "田中 三郎".into(),
             permissions: no_api,
+            active: true,
+            user_type: "Standard",
+        },
+        User {
+            id: YAMAMOTO_ID.into(),
+            username: format!("yamamoto@{domain}.example"),
+            name: "山本 五郎".into(),
+            permissions: Permissions::full(),
+            active: true,
+            user_type: "Standard",
+        },
+        User {
+            id: ITO_ID.into(),
+            username: format!("ito@{domain}.example"),
+            name: "伊藤 六郎".into(),
+            permissions: Permissions::full(),
+            active: false,
+            user_type: "Standard",
+        },
+        User {
+            id: WATANABE_ID.into(),
+            username: format!("watanabe@{domain}.example"),
+            name: "渡辺 七子".into(),
+            permissions: Permissions::full(),
+            active: true,
+            user_type: "CsnOnly",
         },
     ]
 }

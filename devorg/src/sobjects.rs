@@ -202,6 +202,20 @@ fn check_value(
                         .lock()
                         .users
                         .iter()
+                        .any(|u| u.id.get(..15) == id.get(..15) && !u.active) =>
+                {
+                    // Salesforce: "operation performed with inactive user … as owner of task".
+                    Err(ApiError::dml(
+                        "INACTIVE_OWNER_OR_USER",
+                        format!("operation performed with inactive user [{id}] as owner of task"),
+                        &[],
+                    ))
+                }
+                _ if field.name == "OwnerId"
+                    && org
+                        .lock()
+                        .users
+                        .iter()
                         .any(|u| u.id.get(..15) == id.get(..15)) =>
                 {
                     Ok(json!(full_user_id(org, id)))

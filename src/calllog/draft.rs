@@ -271,9 +271,11 @@ impl TaskDraft {
         if let Some(description) = description_text(call, locale) {
             w.put("Description", Value::String(description));
         }
-        let owner = mapping
-            .assignee
-            .owner_for(call.local_extension.as_deref(), &user.user_id);
+        let owner = mapping.assignee.owner_for(
+            call.local_extension.as_deref(),
+            call.record.as_ref().and_then(|r| r.owner_id.as_ref()),
+            &user.user_id,
+        );
         w.put("OwnerId", Value::String(owner.to_string()));
         if let Some(record) = &call.record {
             link_known_record(&mut w, record);

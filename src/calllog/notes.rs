@@ -108,6 +108,9 @@ pub struct CallerMatch {
     pub detail: Option<String>,
     /// The record in Lightning.
     pub url: String,
+    /// Its owner (the "record owner" assignee), when the lookup or search returned it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<RecordId>,
 }
 
 impl CallerMatch {
@@ -120,6 +123,7 @@ impl CallerMatch {
             account_id: record.account_id.clone(),
             detail: None,
             url: String::new(),
+            owner_id: record.owner_id.clone(),
         }
     }
 
@@ -129,6 +133,7 @@ impl CallerMatch {
             id: self.id.clone(),
             name: self.name.clone(),
             account_id: self.account_id.clone(),
+            owner_id: self.owner_id.clone(),
         }
     }
 }
@@ -175,6 +180,7 @@ impl CallerCard {
                 name: c.name.clone(),
                 account_id: c.account_id.clone(),
                 detail: c.account_name.clone().or_else(|| c.company.clone()),
+                owner_id: c.owner_id.clone(),
                 url: record_url(ui_host, &c.object, &c.id),
             })
             .collect();
@@ -388,6 +394,7 @@ mod tests {
             company: (object == "Lead").then(|| "<b>Bold</b> & Co".into()),
             last_modified: String::new(),
             exact,
+            owner_id: None,
         }
     }
 

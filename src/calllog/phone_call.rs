@@ -148,6 +148,7 @@ mod tests {
                 id: RecordId::parse("0035g00000Yam4dAAB").unwrap(),
                 name: "山田 太郎".into(),
                 account_id: None,
+                owner_id: None,
             }),
             org_id: Some("00D5g000004XYZAEA4".into()),
             dial_id: Some("dial-1".into()),
@@ -257,6 +258,7 @@ mod tests {
                 account_id: None,
                 detail: None,
                 url: "https://h/lightning/r/Contact/0035g00000Yam4dAAB/view".into(),
+                owner_id: None,
             }],
             picked: false,
         };

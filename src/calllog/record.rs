@@ -36,6 +36,9 @@ pub struct KnownRecord {
     /// A Contact's account, when known: the Task is then also related to it (WhatId).
     #[serde(default)]
     pub account_id: Option<RecordId>,
+    /// The record's owner, when the lookup or a search said (the "record owner" assignee).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<RecordId>,
 }
 
 /// Where a Task can point to a record: `WhoId` is for people, `WhatId` for everything else.

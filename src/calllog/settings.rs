@@ -59,18 +59,26 @@ pub enum AssigneeRule {
     /// A Salesforce user per phone extension; extensions not in the map fall back to the
     /// current user, so an unmapped phone still logs its calls.
     ByExtension { users: BTreeMap<String, RecordId> },
+    /// One Salesforce user for every call (checked active and able to own Tasks when saved).
+    User { id: RecordId, name: String },
+    /// The owner of the record the call is on, when it is known (the card's and the search's
+    /// records carry it); the current user otherwise.
+    RecordOwner,
 }
 
 impl AssigneeRule {
     pub fn owner_for<'a>(
         &'a self,
         extension: Option<&str>,
+        record_owner: Option<&'a RecordId>,
         current_user: &'a RecordId,
     ) -> &'a RecordId {
         match (self, extension) {
             (AssigneeRule::ByExtension { users }, Some(ext)) => {
                 users.get(ext.trim()).unwrap_or(current_user)
             }
+            (AssigneeRule::User { id, .. }, _) => id,
+            (AssigneeRule::RecordOwner, _) => record_owner.unwrap_or(current_user),
             _ => current_user,
         }
     }

@@ -498,6 +498,7 @@ impl World {
                     account_id: None,
                     detail: None,
                     url: String::new(),
+                    owner_id: None,
                 })
                 .collect()
         } else {
@@ -1267,6 +1268,7 @@ impl World {
                             account_id: None,
                             detail: None,
                             url: String::new(),
+                            owner_id: None,
                         },
                     });
                 }
@@ -1630,6 +1632,7 @@ fn dial_record(number: &str) -> KnownRecord {
         id: RecordId::parse(&format!("00Q00000000{tail:0>4}")).expect("an id"),
         name: format!("Lead {tail}"),
         account_id: None,
+        owner_id: None,
     }
 }
 

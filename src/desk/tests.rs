@@ -213,6 +213,7 @@ fn a_click_to_call_is_joined_to_its_record_by_dial_id() {
         id: RecordId::parse("00Q000000000001").unwrap(),
         name: "Lead".into(),
         account_id: None,
+        owner_id: None,
     };
     let turn = desk.handle(
         Input::Dial {
@@ -258,6 +259,7 @@ fn picking_the_caller_survives_a_worker_restart() {
                 account_id: None,
                 detail: None,
                 url: String::new(),
+                owner_id: None,
             })
             .collect(),
         picked: false,
@@ -744,6 +746,7 @@ fn card_found(sip: &str, names: &[(&str, &str)]) -> CallerCard {
                 account_id: None,
                 detail: Some((*account).into()),
                 url: format!("https://acme.lightning.force.com/lightning/r/Contact/{i}/view"),
+                owner_id: None,
             })
             .collect(),
         picked: false,
@@ -1107,6 +1110,7 @@ fn found_record(id: &str, name: &str) -> crate::calllog::CallerMatch {
         account_id: None,
         detail: None,
         url: String::new(),
+        owner_id: None,
     }
 }
 

@@ -12,10 +12,10 @@ use crate::number::PhoneNumber;
 fn returning(object: &str) -> Option<&'static str> {
     Some(match object {
         "Contact" => {
-            "Contact(Id, Name, Phone, MobilePhone, AccountId, Account.Name, LastModifiedDate)"
+            "Contact(Id, Name, Phone, MobilePhone, AccountId, Account.Name, OwnerId, LastModifiedDate)"
         }
-        "Account" => "Account(Id, Name, Phone, LastModifiedDate)",
-        "Lead" => "Lead(Id, Name, Company, Phone, MobilePhone, LastModifiedDate)",
+        "Account" => "Account(Id, Name, Phone, OwnerId, LastModifiedDate)",
+        "Lead" => "Lead(Id, Name, Company, Phone, MobilePhone, OwnerId, LastModifiedDate)",
         _ => return None,
     })
 }
@@ -70,6 +70,9 @@ pub struct Candidate {
     pub company: Option<String>,
     #[serde(default)]
     pub last_modified: String,
+    /// The record's owner (for the "record owner" assignee).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<RecordId>,
     /// A phone field of the record is the same number, not only a SOSL token match.
     pub exact: bool,
 }
@@ -146,6 +149,7 @@ pub fn parse_search(
             account_name: record["Account"]["Name"].as_str().map(str::to_string),
             company: text(record, "Company"),
             last_modified: text(record, "LastModifiedDate").unwrap_or_default(),
+            owner_id: text(record, "OwnerId").and_then(|id| RecordId::parse(&id).ok()),
             exact,
         });
     }
@@ -185,7 +189,8 @@ mod tests {
             "FIND {0312345678 OR \\+81312345678 OR 81312345678 OR 312345678} IN PHONE FIELDS"
         ));
         assert!(q.contains(
-            "Contact(Id, Name, Phone, MobilePhone, AccountId, Account.Name, LastModifiedDate)"
+            "Contact(Id, Name, Phone, MobilePhone, AccountId, Account.Name, OwnerId, \
+             LastModifiedDate)"
         ));
         assert!(!q.contains("Lead("));
         assert_eq!(sosl(&number(), &[]), None);

@@ -11,6 +11,7 @@ pub mod rest;
 pub mod retry;
 pub mod search;
 pub mod session;
+pub mod users;
 
 /// The one REST API version the product speaks (the seed's requirement).
 pub const API_VERSION: &str = "51.0";

@@ -25,11 +25,11 @@ const RESERVED: &str = "?&|!{}[]()^~*:\\\"'+-";
 
 fn returning(object: &str) -> Option<&'static str> {
     Some(match object {
-        "Contact" => "Contact(Id, Name, AccountId, Account.Name)",
-        "Lead" => "Lead(Id, Name, Company)",
-        "Account" => "Account(Id, Name)",
-        "Opportunity" => "Opportunity(Id, Name, AccountId, Account.Name)",
-        "Case" => "Case(Id, CaseNumber, Subject)",
+        "Contact" => "Contact(Id, Name, AccountId, Account.Name, OwnerId)",
+        "Lead" => "Lead(Id, Name, Company, OwnerId)",
+        "Account" => "Account(Id, Name, OwnerId)",
+        "Opportunity" => "Opportunity(Id, Name, AccountId, Account.Name, OwnerId)",
+        "Case" => "Case(Id, CaseNumber, Subject, OwnerId)",
         _ => return None,
     })
 }
@@ -148,6 +148,7 @@ pub fn parse_found(body: &Value, ui_host: &str) -> Result<Vec<CallerMatch>, Rest
                     .as_str()
                     .map(str::to_string)
                     .or_else(|| text(record, "Company")),
+                owner_id: text(record, "OwnerId").and_then(|o| RecordId::parse(&o).ok()),
             })
         })
         .collect();
@@ -171,9 +172,10 @@ mod tests {
         let q = search_sosl("高橋 美咲", &all()).unwrap();
         assert_eq!(
             q,
-            "FIND {高橋 美咲} IN ALL FIELDS RETURNING Contact(Id, Name, AccountId, Account.Name), \
-             Lead(Id, Name, Company), Account(Id, Name), Opportunity(Id, Name, AccountId, \
-             Account.Name), Case(Id, CaseNumber, Subject) LIMIT 20"
+            "FIND {高橋 美咲} IN ALL FIELDS RETURNING Contact(Id, Name, AccountId, Account.Name, \
+             OwnerId), Lead(Id, Name, Company, OwnerId), Account(Id, Name, OwnerId), \
+             Opportunity(Id, Name, AccountId, Account.Name, OwnerId), Case(Id, CaseNumber, \
+             Subject, OwnerId) LIMIT 20"
         );
     }
 
@@ -228,7 +230,7 @@ mod tests {
         let only = vec!["Account".to_string()];
         assert_eq!(
             search_sosl("Acme", &only).unwrap(),
-            "FIND {Acme} IN ALL FIELDS RETURNING Account(Id, Name) LIMIT 20"
+            "FIND {Acme} IN ALL FIELDS RETURNING Account(Id, Name, OwnerId) LIMIT 20"
         );
     }
 

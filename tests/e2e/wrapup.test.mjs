@@ -114,7 +114,7 @@ test('the record found by search re-links the Task; "always use this record" log
   await userClicks(lightning, '[data-action=record-search]');
   w = await eventually(async () => {
     const now = await wrapUp(lightning);
-    return now.status || now.found.length ? now : null;
+    return (now.status && !/Searching/.test(now.status)) || now.found.length ? now : null;
   }, 'the search answered');
   assert.equal(w.found.length, 0, `nothing named "{太郎}": ${w.status}`);
   assert.match(w.status, /no records/i);
@@ -239,3 +239,57 @@ test('logged after a wrap-up time: the panel counts down, edits in it ride in th
 });
 
 const inPanelText = (selector) => inPanel(lightning, (root, s) => root.querySelector(s).textContent, selector);
+
+test('the assignee: a user found by name, checked against the org when saved, owns the next call\'s Task', async () => {
+  const YAMAMOTO = '0055g00000YaMaMAAV';
+  const options = await lab.browser.context.newPage();
+  await options.goto(lab.browser.optionsUrl);
+  await options.waitForSelector('body[data-ready="true"]');
+  const save = async () => {
+    await options.evaluate(() => document.querySelector('#mapping-result').removeAttribute('data-saved'));
+    await options.click('#mapping-save');
+    await eventually(async () => (await options.locator('#mapping-result').getAttribute('data-saved')) !== null, 'saved or not');
+    return { saved: await options.locator('#mapping-result').getAttribute('data-saved'), text: await options.locator('#mapping-result').textContent() };
+  };
+  const find = async (name) => {
+    await options.fill('#assignee-query', name);
+    await options.click('#assignee-search');
+    return eventually(async () => {
+      const found = await options.$$eval('#assignee-user option', (os) => os.map((o) => [o.value, o.textContent]));
+      return found.some(([, t]) => t.includes(name)) ? found : null;
+    }, `the users named ${name}`);
+  };
+  try {
+    // An inactive user is listed with why, and refused on save.
+    const ito = await find('伊藤');
+    assert.match(ito[0][1], /inactive/i);
+    await options.selectOption('#assignee-user', ito[0][0]);
+    let result = await save();
+    assert.equal(result.saved, 'false');
+    assert.match(result.text, /伊藤 六郎 is inactive/);
+    // So is a Chatter Free user.
+    const watanabe = await find('渡辺');
+    await options.selectOption('#assignee-user', watanabe[0][0]);
+    result = await save();
+    assert.match(result.text, /cannot own Tasks/);
+    const yamamoto = await find('山本');
+    assert.equal(yamamoto[0][0], YAMAMOTO);
+    await options.selectOption('#assignee-user', YAMAMOTO);
+    assert.equal((await save()).saved, 'true');
+    // Shown as saved on a fresh page.
+    await options.reload();
+    await options.waitForSelector('body[data-ready="true"]');
+    assert.equal(await options.locator('input[name=assignee][value=user]').isChecked(), true);
+    assert.equal(await options.locator('#assignee-user').inputValue(), YAMAMOTO);
+
+    const callId = await dial(UNKNOWN);
+    const task = await hangUpAndLog(callId);
+    assert.equal(task.OwnerId, YAMAMOTO, 'the Task is the chosen user\'s');
+    const stored = await lab.browser.worker.evaluate(async () => (await chrome.storage.local.get('fieldMapping')).fieldMapping);
+    assert.equal(stored.memoField, 'CallMemo__c', 'the rest of the mapping was kept');
+  } finally {
+    await options.locator('input[name=assignee][value=current_user]').check();
+    await save();
+    await options.close();
+  }
+});

@@ -270,5 +270,6 @@ fn known(id: &RecordId, row: &Value, account: Option<&RecordId>) -> KnownRecord 
         account_id: account
             .filter(|_| id.object_name() == Some("Contact"))
             .cloned(),
+        owner_id: None,
     }
 }

@@ -102,6 +102,7 @@ pub(super) fn record(object: &str, record_id: &str, name: &str) -> KnownRecord {
         id: id(record_id),
         name: name.into(),
         account_id: None,
+        owner_id: None,
     }
 }
 

@@ -186,6 +186,7 @@ pub(super) async fn fill_mapping(document: &Document, orgs: &[OrgReport]) {
     {
         input.set_value(mapping.subject_template.as_deref().unwrap_or_default());
     }
+    super::assignee::fill(document, &mapping.assignee);
 }
 
 pub(super) async fn save_mapping() {
@@ -207,9 +208,20 @@ pub(super) async fn save_mapping() {
             serde_json::Value::String(chosen)
         };
     }
-    let Ok(mapping) = serde_json::from_value::<FieldMapping>(value) else {
+    let Ok(mut mapping) = serde_json::from_value::<FieldMapping>(value) else {
         return;
     };
+    let Some(assignee) = super::assignee::chosen(&document) else {
+        // "A user" with none chosen: said, nothing saved.
+        if let Some(result) = document.get_element_by_id("mapping-result") {
+            result.set_text_content(Some(&chrome::text("assigneeChooseUser")));
+            result
+                .set_attribute("data-saved", "false")
+                .log_and_continue("rendering");
+        }
+        return;
+    };
+    mapping.assignee = assignee;
     let reply = send(&SaveFieldMapping {
         org_id: field_value(&document, "lookup-org"),
         mapping,

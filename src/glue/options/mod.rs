@@ -2,6 +2,7 @@
 //! lookup rules, a test lookup), the Task field mapping, call logs and page diagnostics.
 //! Values from servers and pages are set as text only, never as markup.
 
+mod assignee;
 mod calllogs;
 mod connection;
 
@@ -60,6 +61,9 @@ pub async fn options_main() {
     });
     wire_button(&document, "priority-save", || {
         wasm_bindgen_futures::spawn_local(save_priority())
+    });
+    wire_button(&document, "assignee-search", || {
+        wasm_bindgen_futures::spawn_local(assignee::search())
     });
     wire_button(&document, "mapping-save", || {
         wasm_bindgen_futures::spawn_local(save_mapping())

@@ -22,7 +22,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::call::PhoneCommand;
-use crate::calllog::{check_mapping, CallRecord, Direction, KnownRecord, TaskDescribe};
+use crate::calllog::{
+    check_mapping, AssigneeRule, CallRecord, Direction, KnownRecord, MappingProblem, TaskDescribe,
+};
 use crate::desk::{Input, Log, Reply};
 use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError};
@@ -34,9 +36,12 @@ use crate::protocol::{
     PanelNewRecord, PanelNotes, PanelRetryLog, PanelSearch, PanelWrapUp, Phone, PhoneHello,
     PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal, Request,
     RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLogPolicy, SaveLoggingOrg,
-    SaveLookupPriority, SenderContext, Status, ToTab, ToWorker, UpdateMemo, UpdateTranscript,
+    SaveLookupPriority, SearchUsers, SenderContext, Status, ToTab, ToWorker, UpdateMemo,
+    UpdateTranscript, UsersFound,
 };
 use crate::salesforce::host;
+use crate::salesforce::lookup::encode_query_value;
+use crate::salesforce::users::{assignee_problem, parse_users, user_query, users_query};
 
 /// Entry point for `chrome.runtime.onMessage`: always answers, never throws.
 #[wasm_bindgen]
@@ -242,6 +247,8 @@ async fn content_dial(
             id: r.record_id,
             name: r.display_name?,
             account_id: None,
+            // Not on the page: the "record owner" assignee then falls back to the user.
+            owner_id: None,
         })
     });
     let org_id = org_of_page(sender_url).await.ok();
@@ -282,6 +289,9 @@ async fn from_options(message: FromOptions) -> Answered {
                 .await
                 .map(|_| Ack {}),
         ),
+        FromOptions::SearchUsers(SearchUsers { org_id, query }) => {
+            answer::<SearchUsers>(search_users(&org_id, &query).await)
+        }
         FromOptions::SaveLogPolicy(SaveLogPolicy { policy }) => answer::<SaveLogPolicy>(
             runner::submit(Input::SetLogPolicy { policy })
                 .await
@@ -358,7 +368,7 @@ async fn status() -> Result<Status, GlueError> {
     })
 }
 
-async fn save_field_mapping(save: SaveFieldMapping) -> Result<FieldMappingSaved, GlueError> {
+async fn save_field_mapping(save: SaveFieldMapping) -> Result<FieldMappingSaved, Refusal> {
     let SaveFieldMapping { org_id, mapping } = save;
     let org = store::org(&org_id).await?;
     let task = org
@@ -371,11 +381,31 @@ async fn save_field_mapping(save: SaveFieldMapping) -> Result<FieldMappingSaved,
         types: &task.types,
         createable: &task.createable,
     };
-    let problems = check_mapping(&mapping, &describe);
+    let mut problems = check_mapping(&mapping, &describe);
+    // The one user every Task goes to: active and able to own Tasks (checked here, once).
+    if let AssigneeRule::User { id, name } = &mapping.assignee {
+        let path = format!("/query?q={}", encode_query_value(&user_query(id)));
+        let body = client::call(&org_id, "GET", &path, None).await?;
+        if let Some(code) = assignee_problem(&body, id) {
+            problems.push(MappingProblem {
+                setting: "assignee".into(),
+                code: code.into(),
+                detail: name.clone(),
+            });
+        }
+    }
     if problems.is_empty() {
         store::store("fieldMapping", &mapping).await?;
     }
     Ok(FieldMappingSaved { problems })
+}
+
+async fn search_users(org_id: &str, query: &str) -> Result<UsersFound, Refusal> {
+    let path = format!("/query?q={}", encode_query_value(&users_query(query)));
+    let body = client::call(org_id, "GET", &path, None).await?;
+    let users = parse_users(&body)
+        .ok_or_else(|| Refusal::new("BAD_RESPONSE", "the user query's answer could not be read"))?;
+    Ok(UsersFound { users })
 }
 
 async fn call_logs() -> Result<CallLogList, GlueError> {

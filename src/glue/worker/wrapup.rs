@@ -149,6 +149,8 @@ pub async fn new_record(tab: Option<i32>, request: PanelNewRecord) -> Result<Ack
         name: full_name(&request.first_name, &request.last_name, locale()),
         account_id: None,
         detail: Some(request.company.trim().to_string()).filter(|c| !c.is_empty()),
+        // Its creator owns it: the user, as the fallback says.
+        owner_id: None,
     };
     let reply = runner::submit(Input::Relink {
         call_id: request.call_id,
