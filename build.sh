@@ -22,7 +22,8 @@ CONTEXTS=(worker content options phone)
 # presses the extension's keyboard shortcut there as a real X key event.
 # dbus-daemon: tests/e2e/ringing.test.mjs starts a private session bus for the desktop
 # notification server that Chromium shows chrome.notifications through.
-DEBIAN_PACKAGES=(chromium chromium-driver zip fonts-ipafont-gothic kamailio kamailio-websocket-modules xvfb xdotool dbus-daemon)
+# chromium-l10n: the UI languages besides en-US (the Japanese panel test runs Chromium in ja).
+DEBIAN_PACKAGES=(chromium chromium-driver chromium-l10n zip fonts-ipafont-gothic kamailio kamailio-websocket-modules xvfb xdotool dbus-daemon)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 

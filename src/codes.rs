@@ -136,6 +136,38 @@ mod tests {
         ("ja", include_str!("../extension/_locales/ja/messages.json")),
     ];
 
+    /// The class of defect of a new text added in one language only: every message is in
+    /// both, in Japanese for Japanese (not English left in place), with the same placeholders.
+    #[test]
+    fn every_message_is_in_both_languages_with_the_same_placeholders() {
+        let read = |text: &str| -> serde_json::Map<String, serde_json::Value> {
+            serde_json::from_str(text).unwrap()
+        };
+        let (en, ja) = (read(LOCALES[0].1), read(LOCALES[1].1));
+        let keys = |m: &serde_json::Map<String, serde_json::Value>| {
+            m.keys().cloned().collect::<std::collections::BTreeSet<_>>()
+        };
+        assert_eq!(keys(&en), keys(&ja), "the same messages in en and ja");
+        for (key, value) in &en {
+            let ja_value = &ja[key];
+            let placeholders = |v: &serde_json::Value| {
+                v["placeholders"]
+                    .as_object()
+                    .map(|p| p.keys().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default()
+            };
+            assert_eq!(placeholders(value), placeholders(ja_value), "{key}");
+            let ja_text = ja_value["message"].as_str().unwrap_or_default();
+            let en_text = value["message"].as_str().unwrap_or_default();
+            assert!(!ja_text.trim().is_empty(), "ja: no {key}");
+            // Names that are the same in both (the product's, protocol terms) aside, Japanese.
+            const SAME: [&str; 3] = ["extName", "phoneWebsocketUrl", "phoneDtmf_INFO"];
+            if en_text.chars().any(|c| c.is_ascii_lowercase()) && !SAME.contains(&key.as_str()) {
+                assert!(!ja_text.is_ascii(), "ja: {key} is not Japanese: {ja_text}");
+            }
+        }
+    }
+
     #[test]
     fn every_code_has_its_words_in_english_and_japanese() {
         for (language, text) in LOCALES {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::call::settings::{PhoneSettings, PhoneSettingsView};
 use crate::call::{CallView, PhoneCommand, PhoneState};
 use crate::calllog::{
-    CallNotes, CallRecord, DroppedField, FieldMapping, KnownRecord, MappingProblem,
+    CallNotes, CallRecord, DroppedField, FieldMapping, KnownRecord, MappingProblem, RecordHistory,
 };
 use crate::clicktocall::{FieldFacts, PageFacts};
 use crate::codes::ErrorCode;
@@ -217,6 +217,14 @@ pub struct PanelNewRecord {
     pub company: String,
 }
 
+/// The docked panel's "This record" tab: the calls of the record the page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordCalls {
+    pub object: String,
+    pub record_id: RecordId,
+}
+
 /// The docked panel: the user's answer to "call this costly number?".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -249,6 +257,7 @@ pub enum FromContent {
     PanelWrapUp(PanelWrapUp),
     PanelSearch(PanelSearch),
     PanelNewRecord(PanelNewRecord),
+    RecordCalls(RecordCalls),
 }
 
 requests! {
@@ -264,6 +273,7 @@ requests! {
     PanelWrapUp => Ack,
     PanelSearch => SearchFound,
     PanelNewRecord => Ack,
+    RecordCalls => RecordHistory,
 }
 
 /// Options page: what the worker knows about orgs and pages.
@@ -689,6 +699,7 @@ answers! {
     PhoneSettings(PhoneAccount),
     SearchFound(SearchFound),
     UsersFound(UsersFound),
+    RecordHistory(RecordHistory),
 }
 
 impl From<Refusal> for FromWorker {
@@ -827,6 +838,7 @@ pub fn parse_to_worker(
                     | FromContent::PanelWrapUp(_)
                     | FromContent::PanelSearch(_)
                     | FromContent::PanelNewRecord(_)
+                    | FromContent::RecordCalls(_)
             ) {
                 return Err(BadMessage("not a message of the docked phone".into()));
             }
@@ -919,6 +931,15 @@ fn check_content(message: &FromContent) -> Result<(), BadMessage> {
                 PanelEdit::Record { .. } | PanelEdit::Pin { .. } => {}
             }
             check_call_id(call_id)
+        }
+        FromContent::RecordCalls(RecordCalls { object, .. }) => {
+            if crate::calllog::HISTORY_OBJECTS.contains(&object.as_str()) {
+                Ok(())
+            } else {
+                Err(BadMessage(
+                    "calls are listed for Contact, Lead, Account, Opportunity, Case".into(),
+                ))
+            }
         }
         FromContent::PanelSearch(PanelSearch { call_id, query }) => {
             if query.chars().count() > MAX_SEARCH_CHARS {

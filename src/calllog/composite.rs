@@ -141,7 +141,7 @@ fn sub_url(rest: &str) -> String {
     format!("/services/data/v{API_VERSION}{rest}")
 }
 
-fn query_subrequest(reference_id: &str, soql: &str) -> Value {
+pub(crate) fn query_subrequest(reference_id: &str, soql: &str) -> Value {
     json!({
         "method": "GET",
         "url": sub_url(&format!("/query/?q={}", crate::salesforce::lookup::encode_query_value(soql))),

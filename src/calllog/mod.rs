@@ -17,6 +17,7 @@
 
 mod composite;
 mod draft;
+mod history;
 mod mapping_check;
 mod notes;
 mod phone_call;
@@ -31,6 +32,9 @@ pub use composite::{
     InterpretError, LinkEffect, LinkStep, LookupAccess, SubrequestError,
 };
 pub use draft::{DropReason, DroppedField, TaskDraft, UserContext};
+pub use history::{
+    history_request, parse_history, HistoryCall, RecordHistory, HISTORY_LIMIT, HISTORY_OBJECTS,
+};
 pub use mapping_check::{check_mapping, MappingProblem, TaskDescribe};
 pub use notes::{
     CallLogNote, CallNotes, CallerCard, CallerMatch, CardStatus, DialConfirm, LoggingNote,

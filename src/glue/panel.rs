@@ -5,6 +5,7 @@
 //! It only renders the `PhoneState` the worker sends and reports what the user pressed; the
 //! phone itself runs in the offscreen document, so a reload of this tab never drops a call.
 
+mod history;
 mod wrapup;
 
 use std::cell::RefCell;
@@ -45,6 +46,8 @@ const MARKUP: &str = r#"
     <p class="logging"></p>
     <p class="reason" role="alert"></p>
     <p class="devices-note" role="status" hidden></p>
+    <!--tabs-->
+    <!--history-->
     <div class="confirm" role="alertdialog" hidden>
       <p class="confirm-why"></p>
       <p class="confirm-number"></p>
@@ -123,6 +126,8 @@ struct Panel {
     notes_timer: Option<Timer>,
     /// The wrap-up's own state (search, subject typing).
     wrapup: wrapup::Local,
+    /// The "This record" tab.
+    history: history::Local,
     clock: Option<Timer>,
     _listeners: Vec<Listener>,
 }
@@ -217,6 +222,7 @@ pub fn start(document: &Document, placement: Placement) {
             notes_sent: String::new(),
             notes_timer: None,
             wrapup: wrapup::Local::default(),
+            history: history::Local::default(),
             clock: None,
             _listeners: listeners,
         })
@@ -286,7 +292,10 @@ fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
     let root = host
         .attach_shadow(&init)
         .log_and_continue("panel shadow root")?;
-    let markup = MARKUP.replace("<!--wrapup-->", wrapup::MARKUP);
+    let markup = MARKUP
+        .replace("<!--wrapup-->", wrapup::MARKUP)
+        .replace("<!--tabs-->", history::TABS)
+        .replace("<!--history-->", history::MARKUP);
     root.set_inner_html(&format!("<style>{STYLE}</style>{markup}"));
     if let Some(pad) = root.query_selector(".pad").ok().flatten() {
         for digit in DIGITS {
@@ -303,6 +312,7 @@ fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
     set_text(&root, "[data-action=keypad]", &chrome::text("panelKeypad"));
     set_text(&root, ".notes-label", &chrome::text("panelNotes"));
     wrapup::label(&root);
+    history::label(&root);
     set_text(
         &root,
         "[data-action=transfer]",
@@ -505,6 +515,7 @@ fn send_notes() {
 }
 
 fn update(state: PhoneState, notes: CallNotes) {
+    let mut reload_history = false;
     let ringing_in = state
         .live_call()
         .is_some_and(|c| c.phase == CallPhase::Incoming);
@@ -548,8 +559,12 @@ fn update(state: PhoneState, notes: CallNotes) {
             }
             panel.state = state;
             panel.notes = notes;
+            reload_history = history::on_update(panel);
         }
     });
+    if reload_history {
+        history::reload();
+    }
     render();
 }
 
@@ -605,7 +620,9 @@ fn on_click(event: web_sys::Event) {
         }
         return;
     }
-    if wrapup::on_click(&button, &action, event.is_trusted()) {
+    if wrapup::on_click(&button, &action, event.is_trusted())
+        || history::on_click(&action, event.is_trusted())
+    {
         return;
     }
     let mut to_send = None;
@@ -874,6 +891,7 @@ fn render_panel(panel: &Panel) {
     render_caller(panel);
     render_log_note(panel);
     wrapup::render(panel);
+    history::render(panel);
     render_other(panel);
     render_transfer(panel);
     // Notes on the call, in the logging org's tab (they go to its Task).

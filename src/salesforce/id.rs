@@ -3,7 +3,7 @@
 use std::fmt;
 
 /// An 18-character record id, the form the REST API returns and the one we pass around.
-#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct RecordId(String);
 

@@ -43,7 +43,7 @@ const taskUntil = (callId, what, pred) => eventually(async () => {
 
 before(async () => {
   lab = await startPhoneLab({
-    farEnds: [[USERS.far, 'answer'], [USERS.far3, 'answer']],
+    farEnds: [[USERS.far, 'answer'], [USERS.far3, 'answer'], [USERS.contact, 'answer']],
   });
   // The admin's mapping: the memo is the Task's CallMemo__c multi-select picklist.
   await lab.browser.worker.evaluate(() => chrome.storage.local.set({ fieldMapping: { memoField: 'CallMemo__c' } }));
@@ -292,4 +292,56 @@ test('the assignee: a user found by name, checked against the org when saved, ow
     await save();
     await options.close();
   }
+});
+
+test('"This record" lists the record\'s calls in one API call, is read again when a call on it is logged, and calls again', async () => {
+  await lightning.reload();
+  await panelUntil(lightning, 'registered', (s) => s.line === 'REGISTERED');
+  const before = await requests();
+  await click(lightning, '[data-action=toggle]');
+  await userClicks(lightning, '.tab-record');
+  const list = await eventually(async () => {
+    const items = await history();
+    return items?.calls.length ? items : null;
+  }, 'the record\'s calls');
+  const tasks = (await lab.devorg.records('Task')).filter((t) => t.TaskSubtype === 'Call'
+    && (t.WhoId === YAMADA || t.WhatId === YAMADA));
+  assert.equal(list.calls.length, Math.min(tasks.length, 20));
+  assert.deepEqual(await since(before), ['POST /services/data/v51.0/composite'], 'one API call');
+  // Newest first, each with its direction, duration and who.
+  const newest = [...tasks].sort((a, b) => b.CreatedDate.localeCompare(a.CreatedDate))[0];
+  assert.equal(list.calls[0].task, newest.Id);
+  assert.match(list.calls[0].head, /Outgoing/);
+  assert.match(list.calls[0].who, /佐藤 花子/);
+  assert.match(list.callAgain, /03-1234-5678/);
+  // Back and forth: no second request while it is fresh.
+  await userClicks(lightning, '.tab-phone');
+  await userClicks(lightning, '.tab-record');
+  await lightning.waitForTimeout(500);
+  assert.equal((await since(before)).length, 1);
+  // Call again: a click-to-call with the record, logged on it; the list then shows it.
+  await userClicks(lightning, '.history-call');
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  const callId = await eventually(async () => (await lab.farLast(USERS.contact.user))?.callId, 'the call');
+  await userClicks(lightning, '.tab-phone');
+  const task = await hangUpAndLog(callId);
+  assert.equal(task.WhoId, YAMADA);
+  await userClicks(lightning, '.tab-record');
+  await eventually(async () => (await history())?.calls[0]?.task === task.Id, 'the new call at the top');
+});
+
+const history = () => inPanel(lightning, (root) => {
+  const h = root.querySelector('.history');
+  if (!h || h.hidden) return null;
+  return {
+    status: root.querySelector('.history-status').textContent,
+    callAgain: root.querySelector('.history-call').hidden ? null : root.querySelector('.history-call').textContent,
+    calls: [...root.querySelectorAll('.history-list li')].map((li) => ({
+      task: li.dataset.task,
+      head: li.querySelector('.history-head').textContent,
+      subject: li.querySelector('.history-subject').textContent,
+      who: li.querySelector('.history-who')?.textContent ?? '',
+      memo: [...li.querySelectorAll('.tag')].map((t) => t.textContent),
+    })),
+  };
 });

@@ -9,6 +9,7 @@
 mod client;
 mod connection;
 mod dial;
+mod history;
 mod logging;
 mod notify;
 mod phone;
@@ -34,8 +35,8 @@ use crate::protocol::{
     FieldMappingSaved, FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall,
     LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
     PanelNewRecord, PanelNotes, PanelRetryLog, PanelSearch, PanelWrapUp, Phone, PhoneHello,
-    PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, Refusal, Request,
-    RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLogPolicy, SaveLoggingOrg,
+    PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, RecordCalls, Refusal,
+    Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLogPolicy, SaveLoggingOrg,
     SaveLookupPriority, SearchUsers, SenderContext, Status, ToTab, ToWorker, UpdateMemo,
     UpdateTranscript, UsersFound,
 };
@@ -171,6 +172,9 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
                 )));
             }
             answer::<PanelRetryLog>(log_reply(Input::Retry { call_id }).await.map(|_| Ack {}))
+        }
+        FromContent::RecordCalls(request) => {
+            answer::<RecordCalls>(history::calls(tab_id(sender), sender_url, request).await)
         }
         FromContent::PanelWrapUp(request) => {
             answer::<PanelWrapUp>(wrapup::edit(tab_id(sender), request).await)

@@ -172,8 +172,13 @@ async fn execute(effect: Effect, more: &mut VecDeque<Effect>) -> Result<(), Glue
         }
         Effect::Create { call_id } => {
             request(call_id, |log, call_id| async move {
+                let answer = logging::create(&log).await;
+                // The record's "This record" list has a new call.
+                if let Some(record) = answer.linked.as_ref().or(log.call.record.as_ref()) {
+                    super::history::forget(&record.id);
+                }
                 Input::Delivered {
-                    answer: logging::create(&log).await,
+                    answer,
                     call_id,
                     verify: false,
                 }
