@@ -81,6 +81,7 @@ codes! {
     NoRecord = "NO_RECORD",
     SearchTooShort = "SEARCH_TOO_SHORT",
     SearchAgain = "SEARCH_AGAIN",
+    AlreadyCreating = "ALREADY_CREATING",
     LastNameRequired = "LAST_NAME_REQUIRED",
     CompanyRequired = "COMPANY_REQUIRED",
     WrapUpSecs = "WRAP_UP_SECS",

@@ -261,20 +261,31 @@ pub fn subject_for(
     subject(call, mapping, locale, &name)
 }
 
-/// The Task goes on another record after logging: `WhoId` and `WhatId` both written, the one
-/// the record does not take cleared (a Lead's Task has no `WhatId`, an Account's no `WhoId`),
-/// in one `PATCH` ([`ApiBudget::RELINK`]).
+/// The Task goes on the call's record after logging: `WhoId` and `WhatId` both written, the
+/// one the record does not take cleared (a Lead's Task has no `WhatId`, an Account's no
+/// `WhoId`), and a template subject that names the record follows it, in one `PATCH`
+/// ([`ApiBudget::RELINK`]).
 pub fn link_update(
     task_id: &RecordId,
-    record: Option<&super::record::KnownRecord>,
+    call: &CallRecord,
+    mapping: &FieldMapping,
     access: &TaskFieldAccess,
+    locale: Locale,
 ) -> TaskUpdate {
     let mut w = FieldWriter::for_update(access);
+    let record = call.record.as_ref();
     let (who, what) = record.map(super::draft::link_ids).unwrap_or_default();
     let id_or_null =
         |id: Option<RecordId>| id.map_or(Value::Null, |i| Value::String(i.to_string()));
     w.put("WhoId", id_or_null(who));
     w.put("WhatId", id_or_null(what));
+    if subject_names_record(call, mapping, locale) {
+        let name = record.map(|r| r.name.as_str());
+        w.put(
+            "Subject",
+            Value::String(subject_for(call, mapping, locale, name)),
+        );
+    }
     patch(task_id, w)
 }
 

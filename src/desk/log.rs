@@ -328,7 +328,9 @@ impl Log {
                 .update
                 .as_ref()
                 .is_some_and(|u| u.lease_until_ms > now_ms)
-            || (self.entry.delivery == Delivery::Pending && self.entry.next_at_ms <= now_ms)
+            || (self.entry.delivery == Delivery::Pending
+                && self.entry.next_at_ms <= now_ms
+                && !self.held(now_ms))
     }
 
     /// Owes Salesforce nothing: written with every change, or failed.

@@ -383,11 +383,7 @@ pub enum Input {
         call_id: String,
         on: bool,
     },
-    /// A pinned number let go of (the options page).
-    Unpin {
-        org_id: String,
-        number: String,
-    },
+
     Transcript {
         call_id: String,
         text: String,
@@ -798,7 +794,6 @@ impl Desk {
             Input::Subject { call_id, text } => self.wrap_up(&call_id, Edit::Subject(text), plan),
             Input::Relink { call_id, record } => self.wrap_up(&call_id, Edit::Record(record), plan),
             Input::Pin { call_id, on } => self.pin(&call_id, on, plan),
-            Input::Unpin { org_id, number } => self.unpin(&org_id, &number, plan),
             Input::Transcript { call_id, text } => {
                 self.change(&call_id, plan, |l| l.set_transcript(&text))
             }
@@ -1056,10 +1051,14 @@ impl Desk {
         if let Some(log) = self.log_of(sip_call_id) {
             return Some(log.call.clone());
         }
+        // An ended call without a log is one that is not logged (never reached, or another
+        // org's): it has no wrap-up.
         let mut call = [self.phone.call.as_ref(), self.phone.other.as_ref()]
             .into_iter()
             .flatten()
-            .find(|c| c.call_id == sip_call_id && !c.call_id.is_empty())?
+            .find(|c| {
+                c.call_id == sip_call_id && !c.call_id.is_empty() && c.phase != CallPhase::Ended
+            })?
             .clone();
         call.phase = CallPhase::Ended;
         call.ended_at_ms.get_or_insert(now_ms);

@@ -1336,6 +1336,26 @@ fn the_users_last_choice_of_record_wins_between_search_and_card() {
 }
 
 #[test]
+fn a_call_that_ended_without_a_log_has_no_wrap_up() {
+    let mut desk = with_panel(1);
+    // Dialled, never answered: no Task, so nothing to wrap up (no Lead made for it).
+    let mut cancelled = call("x@pbx", CallPhase::Ended, false);
+    cancelled.answered_at_ms = None;
+    cancelled.end = Some(CallEnd::Failed);
+    desk.handle(report(cancelled, 1), T0 + 5_000);
+    assert!(desk.log_of("x@pbx").is_none());
+    assert!(desk.draft_record("x@pbx", T0 + 6_000).is_none());
+    let reply = desk.handle(
+        Input::Subject {
+            call_id: "x@pbx".into(),
+            text: "s".into(),
+        },
+        T0 + 6_000,
+    );
+    assert_eq!(reply.reply, Reply::Error("UNKNOWN_CALL"));
+}
+
+#[test]
 fn an_older_snapshots_notes_are_read_into_the_wrap_up() {
     let mut snapshot = serde_json::to_value(Desk::default()).unwrap();
     snapshot["pendingNotes"] = serde_json::json!([["old@pbx", "前の版のメモ"]]);

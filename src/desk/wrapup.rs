@@ -220,14 +220,4 @@ impl Desk {
         plan.broadcast = true;
         Reply::Ack
     }
-
-    /// Takes the pins away, in one org (the options page's list), or one number's.
-    pub(super) fn unpin(&mut self, org_id: &str, number: &str, plan: &mut Plan) -> Reply {
-        let key = pin_key(number);
-        let before = self.pins.len();
-        self.pins
-            .retain(|p| !(p.org_id == org_id && p.number == key));
-        plan.save_desk |= self.pins.len() != before;
-        Reply::Ack
-    }
 }

@@ -77,6 +77,14 @@ impl RecordId {
     }
 
     /// The standard object this id belongs to, when its prefix is one we know.
+    /// A user's id, and nothing else (a record's `OwnerId` may be a queue's, `00G…`, which a
+    /// Task cannot be assigned to).
+    pub fn user(text: &str) -> Option<RecordId> {
+        RecordId::parse(text)
+            .ok()
+            .filter(|id| id.object_name() == Some("User"))
+    }
+
     pub fn object_name(&self) -> Option<&'static str> {
         Some(match self.key_prefix() {
             "001" => "Account",

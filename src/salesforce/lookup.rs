@@ -149,7 +149,7 @@ pub fn parse_search(
             account_name: record["Account"]["Name"].as_str().map(str::to_string),
             company: text(record, "Company"),
             last_modified: text(record, "LastModifiedDate").unwrap_or_default(),
-            owner_id: text(record, "OwnerId").and_then(|id| RecordId::parse(&id).ok()),
+            owner_id: text(record, "OwnerId").and_then(|id| RecordId::user(&id)),
             exact,
         });
     }

@@ -148,7 +148,7 @@ pub fn parse_found(body: &Value, ui_host: &str) -> Result<Vec<CallerMatch>, Rest
                     .as_str()
                     .map(str::to_string)
                     .or_else(|| text(record, "Company")),
-                owner_id: text(record, "OwnerId").and_then(|o| RecordId::parse(&o).ok()),
+                owner_id: text(record, "OwnerId").and_then(|o| RecordId::user(&o)),
             })
         })
         .collect();

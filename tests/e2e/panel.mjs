@@ -102,7 +102,7 @@ export async function dialFromPanel(page, number) {
 }
 
 /** A trusted click (real input events) at the middle of a panel element: what a user does. */
-export async function userClicks(page, selector) {
+export async function userClicks(page, selector, clickCount = 1) {
   const box = await inPanel(page, (root, sel) => {
     const el = root.querySelector(sel);
     if (!el) throw new Error(`no ${sel}`);
@@ -110,7 +110,7 @@ export async function userClicks(page, selector) {
     const r = el.getBoundingClientRect();
     return { x: r.left + r.width / 2, y: r.top + r.height / 2 };
   }, selector);
-  await page.mouse.click(box.x, box.y);
+  await page.mouse.click(box.x, box.y, { clickCount });
 }
 
 /** Types `text` into a panel field as input events, then (`leave`) leaves it. */

@@ -186,31 +186,39 @@ fn the_users_subject_is_written_whole_on_one_line_and_needs_no_name_patch() {
 #[test]
 fn relinking_writes_both_link_fields_in_one_patch() {
     let access = full_access();
+    // The user's own subject: only the links change.
+    let mut c = call();
+    c.subject = Some("見積".into());
     let mut contact = record("Contact", CONTACT, "山田 太郎");
     contact.account_id = Some(id(ACCOUNT));
-    let on_contact = link_update(&id(TASK), Some(&contact), &access)
-        .request
-        .unwrap();
+    let on = |c: &CallRecord, r: KnownRecord| {
+        let mut c = c.clone();
+        c.record = Some(r);
+        link_update(&id(TASK), &c, &mapping(), &access, Locale::Ja)
+            .request
+            .unwrap()
+    };
     assert_eq!(
-        on_contact.body,
+        on(&c, contact.clone()).body,
         Some(serde_json::json!({"WhoId": id(CONTACT).as_str(), "WhatId": id(ACCOUNT).as_str()}))
     );
     // A Lead's Task has no WhatId: the Contact's Account is cleared.
-    let lead = record("Lead", LEAD, "佐藤 一郎");
-    let on_lead = link_update(&id(TASK), Some(&lead), &access)
-        .request
-        .unwrap();
     assert_eq!(
-        on_lead.body,
+        on(&c, record("Lead", LEAD, "佐藤 一郎")).body,
         Some(serde_json::json!({"WhoId": id(LEAD).as_str(), "WhatId": null}))
     );
-    let account = record("Account", ACCOUNT, "アクメ");
-    let on_account = link_update(&id(TASK), Some(&account), &access)
-        .request
-        .unwrap();
+    let on_account = on(&c, record("Account", ACCOUNT, "アクメ"));
     assert_eq!(
         on_account.body,
         Some(serde_json::json!({"WhoId": null, "WhatId": id(ACCOUNT).as_str()}))
     );
     assert_eq!(ApiBudget::spent(&[on_account]), ApiBudget::RELINK);
+    // The template's subject names the record: it follows, in the same PATCH.
+    c.subject = None;
+    let body = on(&c, contact).body.unwrap();
+    assert!(
+        body["Subject"].as_str().unwrap().contains("山田 太郎"),
+        "{body}"
+    );
+    assert_eq!(body["WhoId"], id(CONTACT).as_str());
 }

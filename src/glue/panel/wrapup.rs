@@ -67,6 +67,11 @@ pub(super) struct Local {
     pub search_status: String,
     /// The chips last built (the options and the chosen set): rebuilt only on a change.
     pub chips_key: std::cell::RefCell<String>,
+    /// The tags last sent, until the worker's view has them: a second click before its answer
+    /// toggles from what the user sees, not from the older view (no tag lost).
+    pub memo_sent: Option<Vec<String>>,
+    /// A Lead or Contact is being made: a second click makes no second record.
+    pub creating: bool,
 }
 
 pub(super) fn label(root: &ShadowRoot) {
@@ -265,9 +270,10 @@ fn send_subject() {
 
 fn toggle_memo(tag: &str) {
     let request = PANEL.with(|p| {
-        let p = p.borrow();
-        let w = view(p.as_ref()?)?;
-        let mut tags = w.memo.clone();
+        let mut p = p.borrow_mut();
+        let panel = p.as_mut()?;
+        let w = view(panel)?.clone();
+        let mut tags = panel.wrapup.memo_sent.clone().unwrap_or(w.memo.clone());
         match tags.iter().position(|t| t == tag) {
             Some(at) => {
                 tags.remove(at);
@@ -278,8 +284,10 @@ fn toggle_memo(tag: &str) {
                 tags.sort_by_key(|t| w.memo_options.iter().position(|o| o == t));
             }
         }
+        panel.wrapup.memo_sent = Some(tags.clone());
         Some((w.call_id.clone(), tags))
     });
+    super::render();
     if let Some((call_id, tags)) = request {
         send_edit(call_id, PanelEdit::Memo { tags });
     }
@@ -363,7 +371,23 @@ fn new_record(object: NewRecordKind) {
         show_reason(&chrome::explain("COMPANY_REQUIRED"));
         return;
     }
-    spawn_send(async move { ask_worker(&request).await.map(|_| ()) });
+    let busy = PANEL.with(|p| {
+        let mut p = p.borrow_mut();
+        let panel = p.as_mut()?;
+        Some(std::mem::replace(&mut panel.wrapup.creating, true))
+    });
+    if busy != Some(false) {
+        return;
+    }
+    spawn_send(async move {
+        let sent = ask_worker(&request).await.map(|_| ());
+        PANEL.with(|p| {
+            if let Some(panel) = p.borrow_mut().as_mut() {
+                panel.wrapup.creating = false;
+            }
+        });
+        sent
+    });
 }
 
 /// Draws the wrap-up of the call in front, when the worker sent one (the logging org's tab).
@@ -446,7 +470,8 @@ pub(super) fn render(panel: &Panel) {
 }
 
 fn render_chips(panel: &Panel, w: &WrapUpView) {
-    let key = format!("{:?}|{:?}", w.memo_options, w.memo);
+    let chosen = panel.wrapup.memo_sent.as_ref().unwrap_or(&w.memo);
+    let key = format!("{:?}|{:?}", w.memo_options, chosen);
     if *panel.wrapup.chips_key.borrow() == key {
         return;
     }
@@ -466,7 +491,7 @@ fn render_chips(panel: &Panel, w: &WrapUpView) {
         chip.set_class_name("chip");
         chip.set_attribute("data-memo", option)
             .log_and_continue("panel");
-        let on = w.memo.contains(option);
+        let on = chosen.contains(option);
         chip.set_attribute("aria-pressed", if on { "true" } else { "false" })
             .log_and_continue("panel");
         chip.set_text_content(Some(option));
@@ -528,6 +553,11 @@ fn render_found(root: &ShadowRoot, found: &[CallerMatch]) {
 /// Another call in front: its fields start from what the desk has for it.
 pub(super) fn new_call(panel: &mut Panel, call_id: &str) {
     if panel.wrapup.call_id == call_id {
+        // The worker's view caught up with the tags sent.
+        let seen = panel.notes.wrapup.as_ref().map(|w| &w.memo);
+        if seen.is_some() && seen == panel.wrapup.memo_sent.as_ref() {
+            panel.wrapup.memo_sent = None;
+        }
         return;
     }
     panel.wrapup = Local {

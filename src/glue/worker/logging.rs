@@ -10,7 +10,8 @@ use super::client::{call, CallError};
 use super::store;
 use crate::calllog::{
     interpret_composite, link_update, memo_update, plan_logging, subject_update, transcript_update,
-    ApiRequest, FieldMapping, Locale, LoggingPlan, LookupAccess, TaskFieldAccess, UserContext,
+    ApiRequest, AssigneeRule, FieldMapping, Locale, LoggingPlan, LookupAccess, TaskFieldAccess,
+    UserContext,
 };
 use crate::desk::{Answer, Change, Log};
 use crate::outbox::{outcome_of_failure, verify_query, Outcome};
@@ -113,15 +114,29 @@ pub async fn create(log: &Log) -> Answer {
         // Not sent: the org said no (no API, logging blocked), or is not known.
         Err(e) => return Answer::of(outcome_of_failure(&e.code)),
     };
-    let plan = plan_logging(&log.call, &mapping, &access, &user, lookup);
-    let dropped = match &plan {
+    let mut plan = plan_logging(&log.call, &mapping, &access, &user, lookup);
+    let mut answer = Answer::of(Outcome::Unknown);
+    let mut sent = send(org_id, plan.request()).await;
+    // The record's owner could not take the Task (inactive, since the record was read): it is
+    // the user's instead. Refused before anything was written, so sending again is safe.
+    let owner_refused = matches!(&sent, Err(e) if e.code == "INACTIVE_OWNER_OR_USER");
+    if owner_refused && mapping.assignee == AssigneeRule::RecordOwner {
+        let mut call = log.call.clone();
+        if let Some(record) = call.record.as_mut() {
+            record.owner_id = None;
+        }
+        plan = plan_logging(&call, &mapping, &access, &user, lookup);
+        answer
+            .warnings
+            .push("INACTIVE_OWNER_OR_USER: the Task is the user's".into());
+        sent = send(org_id, plan.request()).await;
+    }
+    answer.dropped = match &plan {
         LoggingPlan::Direct { draft, .. } | LoggingPlan::LookupAndLog { draft, .. } => {
             draft.dropped.clone()
         }
     };
-    let mut answer = Answer::of(Outcome::Unknown);
-    answer.dropped = dropped;
-    let body = match send(org_id, plan.request()).await {
+    let body = match sent {
         Err(e) => {
             answer.outcome = outcome_of_failure(&e.code);
             return answer;
@@ -202,7 +217,7 @@ pub async fn update(log: &Log, change: Change) -> Result<(), (bool, String)> {
                 let name = log.record().map(|r| r.name.as_str());
                 subject_update(&task_id, &log.call, &mapping, &access, user.locale, name)
             }
-            Change::Record => link_update(&task_id, log.call.record.as_ref(), &access),
+            Change::Record => link_update(&task_id, &log.call, &mapping, &access, user.locale),
         };
         if let Some(request) = &update.request {
             send(org_id, request).await?;

@@ -204,8 +204,18 @@ async fn execute(effect: Effect, more: &mut VecDeque<Effect>) -> Result<(), Glue
             rev,
         } => {
             request(call_id, move |log, call_id| async move {
+                let result = logging::update(&log, change).await;
+                // Moved: both records' "This record" lists change.
+                if change == crate::desk::Change::Record {
+                    for record in [log.call.record.as_ref(), log.linked.as_ref()]
+                        .into_iter()
+                        .flatten()
+                    {
+                        super::history::forget(&record.id);
+                    }
+                }
                 Input::Updated {
-                    result: logging::update(&log, change).await,
+                    result,
                     call_id,
                     change,
                     rev,

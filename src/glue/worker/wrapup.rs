@@ -27,6 +27,8 @@ thread_local! {
     /// What each tab's last search found: the records a panel may put a Task on besides its
     /// card. A stopped worker forgets them (the panel then asks for a new search).
     static FOUND: RefCell<BTreeMap<i32, Vec<CallerMatch>>> = const { RefCell::new(BTreeMap::new()) };
+    /// Calls a Lead or Contact is being made for.
+    static CREATING: RefCell<std::collections::BTreeSet<String>> = const { RefCell::new(std::collections::BTreeSet::new()) };
 }
 
 /// Only the logging org's panel, for a call it shows, changes that call's wrap-up.
@@ -119,9 +121,20 @@ pub async fn search(tab: Option<i32>, request: PanelSearch) -> Result<SearchFoun
 }
 
 /// The caller is not in the org: one `POST /sobjects/Lead` (or Contact) with the call's
-/// number, and the call's Task goes on it.
+/// number, and the call's Task goes on it. One at a time per call: a second request while the
+/// first is out makes no second record.
 pub async fn new_record(tab: Option<i32>, request: PanelNewRecord) -> Result<Ack, Refusal> {
     let org_id = check_panel(tab, &request.call_id).await?;
+    if !CREATING.with(|c| c.borrow_mut().insert(request.call_id.clone())) {
+        return Err(Refusal::new("ALREADY_CREATING", "the record is being made"));
+    }
+    let call_id = request.call_id.clone();
+    let made = make_record(org_id, request).await;
+    CREATING.with(|c| c.borrow_mut().remove(&call_id));
+    made
+}
+
+async fn make_record(org_id: String, request: PanelNewRecord) -> Result<Ack, Refusal> {
     if request.object == NewRecordKind::Lead && request.company.trim().is_empty() {
         return Err(Refusal::new("COMPANY_REQUIRED", "a Lead needs a company"));
     }
