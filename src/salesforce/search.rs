@@ -2,8 +2,9 @@
 //! a record the caller card did not show. One SOSL request over the objects a Task can be on.
 //!
 //! A number is searched as the lookup searches it (every spelling, phone fields only); any
-//! other text is searched whole in all fields, every SOSL reserved character escaped, so what
-//! the user types is always a term and never a query.
+//! other text is one quoted phrase searched in all fields, every SOSL reserved character
+//! escaped, so what the user types is always the words searched for, never operators (`OR`,
+//! `AND NOT`), wildcards or a part of the query.
 
 use serde_json::Value;
 
@@ -104,7 +105,7 @@ pub fn search_sosl(query: &str, readable: &[String]) -> Result<String, SearchRef
         return Err(SearchRefused::TooShort);
     }
     Ok(format!(
-        "FIND {{{term}}} IN ALL FIELDS RETURNING {returning} LIMIT {SEARCH_LIMIT}"
+        "FIND {{\"{term}\"}} IN ALL FIELDS RETURNING {returning} LIMIT {SEARCH_LIMIT}"
     ))
 }
 
@@ -172,7 +173,7 @@ mod tests {
         let q = search_sosl("高橋 美咲", &all()).unwrap();
         assert_eq!(
             q,
-            "FIND {高橋 美咲} IN ALL FIELDS RETURNING Contact(Id, Name, AccountId, Account.Name, \
+            "FIND {\"高橋 美咲\"} IN ALL FIELDS RETURNING Contact(Id, Name, AccountId, Account.Name, \
              OwnerId), Lead(Id, Name, Company, OwnerId), Account(Id, Name, OwnerId), \
              Opportunity(Id, Name, AccountId, Account.Name, OwnerId), Case(Id, CaseNumber, \
              Subject, OwnerId) LIMIT 20"
@@ -184,8 +185,8 @@ mod tests {
         let hostile = "O'Brien} RETURNING User(Id) {x* AND (a|b) \\ \"q\" ~2 ^3 [k]: &!?+-";
         let q = search_sosl(hostile, &all()).unwrap();
         let term = q
-            .strip_prefix("FIND {")
-            .and_then(|r| r.split_once("} IN ALL FIELDS"))
+            .strip_prefix("FIND {\"")
+            .and_then(|r| r.split_once("\"} IN ALL FIELDS"))
             .map(|(t, _)| t)
             .expect("one term, then the scope");
         // Every reserved character in the term is preceded by a backslash.
@@ -230,7 +231,7 @@ mod tests {
         let only = vec!["Account".to_string()];
         assert_eq!(
             search_sosl("Acme", &only).unwrap(),
-            "FIND {Acme} IN ALL FIELDS RETURNING Account(Id, Name, OwnerId) LIMIT 20"
+            "FIND {\"Acme\"} IN ALL FIELDS RETURNING Account(Id, Name, OwnerId) LIMIT 20"
         );
     }
 
