@@ -94,25 +94,8 @@ fn the_record_history_queries_parse() {
         for sub in body["compositeRequest"].as_array().unwrap() {
             let url = sub["url"].as_str().unwrap();
             let encoded = url.split("q=").nth(1).unwrap();
-            let q = percent_decode(encoded);
+            let q = devorg::page::decode_component(encoded);
             soql::parse(&q).unwrap_or_else(|e| panic!("{object}: {q}: {e:?}"));
         }
     }
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
-            out.push(u8::from_str_radix(hex, 16).unwrap());
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).unwrap()
 }
