@@ -69,6 +69,68 @@ pub struct CompositePlan {
     /// The assignee the Task is handed to by the last subrequest, if not the current user.
     #[serde(default)]
     pub handover: Option<RecordId>,
+    /// The last subrequest hands the Task to its record's owner, read in the same request.
+    #[serde(default)]
+    pub to_record_owner: bool,
+}
+
+/// Reference of the subrequest that reads the record's owner.
+const OWNER_REF: &str = "owner";
+
+/// The "record owner" assignee for a record whose owner is not known (a page's record): one
+/// `/composite` (1 API call) reads the record's `OwnerId`, creates the Task on the record as
+/// the user's, and hands it to that owner by reference. Should the owner not take it (a queue,
+/// an inactive user), only the hand-over fails: the Task stays the user's, and it is said.
+pub fn log_to_record_owner(
+    call: &CallRecord,
+    draft: &TaskDraft,
+    access: &TaskFieldAccess,
+) -> Option<(ApiRequest, CompositePlan)> {
+    let record = call.record.as_ref()?;
+    if record.owner_id.is_some() || !access.can_update("OwnerId") {
+        return None;
+    }
+    let object = record.object_name();
+    if !["Contact", "Lead", "Account", "Opportunity", "Case"].contains(&object) {
+        return None;
+    }
+    let mut task_body = draft.body.clone();
+    task_body.remove("OwnerId");
+    let subrequests = vec![
+        json!({
+            "method": "GET",
+            "url": sub_url(&format!("/sobjects/{object}/{}?fields=OwnerId", record.id.as_str())),
+            "referenceId": OWNER_REF,
+        }),
+        json!({
+            "method": "POST",
+            "url": sub_url("/sobjects/Task"),
+            "referenceId": TASK_REF,
+            "body": Value::Object(task_body),
+        }),
+        json!({
+            "method": "PATCH",
+            "url": sub_url(&format!("/sobjects/Task/@{{{TASK_REF}.id}}")),
+            "referenceId": HANDOVER_REF,
+            "body": {"OwnerId": format!("@{{{OWNER_REF}.OwnerId}}")},
+        }),
+    ];
+    let request = ApiRequest {
+        method: HttpMethod::Post,
+        path: "/composite".to_string(),
+        body: Some(json!({
+            "allOrNone": false,
+            "collateSubrequests": false,
+            "compositeRequest": subrequests,
+        })),
+    };
+    let plan = CompositePlan {
+        queries: vec![],
+        links: vec![],
+        handover: None,
+        to_record_owner: true,
+    };
+    Some((request, plan))
 }
 
 /// Escapes text for a SOQL string literal: `\` and `'` are backslash-escaped, and line
@@ -360,6 +422,7 @@ pub fn lookup_and_log(
         queries: queries.iter().map(|(r, _)| r.to_string()).collect(),
         links,
         handover,
+        to_record_owner: false,
     };
     Some((request, plan))
 }

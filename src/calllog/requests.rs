@@ -128,6 +128,16 @@ pub fn plan_logging(
             };
         }
     }
+    // The record is known but not its owner, whom the Task goes to: read in the same request.
+    if mapping.assignee == super::settings::AssigneeRule::RecordOwner {
+        if let Some((request, plan)) = super::composite::log_to_record_owner(call, &draft, access) {
+            return LoggingPlan::LookupAndLog {
+                request,
+                plan,
+                draft,
+            };
+        }
+    }
     LoggingPlan::Direct {
         request: log_known(&draft),
         draft,

@@ -346,3 +346,36 @@ const history = () => inPanel(lightning, (root) => {
     })),
   };
 });
+
+test('the record-owner assignee: a call dialled from a record page goes to the record\'s owner, read in the one request', async () => {
+  const YAMAMOTO = '0055g00000YaMaMAAV';
+  const { id } = await lab.devorg.admin('records/Contact', { LastName: '所有', FirstName: '花子', Phone: '03-1234-5678', OwnerId: YAMAMOTO });
+  const options = await lab.browser.context.newPage();
+  await options.goto(lab.browser.optionsUrl);
+  await options.waitForSelector('body[data-ready="true"]');
+  const save = async () => {
+    await options.evaluate(() => document.querySelector('#mapping-result').removeAttribute('data-saved'));
+    await options.click('#mapping-save');
+    await eventually(async () => (await options.locator('#mapping-result').getAttribute('data-saved')) === 'true', 'saved');
+  };
+  await options.locator('input[name=assignee][value=record_owner]').check();
+  await save();
+  try {
+    await lightning.goto(lab.devorg.lightningUrl(`/lightning/r/Contact/${id}/view`));
+    await panelUntil(lightning, 'registered', (s) => s.line === 'REGISTERED');
+    const before = await requests();
+    await lightning.locator('lightning-formatted-phone a[href^="tel:"]').first().click();
+    await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+    const callId = await eventually(async () => (await lab.farLast(USERS.contact.user))?.callId, 'the call');
+    const task = await hangUpAndLog(callId);
+    assert.equal(task.WhoId, id);
+    assert.equal(task.OwnerId, YAMAMOTO, 'the record\'s owner has the Task');
+    assert.deepEqual(await since(before), ['POST /services/data/v51.0/composite'], 'one request');
+  } finally {
+    await options.locator('input[name=assignee][value=current_user]').check();
+    await save();
+    await options.close();
+    await lightning.goto(lab.devorg.lightningUrl(CONTACT));
+    await panelUntil(lightning, 'registered', (s) => s.line === 'REGISTERED');
+  }
+});

@@ -201,7 +201,7 @@ pub fn interpret_composite(
         }
     }
 
-    if task_id.is_some() && plan.handover.is_some() {
+    if task_id.is_some() && (plan.handover.is_some() || plan.to_record_owner) {
         // Its only reference is the Task's id, which resolved: any failure is real (the Task
         // stays with the current user).
         match by_ref.get(HANDOVER_REF) {

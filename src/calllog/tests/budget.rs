@@ -222,3 +222,50 @@ fn relinking_writes_both_link_fields_in_one_patch() {
     );
     assert_eq!(body["WhoId"], id(CONTACT).as_str());
 }
+
+#[test]
+fn the_record_owner_assignee_reads_an_unknown_owner_in_the_one_request() {
+    let mut m = mapping();
+    m.assignee = AssigneeRule::RecordOwner;
+    let mut c = call();
+    c.record = Some(record("Contact", CONTACT, "山田 太郎"));
+    let plan = plan_logging(&c, &m, &full_access(), &user(Locale::Ja), ALL_READABLE);
+    let LoggingPlan::LookupAndLog { request, plan, .. } = &plan else {
+        panic!("{plan:?}");
+    };
+    assert!(plan.to_record_owner);
+    assert_eq!(ApiBudget::spent(std::slice::from_ref(request)), 1);
+    let body = request.body.as_ref().unwrap();
+    let subs = body["compositeRequest"].as_array().unwrap();
+    assert_eq!(subs.len(), 3);
+    assert!(subs[0]["url"].as_str().unwrap().ends_with(&format!(
+        "/sobjects/Contact/{}?fields=OwnerId",
+        id(CONTACT).as_str()
+    )));
+    assert!(
+        subs[1]["body"].get("OwnerId").is_none(),
+        "created as the user's"
+    );
+    assert_eq!(subs[1]["body"]["WhoId"], id(CONTACT).as_str());
+    assert_eq!(subs[2]["body"]["OwnerId"], "@{owner.OwnerId}");
+    // The owner refused (a queue, an inactive user): the Task is there, the hand-over said.
+    let answer = serde_json::json!({"compositeResponse": [
+        {"referenceId": "owner", "httpStatusCode": 200, "body": {"OwnerId": "00G000000000001AAA"}},
+        {"referenceId": "task", "httpStatusCode": 201, "body": {"id": "00T000000000001", "success": true}},
+        {"referenceId": "assignOwner", "httpStatusCode": 400, "body": [
+            {"errorCode": "FIELD_INTEGRITY_EXCEPTION", "message": "Assigned To ID: owner cannot be a queue"}]},
+    ]});
+    let outcome = interpret_composite(plan, &answer.to_string()).unwrap();
+    assert!(outcome.task_id.is_some());
+    assert_eq!(outcome.errors.len(), 1);
+    assert_eq!(outcome.errors[0].reference_id, "assignOwner");
+    // A known owner (from the card or a search) is written in the one POST.
+    let owner = id("005000000000009");
+    c.record.as_mut().unwrap().owner_id = Some(owner.clone());
+    match plan_logging(&c, &m, &full_access(), &user(Locale::Ja), ALL_READABLE) {
+        LoggingPlan::Direct { request, .. } => {
+            assert_eq!(request.body.unwrap()["OwnerId"], owner.as_str());
+        }
+        other => panic!("{other:?}"),
+    }
+}

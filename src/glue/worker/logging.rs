@@ -159,7 +159,12 @@ pub async fn create(log: &Log) -> Answer {
                         .iter()
                         .map(|e| format!("{} {}: {}", e.reference_id, e.error_code, e.message))
                         .collect();
-                    answer.linked = result.linked.clone();
+                    // Handed to its record's owner: the Task is on the record it was sent with.
+                    answer.linked = result.linked.clone().or_else(|| {
+                        plan.to_record_owner
+                            .then(|| log.call.record.clone())
+                            .flatten()
+                    });
                     match result.task_id {
                         Some(id) => Outcome::Written {
                             task_id: id.to_string(),
