@@ -74,6 +74,20 @@ pub struct CompositePlan {
     pub to_record_owner: bool,
 }
 
+/// One `/composite` of these subrequests, each on its own (`allOrNone: false`: a lookup that
+/// finds nothing fails only its own link), in order (never collated).
+fn composite_request(subrequests: Vec<Value>) -> ApiRequest {
+    ApiRequest {
+        method: HttpMethod::Post,
+        path: "/composite".to_string(),
+        body: Some(json!({
+            "allOrNone": false,
+            "collateSubrequests": false,
+            "compositeRequest": subrequests,
+        })),
+    }
+}
+
 /// Reference of the subrequest that reads the record's owner.
 const OWNER_REF: &str = "owner";
 
@@ -115,15 +129,7 @@ pub fn log_to_record_owner(
             "body": {"OwnerId": format!("@{{{OWNER_REF}.OwnerId}}")},
         }),
     ];
-    let request = ApiRequest {
-        method: HttpMethod::Post,
-        path: "/composite".to_string(),
-        body: Some(json!({
-            "allOrNone": false,
-            "collateSubrequests": false,
-            "compositeRequest": subrequests,
-        })),
-    };
+    let request = composite_request(subrequests);
     let plan = CompositePlan {
         queries: vec![],
         links: vec![],
@@ -409,15 +415,7 @@ pub fn lookup_and_log(
     }
     // At most 1 + 3 + 4 + 1 = 9 subrequests and 3 queries: well inside 25 and 5.
     debug_assert!(subrequests.len() <= MAX_SUBREQUESTS && queries.len() <= MAX_QUERIES);
-    let request = ApiRequest {
-        method: HttpMethod::Post,
-        path: "/composite".to_string(),
-        body: Some(json!({
-            "allOrNone": false,
-            "collateSubrequests": false,
-            "compositeRequest": subrequests,
-        })),
-    };
+    let request = composite_request(subrequests);
     let plan = CompositePlan {
         queries: queries.iter().map(|(r, _)| r.to_string()).collect(),
         links,

@@ -194,6 +194,14 @@ test('an unknown caller becomes a Lead with the number (one call), and the Task 
   assert.equal(task.WhatId ?? null, null);
 });
 
+/** Presses the options page's mapping Save: whether it saved, and what it says. */
+async function saveMapping(options) {
+  await options.evaluate(() => document.querySelector('#mapping-result').removeAttribute('data-saved'));
+  await options.click('#mapping-save');
+  await eventually(async () => (await options.locator('#mapping-result').getAttribute('data-saved')) !== null, 'saved or not');
+  return { saved: await options.locator('#mapping-result').getAttribute('data-saved'), text: await options.locator('#mapping-result').textContent() };
+}
+
 async function saveLogPolicy(when, secs) {
   const page = await lab.browser.context.newPage();
   await page.goto(lab.browser.optionsUrl);
@@ -246,12 +254,7 @@ test('the assignee: a user found by name, checked against the org when saved, ow
   const options = await lab.browser.context.newPage();
   await options.goto(lab.browser.optionsUrl);
   await options.waitForSelector('body[data-ready="true"]');
-  const save = async () => {
-    await options.evaluate(() => document.querySelector('#mapping-result').removeAttribute('data-saved'));
-    await options.click('#mapping-save');
-    await eventually(async () => (await options.locator('#mapping-result').getAttribute('data-saved')) !== null, 'saved or not');
-    return { saved: await options.locator('#mapping-result').getAttribute('data-saved'), text: await options.locator('#mapping-result').textContent() };
-  };
+  const save = () => saveMapping(options);
   const find = async (name) => {
     await options.fill('#assignee-query', name);
     await options.click('#assignee-search');
@@ -353,11 +356,7 @@ test('the record-owner assignee: a call dialled from a record page goes to the r
   const options = await lab.browser.context.newPage();
   await options.goto(lab.browser.optionsUrl);
   await options.waitForSelector('body[data-ready="true"]');
-  const save = async () => {
-    await options.evaluate(() => document.querySelector('#mapping-result').removeAttribute('data-saved'));
-    await options.click('#mapping-save');
-    await eventually(async () => (await options.locator('#mapping-result').getAttribute('data-saved')) === 'true', 'saved');
-  };
+  const save = async () => assert.equal((await saveMapping(options)).saved, 'true');
   await options.locator('input[name=assignee][value=record_owner]').check();
   await save();
   try {
