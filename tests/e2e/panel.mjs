@@ -146,8 +146,15 @@ export const wrapUp = (page) => inPanel(page, (root) => {
   };
 });
 
+/** A read of the page that met a navigation (a screen pop opening the caller's record): the
+ * panel is being made again in the new page; the next poll reads it. */
+const NAVIGATED = /does not belong to the document|Execution context was destroyed|Cannot find context|No node with given id/;
+
 /** Polls the panel's state until `pred` holds; the last state seen is in the error. */
-export const panelUntil = (page, what, pred) => until(() => panelState(page), pred, what, 'panel');
+export const panelUntil = (page, what, pred) => until(
+  () => panelState(page).catch((e) => { if (NAVIGATED.test(e.message)) return null; throw e; }),
+  pred, what, 'panel',
+);
 
 /** Ends whatever call the panel shows (declines a ringing one): a failed test must not leave
  * its call up for the next one. */
