@@ -17,12 +17,14 @@ const FRESH_MS: u64 = 30_000;
 const RECORDS_KEPT: usize = 20;
 
 thread_local! {
-    static SEEN: RefCell<BTreeMap<RecordId, (u64, RecordHistory)>> = const { RefCell::new(BTreeMap::new()) };
+    /// By org and record: a sandbox shares its production org's ids, and the logging org may
+    /// change between two views.
+    static SEEN: RefCell<BTreeMap<(String, RecordId), (u64, RecordHistory)>> = const { RefCell::new(BTreeMap::new()) };
 }
 
 /// A call on `record` was logged (or moved to it): its list is read again next time.
 pub fn forget(record: &RecordId) {
-    SEEN.with(|s| s.borrow_mut().remove(record));
+    SEEN.with(|s| s.borrow_mut().retain(|(_, id), _| id != record));
 }
 
 /// The calls of the record the sender's page shows, for the logging org's panel only.
@@ -55,9 +57,10 @@ pub async fn calls(
             "calls are shown in the logging org's tabs",
         ));
     };
+    let key = (org_id.clone(), record_id.clone());
     if let Some(fresh) = SEEN.with(|s| {
         s.borrow()
-            .get(&record_id)
+            .get(&key)
             .filter(|(at, _)| now_ms() < at + FRESH_MS)
             .map(|(_, h)| h.clone())
     }) {
@@ -79,7 +82,7 @@ pub async fn calls(
         .map_err(|code| CallError::new(&code, "the calls could not be read"))?;
     SEEN.with(|s| {
         let mut s = s.borrow_mut();
-        s.insert(record_id, (now_ms(), history.clone()));
+        s.insert(key, (now_ms(), history.clone()));
         while s.len() > RECORDS_KEPT {
             let oldest = s
                 .iter()

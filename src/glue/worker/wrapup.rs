@@ -26,7 +26,9 @@ const SEARCHES_KEPT: usize = 20;
 thread_local! {
     /// What each tab's last search found: the records a panel may put a Task on besides its
     /// card. A stopped worker forgets them (the panel then asks for a new search).
-    static FOUND: RefCell<BTreeMap<i32, Vec<CallerMatch>>> = const { RefCell::new(BTreeMap::new()) };
+    /// By tab, with the org searched: a record of another org (the logging org changed since)
+    /// is not taken.
+    static FOUND: RefCell<BTreeMap<i32, (String, Vec<CallerMatch>)>> = const { RefCell::new(BTreeMap::new()) };
     /// Calls a Lead or Contact is being made for.
     static CREATING: RefCell<std::collections::BTreeSet<String>> = const { RefCell::new(std::collections::BTreeSet::new()) };
 }
@@ -55,7 +57,7 @@ fn refused(reply: Reply, what: &str) -> Result<Ack, Refusal> {
 /// One edit of the wrap-up of the call the panel of `tab` shows.
 pub async fn edit(tab: Option<i32>, request: PanelWrapUp) -> Result<Ack, Refusal> {
     let PanelWrapUp { call_id, edit } = request;
-    check_panel(tab, &call_id).await?;
+    let org_id = check_panel(tab, &call_id).await?;
     let input = match edit {
         PanelEdit::Memo { tags } => Input::Memo { call_id, tags },
         PanelEdit::Subject { text } => Input::Subject { call_id, text },
@@ -72,7 +74,8 @@ pub async fn edit(tab: Option<i32>, request: PanelWrapUp) -> Result<Ack, Refusal
             let found = on_card.or_else(|| {
                 FOUND.with(|f| {
                     tab.and_then(|t| f.borrow().get(&t).cloned())
-                        .and_then(|list| list.into_iter().find(|m| m.id == record_id))
+                        .filter(|(org, _)| *org == org_id)
+                        .and_then(|(_, list)| list.into_iter().find(|m| m.id == record_id))
                 })
             });
             let Some(record) = found else {
@@ -110,7 +113,7 @@ pub async fn search(tab: Option<i32>, request: PanelSearch) -> Result<SearchFoun
     if let Some(tab) = tab {
         FOUND.with(|f| {
             let mut f = f.borrow_mut();
-            f.insert(tab, records.clone());
+            f.insert(tab, (org_id.clone(), records.clone()));
             while f.len() > SEARCHES_KEPT {
                 let first = *f.keys().next().expect("not empty");
                 f.remove(&first);
