@@ -23,7 +23,8 @@ CONTEXTS=(worker content options phone)
 # dbus-daemon: tests/e2e/ringing.test.mjs starts a private session bus for the desktop
 # notification server that Chromium shows chrome.notifications through.
 # chromium-l10n: the UI languages besides en-US (the Japanese panel test runs Chromium in ja).
-DEBIAN_PACKAGES=(chromium chromium-driver chromium-l10n zip fonts-ipafont-gothic kamailio kamailio-websocket-modules xvfb xdotool dbus-daemon)
+# espeak-ng: speaks the far end's words into a recorded call (tests/e2e/recording.test.mjs).
+DEBIAN_PACKAGES=(chromium chromium-driver chromium-l10n zip fonts-ipafont-gothic kamailio kamailio-websocket-modules xvfb xdotool dbus-daemon espeak-ng)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
@@ -81,7 +82,7 @@ setup_python() {
   local digest venv
   digest=$(sha256sum tests/requirements.txt | cut -c1-12)
   venv="$CACHE/venv-$digest"
-  if [ ! -x "$venv/bin/python3" ] || ! "$venv/bin/python3" -c 'import phonenumbers, simple_salesforce' 2>/dev/null; then
+  if [ ! -x "$venv/bin/python3" ] || ! "$venv/bin/python3" -c 'import phonenumbers, simple_salesforce, pocketsphinx, av' 2>/dev/null; then
     say "installing Python packages for the outside checks into $venv"
     python3 -m venv "$venv"
     "$venv/bin/python3" -m pip install -q --disable-pip-version-check -r tests/requirements.txt

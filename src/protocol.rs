@@ -472,6 +472,14 @@ pub struct PhoneReport {
     pub ended: Vec<CallView>,
 }
 
+/// A recorded call's transcript came back from the transcription service: for its Task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PhoneTranscript {
+    pub call_id: String,
+    pub text: String,
+}
+
 /// The messages the offscreen document (the phone engine) sends the worker.
 // One message at a time, built and sent at once: its size does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -480,11 +488,13 @@ pub struct PhoneReport {
 pub enum FromPhone {
     PhoneReady(PhoneReady),
     PhoneReport(PhoneReport),
+    PhoneTranscript(PhoneTranscript),
 }
 
 requests! {
     PhoneReady => PhoneSetup,
     PhoneReport => PhoneReportAck,
+    PhoneTranscript => CallLogged,
 }
 
 /// From the worker to the content scripts of Lightning tabs.
@@ -773,6 +783,49 @@ pub const OFFSCREEN_PAGE: &str = "offscreen.html";
 /// The service worker's script (the manifest's `background.service_worker`).
 pub const WORKER_SCRIPT: &str = "worker.js";
 
+/// The recording player's page (framed by the panel under a recorded call).
+pub const RECORDING_PAGE: &str = "recording.html";
+/// The name of the port the player asks the phone engine for a recording on.
+pub const RECORDING_PORT: &str = "recording";
+
+/// Whether a sender URL is the recording player's (with its `?call=` query): the one page the
+/// phone engine hands recordings to.
+pub fn is_recording_player(sender_url: &str, extension_origin: &str) -> bool {
+    !extension_origin.is_empty()
+        && sender_url
+            .strip_prefix(extension_origin)
+            .and_then(|rest| rest.split(['?', '#']).next())
+            .is_some_and(|page| page == RECORDING_PAGE)
+}
+
+/// The player asks for a call's recording: what is kept of it, and its audio when `audio`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingAsk {
+    pub call_id: String,
+    #[serde(default)]
+    pub audio: bool,
+}
+
+impl RecordingAsk {
+    pub fn parse(value: serde_json::Value) -> Result<RecordingAsk, BadMessage> {
+        let ask: RecordingAsk =
+            serde_json::from_value(value).map_err(|e| BadMessage(e.to_string()))?;
+        check_call_id(&ask.call_id)?;
+        Ok(ask)
+    }
+}
+
+/// The phone engine's answer: `kept` is `None` when no recording of the call is kept; `audio`
+/// the recording's bytes in base64, when asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordingIs {
+    pub kept: Option<crate::call::recording::Kept>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio: Option<String>,
+}
+
 /// Whether a sender URL is our service worker's: the one context the phone engine obeys.
 pub fn is_worker(sender_url: &str, extension_origin: &str) -> bool {
     !extension_origin.is_empty()
@@ -786,6 +839,10 @@ pub fn sender_context(sender_url: &str, extension_origin: &str) -> Option<Sender
     if !extension_origin.is_empty() && sender_url.starts_with(extension_origin) {
         let page = &sender_url[extension_origin.len()..];
         let page = page.split(['?', '#']).next().unwrap_or(page);
+        // A page any site may frame speaks for no one: the player only plays.
+        if page == RECORDING_PAGE {
+            return None;
+        }
         if page == OFFSCREEN_PAGE {
             return Some(SenderContext::Offscreen);
         }
@@ -860,8 +917,18 @@ pub fn parse_to_worker(
             }
         }
         ToWorker::Phone(FromPhone::PhoneReady(_)) => {}
+        ToWorker::Phone(FromPhone::PhoneTranscript(PhoneTranscript { call_id, text })) => {
+            check_transcript(call_id, text)?
+        }
     }
     Ok(message)
+}
+
+fn check_transcript(call_id: &str, text: &str) -> Result<(), BadMessage> {
+    if text.chars().count() > MAX_TRANSCRIPT_CHARS {
+        return Err(BadMessage("a transcript holds 32,000 characters".into()));
+    }
+    check_call_id(call_id)
 }
 
 fn check_call_id(id: &str) -> Result<(), BadMessage> {
@@ -1007,10 +1074,7 @@ fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
             check_call_id(call_id)
         }
         FromOptions::UpdateTranscript(UpdateTranscript { call_id, text }) => {
-            if text.chars().count() > MAX_TRANSCRIPT_CHARS {
-                return Err(BadMessage("a transcript holds 32,000 characters".into()));
-            }
-            check_call_id(call_id)
+            check_transcript(call_id, text)
         }
         FromOptions::RetryCallLog(RetryCallLog { call_id }) => check_call_id(call_id),
         FromOptions::SaveLookupPriority(SaveLookupPriority { priority }) => {
@@ -1506,9 +1570,27 @@ mod tests {
             "http://acme.lightning.force.com/",
             "chrome-extension://otherextension/options.html",
             "https://acme.lightning.force.com.evil.com/",
+            // The recording player: any site may frame it, so it speaks for no one.
+            "chrome-extension://abcdefghijklmnop/recording.html?call=a@b",
         ] {
             assert_eq!(sender_context(url, origin), None, "{url}");
         }
+        // The one page the phone hands recordings to.
+        assert!(is_recording_player(
+            "chrome-extension://abcdefghijklmnop/recording.html?call=a%40b",
+            origin
+        ));
+        for url in [
+            "chrome-extension://abcdefghijklmnop/options.html",
+            "chrome-extension://otherextension/recording.html",
+            "https://acme.lightning.force.com/recording.html",
+            "chrome-extension://abcdefghijklmnop/recording.html.evil",
+        ] {
+            assert!(!is_recording_player(url, origin), "{url}");
+        }
+        assert!(RecordingAsk::parse(json!({"callId":"a@b","audio":true})).is_ok());
+        assert!(RecordingAsk::parse(json!({"callId":"a b"})).is_err());
+        assert!(RecordingAsk::parse(json!({"callId":"x".repeat(256)})).is_err());
         // What a page may ask is its own messages only: no lookups (each is an API call), no
         // call logs, no settings.
         let page = SenderContext::SalesforcePage;
@@ -1588,6 +1670,22 @@ mod tests {
         };
         assert!(transcript("あ".repeat(MAX_TRANSCRIPT_CHARS)).is_ok());
         assert!(transcript("あ".repeat(MAX_TRANSCRIPT_CHARS + 1)).is_err());
+        // The phone's transcript: the same bounds, and only the offscreen document sends it.
+        let phone = |text: String, call_id: &str, from: SenderContext| {
+            parse_to_worker(
+                from,
+                json!({"v":1,"kind":"PhoneTranscript","callId":call_id,"text":text}),
+            )
+        };
+        assert!(phone("もしもし".into(), "a@b", SenderContext::Offscreen).is_ok());
+        assert!(phone(
+            "あ".repeat(MAX_TRANSCRIPT_CHARS + 1),
+            "a@b",
+            SenderContext::Offscreen
+        )
+        .is_err());
+        assert!(phone("x".into(), "a b", SenderContext::Offscreen).is_err());
+        assert!(phone("x".into(), "a@b", SenderContext::ExtensionPage).is_err());
     }
 
     #[test]

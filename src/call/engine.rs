@@ -127,6 +127,12 @@ pub enum Effect {
     },
     /// Play this tone now, instead of the one before (`Tone::Silent`: stop).
     Tone(Tone),
+    /// Record the answered call's media, both directions, until it goes (`DropMedia`); the
+    /// recording is kept under the SIP Call-ID.
+    Record {
+        call: u32,
+        call_id: String,
+    },
     /// Tell the worker: the state, its sequence number, the ended calls not acknowledged.
     Report {
         state: PhoneState,
@@ -898,6 +904,9 @@ impl Engine {
             }
             _ => {}
         }
+        if let Some(call) = answered {
+            self.record(call);
+        }
         // A dial that waited for the registration goes now (or ends if the line failed).
         if self
             .dialling
@@ -916,6 +925,27 @@ impl Engine {
                 self.effects.push(Effect::DropMedia { call: DIALLING });
             }
         }
+    }
+
+    /// An answered call is recorded when the user turned recording on (once: a re-INVITE's
+    /// answer does not start another recording).
+    fn record(&mut self, call: u32) {
+        let on = self.settings.as_ref().is_some_and(|s| s.recording.on);
+        if !on || !self.media.contains(&call) {
+            return;
+        }
+        let view = self
+            .state
+            .call
+            .iter_mut()
+            .chain(self.state.other.iter_mut())
+            .find(|c| c.id == call && c.phase == CallPhase::Connected && !c.recording);
+        let Some(view) = view else {
+            return;
+        };
+        view.recording = true;
+        let call_id = view.call_id.clone();
+        self.effects.push(Effect::Record { call, call_id });
     }
 
     /// The tone the state calls for, asked of the glue when it changes: the ringtone while a

@@ -45,19 +45,27 @@ impl Rig {
             invite: None,
         };
         rig.feed(Input::Settings(PhoneSettings {
-            websocket_url: "wss://pbx.example.com/ws".into(),
-            sip_uri: "sip:1001@sip.test".into(),
-            auth_user: String::new(),
-            password: "secret".into(),
-            display_name: String::new(),
-            ice_servers: vec![],
             dtmf,
             ringing,
-            ..PhoneSettings::default()
+            ..Rig::account()
         }));
         assert!(rig.took(|e| *e == Effect::OpenTransport));
         rig.feed(Input::TransportOpened);
         rig
+    }
+
+    fn account() -> PhoneSettings {
+        PhoneSettings {
+            websocket_url: "wss://pbx.example.com/ws".into(),
+            sip_uri: "sip:1001@sip.test".into(),
+            password: "secret".into(),
+            ..PhoneSettings::default()
+        }
+    }
+
+    /// The settings the engine runs with now.
+    pub fn settings(&self) -> PhoneSettings {
+        self.engine.settings.clone().expect("configured")
     }
 
     pub fn feed(&mut self, input: Input) {

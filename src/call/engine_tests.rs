@@ -342,3 +342,54 @@ fn a_chosen_device_that_is_not_connected_is_named_in_the_state() {
         "the panels hear of it"
     );
 }
+
+#[test]
+fn an_answered_call_is_recorded_once_only_when_the_user_turned_recording_on() {
+    let records = |rig: &mut Rig| -> Vec<Effect> {
+        std::mem::take(&mut rig.effects)
+            .into_iter()
+            .filter(|e| matches!(e, Effect::Record { .. }))
+            .collect()
+    };
+    // Off (the default): nothing is recorded.
+    let mut rig = Rig::new().registered();
+    rig.dial("0312345678");
+    rig.answer();
+    assert_eq!(records(&mut rig), vec![]);
+    assert!(!rig.engine.state.live_call().unwrap().recording);
+
+    let mut rig = Rig::new().registered();
+    let mut settings = rig.settings();
+    settings.recording.on = true;
+    rig.feed(Input::Settings(settings));
+    assert!(
+        rig.requests("REGISTER").is_empty(),
+        "recording is no new account"
+    );
+    rig.dial("0312345678");
+    assert_eq!(records(&mut rig), vec![], "not while it rings");
+    rig.answer();
+    let call = rig.engine.state.live_call().unwrap().clone();
+    assert!(call.recording, "the panel shows the red mark");
+    assert!(!call.call_id.is_empty());
+    assert_eq!(
+        records(&mut rig),
+        vec![Effect::Record {
+            call: call.id,
+            call_id: call.call_id.clone()
+        }]
+    );
+    // The far end's 200 again (a retransmission): still one recording.
+    let invite = rig.invite.clone().unwrap();
+    let mut ok = response_to(&invite, 200, Some("far"));
+    ok.push_header("Contact", "<sip:far@f4r.invalid>");
+    ok.push_header("Content-Type", "application/sdp");
+    ok.body = OFFER.into();
+    rig.feed(Input::Received(ok.to_wire().into()));
+    assert_eq!(records(&mut rig), vec![]);
+    // The report tells the worker, and its view says so.
+    let json = serde_json::to_value(&call).unwrap();
+    assert_eq!(json["recording"], true);
+    rig.feed(Input::Command(PhoneCommand::Hangup));
+    assert!(rig.took(|e| *e == Effect::DropMedia { call: call.id }));
+}

@@ -6,6 +6,7 @@
 
 pub mod engine;
 pub mod ice;
+pub mod recording;
 pub mod settings;
 
 use serde::{Deserialize, Serialize};
@@ -264,6 +265,10 @@ pub struct CallView {
     /// A transfer of this call: to whom, and how far it got.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer: Option<Transfer>,
+    /// The call is being recorded (the user turned recording on): the panel shows a red mark,
+    /// and the ended call's recording plays there.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub recording: bool,
 }
 
 impl CallView {
@@ -285,6 +290,7 @@ impl CallView {
             ended_at_ms: None,
             extension: None,
             transfer: None,
+            recording: false,
         }
     }
 }

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 pub use super::ice::{IceServer, IceServerView};
+use super::recording::{Recording, RecordingView};
 use crate::sip::UaConfig;
 
 /// How digits reach the far end during a call.
@@ -38,6 +39,9 @@ pub struct PhoneSettings {
     /// six strings would make the settings the one large variant of every enum carrying them;
     /// stored as a plain object all the same).
     pub devices: Box<Devices>,
+    /// Call recording and its transcription (off unless the user turns it on; boxed for the
+    /// same reason as `devices`).
+    pub recording: Box<Recording>,
 }
 
 /// One audio device the user chose: the browser's `deviceId` (empty: the system default) and
@@ -151,6 +155,7 @@ impl std::fmt::Debug for PhoneSettings {
             .field("dtmf", &self.dtmf)
             .field("ringing", &self.ringing)
             .field("devices", &self.devices)
+            .field("recording", &self.recording)
             .finish()
     }
 }
@@ -169,6 +174,7 @@ pub struct PhoneSettingsView {
     pub dtmf: DtmfMode,
     pub ringing: Ringing,
     pub devices: Devices,
+    pub recording: RecordingView,
 }
 
 /// Why settings were refused; UPPER_SNAKE codes the options page explains.
@@ -182,6 +188,12 @@ pub enum SettingsError {
     /// A TURN server without its user name or credential.
     TurnCredentialsMissing,
     TooLong,
+    /// Recordings kept for 0 days, or over a year.
+    BadKeepDays,
+    BadTranscriptionUrl,
+    BadTranscriptionModel,
+    BadTranscriptionKey,
+    BadTranscriptionLanguage,
 }
 
 impl SettingsError {
@@ -193,12 +205,17 @@ impl SettingsError {
             SettingsError::BadVolume => "BAD_VOLUME",
             SettingsError::TurnCredentialsMissing => "TURN_CREDENTIALS_MISSING",
             SettingsError::TooLong => "SETTINGS_TOO_LONG",
+            SettingsError::BadKeepDays => "BAD_KEEP_DAYS",
+            SettingsError::BadTranscriptionUrl => "BAD_TRANSCRIPTION_URL",
+            SettingsError::BadTranscriptionModel => "BAD_TRANSCRIPTION_MODEL",
+            SettingsError::BadTranscriptionKey => "BAD_TRANSCRIPTION_KEY",
+            SettingsError::BadTranscriptionLanguage => "BAD_TRANSCRIPTION_LANGUAGE",
         }
     }
 }
 
 /// Whether a URL's authority (`host[:port]`, `[v6][:port]`) names this machine.
-fn loopback(authority: &str) -> bool {
+pub(super) fn loopback(authority: &str) -> bool {
     let authority = authority.rsplit_once('@').map_or(authority, |(_, a)| a);
     let host = match authority.strip_prefix('[') {
         Some(v6) => v6.split(']').next().unwrap_or(""),
@@ -223,6 +240,7 @@ impl PhoneSettings {
             dtmf: DtmfMode::default(),
             ringing: Ringing::default(),
             devices: Box::default(),
+            recording: Box::default(),
             ..s.clone()
         };
         account(self) == account(other)
@@ -265,6 +283,7 @@ impl PhoneSettings {
         if self.ringing.volume > 100 {
             return Err(SettingsError::BadVolume);
         }
+        self.recording.validate()?;
         self.ice_servers.iter().try_for_each(IceServer::validate)
     }
 
@@ -309,6 +328,7 @@ impl PhoneSettings {
             dtmf: self.dtmf,
             ringing: self.ringing,
             devices: (*self.devices).clone(),
+            recording: self.recording.view(),
         }
     }
 
@@ -328,6 +348,7 @@ impl PhoneSettings {
             .filter(|s| !s.url.trim().is_empty())
             .map(|s| s.keep_credential(&stored.ice_servers))
             .collect::<Result<_, _>>()?;
+        self.recording = Box::new((*self.recording).merged_with(&stored.recording));
         Ok(self)
     }
 }

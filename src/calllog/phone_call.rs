@@ -137,6 +137,7 @@ mod tests {
             ended_at_ms: Some(1_700_000_185_000),
             extension: None,
             transfer: None,
+            recording: false,
         }
     }
 

@@ -23,6 +23,7 @@ fn call(sip: &str, phase: CallPhase, incoming: bool) -> CallView {
         ended_at_ms: (phase == CallPhase::Ended).then_some(T0 + 60_000),
         extension: None,
         transfer: None,
+        recording: false,
     }
 }
 

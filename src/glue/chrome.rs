@@ -99,6 +99,13 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["chrome", "runtime", "onMessage"], js_name = addListener)]
     pub fn on_message_add_listener(callback: &js_sys::Function);
 
+    /// The recording player's port to the phone engine.
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = connect, catch)]
+    pub fn runtime_connect(info: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "runtime", "onConnect"], js_name = addListener)]
+    pub fn on_connect_add_listener(callback: &js_sys::Function);
+
     #[wasm_bindgen(js_namespace = ["chrome", "offscreen"], js_name = createDocument, catch)]
     pub fn offscreen_create_document(parameters: &JsValue) -> Result<Promise, JsValue>;
 

@@ -10,6 +10,7 @@ use web_sys::{Document, Element, HtmlInputElement, HtmlSelectElement, HtmlTextAr
 use super::chrome;
 use super::js::{ask_worker, call, JsResultExt};
 use super::listener::Listener;
+use crate::call::recording::{Recording, Transcription};
 use crate::call::settings::{
     Device, Devices, DtmfMode, IceServer, IceServerView, NotifyWhen, PhoneSettings,
     PhoneSettingsView, Ringing, ScreenPop,
@@ -52,6 +53,22 @@ const MARKUP: &str = r#"
     <label><span data-t="phoneDeviceMicrophone"></span> <select name="microphoneDevice"></select></label>
     <label><span data-t="phoneDeviceSpeaker"></span> <select name="speakerDevice"></select></label>
     <label><span data-t="phoneDeviceRinger"></span> <select name="ringerDevice"></select></label>
+  </fieldset>
+  <fieldset>
+    <legend data-t="phoneRecording"></legend>
+    <label><input name="recordingOn" type="checkbox" aria-describedby="phone-recording-consent"> <span data-t="phoneRecordingOn"></span></label>
+    <p id="phone-recording-consent" class="help" data-t="phoneRecordingConsent"></p>
+    <label><span data-t="phoneKeepDays"></span> <input name="keepDays" type="number" inputmode="numeric"></label>
+    <label><span data-t="phoneTranscriptionUrl"></span> <input name="transcriptionUrl" type="url" placeholder="https://api.openai.com/v1" aria-describedby="phone-transcription-hint"></label>
+    <p id="phone-transcription-hint" class="help" data-t="phoneTranscriptionUrlHint"></p>
+    <label><span data-t="phoneTranscriptionModel"></span> <input name="transcriptionModel" placeholder="whisper-1"></label>
+    <label><span data-t="phoneTranscriptionKey"></span> <input name="transcriptionKey" type="password" autocomplete="new-password"></label>
+    <p id="phone-transcription-key-kept" hidden data-t="phoneTranscriptionKeyKept"></p>
+    <label><span data-t="phoneTranscriptionLanguage"></span> <select name="transcriptionLanguage">
+      <option value="" data-t="phoneLanguageAuto"></option>
+      <option value="ja" data-t="phoneLanguage_ja"></option>
+      <option value="en" data-t="phoneLanguage_en"></option>
+    </select></label>
   </fieldset>
   <div class="form-row">
     <button id="phone-save" type="submit" data-t="phoneSave"></button>
@@ -193,11 +210,23 @@ fn fill(settings: &PhoneSettingsView) {
             ScreenPop::Off => "OFF",
         },
     );
-    if let Some(kept) = document().and_then(|d| d.get_element_by_id("phone-password-kept")) {
-        if settings.has_password {
-            kept.remove_attribute("hidden").log_and_continue("options");
-        } else {
-            kept.set_attribute("hidden", "").log_and_continue("options");
+    let recording = &settings.recording;
+    set_checked("recordingOn", recording.on);
+    set_value("keepDays", &recording.keep_days.to_string());
+    set_value("transcriptionUrl", &recording.url);
+    set_value("transcriptionModel", &recording.model);
+    set_value("transcriptionKey", "");
+    set_value("transcriptionLanguage", &recording.language);
+    for (id, stored) in [
+        ("phone-password-kept", settings.has_password),
+        ("phone-transcription-key-kept", recording.has_key),
+    ] {
+        if let Some(kept) = document().and_then(|d| d.get_element_by_id(id)) {
+            if stored {
+                kept.remove_attribute("hidden").log_and_continue("options");
+            } else {
+                kept.set_attribute("hidden", "").log_and_continue("options");
+            }
         }
     }
 }
@@ -254,6 +283,17 @@ async fn save() {
             microphone: chosen_device("microphoneDevice"),
             speaker: chosen_device("speakerDevice"),
             ringer: chosen_device("ringerDevice"),
+        }),
+        recording: Box::new(Recording {
+            on: checked("recordingOn"),
+            // A number input gives digits; anything else is refused (BAD_KEEP_DAYS).
+            keep_days: value("keepDays").trim().parse().unwrap_or(0),
+            transcription: Transcription {
+                url: value("transcriptionUrl").trim().to_string(),
+                model: value("transcriptionModel").trim().to_string(),
+                key: value("transcriptionKey").trim().to_string(),
+                language: value("transcriptionLanguage"),
+            },
         }),
     };
     if settings.is_configured() {

@@ -6,6 +6,7 @@
 //! phone itself runs in the offscreen document, so a reload of this tab never drops a call.
 
 mod history;
+mod recording;
 mod wrapup;
 
 use std::cell::RefCell;
@@ -64,6 +65,7 @@ const MARKUP: &str = r#"
       </div>
       <p class="phase"></p>
       <p class="clock" aria-live="off"></p>
+      <!--recording-->
       <p class="logged" role="status" hidden><span class="logged-text"></span> <a class="task" target="_top" hidden></a> <button type="button" class="retry" data-action="retry-log" hidden></button></p>
       <div class="row incoming">
         <button type="button" class="answer" data-action="answer"></button>
@@ -209,6 +211,7 @@ pub fn start(document: &Document, placement: Placement) {
     listeners.extend(Listener::new(&root, "input", |e| on_notes(e, false)));
     listeners.extend(Listener::new(&root, "focusout", |e| on_notes(e, true)));
     listeners.extend(Listener::new(&root, "change", |e| wrapup::on_change(&e)));
+    listeners.extend(recording::listen());
     PANEL.with(|p| {
         *p.borrow_mut() = Some(Panel {
             root,
@@ -295,7 +298,8 @@ fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
     let markup = MARKUP
         .replace("<!--wrapup-->", wrapup::MARKUP)
         .replace("<!--tabs-->", history::TABS)
-        .replace("<!--history-->", history::MARKUP);
+        .replace("<!--history-->", history::MARKUP)
+        .replace("<!--recording-->", recording::MARKUP);
     root.set_inner_html(&format!("<style>{STYLE}</style>{markup}"));
     if let Some(pad) = root.query_selector(".pad").ok().flatten() {
         for digit in DIGITS {
@@ -313,6 +317,7 @@ fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
     set_text(&root, ".notes-label", &chrome::text("panelNotes"));
     wrapup::label(&root);
     history::label(&root);
+    recording::label(&root);
     set_text(
         &root,
         "[data-action=transfer]",
@@ -892,6 +897,7 @@ fn render_panel(panel: &Panel) {
     render_log_note(panel);
     wrapup::render(panel);
     history::render(panel);
+    recording::render(panel);
     render_other(panel);
     render_transfer(panel);
     // Notes on the call, in the logging org's tab (they go to its Task).

@@ -9,9 +9,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    HtmlAudioElement, MediaStream, MediaStreamConstraints, MediaStreamTrack, RtcConfiguration,
-    RtcIceGatheringState, RtcPeerConnection, RtcRtpSender, RtcRtpTransceiver,
-    RtcRtpTransceiverDirection, RtcSdpType, RtcSessionDescriptionInit, RtcTrackEvent,
+    AudioContext, AudioNode, GainNode, HtmlAudioElement, MediaStream, MediaStreamConstraints,
+    MediaStreamTrack, RtcConfiguration, RtcIceGatheringState, RtcPeerConnection, RtcRtpSender,
+    RtcRtpTransceiver, RtcRtpTransceiverDirection, RtcSdpType, RtcSessionDescriptionInit,
+    RtcTrackEvent,
 };
 
 use crate::call::settings::{Device, Devices, IceServer};
@@ -32,6 +33,10 @@ pub struct CallMedia {
     /// other call). Either keeps the microphone's track silent.
     muted: Cell<bool>,
     held: Cell<bool>,
+    /// Our side's way into the call's recording. Chromium's WebAudio still hears a disabled
+    /// track, so muting and holding silence the recording here too (the far end must not be
+    /// the only one who cannot hear what the user said while muted).
+    recording_gain: RefCell<Option<GainNode>>,
     _listeners: Vec<Listener>,
 }
 
@@ -433,6 +438,7 @@ impl CallMedia {
             closed,
             muted: Cell::new(false),
             held: Cell::new(false),
+            recording_gain: RefCell::new(None),
             _listeners: on_track.into_iter().chain(on_device_change).collect(),
         })
     }
@@ -515,12 +521,41 @@ impl CallMedia {
 
     /// The microphone's track sends sound only while the call is neither muted nor held.
     fn silence(&self) {
-        let enabled = !self.muted.get() && !self.held.get();
+        let enabled = self.sending();
+        if let Some(gain) = self.recording_gain.borrow().as_ref() {
+            gain.gain().set_value(if enabled { 1.0 } else { 0.0 });
+        }
         for track in self.microphone.borrow().stream.get_audio_tracks().iter() {
             if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
                 track.set_enabled(enabled);
             }
         }
+    }
+
+    /// Connects our microphone into `destination` (the recording's mix), silent while the call
+    /// is muted or held.
+    pub fn microphone_into(
+        &self,
+        context: &AudioContext,
+        destination: &AudioNode,
+    ) -> Result<(), JsValue> {
+        let source = context.create_media_stream_source(&self.microphone.borrow().stream)?;
+        let gain = context.create_gain()?;
+        gain.gain()
+            .set_value(if self.sending() { 1.0 } else { 0.0 });
+        source.connect_with_audio_node(&gain)?;
+        gain.connect_with_audio_node(destination)?;
+        *self.recording_gain.borrow_mut() = Some(gain);
+        Ok(())
+    }
+
+    fn sending(&self) -> bool {
+        !self.muted.get() && !self.held.get()
+    }
+
+    /// The far end's stream, once its track arrived.
+    pub fn remote_stream(&self) -> Option<MediaStream> {
+        self.audio.src_object()
     }
 
     /// Sends digits as RFC 4733 events in the media; `false` when the media cannot.

@@ -6,7 +6,12 @@
 //! It only has `chrome.runtime`: settings arrive by message, never from storage.
 
 mod media;
+mod player;
+mod port;
+mod recorder;
+mod recordings;
 mod tone;
+mod transcribe;
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -17,14 +22,17 @@ use wasm_bindgen::JsCast;
 use web_sys::{MessageEvent, RtcSdpType, WebSocket};
 
 use self::media::CallMedia;
+use self::recorder::Recorder;
 use self::tone::TonePlayer;
 use super::chrome;
 use super::js::{ask_worker, from_js, string_prop, GlueError, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::engine::{Effect, Engine, Input, Tone};
+use crate::call::recording::{Kept, TranscriptState};
 use crate::call::settings::{IceServer, PhoneSettings};
 use crate::protocol::{
-    is_worker, PhoneReady, PhoneReport, PhoneReportAck, PhoneSetup, ToPhone, PHONE_TARGET,
+    is_worker, CallLogged, PhoneReady, PhoneReport, PhoneReportAck, PhoneSetup, PhoneTranscript,
+    ToPhone, PHONE_TARGET,
 };
 
 struct Socket {
@@ -48,6 +56,8 @@ struct Glue {
     timer: Option<Timer>,
     /// Each call's media, by the engine's call handle (two while one is held beside another).
     media: Vec<(u32, Rc<CallMedia>)>,
+    /// Each recorded call's recorder, by the same handle.
+    recorders: Vec<(u32, Recorder)>,
     settings: Option<PhoneSettings>,
     /// The ringtone or ring-back playing, if any.
     tone: Option<TonePlayer>,
@@ -69,6 +79,7 @@ fn with<R>(f: impl FnOnce(&mut Glue) -> R) -> R {
             generation: 0,
             timer: None,
             media: vec![],
+            recorders: vec![],
             settings: None,
             tone: None,
             queue: VecDeque::new(),
@@ -131,6 +142,7 @@ pub async fn phone_main() {
     chrome::on_message_add_listener(listener.as_ref().unchecked_ref());
     // The document exists to run this listener: it lives as long as the document.
     listener.forget();
+    recordings::serve_players();
     if let Ok(devices) = web_sys::window()
         .ok_or(JsValue::NULL)
         .and_then(|w| w.navigator().media_devices())
@@ -153,6 +165,9 @@ pub async fn phone_main() {
 
 fn apply_settings(settings: PhoneSettings) {
     media::set_devices(settings.devices.clone());
+    // Recordings past their days (as set now) go with each new settings, the phone's start
+    // among them, and after each new recording.
+    wasm_bindgen_futures::spawn_local(expire_recordings());
     with(|g| g.settings = Some(settings.clone()));
     feed(Input::Settings(settings));
     report_devices();
@@ -262,12 +277,43 @@ fn run(effect: Effect) {
                 feed(Input::DtmfNotInMedia { digits });
             }
         }
-        Effect::DropMedia { call } => with(|g| g.media.retain(|(c, _)| *c != call)),
+        Effect::DropMedia { call } => {
+            let recorder = with(|g| {
+                g.media.retain(|(c, _)| *c != call);
+                let at = g.recorders.iter().position(|(c, _)| *c == call)?;
+                Some(g.recorders.remove(at).1)
+            });
+            if let Some(recorder) = recorder {
+                wasm_bindgen_futures::spawn_local(keep(recorder));
+            }
+        }
         Effect::RekeyMedia { from, to } => with(|g| {
             for (c, _) in g.media.iter_mut().filter(|(c, _)| *c == from) {
                 *c = to;
             }
         }),
+        Effect::Record { call, call_id } => {
+            let Some(media) = with(|g| media_of(g, call)) else {
+                return;
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                match Recorder::start(&media, call_id).await {
+                    // The call may have ended while the recorder started: kept at once then.
+                    Ok(recorder) => {
+                        let live =
+                            with(|g| media_of(g, call).is_some_and(|m| Rc::ptr_eq(&m, &media)));
+                        if live {
+                            with(|g| g.recorders.push((call, recorder)));
+                        } else {
+                            keep(recorder).await;
+                        }
+                    }
+                    Err(e) => web_sys::console::warn_1(
+                        &format!("phone: the call is not recorded: {}", e.detail).into(),
+                    ),
+                }
+            });
+        }
         Effect::Tone(tone) => with(|g| {
             if g.tone.is_none() && tone != Tone::Silent {
                 g.tone = TonePlayer::new();
@@ -284,6 +330,76 @@ fn run(effect: Effect) {
                 }
             });
         }
+    }
+}
+
+/// The ended call's recording: kept in IndexedDB, then sent to be transcribed when a service
+/// is set, and the text handed to the worker for the call's Task.
+async fn keep(recorder: Recorder) {
+    let (call_id, started_ms) = (recorder.call_id.clone(), recorder.started_ms);
+    let audio = match recorder.finish().await {
+        Ok(audio) => audio,
+        Err(e) => {
+            web_sys::console::warn_1(&format!("phone: the recording is lost: {}", e.detail).into());
+            return;
+        }
+    };
+    let recording =
+        with(|g| g.settings.as_ref().map(|s| (*s.recording).clone())).unwrap_or_default();
+    let transcribes = recording.transcribes();
+    let kept = Kept {
+        call_id: call_id.clone(),
+        started_ms,
+        ended_ms: wall_ms(),
+        bytes: audio.size() as u64,
+        mime: recorder::MIME.to_string(),
+        transcript: if transcribes {
+            TranscriptState::Pending
+        } else {
+            TranscriptState::Off
+        },
+    };
+    if let Err(e) = recordings::put(&kept, &audio).await {
+        web_sys::console::warn_1(&format!("phone: the recording is not kept: {}", e.detail).into());
+        return;
+    }
+    expire_recordings().await;
+    if !transcribes {
+        return;
+    }
+    let state = match transcribe::transcribe(&recording.transcription, &audio).await {
+        Ok(text) if text.is_empty() => TranscriptState::Done {
+            text,
+            logged: false,
+        },
+        Ok(text) => {
+            let logged = matches!(
+                ask_worker(&PhoneTranscript {
+                    call_id: call_id.clone(),
+                    text: text.clone(),
+                })
+                .await,
+                Ok(CallLogged { .. })
+            );
+            TranscriptState::Done { text, logged }
+        }
+        Err(e) => {
+            web_sys::console::warn_1(&format!("phone: transcription: {}", e.code()).into());
+            TranscriptState::Failed {
+                code: e.code().to_string(),
+            }
+        }
+    };
+    if let Err(e) = recordings::update(&call_id, |k| k.transcript = state).await {
+        web_sys::console::warn_1(&format!("phone: the transcript's state: {}", e.detail).into());
+    }
+}
+
+async fn expire_recordings() {
+    let recording =
+        with(|g| g.settings.as_ref().map(|s| (*s.recording).clone())).unwrap_or_default();
+    if let Err(e) = recordings::expire(&recording, wall_ms()).await {
+        web_sys::console::warn_1(&format!("phone: expiring recordings: {}", e.detail).into());
     }
 }
 

@@ -35,8 +35,8 @@ use crate::protocol::{
     FieldMappingSaved, FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall,
     LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
     PanelNewRecord, PanelNotes, PanelRetryLog, PanelSearch, PanelWrapUp, Phone, PhoneHello,
-    PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PickCaller, RecordCalls, Refusal,
-    Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLogPolicy, SaveLoggingOrg,
+    PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PhoneTranscript, PickCaller, RecordCalls,
+    Refusal, Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLogPolicy, SaveLoggingOrg,
     SaveLookupPriority, SearchUsers, SenderContext, Status, ToTab, ToWorker, UpdateMemo,
     UpdateTranscript, UsersFound,
 };
@@ -435,6 +435,9 @@ async fn from_phone(message: FromPhone) -> Answered {
                 _ => vec![],
             };
             answer::<PhoneReport>(Ok::<_, Refusal>(PhoneReportAck { stored }))
+        }
+        FromPhone::PhoneTranscript(PhoneTranscript { call_id, text }) => {
+            answer::<PhoneTranscript>(log_reply(Input::Transcript { call_id, text }).await)
         }
     }
 }

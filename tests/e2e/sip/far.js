@@ -173,6 +173,31 @@ window.Far = {
     const s = phones[user].sessions;
     return [...s].reverse().find((r) => r.session.connection?.connectionState !== 'closed') ?? s[s.length - 1];
   },
+  /**
+   * What `user`'s live call sends from now on, in place of the microphone: a WAV (base64) the
+   * far end says, or silence (`null`). Resolves, with the WAV's seconds, once it has been said.
+   */
+  async voice(user, wav) {
+    const pc = this.liveSession(user).session.connection;
+    const ctx = new AudioContext();
+    const out = ctx.createMediaStreamDestination();
+    let seconds = 0;
+    let said = Promise.resolve();
+    let source = null;
+    if (wav) {
+      const bytes = Uint8Array.from(atob(wav), (c) => c.charCodeAt(0));
+      source = ctx.createBufferSource();
+      source.buffer = await ctx.decodeAudioData(bytes.buffer);
+      seconds = source.buffer.duration;
+      source.connect(out);
+      said = new Promise((r) => { source.onended = r; });
+    }
+    const sender = pc.getSenders().find((s) => s.track?.kind === 'audio');
+    await sender.replaceTrack(out.stream.getAudioTracks()[0]);
+    source?.start();
+    await said;
+    return seconds;
+  },
   async stats(user) {
     const pc = this.liveSession(user).session.connection;
     const out = { connectionState: pc.connectionState, received: 0, sent: 0, reportsFromPeer: 0 };
