@@ -25,11 +25,16 @@ const KEY = 'sk-test-0123456789';
 const MODEL = 'pocketsphinx-en-us';
 const WORDS = ['one', 'two', 'three', 'four', 'five', 'six'];
 const FAR = USERS.far.user;
+const SETTINGS = {
+  on: true, keepDays: 7, transcriptionModel: MODEL, transcriptionKey: KEY, language: 'en',
+  get transcriptionUrl() { return stt.url; },
+};
 
 let lab;
 let lightning;
 let stt;
 let speech;
+let shortSpeech;
 
 /** Starts the transcription server; resolves to `{ url, log(), fail(status), stop() }`. */
 async function startStt() {
@@ -46,6 +51,7 @@ async function startStt() {
     url: `http://localhost:${port}/v1`,
     log: async () => (await fetch(`${base}/__stt/log`)).json(),
     fail: (status) => fetch(`${base}/__stt/fail`, { method: 'POST', body: JSON.stringify({ status }) }),
+    slow: (seconds) => fetch(`${base}/__stt/slow`, { method: 'POST', body: JSON.stringify({ seconds }) }),
     stop: () => child.kill('SIGTERM'),
   };
 }
@@ -106,8 +112,12 @@ async function saveRecording(fields) {
 before(async () => {
   stt = await startStt();
   speech = spoken(`${WORDS.join(' ')}. ${WORDS.join(' ')}.`);
+  shortSpeech = spoken(WORDS.slice(2, 5).join(' '));
   lab = await startPhoneLab({ farEnds: [[USERS.far, 'answer']] });
   lightning = await registeredLightning(lab, '/lightning/page/home');
+  // Each test starts from the user's settings: recording on, the local service set.
+  const saved = await saveRecording(SETTINGS);
+  assert.equal(saved.state, 'SAVED');
 });
 
 afterEach(() => endAnyCall(lightning));
@@ -123,9 +133,7 @@ test('the options page checks the recording settings and keeps the key for its o
   assert.equal(saved.state, 'BAD_TRANSCRIPTION_URL');
   saved = await saveRecording({ on: true, keepDays: 0, transcriptionUrl: '' });
   assert.equal(saved.state, 'BAD_KEEP_DAYS');
-  saved = await saveRecording({
-    on: true, keepDays: 7, transcriptionUrl: stt.url, transcriptionModel: MODEL, transcriptionKey: KEY, language: 'en',
-  });
+  saved = await saveRecording(SETTINGS);
   assert.equal(saved.state, 'SAVED');
   assert.ok(saved.keyKept, 'the page says a key is stored, and never shows it');
   const stored = await lab.browser.worker.evaluate(async () => (await chrome.storage.local.get('phoneSettings')).phoneSettings.recording);
@@ -159,7 +167,7 @@ test('a recorded call: the red mark, both directions in the recording, played in
   assert.equal(await recordingMark(), null, 'no mark once the call is over');
 
   // The service got one upload, in OpenAI's format, without cookies.
-  const upload = await eventually(async () => (await stt.log()).find((e) => e.text !== undefined), 'the upload', 200);
+  const upload = await eventually(async () => (await stt.log()).find((e) => e.text !== undefined), 'the upload', 300);
   assert.equal(upload.authorization, `Bearer ${KEY}`);
   assert.equal(upload.cookie, null);
   assert.equal(upload.contentType, 'multipart/form-data');
@@ -238,4 +246,32 @@ test('a refused key: the recording is kept and plays, the panel says why, and th
   assert.ok(!/\[Transcript\]/.test(task.Description ?? ''));
   const refused = (await stt.log()).filter((e) => e.failedWith === 401);
   assert.equal(refused.length, 1, 'sent once, not retried against a refused key');
+});
+
+test('the phone closed while the service writes the transcript: it is sent again when the phone is back, and the Task gets it once', async () => {
+  await stt.slow(8);
+  await dialFromPanel(lightning, FAR);
+  await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+  const callId = await eventually(async () => (await lab.farLast(FAR))?.callId, 'the call id');
+  // Words the service will hear (a transcript that is not empty is written to the Task).
+  await lab.far.evaluate(([u, wav]) => window.Far.voice(u, wav), [FAR, shortSpeech]);
+  const uploadsBefore = (await stt.log()).filter((e) => e.heard !== undefined).length;
+  await click(lightning, '.hangup');
+  await panelUntil(lightning, 'logged', (s) => s.logged?.href);
+  // The upload is in, its answer held back: Chromium closes the phone's document now.
+  await eventually(async () => (await stt.log()).filter((e) => e.heard !== undefined).length > uploadsBefore, 'the upload', 200);
+  const before = await requests();
+  await lab.browser.worker.evaluate(() => chrome.offscreen.closeDocument());
+  // A Salesforce tab opened again brings the phone back (as the worker's watch would).
+  await lightning.reload();
+  await panelUntil(lightning, 'registered again', (s) => s.line === 'REGISTERED');
+  const task = await eventually(async () => {
+    const [t] = await tasksFor(callId);
+    return /\[Transcript\]/.test(t?.Description ?? '') ? t : null;
+  }, 'the transcript in the Task', 300);
+  await lightning.waitForTimeout(1000);
+  const made = (await requests()).slice(before.length).filter((r) => r.startsWith('PATCH'));
+  assert.deepEqual(made, [`PATCH /services/data/v51.0/sobjects/Task/${task.Id}`], 'one transcript PATCH');
+  const uploads = (await stt.log()).filter((e) => e.heard !== undefined).length - uploadsBefore;
+  assert.equal(uploads, 2, 'the one the closed document never read, and the one sent again');
 });

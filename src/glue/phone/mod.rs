@@ -5,6 +5,7 @@
 //!
 //! It only has `chrome.runtime`: settings arrive by message, never from storage.
 
+mod kept;
 mod media;
 mod player;
 mod port;
@@ -28,11 +29,10 @@ use super::chrome;
 use super::js::{ask_worker, from_js, string_prop, GlueError, JsResultExt};
 use super::listener::{Listener, Timer};
 use crate::call::engine::{Effect, Engine, Input, Tone};
-use crate::call::recording::{Kept, TranscriptState};
+use crate::call::recording::Recording;
 use crate::call::settings::{IceServer, PhoneSettings};
 use crate::protocol::{
-    is_worker, CallLogged, PhoneReady, PhoneReport, PhoneReportAck, PhoneSetup, PhoneTranscript,
-    ToPhone, PHONE_TARGET,
+    is_worker, PhoneReady, PhoneReport, PhoneReportAck, PhoneSetup, ToPhone, PHONE_TARGET,
 };
 
 struct Socket {
@@ -333,74 +333,17 @@ fn run(effect: Effect) {
     }
 }
 
-/// The ended call's recording: kept in IndexedDB, then sent to be transcribed when a service
-/// is set, and the text handed to the worker for the call's Task.
+/// The recording settings now (recording off until settings arrive).
+fn recording_settings() -> Recording {
+    with(|g| g.settings.as_ref().map(|s| (*s.recording).clone())).unwrap_or_default()
+}
+
 async fn keep(recorder: Recorder) {
-    let (call_id, started_ms) = (recorder.call_id.clone(), recorder.started_ms);
-    let audio = match recorder.finish().await {
-        Ok(audio) => audio,
-        Err(e) => {
-            web_sys::console::warn_1(&format!("phone: the recording is lost: {}", e.detail).into());
-            return;
-        }
-    };
-    let recording =
-        with(|g| g.settings.as_ref().map(|s| (*s.recording).clone())).unwrap_or_default();
-    let transcribes = recording.transcribes();
-    let kept = Kept {
-        call_id: call_id.clone(),
-        started_ms,
-        ended_ms: wall_ms(),
-        bytes: audio.size() as u64,
-        mime: recorder::MIME.to_string(),
-        transcript: if transcribes {
-            TranscriptState::Pending
-        } else {
-            TranscriptState::Off
-        },
-    };
-    if let Err(e) = recordings::put(&kept, &audio).await {
-        web_sys::console::warn_1(&format!("phone: the recording is not kept: {}", e.detail).into());
-        return;
-    }
-    expire_recordings().await;
-    if !transcribes {
-        return;
-    }
-    let state = match transcribe::transcribe(&recording.transcription, &audio).await {
-        Ok(text) if text.is_empty() => TranscriptState::Done {
-            text,
-            logged: false,
-        },
-        Ok(text) => {
-            let logged = matches!(
-                ask_worker(&PhoneTranscript {
-                    call_id: call_id.clone(),
-                    text: text.clone(),
-                })
-                .await,
-                Ok(CallLogged { .. })
-            );
-            TranscriptState::Done { text, logged }
-        }
-        Err(e) => {
-            web_sys::console::warn_1(&format!("phone: transcription: {}", e.code()).into());
-            TranscriptState::Failed {
-                code: e.code().to_string(),
-            }
-        }
-    };
-    if let Err(e) = recordings::update(&call_id, |k| k.transcript = state).await {
-        web_sys::console::warn_1(&format!("phone: the transcript's state: {}", e.detail).into());
-    }
+    kept::keep(recorder, recording_settings(), wall_ms()).await;
 }
 
 async fn expire_recordings() {
-    let recording =
-        with(|g| g.settings.as_ref().map(|s| (*s.recording).clone())).unwrap_or_default();
-    if let Err(e) = recordings::expire(&recording, wall_ms()).await {
-        web_sys::console::warn_1(&format!("phone: expiring recordings: {}", e.detail).into());
-    }
+    kept::tidy(recording_settings(), wall_ms()).await;
 }
 
 fn open_socket() {

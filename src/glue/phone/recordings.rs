@@ -16,7 +16,7 @@ use web_sys::{
 };
 
 use super::port::Port;
-use crate::call::recording::{to_base64, Kept, Recording};
+use crate::call::recording::{to_base64, Kept, Recording, TranscriptState};
 use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError, JsResultExt};
 use crate::protocol::{is_recording_player, RecordingAsk, RecordingIs, RECORDING_PORT};
@@ -120,20 +120,20 @@ pub async fn update(call_id: &str, change: impl FnOnce(&mut Kept)) -> Result<(),
 }
 
 /// Deletes the recordings past their days (as the settings say now: shortening the days
-/// shortens what is kept). Returns how many went.
-pub async fn expire(recording: &Recording, now_ms: u64) -> Result<u32, GlueError> {
+/// shortens what is kept). Returns the calls whose transcript is pending among those kept.
+pub async fn tidy(recording: &Recording, now_ms: u64) -> Result<Vec<String>, GlueError> {
     let db = open().await?;
     let request = store(&db, IdbTransactionMode::Readwrite)?
         .open_cursor()
         .or_glue("RECORDINGS")?;
-    let deleted = Rc::new(RefCell::new(0u32));
+    let pending = Rc::new(RefCell::new(Vec::new()));
     let recording = recording.clone();
-    let counted = deleted.clone();
+    let found = pending.clone();
     // The cursor calls back once per entry: the callback lives until the walk is done.
     let mut walker = None;
     let promise = Promise::new(&mut |resolve, reject| {
         let recording = recording.clone();
-        let counted = counted.clone();
+        let found = found.clone();
         let step = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             let cursor = event
                 .target()
@@ -144,16 +144,21 @@ pub async fn expire(recording: &Recording, now_ms: u64) -> Result<u32, GlueError
                 let _ = resolve.call0(&JsValue::NULL);
                 return;
             };
-            let ended = cursor
+            let kept = cursor
                 .value()
                 .ok()
                 .and_then(|v| Reflect::get(&v, &"kept".into()).ok())
-                .and_then(|k| from_js::<Kept>(k).ok())
-                .map(|k| k.ended_ms);
-            // An entry that cannot be read is no recording anyone can play: it goes too.
-            if ended.is_none_or(|ended| recording.expired(ended, now_ms)) && cursor.delete().is_ok()
-            {
-                *counted.borrow_mut() += 1;
+                .and_then(|k| from_js::<Kept>(k).ok());
+            match kept {
+                Some(kept) if !recording.expired(kept.ended_ms, now_ms) => {
+                    if kept.transcript == TranscriptState::Pending {
+                        found.borrow_mut().push(kept.call_id);
+                    }
+                }
+                // An entry that cannot be read is no recording anyone can play: it goes too.
+                _ => {
+                    cursor.delete().log_and_continue("deleting a recording");
+                }
             }
             cursor.continue_().log_and_continue("the recordings cursor");
         });
@@ -168,8 +173,8 @@ pub async fn expire(recording: &Recording, now_ms: u64) -> Result<u32, GlueError
     request.set_onsuccess(None);
     drop(walker);
     walked?;
-    let n = *deleted.borrow();
-    Ok(n)
+    let pending = pending.take();
+    Ok(pending)
 }
 
 thread_local! {

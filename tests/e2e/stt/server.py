@@ -7,7 +7,8 @@ MediaRecorder writes it) and recognised by PocketSphinx with the US English mode
 inside its package. It checks the request as OpenAI's API would (the key, the form fields, an
 audio file), answers CORS pre-flights as a browser-facing service does, and keeps a log of what
 it received for the test to read: `GET /__stt/log`. `POST /__stt/fail {"status": 401}` makes the
-next transcription fail with that status. With `STT_KEEP=<dir>` each upload is kept there, to be
+next transcription fail with that status; `POST /__stt/slow {"seconds": 8}` makes the next one
+answer that much later. With `STT_KEEP=<dir>` each upload is kept there, to be
 listened to when a test fails.
 
 Loopback only. Prints `STT_READY {"port": N}` when it listens.
@@ -16,6 +17,7 @@ Loopback only. Prints `STT_READY {"port": N}` when it listens.
 import json
 import os
 import sys
+import time
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +29,7 @@ KEY = sys.argv[1] if len(sys.argv) > 1 else "test-key"
 MODEL = sys.argv[2] if len(sys.argv) > 2 else "pocketsphinx-en-us"
 LOG = []
 FAIL_NEXT = []
+SLOW_NEXT = []
 DECODER = Decoder(samprate=16000)
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 
@@ -84,12 +87,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def answer(self, status, body):
         data = json.dumps(body).encode()
-        self.send_response(status)
-        self.cors()
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.send_response(status)
+            self.cors()
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            # The browser went while the answer was held back (a test closes the phone then).
+            pass
 
     def do_OPTIONS(self):
         LOG.append({"preflight": True, "origin": self.headers.get("Origin"),
@@ -108,6 +115,10 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.path == "/__stt/fail":
             FAIL_NEXT.append(json.loads(body or b"{}").get("status", 500))
+            self.answer(200, {})
+            return
+        if self.path == "/__stt/slow":
+            SLOW_NEXT.append(json.loads(body or b"{}").get("seconds", 5))
             self.answer(200, {})
             return
         if self.path != "/v1/audio/transcriptions":
@@ -148,7 +159,10 @@ class Handler(BaseHTTPRequestHandler):
             entry["decodeError"] = str(error)
             self.answer(400, {"error": {"message": "cannot decode the audio", "type": "invalid_request_error"}})
             return
-        entry.update({"codec": codec, "seconds": round(seconds, 2), "loudness": loudness, "text": words})
+        entry.update({"codec": codec, "seconds": round(seconds, 2), "loudness": loudness, "heard": words})
+        if SLOW_NEXT:
+            time.sleep(SLOW_NEXT.pop(0))
+        entry["text"] = words
         self.answer(200, {"text": words})
 
 
