@@ -130,6 +130,15 @@ pub struct PanelRetryLog {
     pub call_id: String,
 }
 
+/// The docked panel: show this earlier call (one of the recent calls the panel lists) with
+/// its wrap-up, or the last call again (`None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelShowCall {
+    #[serde(default)]
+    pub call_id: Option<String>,
+}
+
 /// The docked panel: the user's notes on the call it shows (its Task's comments).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -253,6 +262,7 @@ pub enum FromContent {
     ConfirmDial(ConfirmDial),
     Phone(Phone),
     PanelRetryLog(PanelRetryLog),
+    PanelShowCall(PanelShowCall),
     PanelNotes(PanelNotes),
     PanelWrapUp(PanelWrapUp),
     PanelSearch(PanelSearch),
@@ -269,6 +279,7 @@ requests! {
     ConfirmDial => Ack,
     Phone => Ack,
     PanelRetryLog => Ack,
+    PanelShowCall => Ack,
     PanelNotes => Ack,
     PanelWrapUp => Ack,
     PanelSearch => SearchFound,
@@ -891,6 +902,7 @@ pub fn parse_to_worker(
                     | FromContent::ConfirmDial(_)
                     | FromContent::Phone(_)
                     | FromContent::PanelRetryLog(_)
+                    | FromContent::PanelShowCall(_)
                     | FromContent::PanelNotes(_)
                     | FromContent::PanelWrapUp(_)
                     | FromContent::PanelSearch(_)
@@ -975,6 +987,9 @@ fn check_content(message: &FromContent) -> Result<(), BadMessage> {
         FromContent::PickCaller(PickCaller { call_id, .. }) => check_call_id(call_id),
         FromContent::ConfirmDial(ConfirmDial { dial_id, .. }) => check_call_id(dial_id),
         FromContent::PanelRetryLog(PanelRetryLog { call_id }) => check_call_id(call_id),
+        FromContent::PanelShowCall(PanelShowCall { call_id }) => {
+            call_id.as_deref().map_or(Ok(()), check_call_id)
+        }
         FromContent::PanelNotes(PanelNotes { call_id, text }) => {
             if text.chars().count() > crate::desk::log::MAX_NOTES_CHARS {
                 return Err(BadMessage("the notes are longer than a Task takes".into()));

@@ -38,7 +38,7 @@ pub use history::{
 pub use mapping_check::{check_mapping, MappingProblem, TaskDescribe};
 pub use notes::{
     CallLogNote, CallNotes, CallerCard, CallerMatch, CardStatus, DialConfirm, LoggingNote,
-    NoteStatus, WrapUpView, CARD_MATCHES,
+    NoteStatus, RecentCall, WrapUpView, CARD_MATCHES,
 };
 pub use phone_call::{logs_call, record_of, DialContext};
 pub use record::{CallRecord, Direction, KnownRecord};

@@ -307,6 +307,29 @@ pub struct CallNotes {
     /// The wrap-up of the call in front (the logging org's tab only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wrapup: Option<WrapUpView>,
+    /// The logging org's last calls, newest first, for the panel to bring one back to its
+    /// wrap-up (the logging org's tab only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recent: Vec<RecentCall>,
+}
+
+/// One of the last calls, as the panel lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentCall {
+    pub call_id: String,
+    pub outgoing: bool,
+    /// As the call had it (E.164 when the phone could place it): the panel writes it as people do.
+    pub number: String,
+    /// The record the Task is on, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub started_ms: u64,
+    pub answered: bool,
+    pub status: NoteStatus,
+    /// The call the panel shows now.
+    #[serde(default)]
+    pub shown: bool,
 }
 
 /// What the panel's wrap-up of a call shows: memo chips, the subject, the record and its pin.

@@ -13,6 +13,7 @@
 pub mod log;
 pub mod notice;
 pub mod pop;
+mod recent;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod sim;
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -239,6 +240,9 @@ pub struct Desk {
     /// The screen pops made (`<moment>:<Call-ID>`).
     #[serde(default)]
     pub popped: Vec<String>,
+    /// The earlier call a tab's panel shows instead of the last one (`recent`), by tab.
+    #[serde(default)]
+    pub shown: BTreeMap<i32, String>,
     /// The call logs, by log id (each stored under its own key).
     #[serde(skip)]
     pub logs: BTreeMap<String, Log>,
@@ -271,6 +275,7 @@ impl Default for Desk {
             pending_notes: vec![],
             pins: vec![],
             popped: vec![],
+            shown: BTreeMap::new(),
             logs: BTreeMap::new(),
             unreadable: vec![],
         }
@@ -382,6 +387,12 @@ pub enum Input {
     Pin {
         call_id: String,
         on: bool,
+    },
+    /// The panel of `tab` shows this earlier call (one of `recent_calls`), or the last one
+    /// again (`None`).
+    ShowCall {
+        tab: i32,
+        call_id: Option<String>,
     },
 
     Transcript {
@@ -794,6 +805,7 @@ impl Desk {
             Input::Subject { call_id, text } => self.wrap_up(&call_id, Edit::Subject(text), plan),
             Input::Relink { call_id, record } => self.wrap_up(&call_id, Edit::Record(record), plan),
             Input::Pin { call_id, on } => self.pin(&call_id, on, plan),
+            Input::ShowCall { tab, call_id } => self.show_call(tab, call_id, plan),
             Input::Transcript { call_id, text } => {
                 self.change(&call_id, plan, |l| l.set_transcript(&text))
             }
@@ -912,6 +924,10 @@ impl Desk {
                 })
         });
         if !stale && !regress {
+            // A call rings or is dialled: every panel shows it, not an earlier one.
+            if state.live_call().is_some() {
+                self.forget_shown(plan);
+            }
             if self.phone != state {
                 self.phone = state;
                 plan.broadcast = true;
@@ -982,11 +998,16 @@ impl Desk {
     /// Whether the panel of `tab` shows the call `call_id` with its notes (a page of the
     /// logging org, and the call in front or beside it): what a panel may act on.
     pub fn panel_shows(&self, tab: Option<i32>, call_id: &str) -> bool {
-        tab.is_some_and(|t| self.shows_notes(t))
-            && [self.phone.call.as_ref(), self.phone.other.as_ref()]
-                .into_iter()
-                .flatten()
-                .any(|c| c.call_id == call_id)
+        let Some(tab) = tab.filter(|t| self.shows_notes(*t)) else {
+            return false;
+        };
+        if let Some(shown) = self.shown_in(tab) {
+            return shown.call_id == call_id;
+        }
+        [self.phone.call.as_ref(), self.phone.other.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|c| c.call_id == call_id)
     }
 
     /// A call rings that nobody looked up yet: show "looking", look it up once.

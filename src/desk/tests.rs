@@ -1416,3 +1416,108 @@ fn after_wrap_up_the_task_waits_its_time_carrying_every_edit_or_goes_on_log_now(
     assert_eq!(long.hold_ms(), 600_000);
     assert_eq!(LogPolicy::default().hold_ms(), 0);
 }
+
+/// An ended call of `sip`, started `at` ms after T0, reported as report `seq`.
+fn end_call(desk: &mut Desk, sip: &str, at: u64, seq: u64) {
+    let mut c = call(sip, CallPhase::Ended, true);
+    c.started_at_ms = T0 + at;
+    desk.handle(report(c, seq), T0 + at + 60_000);
+}
+
+fn show(desk: &mut Desk, tab: i32, id: Option<&str>) -> Reply {
+    desk.handle(
+        Input::ShowCall {
+            tab,
+            call_id: id.map(str::to_string),
+        },
+        T0 + 900_000,
+    )
+    .reply
+}
+
+#[test]
+fn the_recent_calls_are_the_logging_orgs_newest_first_and_bounded() {
+    let mut desk = with_panel(7);
+    for i in 0..7u64 {
+        end_call(&mut desk, &format!("call-{i}@pbx"), 1_000 * i, i + 1);
+    }
+    let recent: Vec<&str> = desk
+        .recent_calls()
+        .iter()
+        .map(|l| l.sip_call_id.as_str())
+        .collect();
+    assert_eq!(
+        recent,
+        [
+            "call-6@pbx",
+            "call-5@pbx",
+            "call-4@pbx",
+            "call-3@pbx",
+            "call-2@pbx"
+        ]
+    );
+    // A panel of another org's page cannot bring one back.
+    desk.handle(
+        Input::PanelHello {
+            tab: 8,
+            org_id: Some("00D000000000002EAA".into()),
+        },
+        T0,
+    );
+    assert_eq!(
+        show(&mut desk, 8, Some("call-6@pbx")),
+        Reply::Error("NO_CARD")
+    );
+}
+
+#[test]
+fn an_earlier_call_comes_back_to_its_panel_until_a_new_call() {
+    let tab = 7;
+    let mut desk = with_panel(tab);
+    end_call(&mut desk, "first@pbx", 1_000, 1);
+    end_call(&mut desk, "second@pbx", 2_000, 2);
+    assert_eq!(desk.shown_in(tab), None);
+    assert!(!desk.panel_shows(Some(tab), "first@pbx"));
+    assert_eq!(show(&mut desk, tab, Some("first@pbx")), Reply::Ack);
+    let shown = desk.shown_in(tab).expect("shown");
+    assert_eq!(shown.call_id, "first@pbx");
+    assert_eq!(shown.phase, CallPhase::Ended);
+    assert_eq!(shown.started_at_ms, T0 + 1_000);
+    assert!(!shown.outgoing);
+    // Its wrap-up is this panel's to change now, and reaches its own Task.
+    assert!(desk.panel_shows(Some(tab), "first@pbx"));
+    assert!(!desk.panel_shows(Some(tab + 1), "first@pbx"));
+    let turn = desk.handle(
+        Input::Memo {
+            call_id: "first@pbx".into(),
+            tags: vec!["見積依頼".into()],
+        },
+        T0 + 900_000,
+    );
+    assert_ne!(turn.reply, Reply::Error("NO_CARD"));
+    assert_eq!(
+        desk.log_of("first@pbx").unwrap().call.memo_tags,
+        ["見積依頼"]
+    );
+    assert!(desk.log_of("second@pbx").unwrap().call.memo_tags.is_empty());
+    // A call the desk does not list cannot be brought back.
+    assert_eq!(
+        show(&mut desk, tab, Some("made-up@pbx")),
+        Reply::Error("UNKNOWN_CALL")
+    );
+    // Back to the last call.
+    assert_eq!(show(&mut desk, tab, None), Reply::Ack);
+    assert_eq!(desk.shown_in(tab), None);
+    // A new call takes every panel back to it, and while it is live none comes back.
+    assert_eq!(show(&mut desk, tab, Some("first@pbx")), Reply::Ack);
+    desk.handle(
+        report(call("third@pbx", CallPhase::Incoming, true), 3),
+        T0 + 950_000,
+    );
+    assert_eq!(desk.shown_in(tab), None);
+    assert!(desk.shown.is_empty());
+    assert_eq!(
+        show(&mut desk, tab, Some("first@pbx")),
+        Reply::Error("CALL_OVER")
+    );
+}

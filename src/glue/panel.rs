@@ -6,6 +6,7 @@
 //! phone itself runs in the offscreen document, so a reload of this tab never drops a call.
 
 mod history;
+mod recent;
 mod recording;
 mod wrapup;
 
@@ -100,6 +101,7 @@ const MARKUP: &str = r#"
         <button type="button" class="complete-transfer" data-action="complete-transfer"></button>
       </div>
     </div>
+    <!--recent-->
     <div class="dialer">
       <input class="number" type="tel" autocomplete="off">
       <div class="pad"></div>
@@ -299,7 +301,8 @@ fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
         .replace("<!--wrapup-->", wrapup::MARKUP)
         .replace("<!--tabs-->", history::TABS)
         .replace("<!--history-->", history::MARKUP)
-        .replace("<!--recording-->", recording::MARKUP);
+        .replace("<!--recording-->", recording::MARKUP)
+        .replace("<!--recent-->", recent::MARKUP);
     root.set_inner_html(&format!("<style>{STYLE}</style>{markup}"));
     if let Some(pad) = root.query_selector(".pad").ok().flatten() {
         for digit in DIGITS {
@@ -318,6 +321,7 @@ fn build(document: &Document) -> Option<(Element, ShadowRoot)> {
     wrapup::label(&root);
     history::label(&root);
     recording::label(&root);
+    recent::label(&root);
     set_text(
         &root,
         "[data-action=transfer]",
@@ -627,6 +631,7 @@ fn on_click(event: web_sys::Event) {
     }
     if wrapup::on_click(&button, &action, event.is_trusted())
         || history::on_click(&action, event.is_trusted())
+        || recent::on_click(&button, &action, event.is_trusted())
     {
         return;
     }
@@ -898,6 +903,7 @@ fn render_panel(panel: &Panel) {
     wrapup::render(panel);
     history::render(panel);
     recording::render(panel);
+    recent::render(panel);
     render_other(panel);
     render_transfer(panel);
     // Notes on the call, in the logging org's tab (they go to its Task).

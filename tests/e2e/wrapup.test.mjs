@@ -378,3 +378,57 @@ test('the record-owner assignee: a call dialled from a record page goes to the r
     await panelUntil(lightning, 'registered', (s) => s.line === 'REGISTERED');
   }
 });
+
+test('the last calls stay reachable: an earlier one brought back from the list gets its own wrap-up, and a new call takes the panel back', async () => {
+  const first = await dial(UNKNOWN);
+  const firstTask = await hangUpAndLog(first);
+  const second = await dial(STRANGER);
+  const secondTask = await hangUpAndLog(second);
+  const recent = () => inPanel(lightning, (root) => ({
+    shown: !root.querySelector('.recent').hidden,
+    calls: [...root.querySelectorAll('.recent-call')].map((b) => ({
+      id: b.dataset.call,
+      current: b.getAttribute('aria-current') === 'true',
+      status: b.querySelector('.recent-status').dataset.status,
+      text: b.textContent,
+    })),
+    peer: root.querySelector('.peer').textContent,
+  }));
+  let list = await eventually(async () => {
+    const r = await recent();
+    return r.calls[0]?.id === second ? r : null;
+  }, 'the recent calls, newest first');
+  assert.ok(list.shown);
+  assert.deepEqual(list.calls.slice(0, 2).map((c) => [c.id, c.current, c.status]),
+    [[second, true, 'LOGGED'], [first, false, 'LOGGED']]);
+  assert.match(list.calls[1].text, /Outgoing/);
+  // A script's click brings nothing back; the user's does.
+  await click(lightning, `.recent-call[data-call="${first}"]`);
+  await lightning.waitForTimeout(500);
+  assert.equal((await recent()).calls.find((c) => c.id === first).current, false);
+  await userClicks(lightning, `.recent-call[data-call="${first}"]`);
+  list = await eventually(async () => {
+    const r = await recent();
+    return r.calls.find((c) => c.id === first)?.current ? r : null;
+  }, 'the first call brought back');
+  assert.match(list.peer, /2001/, 'the panel shows the first call');
+  // Its wrap-up is the first call's: a memo tag goes to the first Task, with one PATCH.
+  const before = await requests();
+  await userClicks(lightning, '.chip[data-memo="折り返し希望"]');
+  const task = await taskUntil(first, 'the tag on the first Task', (t) => (t.CallMemo__c ?? '').includes('折り返し希望'));
+  assert.equal(task.Id, firstTask.Id);
+  await lightning.waitForTimeout(500);
+  assert.deepEqual(await since(before), [`PATCH /services/data/v51.0/sobjects/Task/${firstTask.Id}`]);
+  const [secondNow] = await tasksFor(second);
+  assert.equal(secondNow.CallMemo__c ?? null, secondTask.CallMemo__c ?? null, 'the last call\'s Task is untouched');
+  // A new call: the panel shows it, and the list goes while it is live.
+  const third = await dial(UNKNOWN);
+  const during = await recent();
+  assert.equal(during.shown, false);
+  assert.match(during.peer, /2001/);
+  await hangUpAndLog(third);
+  list = await eventually(async () => {
+    const r = await recent();
+    return r.calls[0]?.id === third && r.calls[0].current ? r : null;
+  }, 'the new call in front');
+});

@@ -181,6 +181,12 @@ fn when(created: &str) -> String {
     if date.get_time().is_nan() {
         return created.to_string();
     }
+    when_ms(date.get_time())
+}
+
+/// [`when`] of epoch milliseconds.
+pub(super) fn when_ms(ms: f64) -> String {
+    let date = js_sys::Date::new(&ms.into());
     let language = chrome::text("@@ui_locale").replace('_', "-");
     let options = js_sys::Object::new();
     for (key, value) in [

@@ -9,8 +9,9 @@ use web_sys::Blob;
 
 use super::recorder::{self, Recorder};
 use super::{recordings, transcribe};
-use crate::call::recording::{Kept, Recording, TranscriptState, Transcription};
+use crate::call::recording::{Kept, Recording, TranscriptState, Transcription, TranscriptionError};
 use crate::glue::js::ask_worker;
+use crate::glue::listener::sleep;
 use crate::protocol::{CallLogged, PhoneTranscript};
 
 thread_local! {
@@ -69,22 +70,34 @@ pub async fn keep(recorder: Recorder, recording: Recording, now_ms: u64) {
     }
 }
 
-/// Sends the recording to the service, the text to the worker, and keeps how it went.
+/// A service that was busy or could not be reached is asked again after these pauses (a key
+/// it refused, or a recording too large for it, is not).
+const RETRY_AFTER_MS: [u32; 2] = [10_000, 60_000];
+
+/// Sends the recording to the service (again, while it only failed for now), the text to the
+/// worker, and keeps how it went.
 async fn transcribe_once(call_id: &str, audio: &Blob, service: &Transcription) {
-    let state = match transcribe::transcribe(service, audio).await {
+    let mut answer = transcribe::transcribe(service, audio).await;
+    for pause in RETRY_AFTER_MS {
+        let passing = matches!(
+            answer,
+            Err(TranscriptionError::TranscribeBusy
+                | TranscriptionError::TranscribeUnreachable
+                | TranscriptionError::TranscribeFailed)
+        );
+        if !passing {
+            break;
+        }
+        sleep(pause).await;
+        answer = transcribe::transcribe(service, audio).await;
+    }
+    let state = match answer {
         Ok(text) if text.is_empty() => TranscriptState::Done {
             text,
             logged: false,
         },
         Ok(text) => {
-            let logged = matches!(
-                ask_worker(&PhoneTranscript {
-                    call_id: call_id.to_string(),
-                    text: text.clone(),
-                })
-                .await,
-                Ok(CallLogged { .. })
-            );
+            let logged = hand_over(call_id, &text).await;
             TranscriptState::Done { text, logged }
         }
         Err(e) => {
@@ -97,6 +110,27 @@ async fn transcribe_once(call_id: &str, audio: &Blob, service: &Transcription) {
     if let Err(e) = recordings::update(call_id, |k| k.transcript = state).await {
         warn("the transcript's state", &e.detail);
     }
+}
+
+/// Hands the transcript to the worker for the call's Task; a call whose log the desk does not
+/// have yet (its report still on the way) is asked again a few times.
+async fn hand_over(call_id: &str, text: &str) -> bool {
+    for attempt in 0..3 {
+        if attempt > 0 {
+            sleep(3_000).await;
+        }
+        let handed = ask_worker(&PhoneTranscript {
+            call_id: call_id.to_string(),
+            text: text.to_string(),
+        })
+        .await;
+        match handed {
+            Ok(CallLogged { .. }) => return true,
+            Err(refusal) if refusal.code == "UNKNOWN_CALL" => continue,
+            Err(_) => return false,
+        }
+    }
+    false
 }
 
 /// Deletes the recordings past their days, and takes up the transcripts left pending: sent

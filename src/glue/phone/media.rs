@@ -36,9 +36,13 @@ pub struct CallMedia {
     /// Our side's way into the call's recording. Chromium's WebAudio still hears a disabled
     /// track, so muting and holding silence the recording here too (the far end must not be
     /// the only one who cannot hear what the user said while muted).
-    recording_gain: RefCell<Option<GainNode>>,
+    recording_gain: RecordingGain,
     _listeners: Vec<Listener>,
 }
+
+/// Where our microphone enters the call's recording, if it is recorded: a new microphone
+/// (a headset plugged in mid-call) is connected there too.
+type RecordingGain = Rc<RefCell<Option<GainNode>>>;
 
 /// A microphone stream and the device it was asked for (`""`: the system default).
 struct Microphone {
@@ -52,6 +56,7 @@ struct Live {
     audio: HtmlAudioElement,
     pc: RtcPeerConnection,
     closed: Rc<Cell<bool>>,
+    recording_gain: RecordingGain,
 }
 
 thread_local! {
@@ -74,11 +79,12 @@ pub fn set_devices(devices: impl std::borrow::Borrow<Devices>) {
                 l.microphone.clone(),
                 l.audio.clone(),
                 l.closed.clone(),
+                l.recording_gain.clone(),
             )
         })
     });
-    if let Some((pc, microphone, audio, closed)) = live {
-        wasm_bindgen_futures::spawn_local(follow_devices(pc, microphone, audio, closed));
+    if let Some((pc, microphone, audio, closed, gain)) = live {
+        wasm_bindgen_futures::spawn_local(follow_devices(pc, microphone, audio, closed, gain));
     }
 }
 
@@ -239,6 +245,7 @@ async fn follow_devices(
     microphone: Rc<RefCell<Microphone>>,
     audio: HtmlAudioElement,
     closed: Rc<Cell<bool>>,
+    recording_gain: RecordingGain,
 ) {
     let chosen = devices();
     let Some(connected) = connected().await else {
@@ -264,7 +271,7 @@ async fn follow_devices(
         id: wanted,
         label: chosen.microphone.label,
     };
-    if let Err(e) = swap_microphone(&pc, &microphone, &closed, wanted).await {
+    if let Err(e) = swap_microphone(&pc, &microphone, &closed, wanted, &recording_gain).await {
         web_sys::console::warn_1(&format!("phone: switching the microphone: {}", e.detail).into());
     }
 }
@@ -276,6 +283,7 @@ async fn swap_microphone(
     microphone: &Rc<RefCell<Microphone>>,
     closed: &Rc<Cell<bool>>,
     wanted: Device,
+    recording_gain: &RecordingGain,
 ) -> Result<(), GlueError> {
     let fresh = microphone_for(wanted).await?;
     let stop = |stream: &MediaStream| {
@@ -319,6 +327,23 @@ async fn swap_microphone(
     }
     let old = microphone.replace(fresh);
     stop(&old.stream);
+    // The recording hears the new microphone from now on (the old one's source is silent).
+    if let Some(gain) = recording_gain.borrow().as_ref() {
+        let source = gain
+            .context()
+            .dyn_into::<AudioContext>()
+            .ok()
+            .and_then(|context| {
+                context
+                    .create_media_stream_source(&microphone.borrow().stream)
+                    .ok()
+            });
+        if let Some(source) = source {
+            source
+                .connect_with_audio_node(gain)
+                .log_and_continue("recording the new microphone");
+        }
+    }
     Ok(())
 }
 
@@ -407,12 +432,14 @@ impl CallMedia {
         });
         let microphone = Rc::new(RefCell::new(microphone));
         let closed = Rc::new(Cell::new(false));
+        let recording_gain = RecordingGain::default();
         let on_device_change = window_media_devices().and_then(|devices| {
-            let (pc, microphone, audio, closed) = (
+            let (pc, microphone, audio, closed, gain) = (
                 pc.clone(),
                 microphone.clone(),
                 audio.clone(),
                 closed.clone(),
+                recording_gain.clone(),
             );
             Listener::new(&devices, "devicechange", move |_| {
                 wasm_bindgen_futures::spawn_local(follow_devices(
@@ -420,6 +447,7 @@ impl CallMedia {
                     microphone.clone(),
                     audio.clone(),
                     closed.clone(),
+                    gain.clone(),
                 ));
             })
         });
@@ -429,6 +457,7 @@ impl CallMedia {
                 audio: audio.clone(),
                 pc: pc.clone(),
                 closed: closed.clone(),
+                recording_gain: recording_gain.clone(),
             })
         });
         Ok(CallMedia {
@@ -438,7 +467,7 @@ impl CallMedia {
             closed,
             muted: Cell::new(false),
             held: Cell::new(false),
-            recording_gain: RefCell::new(None),
+            recording_gain,
             _listeners: on_track.into_iter().chain(on_device_change).collect(),
         })
     }

@@ -20,6 +20,8 @@ use crate::glue::listener::{sleep, Listener};
 
 pub const MIME: &str = "audio/webm;codecs=opus";
 
+const BITS_PER_SECOND: u32 = 32_000;
+
 /// How long to wait for the far end's audio after the answer (its `track` event).
 const REMOTE_WAIT_MS: u32 = 5000;
 
@@ -32,6 +34,36 @@ pub struct Recorder {
     _on_data: Option<Listener>,
 }
 
+/// Our side and the far end's into one mono destination, and its recorder: speech at 32 kbit/s
+/// (an hour is about 14 MB, under the 25 MB a transcription service takes).
+async fn mix(
+    context: &AudioContext,
+    media: &CallMedia,
+    remote: Option<&web_sys::MediaStream>,
+) -> Result<MediaRecorder, GlueError> {
+    let destination = context
+        .create_media_stream_destination()
+        .or_glue("RECORDING")?;
+    destination.set_channel_count(1);
+    media
+        .microphone_into(context, &destination)
+        .or_glue("RECORDING")?;
+    if let Some(remote) = remote {
+        context
+            .create_media_stream_source(remote)
+            .and_then(|source| source.connect_with_audio_node(&destination).map(|_| ()))
+            .or_glue("RECORDING")?;
+    }
+    if let Ok(resumed) = context.resume() {
+        let _ = JsFuture::from(resumed).await;
+    }
+    let options = MediaRecorderOptions::new();
+    options.set_mime_type(MIME);
+    options.set_audio_bits_per_second(BITS_PER_SECOND);
+    MediaRecorder::new_with_media_stream_and_media_recorder_options(&destination.stream(), &options)
+        .or_glue("RECORDING")
+}
+
 impl Recorder {
     pub async fn start(media: &CallMedia, call_id: String) -> Result<Recorder, GlueError> {
         let mut remote = media.remote_stream();
@@ -42,28 +74,14 @@ impl Recorder {
             remote = media.remote_stream();
         }
         let context = AudioContext::new().or_glue("RECORDING")?;
-        let destination = context
-            .create_media_stream_destination()
-            .or_glue("RECORDING")?;
-        media
-            .microphone_into(&context, &destination)
-            .or_glue("RECORDING")?;
-        if let Some(remote) = remote {
-            context
-                .create_media_stream_source(&remote)
-                .and_then(|source| source.connect_with_audio_node(&destination).map(|_| ()))
-                .or_glue("RECORDING")?;
-        }
-        if let Ok(resumed) = context.resume() {
-            let _ = JsFuture::from(resumed).await;
-        }
-        let options = MediaRecorderOptions::new();
-        options.set_mime_type(MIME);
-        let recorder = MediaRecorder::new_with_media_stream_and_media_recorder_options(
-            &destination.stream(),
-            &options,
-        )
-        .or_glue("RECORDING")?;
+        let recorder = match mix(&context, media, remote.as_ref()).await {
+            Ok(recorder) => recorder,
+            Err(e) => {
+                // Not left running in a document that lives for days.
+                let _ = context.close();
+                return Err(e);
+            }
+        };
         let chunks = Rc::new(RefCell::new(Vec::new()));
         let sink = chunks.clone();
         let on_data = Listener::new(&recorder, "dataavailable", move |event| {
@@ -74,7 +92,10 @@ impl Recorder {
             }
         });
         // A chunk a second: what was recorded is in hand however the call ends.
-        recorder.start_with_time_slice(1000).or_glue("RECORDING")?;
+        if let Err(e) = recorder.start_with_time_slice(1000).or_glue("RECORDING") {
+            let _ = context.close();
+            return Err(e);
+        }
         Ok(Recorder {
             context,
             recorder,
@@ -85,7 +106,7 @@ impl Recorder {
         })
     }
 
-    /// Stops, and the whole recording as one Blob.
+    /// Stops, and the whole recording as one Blob (the audio graph is closed either way).
     pub async fn finish(self) -> Result<Blob, GlueError> {
         if self.recorder.state() != RecordingState::Inactive {
             let recorder = self.recorder.clone();
@@ -95,8 +116,14 @@ impl Recorder {
                 });
                 recorder.set_onstop(Some(once.unchecked_ref()));
             });
-            self.recorder.stop().or_glue("RECORDING")?;
-            JsFuture::from(stopped).await.or_glue("RECORDING")?;
+            let stop = self.recorder.stop().or_glue("RECORDING");
+            if stop.is_ok() {
+                let _ = JsFuture::from(stopped).await;
+            }
+            if let Err(e) = stop {
+                let _ = self.context.close();
+                return Err(e);
+            }
         }
         if let Ok(closed) = self.context.close() {
             let _ = JsFuture::from(closed).await;

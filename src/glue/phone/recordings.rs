@@ -25,11 +25,13 @@ const DATABASE: &str = "sfphone-recordings";
 const STORE: &str = "recordings";
 const VERSION: u32 = 1;
 
-/// Resolves with a request's result (or rejects with its error).
+/// Resolves with a request's result (or rejects with its error). The two callbacks live until
+/// the request is done, then go (nothing is left behind per request in a document that lives
+/// for days).
 async fn done(request: &IdbRequest) -> Result<JsValue, GlueError> {
-    let request = request.clone();
+    let mut callbacks = None;
     let promise = Promise::new(&mut |resolve, reject| {
-        let ok = Closure::once_into_js(move |event: web_sys::Event| {
+        let ok = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             let result = event
                 .target()
                 .and_then(|t| t.dyn_into::<IdbRequest>().ok())
@@ -37,16 +39,35 @@ async fn done(request: &IdbRequest) -> Result<JsValue, GlueError> {
                 .unwrap_or(JsValue::UNDEFINED);
             let _ = resolve.call1(&JsValue::NULL, &result);
         });
-        let failed = Closure::once_into_js(move |event: web_sys::Event| {
+        let failed = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             let _ = reject.call1(&JsValue::NULL, &event);
         });
-        request.set_onsuccess(Some(ok.unchecked_ref()));
-        request.set_onerror(Some(failed.unchecked_ref()));
+        request.set_onsuccess(Some(ok.as_ref().unchecked_ref()));
+        request.set_onerror(Some(failed.as_ref().unchecked_ref()));
+        callbacks = Some((ok, failed));
     });
-    JsFuture::from(promise).await.or_glue("RECORDINGS")
+    let result = JsFuture::from(promise).await.or_glue("RECORDINGS");
+    request.set_onsuccess(None);
+    request.set_onerror(None);
+    drop(callbacks);
+    result
+}
+
+thread_local! {
+    /// The one connection to the database, opened at first use.
+    static DB: RefCell<Option<IdbDatabase>> = const { RefCell::new(None) };
 }
 
 async fn open() -> Result<IdbDatabase, GlueError> {
+    if let Some(db) = DB.with(|d| d.borrow().clone()) {
+        return Ok(db);
+    }
+    let db = open_anew().await?;
+    DB.with(|d| *d.borrow_mut() = Some(db.clone()));
+    Ok(db)
+}
+
+async fn open_anew() -> Result<IdbDatabase, GlueError> {
     let factory = web_sys::window()
         .and_then(|w| w.indexed_db().ok().flatten())
         .ok_or_else(|| GlueError::new("RECORDINGS", "no IndexedDB here"))?;
@@ -74,9 +95,15 @@ async fn open() -> Result<IdbDatabase, GlueError> {
 }
 
 fn store(db: &IdbDatabase, mode: IdbTransactionMode) -> Result<IdbObjectStore, GlueError> {
-    db.transaction_with_str_and_mode(STORE, mode)
+    let store = db
+        .transaction_with_str_and_mode(STORE, mode)
         .and_then(|t| t.object_store(STORE))
-        .or_glue("RECORDINGS")
+        .or_glue("RECORDINGS");
+    if store.is_err() {
+        // A connection the browser closed: the next use opens a new one.
+        DB.with(|d| *d.borrow_mut() = None);
+    }
+    store
 }
 
 /// Keeps a call's recording (replacing one kept under its id).

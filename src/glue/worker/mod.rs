@@ -34,11 +34,11 @@ use crate::protocol::{
     ConfirmDial, ContentCandidates, ContentDial, ContentStarted, DialReport, FieldMappingIs,
     FieldMappingSaved, FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall,
     LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
-    PanelNewRecord, PanelNotes, PanelRetryLog, PanelSearch, PanelWrapUp, Phone, PhoneHello,
-    PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PhoneTranscript, PickCaller, RecordCalls,
-    Refusal, Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLogPolicy, SaveLoggingOrg,
-    SaveLookupPriority, SearchUsers, SenderContext, Status, ToTab, ToWorker, UpdateMemo,
-    UpdateTranscript, UsersFound,
+    PanelNewRecord, PanelNotes, PanelRetryLog, PanelSearch, PanelShowCall, PanelWrapUp, Phone,
+    PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PhoneTranscript, PickCaller,
+    RecordCalls, Refusal, Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLogPolicy,
+    SaveLoggingOrg, SaveLookupPriority, SearchUsers, SenderContext, Status, ToTab, ToWorker,
+    UpdateMemo, UpdateTranscript, UsersFound,
 };
 use crate::salesforce::host;
 use crate::salesforce::lookup::encode_query_value;
@@ -172,6 +172,17 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
                 )));
             }
             answer::<PanelRetryLog>(log_reply(Input::Retry { call_id }).await.map(|_| Ack {}))
+        }
+        FromContent::PanelShowCall(PanelShowCall { call_id }) => {
+            let Some(tab) = tab_id(sender) else {
+                return answer::<PanelShowCall>(Err(Refusal::new("NO_CARD", "no tab")));
+            };
+            answer::<PanelShowCall>(
+                match runner::submit(Input::ShowCall { tab, call_id }).await? {
+                    Reply::Error(code) => Err(Refusal::new(code, "that call cannot be shown here")),
+                    _ => Ok(Ack {}),
+                },
+            )
         }
         FromContent::RecordCalls(request) => {
             answer::<RecordCalls>(history::calls(tab_id(sender), sender_url, request).await)

@@ -14,7 +14,7 @@ use super::{connection, logging, notify, phone, store};
 use crate::call::{CallPhase, PhoneState};
 use crate::calllog::{
     subject_for, CallLogNote, CallNotes, CallRecord, CallerCard, CallerMatch, DialConfirm,
-    FieldMapping, LoggingNote, WrapUpView,
+    Direction, FieldMapping, LoggingNote, RecentCall, WrapUpView,
 };
 use crate::desk::{Desk, Effect, Input, Log, Reply, DESK_KEY, LOG_KEY_PREFIX};
 use crate::glue::chrome;
@@ -271,6 +271,7 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
         this_org,
         confirm,
         wrapup,
+        recent,
     } = parts;
     let logging = match logging_org {
         Some(org_id) => {
@@ -310,6 +311,7 @@ pub async fn panel_view(parts: ViewParts) -> (PhoneState, CallNotes) {
             logging,
             confirm,
             wrapup,
+            recent,
         },
     )
 }
@@ -382,12 +384,17 @@ pub struct ViewParts {
     this_org: bool,
     confirm: Option<DialConfirm>,
     wrapup: Option<WrapUpParts>,
+    recent: Vec<RecentCall>,
 }
 
 /// What the panel of `tab` shows: the caller card and the call's Task only on a page of the
 /// logging org (another org's page must not see this org's record names).
 pub fn view_parts(desk: &Desk, tab: Option<i32>) -> ViewParts {
-    let state = desk.phone.clone();
+    let mut state = desk.phone.clone();
+    // An earlier call the user brought back: this panel shows it as its last call.
+    if let Some(shown) = tab.and_then(|t| desk.shown_in(t)) {
+        state.call = Some(shown);
+    }
     let sip_id = state
         .call
         .as_ref()
@@ -428,7 +435,32 @@ pub fn view_parts(desk: &Desk, tab: Option<i32>) -> ViewParts {
                 pinned,
             }
         });
+    let recent = if this_org {
+        desk.recent_calls()
+            .into_iter()
+            .map(|log| {
+                let call_id = if log.sip_call_id.is_empty() {
+                    log.entry.call_id.clone()
+                } else {
+                    log.sip_call_id.clone()
+                };
+                RecentCall {
+                    shown: call_id == sip_id,
+                    call_id,
+                    outgoing: log.call.direction == Direction::Outbound,
+                    number: log.call.remote_number.clone(),
+                    name: log.record().map(|r| r.name.clone()),
+                    started_ms: u64::try_from(log.call.dial_started_ms).unwrap_or_default(),
+                    answered: log.call.answered_ms.is_some(),
+                    status: CallLogNote::of("", &log.entry.delivery, "", "").status,
+                }
+            })
+            .collect()
+    } else {
+        vec![]
+    };
     ViewParts {
+        recent,
         wrapup,
         confirm,
         caller: desk.card_of(&sip_id).filter(|_| this_org).cloned(),
