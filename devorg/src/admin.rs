@@ -23,8 +23,18 @@ pub fn router(org: Org) -> Router {
         .route("/__devorg/faults", post(faults))
         .route("/__devorg/expire-sessions", post(expire_sessions))
         .route("/__devorg/validation-rule", post(validation_rule))
+        .route("/__devorg/task-record-type", post(task_record_type))
         .route("/__devorg/reset", post(reset))
         .with_state(org)
+}
+
+/// The admin makes a Task record type every user's default (its picklists' own values).
+async fn task_record_type(
+    State(org): State<Org>,
+    Json(def): Json<crate::org::RecordTypeDef>,
+) -> Json<Value> {
+    org.lock().task_record_type = Some(def);
+    Json(json!({}))
 }
 
 async fn log(State(org): State<Org>) -> Json<Value> {

@@ -121,6 +121,17 @@ pub struct OrgState {
     pub phone_matching: crate::sosl::PhoneMatching,
     /// Where the records are persisted, if anywhere.
     pub snapshot: Option<std::path::PathBuf>,
+    /// A Task record type the admin made, every user's default: its picklists offer only
+    /// their own values (describe's `recordTypeInfos`, `describe/layouts`' mappings).
+    pub task_record_type: Option<RecordTypeDef>,
+}
+
+/// A record type: its id (`012…`), name, and the values each picklist offers under it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct RecordTypeDef {
+    pub id: String,
+    pub name: String,
+    pub picklists: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Clone)]
@@ -170,6 +181,7 @@ impl OrgState {
             cursors: HashMap::new(),
             next_locator: 0,
             phone_matching: crate::sosl::PhoneMatching::default(),
+            task_record_type: None,
             snapshot: None,
         }
     }

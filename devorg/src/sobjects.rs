@@ -18,7 +18,15 @@ pub fn handle(
         ("GET", []) => Ok(RestResponse::ok(describe_global(org, user))),
         ("GET", [object, "describe"]) => {
             let def = visible_object(org, user, object)?;
-            Ok(RestResponse::ok(describe(&def, user)))
+            let mut out = describe(&def, user);
+            if def.name == "Task" {
+                out["recordTypeInfos"] = task_record_types(org);
+            }
+            Ok(RestResponse::ok(out))
+        }
+        ("GET", [object, "describe", "layouts"] | [object, "describe", "layouts", ""]) => {
+            let def = visible_object(org, user, object)?;
+            Ok(RestResponse::ok(describe_layouts(org, &def)))
         }
         ("GET", [object]) => {
             let def = visible_object(org, user, object)?;
@@ -110,6 +118,71 @@ fn describe(def: &ObjectDef, user: &User) -> Value {
     out["childRelationships"] = json!([]);
     out["recordTypeInfos"] = json!([]);
     out
+}
+
+/// The master record type id every object has.
+const MASTER_RECORD_TYPE: &str = "012000000000000AAA";
+
+/// Task's record types: the master only, or the admin's, the default for every user.
+fn task_record_types(org: &Org) -> Value {
+    let master = |default: bool| {
+        json!({"available": true, "defaultRecordTypeMapping": default, "developerName": "Master",
+               "master": true, "name": "Master", "recordTypeId": MASTER_RECORD_TYPE})
+    };
+    match &org.lock().task_record_type {
+        None => json!([master(true)]),
+        Some(rt) => json!([
+            {"available": true, "defaultRecordTypeMapping": true, "developerName": rt.name,
+             "master": false, "name": rt.name, "recordTypeId": rt.id},
+            master(false),
+        ]),
+    }
+}
+
+/// `describe/layouts/`: the layouts (left empty here) and the record type mappings with the
+/// values each picklist offers under each record type (the master's: all active values).
+fn describe_layouts(org: &Org, def: &ObjectDef) -> Value {
+    let picklists = |only: Option<&std::collections::BTreeMap<String, Vec<String>>>| -> Value {
+        let lists: Vec<Value> = def
+            .fields
+            .iter()
+            .filter(|f| !f.picklist.is_empty())
+            .map(|f| {
+                let values: Vec<Value> = f
+                    .picklist
+                    .iter()
+                    .filter(|v| {
+                        only.and_then(|o| o.get(f.name))
+                            .is_none_or(|o| o.iter().any(|x| x == *v))
+                    })
+                    .map(|v| json!({"active": true, "defaultValue": false, "label": v, "validFor": null, "value": v}))
+                    .collect();
+                json!({"picklistName": f.name, "picklistValues": values})
+            })
+            .collect();
+        json!(lists)
+    };
+    let rt = if def.name == "Task" {
+        org.lock().task_record_type.clone()
+    } else {
+        None
+    };
+    let mut mappings = vec![json!({
+        "available": true, "defaultRecordTypeMapping": rt.is_none(), "layoutId": null,
+        "master": true, "name": "Master", "recordTypeId": MASTER_RECORD_TYPE,
+        "picklistsForRecordType": picklists(None),
+    })];
+    if let Some(rt) = &rt {
+        mappings.insert(
+            0,
+            json!({
+                "available": true, "defaultRecordTypeMapping": true, "layoutId": null,
+                "master": false, "name": rt.name, "recordTypeId": rt.id,
+                "picklistsForRecordType": picklists(Some(&rt.picklists)),
+            }),
+        );
+    }
+    json!({"layouts": [], "recordTypeMappings": mappings, "recordTypeSelectorRequired": [false]})
 }
 
 fn no_such_field(def: &ObjectDef, field: &str) -> ApiError {

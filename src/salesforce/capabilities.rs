@@ -46,6 +46,58 @@ pub struct TaskFields {
     /// Every readable field's describe type (`datetime`, `multipicklist`…), by field name.
     #[serde(default)]
     pub types: std::collections::BTreeMap<String, String>,
+    /// The user's default Task record type, when it is not the master: its picklists may
+    /// offer fewer values (read from `describe/layouts/`, see [`TaskFields::narrow_to`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record_type: Option<String>,
+}
+
+impl TaskFields {
+    /// The picklists as the record type offers them (`describe/layouts/`'s mapping for it):
+    /// each field it lists keeps only its active values there, in its order.
+    pub fn narrow_to(&mut self, layouts: &Value) {
+        let Some(record_type) = self.record_type.as_deref() else {
+            return;
+        };
+        let Some(mapping) = layouts["recordTypeMappings"]
+            .as_array()
+            .and_then(|m| m.iter().find(|m| m["recordTypeId"] == record_type))
+        else {
+            return;
+        };
+        for list in mapping["picklistsForRecordType"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let Some(name) = list["picklistName"].as_str() else {
+                continue;
+            };
+            let Some(values) = self.picklists.get_mut(name) else {
+                continue;
+            };
+            let offered: Vec<String> = list["picklistValues"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|v| v["active"] != false)
+                .filter_map(|v| v["value"].as_str().map(str::to_string))
+                .collect();
+            *values = offered;
+        }
+    }
+}
+
+/// The user's default record type of an object's describe, unless it is the master (whose
+/// picklists are the describe's own).
+fn default_record_type(describe: &Value) -> Option<String> {
+    describe["recordTypeInfos"]
+        .as_array()?
+        .iter()
+        .find(|r| r["defaultRecordTypeMapping"] == true && r["available"] != false)
+        .filter(|r| r["master"] != true)
+        .and_then(|r| r["recordTypeId"].as_str())
+        .map(str::to_string)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,7 +199,10 @@ pub fn task_fields(describe: &Value) -> Result<TaskFields, RestError> {
     let fields = describe["fields"]
         .as_array()
         .ok_or_else(|| bad("the Task describe has no fields"))?;
-    let mut out = TaskFields::default();
+    let mut out = TaskFields {
+        record_type: default_record_type(describe),
+        ..TaskFields::default()
+    };
     for field in fields {
         let Some(name) = field["name"].as_str() else {
             continue;
@@ -213,6 +268,43 @@ mod tests {
             ["Contact"]
         );
         assert!(objects_with(&json!({}), &search, false).is_empty());
+    }
+
+    #[test]
+    fn a_record_type_of_the_users_own_narrows_the_memo_values() {
+        let memo = json!({"name": "CallMemo__c", "createable": true, "updateable": true,
+            "picklistValues": [{"value": "折り返し希望"}, {"value": "見積依頼"}, {"value": "クレーム"},
+                               {"value": "旧区分", "active": false}]});
+        // The master record type only: the describe's values, and no further call needed.
+        let master = json!({"fields": [memo], "recordTypeInfos": [
+            {"recordTypeId": "012000000000000AAA", "master": true, "defaultRecordTypeMapping": true, "available": true}]});
+        let task = task_fields(&master).unwrap();
+        assert_eq!(task.record_type, None);
+        assert_eq!(
+            task.picklists["CallMemo__c"],
+            ["折り返し希望", "見積依頼", "クレーム"]
+        );
+        // The admin's record type is the user's default: its own values, in its order.
+        let own = json!({"fields": [memo], "recordTypeInfos": [
+            {"recordTypeId": "0125g000000SupAAA", "master": false, "defaultRecordTypeMapping": true, "available": true},
+            {"recordTypeId": "012000000000000AAA", "master": true, "defaultRecordTypeMapping": false, "available": true}]});
+        let mut task = task_fields(&own).unwrap();
+        assert_eq!(task.record_type.as_deref(), Some("0125g000000SupAAA"));
+        let layouts = json!({"layouts": [], "recordTypeMappings": [
+            {"recordTypeId": "012000000000000AAA", "picklistsForRecordType": [
+                {"picklistName": "CallMemo__c", "picklistValues": [{"value": "クレーム", "active": true}]}]},
+            {"recordTypeId": "0125g000000SupAAA", "picklistsForRecordType": [
+                {"picklistName": "CallMemo__c", "picklistValues": [
+                    {"value": "見積依頼", "active": true}, {"value": "折り返し希望", "active": true},
+                    {"value": "旧区分", "active": false}]},
+                {"picklistName": "NotOnTask__c", "picklistValues": [{"value": "x", "active": true}]}]}]});
+        task.narrow_to(&layouts);
+        assert_eq!(task.picklists["CallMemo__c"], ["見積依頼", "折り返し希望"]);
+        assert!(!task.picklists.contains_key("NotOnTask__c"));
+        // A mapping that does not name the record type changes nothing.
+        let mut again = task_fields(&own).unwrap();
+        again.narrow_to(&json!({"recordTypeMappings": []}));
+        assert_eq!(again.picklists["CallMemo__c"].len(), 3);
     }
 
     #[test]

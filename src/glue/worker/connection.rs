@@ -164,7 +164,14 @@ async fn describe(org_id: &str, resources: Option<Value>) -> bool {
     let readable = readable_objects(&global).unwrap_or_default();
     let searchable = objects_with(&global, &SEARCH_OBJECTS, false);
     let createable = objects_with(&global, &["Lead", "Contact"], true);
-    let task = part("task").and_then(|t| task_fields(&t).ok());
+    let mut task = part("task").and_then(|t| task_fields(&t).ok());
+    // A record type of the user's own: its picklists may offer fewer values (one more call,
+    // only in an org with Task record types).
+    if let Some(task) = task.as_mut().filter(|t| t.record_type.is_some()) {
+        if let Ok(layouts) = call(org_id, "GET", "/sobjects/Task/describe/layouts/", None).await {
+            task.narrow_to(&layouts);
+        }
+    }
     let edition = part("edition").and_then(|e| {
         e["records"][0]["OrganizationType"]
             .as_str()
