@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually } from './harness.mjs';
+import { eventually, inOffscreen } from './harness.mjs';
 import { inPanel, click, panelUntil, endAnyCall, userClicks, dialFromPanel } from './panel.mjs';
 import { USERS } from './sip/kamailio.mjs';
 import { startPhoneLab, registeredLightning } from './sip/lab.mjs';
@@ -282,4 +282,42 @@ test('the phone closed while the service writes the transcript: it is sent again
   assert.deepEqual(made, [`PATCH /services/data/v51.0/sobjects/Task/${task.Id}`], 'one transcript PATCH');
   const uploads = (await stt.log()).filter((e) => e.heard !== undefined).length - uploadsBefore;
   assert.equal(uploads, 2, 'the one the closed document never read, and the one sent again');
+});
+
+test('a recording past its days is deleted when the phone next tidies; one within them stays', async () => {
+  const calls = [];
+  for (let i = 0; i < 2; i++) {
+    await dialFromPanel(lightning, FAR);
+    await panelUntil(lightning, 'connected', (s) => s.phase === 'phase_CONNECTED');
+    calls.push(await eventually(async () => (await lab.farLast(FAR))?.callId, 'the call id'));
+    await lightning.waitForTimeout(800);
+    await click(lightning, '.hangup');
+    await panelUntil(lightning, 'logged', (s) => s.logged?.href);
+  }
+  const [old, recent] = calls;
+  const kept = (id) => inOffscreen(lightning, `new Promise((done) => {
+    const open = indexedDB.open('sfphone-recordings');
+    open.onsuccess = () => {
+      const get = open.result.transaction('recordings').objectStore('recordings').get(${JSON.stringify(id)});
+      get.onsuccess = () => { done(get.result ? get.result.kept.endedMs : null); open.result.close(); };
+    };
+  })`);
+  await eventually(async () => (await kept(old)) && (await kept(recent)), 'both recordings kept');
+  // The first call ended 8 days ago, as far as its recording knows (7 days are kept).
+  await inOffscreen(lightning, `new Promise((done) => {
+    const open = indexedDB.open('sfphone-recordings');
+    open.onsuccess = () => {
+      const store = open.result.transaction('recordings', 'readwrite').objectStore('recordings');
+      const get = store.get(${JSON.stringify(old)});
+      get.onsuccess = () => {
+        const entry = get.result;
+        entry.kept.endedMs = Date.now() - 8 * 86400000;
+        store.put(entry).onsuccess = () => { done(true); open.result.close(); };
+      };
+    };
+  })`);
+  // New settings (the same, saved again) make the phone tidy.
+  assert.equal((await saveRecording(SETTINGS)).state, 'SAVED');
+  await eventually(async () => (await kept(old)) === null, 'the old recording deleted');
+  assert.ok(await kept(recent), 'the recording within its days stays');
 });
