@@ -76,6 +76,10 @@ pub enum Input {
     Acknowledged {
         stored: Vec<String>,
     },
+    /// The call's recording could not start: the panel must not say it is recorded.
+    RecordingFailed {
+        call: u32,
+    },
 }
 
 // A turn's few effects are carried out at once, one by one: their size does not matter.
@@ -310,6 +314,17 @@ impl Engine {
                     .map(|s| s.devices.missing(&inputs, &outputs))
                     .unwrap_or_default();
                 self.state.missing_devices = missing;
+            }
+            Input::RecordingFailed { call } => {
+                for view in self
+                    .state
+                    .call
+                    .iter_mut()
+                    .chain(self.state.other.iter_mut())
+                    .filter(|c| c.id == call)
+                {
+                    view.recording = false;
+                }
             }
             Input::Acknowledged { stored } => {
                 self.unacked.retain(|c| !stored.contains(&c.call_id));

@@ -390,6 +390,9 @@ fn an_answered_call_is_recorded_once_only_when_the_user_turned_recording_on() {
     // The report tells the worker, and its view says so.
     let json = serde_json::to_value(&call).unwrap();
     assert_eq!(json["recording"], true);
+    // A recorder that could not start: the panel no longer says the call is recorded.
+    rig.feed(Input::RecordingFailed { call: call.id });
+    assert!(!rig.engine.state.live_call().unwrap().recording);
     rig.feed(Input::Command(PhoneCommand::Hangup));
     assert!(rig.took(|e| *e == Effect::DropMedia { call: call.id }));
 }

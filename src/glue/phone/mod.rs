@@ -308,9 +308,12 @@ fn run(effect: Effect) {
                             keep(recorder).await;
                         }
                     }
-                    Err(e) => web_sys::console::warn_1(
-                        &format!("phone: the call is not recorded: {}", e.detail).into(),
-                    ),
+                    Err(e) => {
+                        web_sys::console::warn_1(
+                            &format!("phone: the call is not recorded: {}", e.detail).into(),
+                        );
+                        feed(Input::RecordingFailed { call });
+                    }
                 }
             });
         }
