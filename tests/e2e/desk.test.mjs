@@ -248,7 +248,10 @@ test('picking the caller on the card after the worker restarted mid-call puts th
   await click(lightning, `.pick[data-pick="${lead.id}"]`);
   await panelUntil(lightning, 'the Lead picked', (s) => s.caller?.matches[0].id === lead.id);
   await click(lightning, '.hangup');
-  const seen = await farUntil(USERS.contact.user, 'ended', (s) => s.events.some((e) => e.startsWith('ended')));
+  // (Once in a loaded full run the hang-up did not reach the far end: what the panel said then
+  // is kept in the error, to tell a lost command from a slow one.)
+  const seen = await farUntil(USERS.contact.user, 'ended', (s) => s.events.some((e) => e.startsWith('ended')))
+    .catch(async (e) => { throw new Error(`${e.message}; panel: ${JSON.stringify(await panelState(lightning).catch(() => null))}`); });
   const task = await oneTaskFor(seen.callId);
   assert.equal(task.WhoId, lead.id);
 });
