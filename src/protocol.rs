@@ -829,7 +829,7 @@ impl RecordingAsk {
 
 /// The phone engine's answer: `kept` is `None` when no recording of the call is kept; `audio`
 /// the recording's bytes in base64, when asked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordingIs {
     pub kept: Option<crate::call::recording::Kept>,

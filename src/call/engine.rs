@@ -316,13 +316,7 @@ impl Engine {
                 self.state.missing_devices = missing;
             }
             Input::RecordingFailed { call } => {
-                for view in self
-                    .state
-                    .call
-                    .iter_mut()
-                    .chain(self.state.other.iter_mut())
-                    .filter(|c| c.id == call)
-                {
+                if let Some(view) = self.state.call_mut(call) {
                     view.recording = false;
                 }
             }
@@ -951,10 +945,8 @@ impl Engine {
         }
         let view = self
             .state
-            .call
-            .iter_mut()
-            .chain(self.state.other.iter_mut())
-            .find(|c| c.id == call && c.phase == CallPhase::Connected && !c.recording);
+            .call_mut(call)
+            .filter(|c| c.phase == CallPhase::Connected && !c.recording);
         let Some(view) = view else {
             return;
         };

@@ -389,7 +389,8 @@ impl PhoneState {
             .find(|c| c.id == id && c.phase != CallPhase::Ended)
     }
 
-    fn call_mut(&mut self, id: u32) -> Option<&mut CallView> {
+    /// The live call with agent handle `id`, to change it.
+    pub(crate) fn call_mut(&mut self, id: u32) -> Option<&mut CallView> {
         self.call
             .iter_mut()
             .chain(self.other.iter_mut())

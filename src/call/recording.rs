@@ -58,10 +58,7 @@ impl std::fmt::Debug for Recording {
         f.debug_struct("Recording")
             .field("on", &self.on)
             .field("keep_days", &self.keep_days)
-            .field("url", &self.transcription.url)
-            .field("model", &self.transcription.model)
-            .field("key", &"<hidden>")
-            .field("language", &self.transcription.language)
+            .field("transcription", &self.transcription)
             .finish()
     }
 }
@@ -72,6 +69,7 @@ impl std::fmt::Debug for Transcription {
             .field("url", &self.url)
             .field("model", &self.model)
             .field("key", &"<hidden>")
+            .field("language", &self.language)
             .finish()
     }
 }

@@ -120,6 +120,16 @@ pub struct Log {
 }
 
 impl Log {
+    /// The id the panels know the call by: its SIP Call-ID, or the log's own id for a log
+    /// made without one.
+    pub fn shown_id(&self) -> &str {
+        if self.sip_call_id.is_empty() {
+            &self.entry.call_id
+        } else {
+            &self.sip_call_id
+        }
+    }
+
     pub fn new(call: CallRecord, sip_call_id: &str, org_id: Option<&str>, now_ms: u64) -> Log {
         Log {
             entry: OutboxEntry::new(&call.call_id, org_id, now_ms),

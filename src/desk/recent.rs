@@ -46,10 +46,7 @@ impl Desk {
         if self.phone.live_call().is_some() || self.phone.live_other().is_some() {
             return Reply::Error("CALL_OVER");
         }
-        let recent = self
-            .recent_calls()
-            .iter()
-            .any(|l| l.sip_call_id == call_id || l.entry.call_id == call_id);
+        let recent = self.recent_calls().iter().any(|l| l.shown_id() == call_id);
         if !recent {
             return Reply::Error("UNKNOWN_CALL");
         }
@@ -90,11 +87,7 @@ fn view_of(log: &Log) -> CallView {
         CallPhase::Ended,
         started,
     );
-    view.call_id = if log.sip_call_id.is_empty() {
-        log.entry.call_id.clone()
-    } else {
-        log.sip_call_id.clone()
-    };
+    view.call_id = log.shown_id().to_string();
     view.answered_at_ms = answered;
     view.ended_at_ms = call.ended_ms.and_then(|t| u64::try_from(t).ok());
     view.end = Some(match (answered, call.direction) {

@@ -60,7 +60,7 @@ impl Port {
     }
 
     pub fn post(&self, message: &JsValue) -> bool {
-        !self.closed.get() && call(&self.port, &["postMessage"], message).is_ok()
+        !self.closed.get() && post(&self.port, message)
     }
 
     /// The next message, waiting up to `limit_ms`; `None` when the port closed or none came.
@@ -77,9 +77,14 @@ impl Port {
             waited += 25;
         }
     }
+}
 
-    pub fn disconnect(&self) {
-        self.closed.set(true);
-        let _ = call(&self.port, &["disconnect"], &JsValue::UNDEFINED);
-    }
+/// Posts on a raw port; `false` when it is gone.
+pub fn post(port: &JsValue, message: &JsValue) -> bool {
+    call(port, &["postMessage"], message).is_ok()
+}
+
+/// Ends a raw port (the other side's `onDisconnect` fires).
+pub fn disconnect(port: &JsValue) {
+    let _ = call(port, &["disconnect"], &JsValue::UNDEFINED);
 }

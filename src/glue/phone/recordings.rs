@@ -15,7 +15,7 @@ use web_sys::{
     IdbTransactionMode,
 };
 
-use super::port::Port;
+use super::port::{self, Port};
 use crate::call::recording::{to_base64, Kept, Recording, TranscriptState};
 use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError, JsResultExt};
@@ -156,8 +156,8 @@ pub async fn tidy(recording: &Recording, now_ms: u64) -> Result<Vec<String>, Glu
     let pending = Rc::new(RefCell::new(Vec::new()));
     let recording = recording.clone();
     let found = pending.clone();
-    // The cursor calls back once per entry: the callback lives until the walk is done.
-    let mut walker = None;
+    // The cursor calls back once per entry: the callbacks live until the walk is done.
+    let mut callbacks = None;
     let promise = Promise::new(&mut |resolve, reject| {
         let recording = recording.clone();
         let found = found.clone();
@@ -189,16 +189,17 @@ pub async fn tidy(recording: &Recording, now_ms: u64) -> Result<Vec<String>, Glu
             }
             cursor.continue_().log_and_continue("the recordings cursor");
         });
-        request.set_onsuccess(Some(step.as_ref().unchecked_ref()));
-        let failed = Closure::once_into_js(move |event: web_sys::Event| {
+        let failed = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             let _ = reject.call1(&JsValue::NULL, &event);
         });
-        request.set_onerror(Some(failed.unchecked_ref()));
-        walker = Some(step);
+        request.set_onsuccess(Some(step.as_ref().unchecked_ref()));
+        request.set_onerror(Some(failed.as_ref().unchecked_ref()));
+        callbacks = Some((step, failed));
     });
     let walked = JsFuture::from(promise).await.or_glue("RECORDINGS");
     request.set_onsuccess(None);
-    drop(walker);
+    request.set_onerror(None);
+    drop(callbacks);
     walked?;
     let pending = pending.take();
     Ok(pending)
@@ -219,6 +220,11 @@ pub fn serve_players() {
         }
         let sender = Reflect::get(&port, &"sender".into()).unwrap_or(JsValue::UNDEFINED);
         let url = string_prop(&sender, "url").unwrap_or_default();
+        if !is_recording_player(&url, &chrome::extension_origin()) {
+            web_sys::console::warn_1(&"phone: a recording asked for from elsewhere".into());
+            port::disconnect(&port);
+            return;
+        }
         let reply_to = port.clone();
         let player = Port::new(
             port,
@@ -230,28 +236,15 @@ pub fn serve_players() {
                         .and_then(|v| RecordingAsk::parse(v).ok())
                     {
                         Some(ask) => answer(&ask).await,
-                        None => RecordingIs {
-                            kept: None,
-                            audio: None,
-                        },
+                        None => RecordingIs::default(),
                     };
                     if let Ok(answer) = to_js(&answer) {
-                        let post = Reflect::get(&port, &"postMessage".into())
-                            .ok()
-                            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
-                        if let Some(post) = post {
-                            // The player may have gone meanwhile: nothing to tell then.
-                            let _ = post.call1(&port, &answer);
-                        }
+                        // The player may have gone meanwhile: nothing to tell then.
+                        port::post(&port, &answer);
                     }
                 });
             })),
         );
-        if !is_recording_player(&url, &chrome::extension_origin()) {
-            web_sys::console::warn_1(&"phone: a recording asked for from elsewhere".into());
-            player.disconnect();
-            return;
-        }
         PLAYERS.with(|p| {
             let mut players = p.borrow_mut();
             players.retain(|p| !p.closed());
@@ -272,10 +265,7 @@ async fn answer(ask: &RecordingAsk) -> RecordingIs {
         }
     };
     let Some((kept, audio)) = found else {
-        return RecordingIs {
-            kept: None,
-            audio: None,
-        };
+        return RecordingIs::default();
     };
     let audio = if ask.audio {
         JsFuture::from(audio.array_buffer())

@@ -439,11 +439,7 @@ pub fn view_parts(desk: &Desk, tab: Option<i32>) -> ViewParts {
         desk.recent_calls()
             .into_iter()
             .map(|log| {
-                let call_id = if log.sip_call_id.is_empty() {
-                    log.entry.call_id.clone()
-                } else {
-                    log.sip_call_id.clone()
-                };
+                let call_id = log.shown_id().to_string();
                 RecentCall {
                     shown: call_id == sip_id,
                     call_id,
