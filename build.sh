@@ -173,6 +173,8 @@ run_e2e() {
   build_extension
   build_devorg
   say "end-to-end tests: real Chromium, built extension, devorg"
+  # A policy file a killed run of policy.test.mjs left would lock every other test's settings.
+  rm -f /etc/chromium/policies/managed/sfphone-e2e.json
   local files=()
   for f in "$@"; do
     f=$(basename "$f"); f=${f%.test.mjs}; files+=("./$f.test.mjs")

@@ -1,7 +1,8 @@
 // Service worker loader. MV3 forces these lines to be JavaScript; the logic is in wasm.
 // No top-level await: it kills a module service worker. Listeners register synchronously.
 import init, {
-  worker_handle_command, worker_handle_message, worker_notification, worker_resume, worker_watch_phone,
+  worker_handle_command, worker_handle_message, worker_notification, worker_policy_changed,
+  worker_resume, worker_watch_phone,
 } from './wasm/worker.js';
 
 // What the worker keeps (the phone account and its password, the call logs it sends, the field
@@ -30,6 +31,11 @@ ready.then(() => worker_resume());
 // The phone runs from the browser's start (incoming calls need no open Salesforce tab), and
 // the 'phone' alarm brings it back if Chromium closed its offscreen document.
 ready.then(() => worker_watch_phone());
+
+// The administrator changed the Chrome policy: the settings it locks follow at once.
+chrome.storage.onChanged.addListener((_changes, area) => {
+  if (area === 'managed') ready.then(() => worker_policy_changed());
+});
 
 // The keyboard shortcut of the manifest's "commands": opens the dialer in the active tab.
 chrome.commands.onCommand.addListener((command, tab) => {

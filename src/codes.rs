@@ -52,6 +52,15 @@ codes! {
     Checking = "CHECKING",
     NotLoggedIn = "NOT_LOGGED_IN",
     NoApiSession = "NO_API_SESSION",
+    // The org refuses the browser session for the API (API Access Control): the user
+    // connects with Salesforce (OAuth) instead.
+    ApiSessionRefused = "API_SESSION_REFUSED",
+    OauthNoClient = "OAUTH_NO_CLIENT",
+    OauthDenied = "OAUTH_DENIED",
+    OauthWrongUser = "OAUTH_WRONG_USER",
+    OauthExpired = "OAUTH_EXPIRED",
+    OauthFailed = "OAUTH_FAILED",
+    BadConsumerKey = "BAD_CONSUMER_KEY",
     InvalidSessionId = "INVALID_SESSION_ID",
     ApiDisabledForOrg = "API_DISABLED_FOR_ORG",
     ApiCurrentlyDisabled = "API_CURRENTLY_DISABLED",
@@ -61,6 +70,12 @@ codes! {
     NoUser = "NO_USER",
     NoReadableObjects = "NO_READABLE_OBJECTS",
     TaskNotCreateable = "TASK_NOT_CREATEABLE",
+    // The permissions checklist (`salesforce::permissions`): what to grant, or that the
+    // edition has no such thing to grant.
+    ObjectNotReadable = "OBJECT_NOT_READABLE",
+    FieldNotReadable = "FIELD_NOT_READABLE",
+    FieldNotWritable = "FIELD_NOT_WRITABLE",
+    NotInEdition = "NOT_IN_EDITION",
     // Requests to Salesforce.
     Network = "NETWORK",
     Redirected = "REDIRECTED",
@@ -111,6 +126,10 @@ codes! {
     BadSipUri = "BAD_SIP_URI",
     BadIceServer = "BAD_ICE_SERVER",
     BadVolume = "BAD_VOLUME",
+    BadOutsidePrefix = "BAD_OUTSIDE_PREFIX",
+    BadRegion = "BAD_REGION",
+    // A setting the administrator locked by Chrome policy.
+    SetByAdmin = "SET_BY_ADMIN",
     TurnCredentialsMissing = "TURN_CREDENTIALS_MISSING",
     SettingsTooLong = "SETTINGS_TOO_LONG",
     BadKeepDays = "BAD_KEEP_DAYS",

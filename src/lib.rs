@@ -11,6 +11,7 @@ pub mod codes;
 pub mod desk;
 pub mod number;
 pub mod outbox;
+pub mod policy;
 pub mod protocol;
 pub mod salesforce;
 pub mod shown;

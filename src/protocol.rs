@@ -70,6 +70,16 @@ macro_rules! requests {
     };
 }
 
+/// Content script: before it reads the page, how to read numbers there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentHello {}
+
+/// The answer to `ContentHello`: the region national numbers belong to (`JP`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContentSetup {
+    pub region: String,
+}
+
 /// Content script: it started on a page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -254,6 +264,7 @@ pub struct Phone {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind")]
 pub enum FromContent {
+    ContentHello(ContentHello),
     ContentStarted(ContentStarted),
     ContentDial(ContentDial),
     ContentCandidates(ContentCandidates),
@@ -271,6 +282,7 @@ pub enum FromContent {
 }
 
 requests! {
+    ContentHello => ContentSetup,
     ContentStarted => Ack,
     ContentDial => Ack,
     ContentCandidates => Dialable,
@@ -350,8 +362,13 @@ pub struct SaveFieldMapping {
     pub mapping: FieldMapping,
 }
 
+/// Options page: the mapping of one org (the first org's when none is named).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GetFieldMapping {}
+#[serde(rename_all = "camelCase")]
+pub struct GetFieldMapping {
+    #[serde(default)]
+    pub org_id: Option<String>,
+}
 
 /// The order in which lookup candidates are preferred.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -364,6 +381,27 @@ pub struct SaveLookupPriority {
 #[serde(rename_all = "camelCase")]
 pub struct SaveLoggingOrg {
     pub org_id: String,
+}
+
+/// Options page: "Connect with Salesforce" (OAuth) for an org that refuses the browser session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectSalesforce {
+    pub org_id: String,
+}
+
+/// Options page: "Disconnect": the org's token is revoked and forgotten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DisconnectSalesforce {
+    pub org_id: String,
+}
+
+/// Options page: the Connected App's consumer key (empty: none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveConsumerKey {
+    pub consumer_key: String,
 }
 
 /// Which clicked numbers ask for the user's yes first.
@@ -423,6 +461,9 @@ pub enum FromOptions {
     Phone(Phone),
     OptionsPhoneSettings(OptionsPhoneSettings),
     OptionsSavePhoneSettings(OptionsSavePhoneSettings),
+    ConnectSalesforce(ConnectSalesforce),
+    DisconnectSalesforce(DisconnectSalesforce),
+    SaveConsumerKey(SaveConsumerKey),
 }
 
 requests! {
@@ -443,6 +484,9 @@ requests! {
     SearchUsers => UsersFound,
     OptionsPhoneSettings => PhoneAccount,
     OptionsSavePhoneSettings => PhoneAccount,
+    ConnectSalesforce => Ack,
+    DisconnectSalesforce => Ack,
+    SaveConsumerKey => Ack,
 }
 
 /// What the worker received, by who sent it. The sender is told from the sender's URL (never
@@ -595,6 +639,21 @@ pub struct Status {
     pub dial_rules: crate::desk::DialRules,
     #[serde(default)]
     pub log_policy: crate::desk::LogPolicy,
+    /// The settings the administrator's Chrome policy locks (`crate::policy::KEYS`).
+    #[serde(default)]
+    pub managed: Vec<String>,
+    /// Policy values left out, and why.
+    #[serde(default)]
+    pub policy_problems: Vec<crate::policy::PolicyProblem>,
+    /// The orgs connected with Salesforce by OAuth (the others use the browser session).
+    #[serde(default)]
+    pub oauth_orgs: Vec<String>,
+    /// The Connected App's consumer key (the policy's or the user's), and the callback URL
+    /// the Connected App must list.
+    #[serde(default)]
+    pub consumer_key: Option<String>,
+    #[serde(default)]
+    pub oauth_callback: String,
 }
 
 /// The answer to `ContentCandidates`, in the same order: what each field dials, one dial per
@@ -649,6 +708,9 @@ pub struct PhoneStatus {
     pub state: PhoneState,
     #[serde(default)]
     pub notes: CallNotes,
+    /// The region the panel reads national numbers in (the user's dial plan).
+    #[serde(default)]
+    pub region: String,
 }
 
 /// To the offscreen document only: what it needs to run, and a command that waited for it.
@@ -707,6 +769,7 @@ macro_rules! answers {
 
 answers! {
     Ack(Ack),
+    ContentSetup(ContentSetup),
     Status(Status),
     Dialable(Dialable),
     LookupResult(LookupResult),
@@ -1079,7 +1142,23 @@ fn check_options(message: &FromOptions) -> Result<(), BadMessage> {
             }
         }
         FromOptions::LogTestCall(LogTestCall { org_id, .. })
-        | FromOptions::SaveFieldMapping(SaveFieldMapping { org_id, .. }) => check_org_id(org_id),
+        | FromOptions::SaveFieldMapping(SaveFieldMapping { org_id, .. })
+        | FromOptions::ConnectSalesforce(ConnectSalesforce { org_id })
+        | FromOptions::DisconnectSalesforce(DisconnectSalesforce { org_id }) => {
+            check_org_id(org_id)
+        }
+        FromOptions::SaveConsumerKey(SaveConsumerKey { consumer_key }) => {
+            if consumer_key.len() <= 256 {
+                Ok(())
+            } else {
+                Err(BadMessage(
+                    "a consumer key is at most 256 characters".into(),
+                ))
+            }
+        }
+        FromOptions::GetFieldMapping(GetFieldMapping {
+            org_id: Some(org_id),
+        }) => check_org_id(org_id),
         FromOptions::UpdateMemo(UpdateMemo { call_id, tags }) => {
             if tags.len() > MAX_MEMO_TAGS
                 || tags.iter().any(|t| t.chars().count() > MAX_MEMO_TAG_CHARS)
@@ -1204,6 +1283,7 @@ mod tests {
         let org = "00D5g000004ABCD".to_string();
         let call = crate::calllog::tests::call();
         let cases: Vec<(&[SenderContext], serde_json::Value)> = vec![
+            (&[Page], wire(&ContentHello {})),
             (
                 &[Page],
                 wire(&ContentStarted {
@@ -1297,7 +1377,7 @@ mod tests {
                     mapping: FieldMapping::default(),
                 }),
             ),
-            (&[Options], wire(&GetFieldMapping {})),
+            (&[Options], wire(&GetFieldMapping { org_id: None })),
             (
                 &[Options],
                 wire(&SaveLookupPriority {
@@ -1370,6 +1450,7 @@ mod tests {
         answers_as(PhoneStatus {
             state: PhoneState::default(),
             notes: CallNotes::default(),
+            region: "JP".into(),
         });
         answers_as(Dialable {
             fields: vec![vec![]],

@@ -40,7 +40,8 @@ impl Page {
     }
 
     fn start(&mut self) -> &SharedScanner {
-        self.scanner.insert(Scanner::start(&self.document, None))
+        self.scanner
+            .insert(Scanner::start(&self.document, "JP", None))
     }
 
     fn count(&self, selector: &str) -> u32 {

@@ -1,6 +1,6 @@
 //! Test controls under `/__devorg/`: sessions for named users, faults, edition / licence / field
-//! security switches, the request log and reset. The devorg binds loopback only, so only this
-//! machine reaches them.
+//! security switches, the Connected App and API Access Control, the request log and reset. The
+//! devorg binds loopback only, so only this machine reaches them.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,6 +24,10 @@ pub fn router(org: Org) -> Router {
         .route("/__devorg/expire-sessions", post(expire_sessions))
         .route("/__devorg/validation-rule", post(validation_rule))
         .route("/__devorg/task-record-type", post(task_record_type))
+        .route("/__devorg/connected-app", post(connected_app))
+        .route("/__devorg/api-access-control", post(api_access_control))
+        .route("/__devorg/oauth", get(oauth_state))
+        .route("/__devorg/oauth/expire-tokens", post(expire_tokens))
         .route("/__devorg/reset", post(reset))
         .with_state(org)
 }
@@ -223,11 +227,77 @@ async fn validation_rule(State(org): State<Org>, Json(rule): Json<ValidationRule
     StatusCode::NO_CONTENT.into_response()
 }
 
-/// Back to the seeded org; sessions survive so a browser under test stays logged in.
+/// The Connected App's settings; fields left out keep their values. Answers the app as set.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ConnectedAppRequest {
+    name: Option<String>,
+    consumer_key: Option<String>,
+    consumer_secret: Option<String>,
+    callback_urls: Option<Vec<String>>,
+    scopes: Option<Vec<String>>,
+    require_pkce: Option<bool>,
+    api_access_approved: Option<bool>,
+}
+
+async fn connected_app(
+    State(org): State<Org>,
+    Json(req): Json<ConnectedAppRequest>,
+) -> Json<Value> {
+    let mut state = org.lock();
+    let app = &mut state.oauth.app;
+    let keep = |slot: &mut String, value: Option<String>| {
+        if let Some(value) = value {
+            *slot = value;
+        }
+    };
+    keep(&mut app.name, req.name);
+    keep(&mut app.consumer_key, req.consumer_key);
+    keep(&mut app.consumer_secret, req.consumer_secret);
+    if let Some(urls) = req.callback_urls {
+        app.callback_urls = urls;
+    }
+    if let Some(scopes) = req.scopes {
+        app.scopes = scopes;
+    }
+    if let Some(on) = req.require_pkce {
+        app.require_pkce = on;
+    }
+    if let Some(on) = req.api_access_approved {
+        app.api_access_approved = on;
+    }
+    Json(json!(app))
+}
+
+#[derive(Deserialize)]
+struct SwitchRequest {
+    on: bool,
+}
+
+/// API Access Control: on, the REST API takes only approved Connected Apps' tokens.
+async fn api_access_control(State(org): State<Org>, Json(req): Json<SwitchRequest>) -> Response {
+    org.lock().oauth.api_access_control = req.on;
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn oauth_state(State(org): State<Org>) -> Json<Value> {
+    let state = org.lock();
+    Json(state.oauth.summary(&state.users))
+}
+
+/// Every OAuth access token times out; refresh tokens stay, so a client must refresh.
+async fn expire_tokens(State(org): State<Org>) -> Response {
+    crate::oauth::expire_access_tokens(&mut org.lock());
+    StatusCode::NO_CONTENT.into_response()
+}
+
+/// Back to the seeded org; sessions survive so a browser under test stays logged in. The
+/// Connected App and its grants are reset too, and OAuth access tokens go with their grants.
 async fn reset(State(org): State<Org>) -> Response {
     let mut state = org.lock();
     let sessions = std::mem::take(&mut state.sessions);
     *state = crate::org::OrgState::seeded(&org.domain, state.edition);
     state.sessions = sessions;
+    state.sessions.retain(|_, s| s.kind != SessionKind::OAuth);
     StatusCode::NO_CONTENT.into_response()
 }

@@ -1,5 +1,5 @@
-//! `{domain}.my.salesforce.com`: login, and the REST API v51.0 with Salesforce's status codes,
-//! error bodies and `Sforce-Limit-Info`.
+//! `{domain}.my.salesforce.com`: login, OAuth (in `oauth`), and the REST API v51.0 with
+//! Salesforce's status codes, error bodies and `Sforce-Limit-Info`.
 
 use axum::body::Bytes;
 use axum::extract::{Form, Query, State};
@@ -23,6 +23,7 @@ pub fn router(org: Org) -> Router {
         .route("/services/data/v51.0", any(rest_api))
         .route("/services/data/v51.0/", any(rest_api))
         .route("/services/data/v51.0/{*rest}", any(rest_api))
+        .merge(crate::oauth::routes())
         .fallback(not_found)
         .with_state(org)
 }
@@ -51,15 +52,23 @@ struct LoginQuery {
 }
 
 async fn login_page(Query(q): Query<LoginQuery>) -> Html<String> {
-    let start = escape_html(q.start_url.as_deref().unwrap_or("/lightning/page/home"));
-    Html(format!(
+    Html(login_form(q.start_url.as_deref(), None))
+}
+
+/// The login form; after a failed attempt, with the error above it and the same `startURL`.
+fn login_form(start_url: Option<&str>, error: Option<&str>) -> String {
+    let start = escape_html(start_url.unwrap_or("/lightning/page/home"));
+    let error = error
+        .map(|e| format!(r#"<p id="error">{}</p>"#, escape_html(e)))
+        .unwrap_or_default();
+    format!(
         r#"<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>ログイン | Salesforce</title></head>
-<body><form method="post" action="/" id="login_form">
+<body>{error}<form method="post" action="/" id="login_form">
 <label>ユーザ名 <input id="username" name="username" type="email"></label>
 <label>パスワード <input id="password" name="pw" type="password"></label>
 <input type="hidden" name="startURL" value="{start}">
-<button id="Login" type="submit">ログイン</button></form></body></html>"#
-    ))
+<button id="Login" name="Login" type="submit">ログイン</button></form></body></html>"#
+    )
 }
 
 #[derive(Deserialize)]
@@ -78,21 +87,29 @@ async fn login(State(org): State<Org>, Form(form): Form<LoginForm>) -> Response 
         .find(|u| u.username == form.username)
         .cloned();
     let Some(user) = user.filter(|_| form.pw == DEMO_PASSWORD) else {
-        return (
-            StatusCode::OK,
-            Html("<p id=\"error\">ユーザ名とパスワードを確認してください。</p>"),
-        )
-            .into_response();
+        let page = login_form(
+            form.start_url.as_deref(),
+            Some("ユーザ名とパスワードを確認してください。"),
+        );
+        return (StatusCode::OK, Html(page)).into_response();
     };
     let sid = org.new_session(&user.id, SessionKind::Api);
-    let token = org.new_session(&user.id, SessionKind::Lightning);
-    org.lock()
-        .frontdoor_tokens
-        .insert(token.clone(), user.id.clone());
     let start = form
         .start_url
         .filter(|s| s.starts_with('/') && !s.starts_with("//"))
         .unwrap_or_else(|| "/lightning/page/home".into());
+    if start.starts_with(crate::oauth::AUTHORIZE) {
+        // Logged in on this host, the browser goes on with the authorize request it came from.
+        let mut response = Redirect::to(&start).into_response();
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, crate::page::session_cookie(&sid));
+        return response;
+    }
+    let token = org.new_session(&user.id, SessionKind::Lightning);
+    org.lock()
+        .frontdoor_tokens
+        .insert(token.clone(), user.id.clone());
     let location = format!(
         "https://{}/secur/frontdoor.jsp?otp={}&retURL={}",
         org.lightning_host(),
@@ -120,9 +137,25 @@ pub struct ApiCaller {
     pub user: crate::org::User,
 }
 
+/// Which kind of session a REST call carried, put on its response for the request log.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthUsed(pub SessionKind);
+
+impl AuthUsed {
+    pub fn label(self) -> &'static str {
+        match self.0 {
+            SessionKind::OAuth => "oauth",
+            SessionKind::Api | SessionKind::Lightning => "session",
+        }
+    }
+}
+
 /// Why a REST request is refused before it reaches its resource.
 pub enum Refusal {
     InvalidSession,
+    /// A valid session the REST API will not take: a browser session under API Access Control,
+    /// or an OAuth token without the `api` scope or from an app API Access Control does not allow.
+    NotValidForRest,
     ApiDisabledForOrg,
     ApiDisabledForUser,
     LimitExceeded,
@@ -135,6 +168,11 @@ impl IntoResponse for Refusal {
                 StatusCode::UNAUTHORIZED,
                 "INVALID_SESSION_ID",
                 "Session expired or invalid",
+            ),
+            Refusal::NotValidForRest => error(
+                StatusCode::UNAUTHORIZED,
+                "INVALID_SESSION_ID",
+                "This session is not valid for use with the REST API",
             ),
             Refusal::ApiDisabledForOrg => error(
                 StatusCode::FORBIDDEN,
@@ -155,19 +193,31 @@ impl IntoResponse for Refusal {
     }
 }
 
-pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<ApiCaller, Refusal> {
-    let token = headers
+/// The token of `Authorization: Bearer …` (or the older `OAuth …`).
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
             v.strip_prefix("Bearer ")
                 .or_else(|| v.strip_prefix("OAuth "))
-        });
-    let session = token.and_then(|t| org.session(t));
-    let Some(session) = session.filter(|s| s.kind == SessionKind::Api) else {
+        })
+}
+
+pub fn authorise(org: &Org, headers: &HeaderMap) -> Result<ApiCaller, Refusal> {
+    let token = bearer(headers).unwrap_or_default();
+    let Some(session) = org.session(token) else {
         return Err(Refusal::InvalidSession);
     };
     let state = org.lock();
+    match session.kind {
+        SessionKind::Lightning => return Err(Refusal::InvalidSession),
+        SessionKind::Api if state.oauth.api_access_control => return Err(Refusal::NotValidForRest),
+        SessionKind::OAuth if !state.oauth.opens_rest(token) => {
+            return Err(Refusal::NotValidForRest)
+        }
+        SessionKind::Api | SessionKind::OAuth => {}
+    }
     if !state.edition.has_api() {
         return Err(Refusal::ApiDisabledForOrg);
     }
@@ -206,7 +256,18 @@ async fn rest_api(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let caller = match authorise(&org, &headers) {
+    let auth = bearer(&headers)
+        .and_then(|t| org.session(t))
+        .map(|s| s.kind);
+    let mut response = rest_call(&org, method, uri, &headers, body);
+    if let Some(kind) = auth {
+        response.extensions_mut().insert(AuthUsed(kind));
+    }
+    response
+}
+
+fn rest_call(org: &Org, method: Method, uri: Uri, headers: &HeaderMap, body: Bytes) -> Response {
+    let caller = match authorise(org, headers) {
         Ok(caller) => caller,
         Err(refusal) => return refusal.into_response(),
     };
@@ -221,7 +282,7 @@ async fn rest_api(
                     "JSON_PARSER_ERROR",
                     &format!("Unexpected character in the request body: {e}"),
                 );
-                return counted(&org, response);
+                return counted(org, response);
             }
         }
     };
@@ -235,7 +296,7 @@ async fn rest_api(
             .get("sforce-query-options")
             .and_then(|v| v.to_str().ok()),
     };
-    let outcome = crate::rest::dispatch(&org, &caller.user, &request);
+    let outcome = crate::rest::dispatch(org, &caller.user, &request);
     if method != Method::GET && outcome.status < 300 {
         if let Err(e) = org.save_snapshot() {
             eprintln!("devorg: cannot save the snapshot: {e}");
@@ -252,5 +313,5 @@ async fn rest_api(
     {
         response.headers_mut().insert(header::LOCATION, location);
     }
-    counted(&org, response)
+    counted(org, response)
 }

@@ -1,8 +1,8 @@
 //! devorg: a local Salesforce org for the extension's tests and demo.
 //!
 //! One HTTPS server, routed by host name the way Salesforce is: `{domain}.my.salesforce.com`
-//! serves login and the REST API, `{domain}.lightning.force.com` serves Lightning-like pages.
-//! Browsers reach it under the real names through `--host-resolver-rules`.
+//! serves login, OAuth and the REST API, `{domain}.lightning.force.com` serves Lightning-like
+//! pages. Browsers reach it under the real names through `--host-resolver-rules`.
 
 pub mod access;
 pub mod admin;
@@ -10,6 +10,7 @@ pub mod api;
 pub mod collections;
 pub mod composite;
 pub mod lightning;
+pub mod oauth;
 pub mod org;
 pub mod page;
 pub mod query;
@@ -228,12 +229,17 @@ fn log_request(org: &Org, site: &Site, method: String, path: String, response: &
             Site::Unknown => "?".into(),
         };
         let counted = response.headers().contains_key("sforce-limit-info");
+        let auth = response
+            .extensions()
+            .get::<api::AuthUsed>()
+            .map(|a| a.label());
         org.lock().log.push(org::LoggedRequest {
             method,
             host,
             path,
             status: response.status().as_u16(),
             counted,
+            auth,
         });
     }
 }

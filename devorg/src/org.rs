@@ -58,6 +58,9 @@ pub enum SessionKind {
     Api,
     /// Set on the Lightning host: the UI's own session, refused by the REST API.
     Lightning,
+    /// An OAuth access token from `/services/oauth2/token`: accepted by the REST API while its
+    /// grant allows (scope `api`; API Access Control), refused by the Lightning host.
+    OAuth,
 }
 
 #[derive(Debug, Clone)]
@@ -96,6 +99,9 @@ pub struct LoggedRequest {
     pub status: u16,
     /// Counted against the daily API limit.
     pub counted: bool,
+    /// Which kind of credential the REST call carried: `"oauth"` (an access token) or
+    /// `"session"` (a session id); null when none was recognised or for other paths.
+    pub auth: Option<&'static str>,
 }
 
 pub struct OrgState {
@@ -124,6 +130,8 @@ pub struct OrgState {
     /// A Task record type the admin made, every user's default: its picklists offer only
     /// their own values (describe's `recordTypeInfos`, `describe/layouts`' mappings).
     pub task_record_type: Option<RecordTypeDef>,
+    /// The Connected App, its grants and tokens, and API Access Control.
+    pub oauth: crate::oauth::OAuthState,
 }
 
 /// A record type: its id (`012…`), name, and the values each picklist offers under it.
@@ -183,6 +191,7 @@ impl OrgState {
             phone_matching: crate::sosl::PhoneMatching::default(),
             task_record_type: None,
             snapshot: None,
+            oauth: crate::oauth::OAuthState::default(),
         }
     }
 }
@@ -220,7 +229,13 @@ impl Org {
             .take(48)
             .map(char::from)
             .collect();
-        let sid = format!("{}!AQ{}", self.org_id, secret);
+        // OAuth access tokens read `00D…!AR…` in Salesforce's examples, session ids `00D…!AQ…`.
+        let marker = if kind == SessionKind::OAuth {
+            "AR"
+        } else {
+            "AQ"
+        };
+        let sid = format!("{}!{marker}{}", self.org_id, secret);
         self.lock().sessions.insert(
             sid.clone(),
             Session {

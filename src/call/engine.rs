@@ -720,10 +720,15 @@ impl Engine {
         }
         self.dialling = None;
         self.state.microphone_denied = false;
-        let placed = self
-            .ua
-            .as_mut()
-            .map(|ua| ua.call(&dialling.target, &offer, now));
+        // The PBX's outside-line prefix goes on the wire only: the call, its card and its log
+        // keep the number the user dialled.
+        let prefix = self
+            .settings
+            .as_ref()
+            .map(|s| s.outside_prefix.trim())
+            .unwrap_or_default();
+        let wire = crate::number::plan::with_outside_prefix(&dialling.target, prefix);
+        let placed = self.ua.as_mut().map(|ua| ua.call(&wire, &offer, now));
         match placed {
             Some(Ok(handle)) => {
                 let sip_call_id = self.sip_call_id(handle);

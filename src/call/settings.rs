@@ -33,6 +33,8 @@ pub struct PhoneSettings {
     /// STUN and TURN servers (TURN with its user name and credential).
     pub ice_servers: Vec<IceServer>,
     pub dtmf: DtmfMode,
+    /// Dialled before every outside number, for a PBX that needs it (`0`); empty: none.
+    pub outside_prefix: String,
     /// How an incoming call makes itself known.
     pub ringing: Ringing,
     /// The microphone, the speaker and the ringing device chosen on the options page (boxed:
@@ -172,6 +174,7 @@ pub struct PhoneSettingsView {
     pub display_name: String,
     pub ice_servers: Vec<IceServerView>,
     pub dtmf: DtmfMode,
+    pub outside_prefix: String,
     pub ringing: Ringing,
     pub devices: Devices,
     pub recording: RecordingView,
@@ -185,6 +188,8 @@ pub enum SettingsError {
     BadIceServer,
     /// A ringtone volume above 100.
     BadVolume,
+    /// An outside-line prefix that is not up to four phone keys.
+    BadOutsidePrefix,
     /// A TURN server without its user name or credential.
     TurnCredentialsMissing,
     TooLong,
@@ -203,6 +208,7 @@ impl SettingsError {
             SettingsError::BadSipUri => "BAD_SIP_URI",
             SettingsError::BadIceServer => "BAD_ICE_SERVER",
             SettingsError::BadVolume => "BAD_VOLUME",
+            SettingsError::BadOutsidePrefix => "BAD_OUTSIDE_PREFIX",
             SettingsError::TurnCredentialsMissing => "TURN_CREDENTIALS_MISSING",
             SettingsError::TooLong => "SETTINGS_TOO_LONG",
             SettingsError::BadKeepDays => "BAD_KEEP_DAYS",
@@ -238,6 +244,7 @@ impl PhoneSettings {
     pub fn same_account(&self, other: &PhoneSettings) -> bool {
         let account = |s: &PhoneSettings| PhoneSettings {
             dtmf: DtmfMode::default(),
+            outside_prefix: String::new(),
             ringing: Ringing::default(),
             devices: Box::default(),
             recording: Box::default(),
@@ -283,6 +290,10 @@ impl PhoneSettings {
         if self.ringing.volume > 100 {
             return Err(SettingsError::BadVolume);
         }
+        let prefix = self.outside_prefix.trim();
+        if !prefix.is_empty() && !crate::number::plan::valid_outside_prefix(prefix) {
+            return Err(SettingsError::BadOutsidePrefix);
+        }
         self.recording.validate()?;
         self.ice_servers.iter().try_for_each(IceServer::validate)
     }
@@ -326,6 +337,7 @@ impl PhoneSettings {
             display_name: self.display_name.clone(),
             ice_servers: self.ice_servers.iter().map(IceServer::view).collect(),
             dtmf: self.dtmf,
+            outside_prefix: self.outside_prefix.clone(),
             ringing: self.ringing,
             devices: (*self.devices).clone(),
             recording: self.recording.view(),

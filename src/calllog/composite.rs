@@ -318,6 +318,7 @@ fn lookup_number(call: &CallRecord) -> Option<PhoneNumber> {
     if call.direction == Direction::Internal {
         return None;
     }
+    // E.164 when the phone could read it (`record_of`): the region only reads the rest.
     PhoneNumber::parse(&call.remote_number, DEFAULT_REGION).ok()
 }
 

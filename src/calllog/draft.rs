@@ -136,6 +136,7 @@ pub(crate) fn memo_value(
 /// How the other party's number reads in a subject: the phone engine's display form when it
 /// can place the number, otherwise the text as received, one line.
 pub(crate) fn display_number(raw: &str, locale: Locale) -> String {
+    // `raw` is E.164 when the phone could read it (`record_of`).
     let shown = match PhoneNumber::parse(raw, DEFAULT_REGION) {
         Ok(number) => number.display(),
         Err(_) => text::single_line(raw),

@@ -91,7 +91,11 @@ pub fn record_of(
             .transfer
             .as_ref()
             .filter(|_| call.end == Some(CallEnd::Transferred))
-            .map(|t| t.target.clone()),
+            .map(|t| {
+                PhoneNumber::parse(&t.target, home_region)
+                    .map(|n| n.e164())
+                    .unwrap_or_else(|_| t.target.clone())
+            }),
         subject: None,
     })
 }

@@ -133,6 +133,7 @@ pub(crate) fn transcript_heading(locale: Locale) -> &'static str {
 
 /// The line a transferred call's Task starts its comments with.
 pub(crate) fn transferred_to(locale: Locale, target: &str) -> String {
+    // E.164 when the phone could read it (`record_of`).
     let target = crate::number::PhoneNumber::parse(target, crate::number::DEFAULT_REGION)
         .map(|n| n.display())
         .unwrap_or_else(|_| target.to_string());

@@ -7,21 +7,29 @@ use crate::protocol::{CandidateField, DialReport};
 
 /// What each candidate dials (its first number, and its record), in order; `None` for what is
 /// not a number.
-pub fn answer(page: &PageFacts, fields: &[CandidateField]) -> Vec<Option<DialReport>> {
-    answer_all(page, fields)
+pub fn answer(
+    page: &PageFacts,
+    fields: &[CandidateField],
+    region: &str,
+) -> Vec<Option<DialReport>> {
+    answer_all(page, fields, region)
         .into_iter()
         .map(|dials| dials.into_iter().next())
         .collect()
 }
 
 /// Every number of each candidate, each its own dial (a field may hold several), in order; an
-/// empty list for what holds no number.
-pub fn answer_all(page: &PageFacts, fields: &[CandidateField]) -> Vec<Vec<DialReport>> {
+/// empty list for what holds no number. National numbers are read as numbers of `region`.
+pub fn answer_all(
+    page: &PageFacts,
+    fields: &[CandidateField],
+    region: &str,
+) -> Vec<Vec<DialReport>> {
     fields
         .iter()
         .map(|field| {
             let record = resolve_record(page, &field.facts);
-            dial_targets(&field.value)
+            dial_targets(&field.value, region)
                 .into_iter()
                 .map(|target| DialReport {
                     number: target.e164,
@@ -59,7 +67,7 @@ mod tests {
                 facts: row,
             },
         ];
-        let answer = answer(&page, &fields);
+        let answer = answer(&page, &fields, "JP");
         assert_eq!(answer.len(), 2);
         let first = answer[0].as_ref().unwrap();
         assert_eq!(first.number, "+81312345678");
@@ -87,7 +95,7 @@ mod tests {
                 facts: FieldFacts::default(),
             },
         ];
-        let answer = answer_all(&page, &fields);
+        let answer = answer_all(&page, &fields, "JP");
         let numbers: Vec<&str> = answer[0].iter().map(|d| d.number.as_str()).collect();
         assert_eq!(numbers, ["+81312345678", "+819011112222"]);
         assert_eq!(answer[0][0].record, answer[0][1].record);
@@ -102,7 +110,7 @@ mod tests {
             value: "tel:052-123-4567 内線 123".into(),
             facts: FieldFacts::default(),
         }];
-        let answer = answer(&PageFacts::default(), &fields);
+        let answer = answer(&PageFacts::default(), &fields, "JP");
         let dial = answer[0].as_ref().unwrap();
         assert_eq!(dial.number, "+81521234567");
         assert_eq!(dial.extension.as_deref(), Some("123"));

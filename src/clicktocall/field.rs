@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use crate::number::{PhoneNumber, DEFAULT_REGION};
+use crate::number::PhoneNumber;
 
 /// Set on every phone field the scanner found: empty while it waits to be decorated, the E.164
 /// number once it is dialable, [`NOT_DIALABLE`] when the number engine refused it. A field that
@@ -69,18 +69,19 @@ pub struct Dialable {
 }
 
 /// Decides whether a raw field value (`tel:03-1234-5678`, `+81 90…`, `0120-123-456 内線 12`) is a
-/// number the phone can dial, reading national numbers as Japanese. A value holding several
-/// numbers dials its first here; [`dial_targets`] gives them all.
-pub fn dial_target(raw: &str) -> Option<Dialable> {
-    dial_targets(raw).into_iter().next()
+/// number the phone can dial, reading national numbers as numbers of `region`. A value holding
+/// several numbers dials its first here; [`dial_targets`] gives them all.
+pub fn dial_target(raw: &str, region: &str) -> Option<Dialable> {
+    dial_targets(raw, region).into_iter().next()
 }
 
 /// Every number a raw field value holds, in order, each its own dial
 /// (`03-1234-5678 / 090-1111-2222` gives two; `030/123456` one). Empty when none is a number.
-pub fn dial_targets(raw: &str) -> Vec<Dialable> {
+/// National numbers are read as numbers of `region` (the user's dial plan).
+pub fn dial_targets(raw: &str, region: &str) -> Vec<Dialable> {
     // The engine reads `tel:` values itself (percent escapes, `;ext=`).
     let utf16 = |byte: usize| raw[..byte].encode_utf16().count() as u32;
-    PhoneNumber::find_all(raw, DEFAULT_REGION)
+    PhoneNumber::find_all(raw, region)
         .into_iter()
         .map(|found| Dialable {
             e164: found.number.e164(),
@@ -139,20 +140,20 @@ mod tests {
         ];
         for (raw, e164) in cases {
             assert_eq!(
-                dial_target(raw).map(|d| d.e164).as_deref(),
+                dial_target(raw, "JP").map(|d| d.e164).as_deref(),
                 Some(e164),
                 "{raw}"
             );
         }
         assert_eq!(
-            dial_target("tel:03-1234-5678").unwrap().display,
+            dial_target("tel:03-1234-5678", "JP").unwrap().display,
             "03-1234-5678"
         );
     }
 
     #[test]
     fn an_extension_rides_along_and_is_shown() {
-        let ja = dial_target("tel:03-1234-5678 内線 123").expect("dialable");
+        let ja = dial_target("tel:03-1234-5678 内線 123", "JP").expect("dialable");
         assert_eq!(ja.e164, "+81312345678", "the main number alone");
         assert_eq!(ja.extension.as_deref(), Some("123"));
         assert_eq!(ja.display, "03-1234-5678");
@@ -162,23 +163,23 @@ mod tests {
             split_dial_key(&ja.dial_key()),
             ("+81312345678".to_string(), Some("123".to_string()))
         );
-        let en = dial_target("+1 650-253-0000 ext. 45").expect("dialable");
+        let en = dial_target("+1 650-253-0000 ext. 45", "JP").expect("dialable");
         assert_eq!(en.e164, "+16502530000");
         assert_eq!(en.shown("ext."), "+1 650-253-0000 ext. 45");
-        let x = dial_target("0120-123-456 x45").expect("dialable");
+        let x = dial_target("0120-123-456 x45", "JP").expect("dialable");
         assert_eq!(
             (x.e164.as_str(), x.extension.as_deref()),
             ("+81120123456", Some("45"))
         );
-        let tel = dial_target("tel:+81312345678;ext=123").expect("dialable");
+        let tel = dial_target("tel:+81312345678;ext=123", "JP").expect("dialable");
         assert_eq!(tel.dial_key(), "+81312345678,123");
         // The span covers the extension: the button goes after all of it.
         let raw = "03-1234-5678 内線 123 (代表)";
-        let t = dial_target(raw).unwrap();
+        let t = dial_target(raw, "JP").unwrap();
         let units: Vec<u16> = raw.encode_utf16().collect();
         let span = &units[t.span_utf16.start as usize..t.span_utf16.end as usize];
         assert_eq!(String::from_utf16_lossy(span), "03-1234-5678 内線 123");
-        let plain = dial_target("tel:03-1234-5678").unwrap();
+        let plain = dial_target("tel:03-1234-5678", "JP").unwrap();
         assert_eq!(plain.extension, None);
         assert_eq!(plain.shown("内線"), "03-1234-5678");
         assert_eq!(plain.dial_key(), "+81312345678");
@@ -191,7 +192,7 @@ mod tests {
     #[test]
     fn a_field_with_several_numbers_dials_each() {
         let raw = "tel:０３-1234-5678 / 090-1111-2222";
-        let targets = dial_targets(raw);
+        let targets = dial_targets(raw, "JP");
         let numbers: Vec<&str> = targets.iter().map(|t| t.e164.as_str()).collect();
         assert_eq!(numbers, ["+81312345678", "+819011112222"]);
         assert_eq!(targets[1].display, "090-1111-2222");
@@ -202,13 +203,30 @@ mod tests {
         assert_eq!(String::from_utf16_lossy(second), "090-1111-2222");
         assert_eq!(targets[0].span_utf16, 4..16);
         assert_eq!(
-            dial_target(raw).map(|t| t.e164).as_deref(),
+            dial_target(raw, "JP").map(|t| t.e164).as_deref(),
             Some("+81312345678")
         );
         assert_eq!(
-            dial_targets("tel:030/123456").len(),
+            dial_targets("tel:030/123456", "JP").len(),
             0,
             "Japanese by default: no such number"
+        );
+    }
+
+    #[test]
+    fn national_numbers_are_read_in_the_users_region() {
+        let us = "(415) 555-0100";
+        assert_eq!(
+            dial_target(us, "US").map(|t| t.e164).as_deref(),
+            Some("+14155550100")
+        );
+        assert_eq!(dial_target(us, "JP").map(|t| t.e164), None);
+        // International numbers read the same anywhere.
+        assert_eq!(
+            dial_target("+81 3-1234-5678", "US")
+                .map(|t| t.e164)
+                .as_deref(),
+            Some("+81312345678")
         );
     }
 
@@ -221,7 +239,7 @@ mod tests {
             "tel:hello",
             "03-1234-5678-9999-0000-1111",
         ] {
-            assert_eq!(dial_target(raw), None, "{raw}");
+            assert_eq!(dial_target(raw, "JP"), None, "{raw}");
         }
     }
 

@@ -65,14 +65,19 @@ pub const DIAL_RATE_WINDOW_MS: u64 = 60_000;
 /// A costly number's confirmation waits this long for the user.
 pub const CONFIRM_MAX_AGE_MS: u64 = 60_000;
 
-/// Which clicked numbers ask for the user's yes in the panel before they are dialled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// How clicked numbers are read and which ask for the user's yes in the panel before they are
+/// dialled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DialRules {
     /// Premium-rate and international-network numbers (on unless the user turns it off).
     pub confirm_costly: bool,
     /// Numbers of another country than the user's.
     pub confirm_abroad: bool,
+    /// The country national numbers belong to (`JP`); none: [`DEFAULT_REGION`] (a first run
+    /// sets it from the browser's language).
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 impl Default for DialRules {
@@ -80,18 +85,28 @@ impl Default for DialRules {
         DialRules {
             confirm_costly: true,
             confirm_abroad: false,
+            region: None,
         }
     }
 }
 
 impl DialRules {
+    /// The user's region, as the number engine names it.
+    pub fn region(&self) -> &'static str {
+        self.region
+            .as_deref()
+            .and_then(crate::number::plan::canonical_region)
+            .unwrap_or(DEFAULT_REGION)
+    }
+
     /// Why `number` (a dial form) must be confirmed, if it must.
     pub fn asks(&self, number: &str) -> Option<Costly> {
-        let parsed = PhoneNumber::parse(number, DEFAULT_REGION).ok()?;
+        let region = self.region();
+        let parsed = PhoneNumber::parse(number, region).ok()?;
         match parsed.costly() {
             Some(costly) if self.confirm_costly => Some(costly),
             _ => {
-                let home = crate::number::country_code_of(DEFAULT_REGION);
+                let home = crate::number::country_code_of(region);
                 (self.confirm_abroad && Some(parsed.country_code) != home).then_some(Costly::Abroad)
             }
         }
@@ -205,10 +220,15 @@ pub struct Desk {
     /// A costly number's dial, until the user says yes or no.
     #[serde(default)]
     pub confirming: Option<Confirming>,
+    /// The user's own dial rules and log policy; [`Desk::dial_rules`] and
+    /// [`Desk::log_policy`] are what applies, the administrator's `policy` over them.
     #[serde(default)]
     pub dial_rules: DialRules,
     #[serde(default)]
     pub log_policy: LogPolicy,
+    /// What the administrator set by Chrome policy (read again at every start).
+    #[serde(default)]
+    pub policy: crate::policy::Policy,
     /// The logging org: where calls are looked up and logged. The user's choice on the options
     /// page; until then the first org a Salesforce page showed with a session. Pages of other
     /// orgs get click-to-call, but no caller cards and no logs.
@@ -265,6 +285,7 @@ impl Default for Desk {
             confirming: None,
             dial_rules: DialRules::default(),
             log_policy: LogPolicy::default(),
+            policy: crate::policy::Policy::default(),
             logging_org: None,
             tab_orgs: BTreeMap::new(),
             orgs: vec![],
@@ -338,6 +359,10 @@ pub enum Input {
     /// The user's choice of which dials ask first (the options page).
     SetDialRules {
         rules: DialRules,
+    },
+    /// The administrator's Chrome policy, read at start and whenever it changes.
+    SetPolicy {
+        policy: crate::policy::Policy,
     },
     /// When calls are logged (the options page).
     SetLogPolicy {
@@ -661,6 +686,9 @@ impl Desk {
                 Reply::Ack
             }
             Input::ChooseLoggingOrg { org_id } => {
+                if !self.policy.allows_org(&org_id) {
+                    return Reply::Error("SET_BY_ADMIN");
+                }
                 self.logging_org = Some(org_id.clone());
                 self.place_waiting(&org_id, now_ms, plan);
                 plan.save_desk = true;
@@ -697,7 +725,7 @@ impl Desk {
                     org_id,
                     at_ms: now_ms,
                 };
-                match self.dial_rules.asks(&dial.number) {
+                match self.dial_rules().asks(&dial.number) {
                     Some(costly) => {
                         self.confirming = Some(Confirming { dial, costly, tab });
                         plan.broadcast = true;
@@ -709,6 +737,13 @@ impl Desk {
             Input::SetDialRules { rules } => {
                 self.dial_rules = rules;
                 plan.save_desk = true;
+                Reply::Ack
+            }
+            Input::SetPolicy { policy } => {
+                if self.set_policy(policy) {
+                    plan.save_desk = true;
+                    plan.broadcast = true;
+                }
                 Reply::Ack
             }
             Input::SetLogPolicy { policy } => {
@@ -739,7 +774,8 @@ impl Desk {
                 });
                 let excess = self.orgs.len().saturating_sub(ORGS_KEPT);
                 self.orgs.drain(..excess);
-                if self.logging_org.is_none() {
+                let allowed = self.policy.allows_org(&org_id);
+                if allowed && self.logging_org.is_none() {
                     // The first org the user connects is the logging org until they choose.
                     self.logging_org = Some(org_id.clone());
                     plan.broadcast = true;
@@ -954,6 +990,48 @@ impl Desk {
         plan.actions.push(Effect::Phone(command));
     }
 
+    /// The dial rules that apply: the user's, under the administrator's.
+    pub fn dial_rules(&self) -> DialRules {
+        self.policy.dial_rules(self.dial_rules.clone())
+    }
+
+    /// The region national numbers are read in.
+    pub fn region(&self) -> &'static str {
+        self.dial_rules().region()
+    }
+
+    /// When calls are logged: the user's choice, under the administrator's.
+    pub fn log_policy(&self) -> LogPolicy {
+        self.policy.log_policy(self.log_policy)
+    }
+
+    /// The administrator's policy from now on; whether it changed anything. A logging org
+    /// the policy does not list gives way to the first listed org a page has shown (none until
+    /// one does: nothing is logged where the administrator said not to).
+    pub fn set_policy(&mut self, policy: crate::policy::Policy) -> bool {
+        if self.policy == policy {
+            return false;
+        }
+        self.policy = policy;
+        self.follow_policy();
+        true
+    }
+
+    fn follow_policy(&mut self) {
+        let allowed = |org: &str| self.policy.allows_org(org);
+        if self.logging_org.as_deref().is_none_or(allowed) {
+            return;
+        }
+        self.logging_org = self.policy.logging_orgs.as_ref().and_then(|listed| {
+            listed.iter().find_map(|id| {
+                self.orgs
+                    .iter()
+                    .find(|o| o.org_id.get(..15) == Some(id.as_str()))
+                    .map(|o| o.org_id.clone())
+            })
+        });
+    }
+
     /// The costly dial the panel of `tab` asks about, while it may still be confirmed.
     pub fn confirming_in(&self, tab: Option<i32>, now_ms: u64) -> Option<&Confirming> {
         self.confirming
@@ -1092,7 +1170,7 @@ impl Desk {
             &call,
             self.dial_context(&call).as_ref(),
             card,
-            DEFAULT_REGION,
+            self.region(),
         )?;
         if let Some(pending) = self.pending_of(sip_call_id) {
             if let Some(m) = &pending.record {
@@ -1117,7 +1195,7 @@ impl Desk {
         }
         let context = self.dial_context(call);
         let card = self.card_of(&call.call_id).cloned();
-        let Some(mut record) = record_of(call, context.as_ref(), card.as_ref(), DEFAULT_REGION)
+        let Some(mut record) = record_of(call, context.as_ref(), card.as_ref(), self.region())
         else {
             return;
         };
@@ -1147,7 +1225,7 @@ impl Desk {
             (page, logging) => logging.clone().or(page),
         };
         let mut log = Log::new(record, &call.call_id, org.as_deref(), now_ms);
-        log.hold_until_ms = now_ms + self.log_policy.hold_ms();
+        log.hold_until_ms = now_ms + self.log_policy().hold_ms();
         // The wrap-up done during the call rides along in the create (no extra request).
         if let Some(pending) = self.take_pending(&call.call_id) {
             pending.into_log(&mut log);

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::{Desk, Effect, Plan};
 use crate::call::{CallEnd, CallPhase};
 use crate::calllog::{CallerCard, CardStatus};
-use crate::number::{PhoneNumber, DEFAULT_REGION};
+use crate::number::PhoneNumber;
 
 /// Missed-call notifications shown at most (the oldest goes first).
 const MISSED_KEPT: usize = 5;
@@ -93,8 +93,8 @@ fn caller_of(card: Option<&CallerCard>) -> NoticeCaller {
     }
 }
 
-fn shown_number(peer: &str) -> String {
-    PhoneNumber::parse(peer, DEFAULT_REGION)
+fn shown_number(peer: &str, region: &str) -> String {
+    PhoneNumber::parse(peer, region)
         .map(|n| n.display())
         .unwrap_or_else(|_| peer.to_string())
 }
@@ -126,7 +126,7 @@ impl Desk {
                     id: format!("{prefix}:{}", call.call_id),
                     kind,
                     call_id: call.call_id.clone(),
-                    number: shown_number(&call.peer),
+                    number: shown_number(&call.peer, self.region()),
                     caller: caller_of(self.card_of(&call.call_id)),
                 };
                 if !self.closed_notices.contains(&notice.id) {
@@ -144,7 +144,7 @@ impl Desk {
             wanted.push(Notice {
                 id,
                 kind: NoticeKind::Missed,
-                number: shown_number(&call.peer),
+                number: shown_number(&call.peer, self.region()),
                 caller: caller_of(self.card_of(&call.call_id)),
                 call_id: call.call_id,
             });

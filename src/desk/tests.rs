@@ -705,6 +705,7 @@ fn the_user_chooses_which_dials_ask_first() {
     let abroad = DialRules {
         confirm_costly: false,
         confirm_abroad: true,
+        region: None,
     };
     assert_eq!(abroad.asks("+14155550100"), Some(Costly::Abroad));
     assert_eq!(abroad.asks("+882161234567"), Some(Costly::Abroad));
@@ -723,6 +724,99 @@ fn the_user_chooses_which_dials_ask_first() {
         desk.confirming_in(Some(1), T0 + 1).map(|c| c.costly),
         Some(Costly::Abroad)
     );
+}
+
+#[test]
+fn abroad_is_another_country_than_the_users_region() {
+    let in_us = DialRules {
+        confirm_costly: true,
+        confirm_abroad: true,
+        region: Some("US".into()),
+    };
+    assert_eq!(in_us.asks("+14155550100"), None, "at home in the US");
+    assert_eq!(in_us.asks("+81312345678"), Some(Costly::Abroad));
+    // A US premium number (900) is costly there; read nationally, as the user wrote it.
+    assert_eq!(in_us.asks("900-555-0100"), Some(Costly::PremiumRate));
+}
+
+fn policy(value: serde_json::Value) -> crate::policy::Policy {
+    let (policy, problems) = crate::policy::Policy::parse(&value);
+    assert!(problems.is_empty(), "{problems:?}");
+    policy
+}
+
+#[test]
+fn the_administrators_dial_rules_and_log_policy_win_and_the_users_come_back_after() {
+    let mut desk = with_org();
+    let mine = DialRules {
+        confirm_costly: true,
+        confirm_abroad: false,
+        region: Some("GB".into()),
+    };
+    desk.handle(
+        Input::SetDialRules {
+            rules: mine.clone(),
+        },
+        T0,
+    );
+    let managed = policy(serde_json::json!({
+        "defaultRegion": "US",
+        "confirmAbroad": true,
+        "autoLog": {"afterWrapUp": true, "wrapUpSecs": 30},
+    }));
+    let turn = desk.handle(
+        Input::SetPolicy {
+            policy: managed.clone(),
+        },
+        T0 + 1,
+    );
+    assert!(turn.effects.contains(&Effect::SaveDesk));
+    assert_eq!(desk.region(), "US");
+    assert!(desk.dial_rules().confirm_abroad);
+    assert!(desk.log_policy().after_wrap_up);
+    // The same policy again changes nothing.
+    let again = desk.handle(Input::SetPolicy { policy: managed }, T0 + 2);
+    assert!(again.effects.is_empty());
+    // The user's choice was kept under the lock: the policy gone, it applies again.
+    desk.handle(
+        Input::SetPolicy {
+            policy: crate::policy::Policy::default(),
+        },
+        T0 + 3,
+    );
+    assert_eq!(desk.dial_rules(), mine);
+    assert_eq!(desk.region(), "GB");
+    assert!(!desk.log_policy().after_wrap_up);
+}
+
+#[test]
+fn calls_are_logged_only_in_an_org_the_policy_lists() {
+    const LISTED: &str = "00D000000000002";
+    let mut desk = with_org();
+    assert_eq!(desk.logging_org.as_deref(), Some(ORG));
+    desk.handle(
+        Input::SetPolicy {
+            policy: policy(serde_json::json!({"loggingOrgs": [LISTED]})),
+        },
+        T0,
+    );
+    assert_eq!(
+        desk.logging_org, None,
+        "the unlisted org is no longer logged in"
+    );
+    assert_eq!(
+        desk.handle(Input::ChooseLoggingOrg { org_id: ORG.into() }, T0 + 1)
+            .reply,
+        Reply::Error("SET_BY_ADMIN")
+    );
+    desk.handle(
+        Input::PageSession {
+            org_id: LISTED.into(),
+            user_id: None,
+        },
+        T0 + 2,
+    );
+    assert_eq!(desk.logging_org.as_deref(), Some(LISTED));
 }
 
 fn notices(turn: &Turn) -> Vec<Effect> {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Desk, Log, Plan, Reply};
 use crate::calllog::CallerMatch;
-use crate::number::{PhoneNumber, DEFAULT_REGION};
+use crate::number::PhoneNumber;
 
 /// Calls whose wrap-up waits for the call to end (two lines at most, and a margin).
 const PENDING_KEPT: usize = 4;
@@ -86,8 +86,8 @@ pub struct Pin {
 }
 
 /// The form a number is pinned under.
-pub fn pin_key(number: &str) -> String {
-    PhoneNumber::parse(number, DEFAULT_REGION)
+pub fn pin_key(number: &str, region: &str) -> String {
+    PhoneNumber::parse(number, region)
         .map(|n| n.e164())
         .unwrap_or_else(|_| number.trim().to_string())
 }
@@ -137,7 +137,7 @@ impl Desk {
 
     /// The record the user always wants for `number` in `org_id`.
     pub fn pin_of(&self, org_id: &str, number: &str) -> Option<&CallerMatch> {
-        let key = pin_key(number);
+        let key = pin_key(number, self.region());
         self.pins
             .iter()
             .find(|p| p.org_id == org_id && p.number == key)
@@ -201,7 +201,7 @@ impl Desk {
         let Some(number) = self.number_of_call(call_id) else {
             return Reply::Error("UNKNOWN_CALL");
         };
-        let key = pin_key(&number);
+        let key = pin_key(&number, self.region());
         self.pins
             .retain(|p| !(p.org_id == org_id && p.number == key));
         if on {

@@ -32,9 +32,20 @@ extern "C" {
     #[wasm_bindgen(js_namespace = ["chrome", "runtime"], js_name = getURL)]
     pub fn runtime_get_url(path: &str) -> String;
 
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "managed"], js_name = get, catch)]
+    pub fn storage_managed_get(keys: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getUILanguage, catch)]
+    fn i18n_ui_language() -> Result<String, JsValue>;
+
     // `catch`: outside an extension page (wasm-bindgen tests) `chrome.i18n` does not exist.
     #[wasm_bindgen(js_namespace = ["chrome", "i18n"], js_name = getMessage, catch)]
     fn i18n_get_message(name: &str, substitutions: &JsValue) -> Result<String, JsValue>;
+}
+
+/// The browser's UI language (`ja`, `en-US`); empty outside an extension.
+pub fn ui_language() -> String {
+    i18n_ui_language().unwrap_or_default()
 }
 
 /// A UI string in the user's language. A missing key shows the key itself, so it is noticed.
@@ -120,6 +131,16 @@ extern "C" {
 
     #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = set, catch)]
     pub fn storage_session_set(items: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "storage", "session"], js_name = remove, catch)]
+    pub fn storage_session_remove(keys: &JsValue) -> Result<Promise, JsValue>;
+
+    // "Connect with Salesforce" (the worker's OAuth flow).
+    #[wasm_bindgen(js_namespace = ["chrome", "identity"], js_name = launchWebAuthFlow, catch)]
+    pub fn identity_launch_web_auth_flow(details: &JsValue) -> Result<Promise, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["chrome", "identity"], js_name = getRedirectURL)]
+    pub fn identity_redirect_url() -> String;
 }
 
 // Desktop notifications of calls, and bringing the user to the panel's tab.

@@ -18,63 +18,169 @@ use crate::call::settings::{
 use crate::protocol::{OptionsPhoneSettings, OptionsSavePhoneSettings, PhoneAccount};
 
 const MARKUP: &str = r#"
-<h2 id="phone-title"></h2>
-<form id="phone-form" autocomplete="off">
-  <label><span data-t="phoneWebsocketUrl"></span> <input name="websocketUrl" type="url" placeholder="wss://pbx.example.com:7443"></label>
-  <label><span data-t="phoneSipUri"></span> <input name="sipUri" placeholder="sip:1001@pbx.example.com"></label>
-  <label><span data-t="phoneAuthUser"></span> <input name="authUser"></label>
-  <label><span data-t="phonePassword"></span> <input name="password" type="password" autocomplete="new-password"></label>
-  <p id="phone-password-kept" hidden data-t="phonePasswordKept"></p>
-  <label><span data-t="phoneDisplayName"></span> <input name="displayName"></label>
-  <label><span data-t="phoneIceServers"></span> <textarea name="iceServers" rows="3" spellcheck="false" aria-describedby="phone-ice-hint"></textarea></label>
-  <p id="phone-ice-hint" class="help" data-t="phoneIceServersHint"></p>
-  <label><span data-t="phoneDtmf"></span> <select name="dtmf">
-    <option value="RFC4733" data-t="phoneDtmf_RFC4733"></option>
-    <option value="INFO" data-t="phoneDtmf_INFO"></option>
-  </select></label>
-  <fieldset>
+<div class="card__header">
+  <h2 id="phone-title"></h2>
+  <p class="card__desc" data-t="phoneDesc"></p>
+</div>
+<form id="phone-form" class="card__body" autocomplete="off">
+  <fieldset class="group">
+    <legend data-t="phoneAccountLegend"></legend>
+    <div class="form-grid">
+      <div class="form-element form-element--wide">
+        <label class="form-element__label" for="phone-websocketUrl"><span data-t="phoneWebsocketUrl"></span></label>
+        <div class="form-element__control"><input id="phone-websocketUrl" name="websocketUrl" type="url" placeholder="wss://pbx.example.com:7443" spellcheck="false" aria-describedby="phone-websocketUrl-help phone-websocketUrl-error"></div>
+        <p id="phone-websocketUrl-help" class="help" data-t="phoneWebsocketUrlHelp"></p>
+        <div class="field-error" role="alert" hidden id="phone-websocketUrl-error"></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-sipUri"><span data-t="phoneSipUri"></span></label>
+        <div class="form-element__control"><input id="phone-sipUri" name="sipUri" placeholder="sip:1001@pbx.example.com" spellcheck="false" aria-describedby="phone-sipUri-help phone-sipUri-error"></div>
+        <p id="phone-sipUri-help" class="help" data-t="phoneSipUriHelp"></p>
+        <div class="field-error" role="alert" hidden id="phone-sipUri-error"></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-authUser"><span data-t="phoneAuthUser"></span></label>
+        <div class="form-element__control"><input id="phone-authUser" name="authUser" spellcheck="false" aria-describedby="phone-authUser-error"></div>
+        <div class="field-error" role="alert" hidden id="phone-authUser-error"></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-password"><span data-t="phonePassword"></span></label>
+        <div class="form-element__control"><input id="phone-password" name="password" type="password" autocomplete="new-password" aria-describedby="phone-password-error"></div>
+        <p id="phone-password-kept" class="help kept" hidden data-t="phonePasswordKept"></p>
+        <div class="field-error" role="alert" hidden id="phone-password-error"></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-displayName"><span data-t="phoneDisplayName"></span></label>
+        <div class="form-element__control"><input id="phone-displayName" name="displayName" aria-describedby="phone-displayName-help phone-displayName-error"></div>
+        <p id="phone-displayName-help" class="help" data-t="phoneDisplayNameHelp"></p>
+        <div class="field-error" role="alert" hidden id="phone-displayName-error"></div>
+      </div>
+    </div>
+  </fieldset>
+  <fieldset class="group">
+    <legend data-t="phoneAdvancedLegend"></legend>
+    <div class="form-grid">
+      <div class="form-element form-element--wide">
+        <label class="form-element__label" for="phone-iceServers"><span data-t="phoneIceServers"></span></label>
+        <div class="form-element__control"><textarea id="phone-iceServers" name="iceServers" rows="3" spellcheck="false" aria-describedby="phone-ice-hint phone-iceServers-error"></textarea></div>
+        <p id="phone-ice-hint" class="help" data-t="phoneIceServersHint"></p>
+        <div class="field-error" role="alert" hidden id="phone-iceServers-error"></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-dtmf"><span data-t="phoneDtmf"></span></label>
+        <div class="form-element__control"><select id="phone-dtmf" name="dtmf" aria-describedby="phone-dtmf-help">
+          <option value="RFC4733" data-t="phoneDtmf_RFC4733"></option>
+          <option value="INFO" data-t="phoneDtmf_INFO"></option>
+        </select></div>
+        <p id="phone-dtmf-help" class="help" data-t="phoneDtmfHelp"></p>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-outsidePrefix"><span data-t="phoneOutsidePrefix"></span></label>
+        <div class="form-element__control"><input id="phone-outsidePrefix" class="input--short" name="outsidePrefix" inputmode="numeric" maxlength="4" spellcheck="false" aria-describedby="phone-outsidePrefix-help phone-outsidePrefix-error"></div>
+        <p id="phone-outsidePrefix-help" class="help" data-t="phoneOutsidePrefixHint"></p>
+        <div class="field-error" role="alert" hidden id="phone-outsidePrefix-error"></div>
+      </div>
+    </div>
+  </fieldset>
+  <fieldset class="group">
     <legend data-t="phoneRinging"></legend>
-    <label><input name="ringtone" type="checkbox"> <span data-t="phoneRingtone"></span></label>
-    <label><span data-t="phoneRingVolume"></span> <input name="ringVolume" type="range" min="0" max="100" step="5"></label>
-    <label><span data-t="phoneNotify"></span> <select name="notify">
-      <option value="UNFOCUSED" data-t="phoneNotify_UNFOCUSED"></option>
-      <option value="ALWAYS" data-t="phoneNotify_ALWAYS"></option>
-      <option value="NEVER" data-t="phoneNotify_NEVER"></option>
-    </select></label>
-    <label><input name="callWaiting" type="checkbox"> <span data-t="phoneCallWaiting"></span></label>
-    <label><span data-t="phoneScreenPop"></span> <select name="screenPop">
-      <option value="ANSWER" data-t="phoneScreenPop_ANSWER"></option>
-      <option value="RING" data-t="phoneScreenPop_RING"></option>
-      <option value="OFF" data-t="phoneScreenPop_OFF"></option>
-    </select></label>
+    <div class="form-grid">
+      <div class="form-element checkbox form-element--wide">
+        <input id="phone-ringtone" name="ringtone" type="checkbox">
+        <label for="phone-ringtone"><span data-t="phoneRingtone"></span></label>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-ringVolume"><span data-t="phoneRingVolume"></span></label>
+        <div class="form-element__control"><input id="phone-ringVolume" name="ringVolume" type="range" min="0" max="100" step="5"></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-notify"><span data-t="phoneNotify"></span></label>
+        <div class="form-element__control"><select id="phone-notify" name="notify">
+          <option value="UNFOCUSED" data-t="phoneNotify_UNFOCUSED"></option>
+          <option value="ALWAYS" data-t="phoneNotify_ALWAYS"></option>
+          <option value="NEVER" data-t="phoneNotify_NEVER"></option>
+        </select></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-screenPop"><span data-t="phoneScreenPop"></span></label>
+        <div class="form-element__control"><select id="phone-screenPop" name="screenPop">
+          <option value="ANSWER" data-t="phoneScreenPop_ANSWER"></option>
+          <option value="RING" data-t="phoneScreenPop_RING"></option>
+          <option value="OFF" data-t="phoneScreenPop_OFF"></option>
+        </select></div>
+      </div>
+      <div class="form-element checkbox form-element--wide">
+        <input id="phone-callWaiting" name="callWaiting" type="checkbox">
+        <label for="phone-callWaiting"><span data-t="phoneCallWaiting"></span></label>
+      </div>
+    </div>
   </fieldset>
-  <fieldset>
+  <fieldset class="group">
     <legend data-t="phoneDevices"></legend>
-    <label><span data-t="phoneDeviceMicrophone"></span> <select name="microphoneDevice"></select></label>
-    <label><span data-t="phoneDeviceSpeaker"></span> <select name="speakerDevice"></select></label>
-    <label><span data-t="phoneDeviceRinger"></span> <select name="ringerDevice"></select></label>
+    <p id="phone-devices-help" class="help" data-t="phoneDevicesHelp"></p>
+    <div class="form-grid">
+      <div class="form-element">
+        <label class="form-element__label" for="phone-microphoneDevice"><span data-t="phoneDeviceMicrophone"></span></label>
+        <div class="form-element__control"><select id="phone-microphoneDevice" name="microphoneDevice" aria-describedby="phone-devices-help"></select></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-speakerDevice"><span data-t="phoneDeviceSpeaker"></span></label>
+        <div class="form-element__control"><select id="phone-speakerDevice" name="speakerDevice" aria-describedby="phone-devices-help"></select></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-ringerDevice"><span data-t="phoneDeviceRinger"></span></label>
+        <div class="form-element__control"><select id="phone-ringerDevice" name="ringerDevice" aria-describedby="phone-devices-help"></select></div>
+      </div>
+    </div>
   </fieldset>
-  <fieldset>
+  <fieldset class="group">
     <legend data-t="phoneRecording"></legend>
-    <label><input name="recordingOn" type="checkbox" aria-describedby="phone-recording-consent"> <span data-t="phoneRecordingOn"></span></label>
-    <p id="phone-recording-consent" class="help" data-t="phoneRecordingConsent"></p>
-    <label><span data-t="phoneKeepDays"></span> <input name="keepDays" type="number" inputmode="numeric"></label>
-    <label><span data-t="phoneTranscriptionUrl"></span> <input name="transcriptionUrl" type="url" placeholder="https://api.openai.com/v1" aria-describedby="phone-transcription-hint"></label>
-    <p id="phone-transcription-hint" class="help" data-t="phoneTranscriptionUrlHint"></p>
-    <label><span data-t="phoneTranscriptionModel"></span> <input name="transcriptionModel" placeholder="whisper-1"></label>
-    <label><span data-t="phoneTranscriptionKey"></span> <input name="transcriptionKey" type="password" autocomplete="new-password"></label>
-    <p id="phone-transcription-key-kept" hidden data-t="phoneTranscriptionKeyKept"></p>
-    <label><span data-t="phoneTranscriptionLanguage"></span> <select name="transcriptionLanguage">
-      <option value="" data-t="phoneLanguageAuto"></option>
-      <option value="ja" data-t="phoneLanguage_ja"></option>
-      <option value="en" data-t="phoneLanguage_en"></option>
-    </select></label>
+    <div class="form-grid">
+      <div class="form-element checkbox form-element--wide">
+        <input id="phone-recordingOn" name="recordingOn" type="checkbox" aria-describedby="phone-recording-consent">
+        <label for="phone-recordingOn"><span data-t="phoneRecordingOn"></span></label>
+        <p id="phone-recording-consent" class="help" data-t="phoneRecordingConsent"></p>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-keepDays"><span data-t="phoneKeepDays"></span></label>
+        <div class="form-element__control"><input id="phone-keepDays" class="input--short" name="keepDays" type="number" inputmode="numeric" aria-describedby="phone-keepDays-help phone-keepDays-error"></div>
+        <p id="phone-keepDays-help" class="help" data-t="phoneKeepDaysHelp"></p>
+        <div class="field-error" role="alert" hidden id="phone-keepDays-error"></div>
+      </div>
+      <div class="form-element form-element--wide">
+        <label class="form-element__label" for="phone-transcriptionUrl"><span data-t="phoneTranscriptionUrl"></span></label>
+        <div class="form-element__control"><input id="phone-transcriptionUrl" name="transcriptionUrl" type="url" placeholder="https://api.openai.com/v1" spellcheck="false" aria-describedby="phone-transcription-hint phone-transcriptionUrl-error"></div>
+        <p id="phone-transcription-hint" class="help" data-t="phoneTranscriptionUrlHint"></p>
+        <div class="field-error" role="alert" hidden id="phone-transcriptionUrl-error"></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-transcriptionModel"><span data-t="phoneTranscriptionModel"></span></label>
+        <div class="form-element__control"><input id="phone-transcriptionModel" name="transcriptionModel" placeholder="whisper-1" spellcheck="false" aria-describedby="phone-transcriptionModel-help phone-transcriptionModel-error"></div>
+        <p id="phone-transcriptionModel-help" class="help" data-t="phoneTranscriptionModelHelp"></p>
+        <div class="field-error" role="alert" hidden id="phone-transcriptionModel-error"></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-transcriptionKey"><span data-t="phoneTranscriptionKey"></span></label>
+        <div class="form-element__control"><input id="phone-transcriptionKey" name="transcriptionKey" type="password" autocomplete="new-password" aria-describedby="phone-transcriptionKey-help phone-transcriptionKey-error"></div>
+        <p id="phone-transcriptionKey-help" class="help" data-t="phoneTranscriptionKeyHelp"></p>
+        <p id="phone-transcription-key-kept" class="help kept" hidden data-t="phoneTranscriptionKeyKept"></p>
+        <div class="field-error" role="alert" hidden id="phone-transcriptionKey-error"></div>
+      </div>
+      <div class="form-element">
+        <label class="form-element__label" for="phone-transcriptionLanguage"><span data-t="phoneTranscriptionLanguage"></span></label>
+        <div class="form-element__control"><select id="phone-transcriptionLanguage" name="transcriptionLanguage">
+          <option value="" data-t="phoneLanguageAuto"></option>
+          <option value="ja" data-t="phoneLanguage_ja"></option>
+          <option value="en" data-t="phoneLanguage_en"></option>
+        </select></div>
+      </div>
+    </div>
   </fieldset>
-  <div class="form-row">
-    <button id="phone-save" type="submit" data-t="phoneSave"></button>
-    <button id="phone-microphone" type="button" data-t="phoneMicrophone"></button>
+  <div class="actions actions--footer">
+    <button id="phone-save" type="submit" class="button button--brand" data-t="phoneSave"></button>
+    <button id="phone-microphone" type="button" class="button button--neutral" data-t="phoneMicrophone"></button>
   </div>
-  <p id="phone-result" role="status" hidden></p>
+  <p id="phone-result" class="status" role="status" hidden></p>
 </form>
 "#;
 
@@ -176,6 +282,7 @@ fn fill(settings: &PhoneSettingsView) {
     set_value("authUser", &settings.auth_user);
     set_value("password", "");
     set_value("displayName", &settings.display_name);
+    set_value("outsidePrefix", &settings.outside_prefix);
     let ice: Vec<String> = settings
         .ice_servers
         .iter()
@@ -263,6 +370,7 @@ async fn save() {
         } else {
             DtmfMode::Rfc4733
         },
+        outside_prefix: value("outsidePrefix").trim().to_string(),
         ringing: Ringing {
             ringtone: checked("ringtone"),
             call_waiting: checked("callWaiting"),

@@ -138,6 +138,8 @@ struct Panel {
 
 thread_local! {
     static PANEL: RefCell<Option<Panel>> = const { RefCell::new(None) };
+    /// The region national numbers read in, as the worker said at hello.
+    static REGION: std::cell::Cell<&'static str> = const { std::cell::Cell::new(DEFAULT_REGION) };
 }
 
 fn find(root: &ShadowRoot, selector: &str) -> Option<Element> {
@@ -235,10 +237,23 @@ pub fn start(document: &Document, placement: Placement) {
     listen_to_worker();
     render();
     wasm_bindgen_futures::spawn_local(async {
-        if let Some(PhoneStatus { state, notes }) = send(&PhoneHello {}).await {
+        if let Some(PhoneStatus {
+            state,
+            notes,
+            region,
+        }) = send(&PhoneHello {}).await
+        {
+            if let Some(region) = crate::number::plan::canonical_region(&region) {
+                REGION.with(|r| r.set(region));
+            }
             update(state, notes);
         }
     });
+}
+
+/// The region this panel reads national numbers in.
+pub(crate) fn home_region() -> &'static str {
+    REGION.with(|r| r.get())
 }
 
 /// The host's own style: every property the page could use to hide the panel or make it
@@ -848,7 +863,7 @@ fn render_panel(panel: &Panel) {
     set_hidden(root, ".call", call.is_none());
     if let Some(c) = call {
         // A number as people write it (`03-1234-5678`); a SIP address or extension as it came.
-        let number = PhoneNumber::parse(&c.peer, DEFAULT_REGION)
+        let number = PhoneNumber::parse(&c.peer, home_region())
             .map(|n| n.display())
             .unwrap_or_else(|_| c.peer.clone());
         // The extension dialled after the answer: `03-1234-5678 内線 123`.
@@ -959,7 +974,7 @@ fn render_panel(panel: &Panel) {
 
 /// The number of a call as people write it, or the name its card found.
 fn who_is(call: &CallView, card: Option<&CallerCard>) -> String {
-    let number = PhoneNumber::parse(&call.peer, DEFAULT_REGION)
+    let number = PhoneNumber::parse(&call.peer, home_region())
         .map(|n| n.display())
         .unwrap_or_else(|_| call.peer.clone());
     match card.and_then(|c| c.matches.first()) {
@@ -1007,7 +1022,7 @@ fn render_transfer(panel: &Panel) {
         .find_map(|c| c.transfer.as_ref());
     set_hidden(root, ".transfer-status", transfer.is_none());
     let Some(t) = transfer else { return };
-    let target = PhoneNumber::parse(&t.target, DEFAULT_REGION)
+    let target = PhoneNumber::parse(&t.target, home_region())
         .map(|n| n.display())
         .unwrap_or_else(|_| t.target.clone());
     let text = match t.state {

@@ -11,6 +11,7 @@ mod format;
 mod jp_area;
 mod metadata;
 mod parse;
+pub mod plan;
 // Generated; kept as the generator writes it, so the freshness test can compare bytes.
 #[rustfmt::skip]
 mod ranges;

@@ -7,6 +7,8 @@ pub mod id;
 pub mod lightning;
 pub mod lookup;
 pub mod new_caller;
+pub mod oauth;
+pub mod permissions;
 pub mod rest;
 pub mod retry;
 pub mod search;

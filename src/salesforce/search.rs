@@ -12,7 +12,7 @@ use super::id::RecordId;
 use super::lightning::record_url;
 use super::rest::RestError;
 use crate::calllog::CallerMatch;
-use crate::number::{PhoneNumber, DEFAULT_REGION};
+use crate::number::PhoneNumber;
 
 /// What the search returns, in this order (people first, as the card ranks them).
 pub const SEARCH_OBJECTS: [&str; 5] = ["Contact", "Lead", "Account", "Opportunity", "Case"];
@@ -74,8 +74,13 @@ pub fn escape_term(text: &str) -> String {
     out
 }
 
-/// The SOSL for what the user typed, over `readable` (of [`SEARCH_OBJECTS`]).
-pub fn search_sosl(query: &str, readable: &[String]) -> Result<String, SearchRefused> {
+/// The SOSL for what the user typed, over `readable` (of [`SEARCH_OBJECTS`]); a national number
+/// is read as one of `region`.
+pub fn search_sosl(
+    query: &str,
+    readable: &[String],
+    region: &str,
+) -> Result<String, SearchRefused> {
     let parts: Vec<&str> = SEARCH_OBJECTS
         .iter()
         .filter(|o| readable.iter().any(|r| r == *o))
@@ -92,7 +97,7 @@ pub fn search_sosl(query: &str, readable: &[String]) -> Result<String, SearchRef
         .filter(|c| !c.is_ascii_digit() && !" -+()".contains(*c))
         .count();
     if digits >= 6 && others == 0 {
-        if let Ok(number) = PhoneNumber::parse(query, DEFAULT_REGION) {
+        if let Ok(number) = PhoneNumber::parse(query, region) {
             return Ok(format!(
                 "FIND {{{}}} IN PHONE FIELDS RETURNING {returning} LIMIT {SEARCH_LIMIT}",
                 number.sosl_term()
@@ -170,7 +175,7 @@ mod tests {
 
     #[test]
     fn a_name_is_one_escaped_term_over_all_fields() {
-        let q = search_sosl("高橋 美咲", &all()).unwrap();
+        let q = search_sosl("高橋 美咲", &all(), "JP").unwrap();
         assert_eq!(
             q,
             "FIND {\"高橋 美咲\"} IN ALL FIELDS RETURNING Contact(Id, Name, AccountId, Account.Name, \
@@ -183,7 +188,7 @@ mod tests {
     #[test]
     fn every_reserved_character_is_escaped_so_the_text_stays_a_term() {
         let hostile = "O'Brien} RETURNING User(Id) {x* AND (a|b) \\ \"q\" ~2 ^3 [k]: &!?+-";
-        let q = search_sosl(hostile, &all()).unwrap();
+        let q = search_sosl(hostile, &all(), "JP").unwrap();
         let term = q
             .strip_prefix("FIND {\"")
             .and_then(|r| r.split_once("\"} IN ALL FIELDS"))
@@ -213,7 +218,7 @@ mod tests {
 
     #[test]
     fn a_number_is_searched_in_phone_fields_in_every_spelling() {
-        let q = search_sosl("052-123-4567", &all()).unwrap();
+        let q = search_sosl("052-123-4567", &all(), "JP").unwrap();
         assert!(q.starts_with("FIND {"), "{q}");
         assert!(q.contains("IN PHONE FIELDS"), "{q}");
         assert!(q.contains("0521234567"), "{q}");
@@ -222,15 +227,18 @@ mod tests {
 
     #[test]
     fn too_little_to_search_and_nothing_readable_are_said() {
-        assert_eq!(search_sosl(" 高 ", &all()), Err(SearchRefused::TooShort));
-        assert_eq!(search_sosl("*", &all()), Err(SearchRefused::TooShort));
         assert_eq!(
-            search_sosl("Acme", &[]),
+            search_sosl(" 高 ", &all(), "JP"),
+            Err(SearchRefused::TooShort)
+        );
+        assert_eq!(search_sosl("*", &all(), "JP"), Err(SearchRefused::TooShort));
+        assert_eq!(
+            search_sosl("Acme", &[], "JP"),
             Err(SearchRefused::NothingReadable)
         );
         let only = vec!["Account".to_string()];
         assert_eq!(
-            search_sosl("Acme", &only).unwrap(),
+            search_sosl("Acme", &only, "JP").unwrap(),
             "FIND {\"Acme\"} IN ALL FIELDS RETURNING Account(Id, Name, OwnerId) LIMIT 20"
         );
     }

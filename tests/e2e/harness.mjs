@@ -94,7 +94,7 @@ export function chromiumArgs(devorgs) {
  * Launches Chromium with the built extension; returns the context, the worker and the extension id.
  * `headless: false` shows the window on `env.DISPLAY` (`env` is added to this process's).
  */
-export async function launchBrowser(devorg, { headless = true, extraArgs = [], env = {} } = {}) {
+export async function launchBrowser(devorg, { headless = true, extraArgs = [], env = {}, region = 'JP' } = {}) {
   if (!existsSync(join(DIST, 'manifest.json'))) throw new Error('dist/ is missing: run ./build.sh build first');
   const userDataDir = mkdtempSync(join(tmpdir(), 'sfphone-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -105,6 +105,9 @@ export async function launchBrowser(devorg, { headless = true, extraArgs = [], e
   });
   const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
   const extensionId = new URL(worker.url()).host;
+  // The tests' numbers are Japanese, the browser's language English (a first run would read
+  // national numbers as American): the user chooses Japan, as on the options page.
+  if (region) await chooseRegion(context, `chrome-extension://${extensionId}/options.html`, region);
   const consoleLines = [];
   const watch = (page) => page.on('console', (msg) => consoleLines.push(msg.text()));
   context.pages().forEach(watch);
@@ -120,6 +123,17 @@ export async function launchBrowser(devorg, { headless = true, extraArgs = [], e
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Sets the region of national numbers on the options page, as a user does. */
+export async function chooseRegion(context, optionsUrl, region) {
+  const page = await context.newPage();
+  await page.goto(optionsUrl);
+  await page.waitForSelector('body[data-ready="true"]');
+  await page.selectOption('#dial-region', region);
+  await page.click('#dial-rules-save');
+  await page.waitForSelector('#dial-rules-result[data-saved="true"]');
+  await page.close();
 }
 
 /** Logs in through the devorg's login form, like a user, and lands on `startPath` in Lightning. */

@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 use super::js::ask_worker;
-use crate::protocol::{Ack, ContentMode, ContentStarted, Request};
+use crate::protocol::{Ack, ContentHello, ContentMode, ContentStarted, Request};
 
 pub use crate::clicktocall::field::{FIELD_ATTRIBUTE, NOT_DIALABLE};
 pub use affordance::{field_facts, page_facts, AFFORDANCE_ATTRIBUTE, AFFORDANCE_TAG};
@@ -42,8 +42,17 @@ pub fn content_main() {
         })
     });
     super::panel::start(&document, super::panel::Placement::Docked);
-    let scanner = Scanner::start(&document, Some(report));
-    SCANNER.with(|s| *s.borrow_mut() = Some(scanner));
+    wasm_bindgen_futures::spawn_local(async move {
+        // How the user's numbers read comes first: a national number means another number
+        // in another country. A worker that cannot answer leaves the default.
+        let region = ask_worker(&ContentHello {})
+            .await
+            .ok()
+            .and_then(|setup| crate::number::plan::canonical_region(&setup.region))
+            .unwrap_or(crate::number::DEFAULT_REGION);
+        let scanner = Scanner::start(&document, region, Some(report));
+        SCANNER.with(|s| *s.borrow_mut() = Some(scanner));
+    });
 }
 
 /// Starts the panel alone, in `panel.html`: the frame the degraded content script docks in a

@@ -82,6 +82,8 @@ enum Job {
 
 pub struct Scanner {
     document: Document,
+    /// The region national numbers are read in (the user's dial plan).
+    region: &'static str,
     /// Groups waiting to come near the viewport; a group's two ends map to its index.
     groups: Vec<Option<Group>>,
     group_of_end: js_sys::Map,
@@ -125,6 +127,7 @@ impl Scanner {
     /// Starts watching `document` (and every shadow root found in it).
     pub fn start(
         document: &Document,
+        region: &'static str,
         on_first_idle: Option<Box<dyn FnOnce(u32)>>,
     ) -> SharedScanner {
         let scanner = Rc::new_cyclic(|this: &Weak<RefCell<Scanner>>| {
@@ -133,6 +136,7 @@ impl Scanner {
             let visible = this.clone();
             RefCell::new(Scanner {
                 document: document.clone(),
+                region,
                 groups: Vec::new(),
                 group_of_end: js_sys::Map::new(),
                 roots: Vec::new(),
@@ -515,7 +519,7 @@ impl Scanner {
         let targets = field
             .get_attribute(kind.value_attribute())
             .filter(|_| !is_editable_context(editable.as_deref()) && !inside_opaque)
-            .map(|raw| dial_targets(&raw))
+            .map(|raw| dial_targets(&raw, self.region))
             .unwrap_or_default();
         let Some(first) = targets.first() else {
             let _ = field.set_attribute(FIELD_ATTRIBUTE, NOT_DIALABLE);

@@ -132,20 +132,29 @@ const MAPPING_SLOTS: [&str; 4] = [
     "memoField",
 ];
 
-/// The mapping form: each select offers the fields of the right type this org lets the user
-/// write (from its Task describe), with the saved choice selected.
+/// The org whose mapping the form edits: the one chosen above it (each org has its own,
+/// checked against its own describe).
+fn mapping_org(document: &Document) -> String {
+    field_value(document, "mapping-org")
+}
+
+/// The mapping form of the chosen org: each select offers the fields of the right type this
+/// org lets the user write (from its Task describe), with the saved choice selected.
 pub(super) async fn fill_mapping(document: &Document, orgs: &[OrgReport]) {
+    let chosen = mapping_org(document);
     let Some(task) = orgs
         .iter()
+        .filter(|o| chosen.is_empty() || o.org_id == chosen)
         .find_map(|o| o.capabilities.as_ref().and_then(|c| c.task.clone()))
     else {
         return;
     };
+    let org_id = (!chosen.is_empty()).then_some(chosen);
     let describe = TaskDescribe {
         types: &task.types,
         createable: &task.createable,
     };
-    let mapping = send(&GetFieldMapping {})
+    let mapping = send(&GetFieldMapping { org_id })
         .await
         .map(|r| r.mapping)
         .unwrap_or_default();
@@ -193,11 +202,14 @@ pub(super) async fn save_mapping() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
+    let org_id = mapping_org(&document);
     let mut value = serde_json::to_value(
-        send(&GetFieldMapping {})
-            .await
-            .map(|r| r.mapping)
-            .unwrap_or_default(),
+        send(&GetFieldMapping {
+            org_id: Some(org_id.clone()),
+        })
+        .await
+        .map(|r| r.mapping)
+        .unwrap_or_default(),
     )
     .unwrap_or_default();
     for slot in MAPPING_SLOTS.iter().chain(["subjectTemplate"].iter()) {
@@ -222,11 +234,7 @@ pub(super) async fn save_mapping() {
         return;
     };
     mapping.assignee = assignee;
-    let reply = send(&SaveFieldMapping {
-        org_id: field_value(&document, "lookup-org"),
-        mapping,
-    })
-    .await;
+    let reply = send(&SaveFieldMapping { org_id, mapping }).await;
     let Some(result) = document.get_element_by_id("mapping-result") else {
         return;
     };

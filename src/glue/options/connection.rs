@@ -100,7 +100,7 @@ fn feature(
 
 /// The orgs to choose from: for a lookup, and the logging org (`logging` selected).
 pub(super) fn fill_org_choice(document: &Document, orgs: &[OrgReport], logging: Option<&str>) {
-    for id in ["lookup-org", "logging-org"] {
+    for id in ["lookup-org", "logging-org", "mapping-org"] {
         let Some(select) = document.get_element_by_id(id) else {
             continue;
         };
@@ -125,8 +125,24 @@ pub(super) fn fill_org_choice(document: &Document, orgs: &[OrgReport], logging: 
     }
 }
 
-/// Which dials ask first, as stored.
+/// Which dials ask first, and the region numbers are read in, as stored.
 pub(super) fn fill_dial_rules(document: &Document, rules: DialRules) {
+    if let Some(select) = document
+        .get_element_by_id("dial-region")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+    {
+        select.set_text_content(None);
+        for code in crate::number::plan::regions() {
+            if let Ok(option) = document.create_element("option") {
+                option
+                    .set_attribute("value", code)
+                    .log_and_continue("rendering");
+                option.set_text_content(Some(&chrome::text(&format!("region_{code}"))));
+                select.append_child(&option).log_and_continue("rendering");
+            }
+        }
+        select.set_value(rules.region());
+    }
     for (id, on) in [
         ("confirm-costly", rules.confirm_costly),
         ("confirm-abroad", rules.confirm_abroad),
@@ -196,9 +212,11 @@ pub(super) async fn save_dial_rules() {
             .and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
             .is_some_and(|i| i.checked())
     };
+    let region = field_value(&document, "dial-region");
     let rules = DialRules {
         confirm_costly: checked("confirm-costly"),
         confirm_abroad: checked("confirm-abroad"),
+        region: (!region.is_empty()).then_some(region),
     };
     let result = send(&SaveDialRules { rules }).await;
     show_saved(&document, "dial-rules-result", result, "dialRulesSaved");

@@ -5,6 +5,7 @@
 mod assignee;
 mod calllogs;
 mod connection;
+mod managed;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -34,6 +35,7 @@ pub async fn options_main() {
             logging_org,
             dial_rules,
             log_policy,
+            managed,
             ..
         }) => {
             fill_dial_rules(&document, dial_rules);
@@ -43,6 +45,8 @@ pub async fn options_main() {
             render_pages(&document, &pages);
             fill_org_choice(&document, &orgs, logging_org.as_deref());
             fill_mapping(&document, &orgs).await;
+            managed::lock(&document, &managed);
+            wire_mapping_org(&document, orgs);
         }
         Err(e) => show_error(&document, "error", &e),
     }
@@ -132,6 +136,25 @@ pub(super) fn show_error(document: &Document, id: &str, refusal: &Refusal) {
         el.remove_attribute("hidden")
             .log_and_continue("showing error");
     }
+}
+
+/// Another org chosen above the mapping: its own mapping, against its own describe.
+fn wire_mapping_org(document: &Document, orgs: Vec<crate::protocol::OrgReport>) {
+    let Some(select) = document.get_element_by_id("mapping-org") else {
+        return;
+    };
+    let handler = Closure::<dyn Fn()>::new(move || {
+        let orgs = orgs.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+                fill_mapping(&document, &orgs).await;
+            }
+        })
+    });
+    select
+        .add_event_listener_with_callback("change", handler.as_ref().unchecked_ref())
+        .log_and_continue("wiring the org choice");
+    handler.forget();
 }
 
 fn wire_lookup(document: &Document) {

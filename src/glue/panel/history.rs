@@ -7,7 +7,7 @@ use web_sys::{Element, ShadowRoot};
 use super::{append_name, chrome, find, set_attr, set_hidden, set_text, show_reason, Panel, PANEL};
 use crate::calllog::{RecordHistory, HISTORY_OBJECTS};
 use crate::glue::js::{ask_worker, JsResultExt};
-use crate::number::{PhoneNumber, DEFAULT_REGION};
+use crate::number::PhoneNumber;
 use crate::protocol::{ContentDial, RecordCalls, RecordContext};
 use crate::salesforce::id::RecordId;
 use crate::salesforce::lightning::record_in_view;
@@ -149,7 +149,7 @@ fn call_again() {
         let panel = p.as_ref()?;
         let (object, record_id) = panel.history.record.clone()?;
         let history = panel.history.loaded.as_ref()?;
-        let number = PhoneNumber::parse(history.phone.as_deref()?, DEFAULT_REGION).ok()?;
+        let number = PhoneNumber::parse(history.phone.as_deref()?, super::home_region()).ok()?;
         Some(ContentDial {
             number: number.e164(),
             extension: number.extension.clone(),
@@ -241,7 +241,7 @@ pub(super) fn render(panel: &Panel) {
     let history = panel.history.loaded.as_ref();
     let phone = history
         .and_then(|h| h.phone.as_deref())
-        .and_then(|p| PhoneNumber::parse(p, DEFAULT_REGION).ok());
+        .and_then(|p| PhoneNumber::parse(p, super::home_region()).ok());
     set_hidden(root, ".history-call", phone.is_none());
     if let Some(number) = &phone {
         set_text(

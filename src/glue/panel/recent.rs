@@ -7,7 +7,7 @@ use web_sys::Element;
 use super::{chrome, find, refused, set_hidden, set_text, Panel};
 use crate::calllog::{NoteStatus, RecentCall};
 use crate::glue::js::{ask_worker, JsResultExt};
-use crate::number::{PhoneNumber, DEFAULT_REGION};
+use crate::number::PhoneNumber;
 use crate::protocol::PanelShowCall;
 use crate::shown::shown_name;
 
@@ -82,7 +82,7 @@ fn item(document: &web_sys::Document, call: &RecentCall) -> Option<Element> {
     button
         .set_attribute("aria-current", if call.shown { "true" } else { "false" })
         .ok()?;
-    let number = PhoneNumber::parse(&call.number, DEFAULT_REGION)
+    let number = PhoneNumber::parse(&call.number, super::home_region())
         .map(|n| n.display())
         .unwrap_or_else(|_| call.number.clone());
     let who = call

@@ -15,6 +15,7 @@ use crate::glue::js::{string_prop, GlueError, JsResultExt};
 use crate::outbox::REQUEST_TIMEOUT_MS;
 use crate::protocol::OrgReport;
 use crate::salesforce::capabilities::Capabilities;
+use crate::salesforce::oauth::refuses_browser_session;
 use crate::salesforce::rest::RestError;
 use crate::salesforce::retry::{decide, parse_limit_info, Next};
 use crate::salesforce::session::{api_session_for_org, ApiSession, OrgId, SessionId, SidCookie};
@@ -43,7 +44,12 @@ pub async fn sid_cookies() -> Result<Vec<SidCookie>, JsValue> {
         .collect())
 }
 
-async fn session_for(org: &OrgReport) -> Result<ApiSession, CallError> {
+/// The session a call for `org` uses, and whether it is an OAuth token: the token when the
+/// user connected the org with Salesforce, else the browser's session cookie.
+async fn session_for(org: &OrgReport) -> Result<(ApiSession, bool), CallError> {
+    if let Some(token) = super::oauth::session(org).await {
+        return token.map(|session| (session, true));
+    }
     let org_id =
         OrgId::parse(&org.org_id).ok_or_else(|| CallError::new("BAD_ORG", "not an org id"))?;
     let cookies = sid_cookies()
@@ -51,6 +57,7 @@ async fn session_for(org: &OrgReport) -> Result<ApiSession, CallError> {
         .map_err(|_| CallError::new("NO_API_SESSION", "the session cookies could not be read"))?;
     let preferred = (!org.api_host.is_empty()).then_some(org.api_host.as_str());
     api_session_for_org(&org_id, preferred, &cookies)
+        .map(|session| (session, false))
         .ok_or_else(|| CallError::new("NO_API_SESSION", "no Salesforce API session for this org"))
 }
 
@@ -179,7 +186,17 @@ pub async fn call(
     let mut timed_out = false;
     let mut attempt = 0;
     let result = loop {
-        let session = session_for(&org).await?;
+        let (session, oauth) = match session_for(&org).await {
+            Ok(found) => found,
+            // A connection that ended, or a token of another user: the org says so until the
+            // user connects again.
+            Err(e) => match ErrorCode::parse(&e.code) {
+                Some(state @ (ErrorCode::OauthExpired | ErrorCode::OauthWrongUser)) => {
+                    break Err((Verdict::State(state), e));
+                }
+                _ => return Err(e),
+            },
+        };
         let left = deadline.saturating_sub(now_ms());
         let (status, body_text, limit_info, retry_after) = if left == 0 {
             timed_out = true;
@@ -202,11 +219,33 @@ pub async fn call(
         let error = (!(200..300).contains(&status) && status != 0)
             .then(|| RestError::from_response(status, &body_text));
         let code = error.as_ref().map(|e| e.code().to_string());
-        match decide(status, code.as_deref(), attempt, retry_after.as_deref()) {
+        let next = decide(status, code.as_deref(), attempt, retry_after.as_deref());
+        // API Access Control: no fresh cookie will do; the user connects with Salesforce.
+        if matches!(next, Next::RereadSession | Next::LogInAgain)
+            && !oauth
+            && refuses_browser_session(first_message(error.as_ref()))
+        {
+            break Err((
+                Verdict::State(ErrorCode::ApiSessionRefused),
+                CallError::new(
+                    "API_SESSION_REFUSED",
+                    "the org does not let the browser session use the API",
+                ),
+            ));
+        }
+        match next {
             Next::Done => {
                 break Ok((Verdict::Connected, body_text));
             }
+            // A token past its time: the refresh token gets a new one for the next attempt.
+            Next::RereadSession if oauth => super::oauth::forget_access(org_id).await,
             Next::RereadSession => {}
+            Next::LogInAgain if oauth => {
+                break Err((
+                    Verdict::State(ErrorCode::OauthExpired),
+                    CallError::new("OAUTH_EXPIRED", "connect with Salesforce again"),
+                ));
+            }
             // A create may have been committed before the answer was lost: never send a POST
             // again from here. The outbox verifies (by CallObject) before it sends again.
             Next::RetryAfter { .. } if method == "POST" => {
@@ -301,6 +340,14 @@ pub async fn call(
             "Salesforce's answer was cut off or is not JSON",
         )
     })
+}
+
+/// The first error message of a REST refusal (empty when there is none).
+fn first_message(error: Option<&RestError>) -> &str {
+    match error {
+        Some(RestError::Api { errors, .. }) => errors.first().map_or("", |e| e.message.as_str()),
+        _ => "",
+    }
 }
 
 /// What a call's end says about the org, written to its record once.

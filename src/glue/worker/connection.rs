@@ -12,11 +12,11 @@ use serde_json::{json, Value};
 use wasm_bindgen_futures::JsFuture;
 
 use super::client::{call, now_ms, sid_cookies, CallError};
-use super::store;
+use super::{runner, store};
 use crate::codes::ErrorCode;
 use crate::glue::chrome;
 use crate::glue::js::string_prop;
-use crate::number::{PhoneNumber, DEFAULT_REGION};
+use crate::number::PhoneNumber;
 use crate::protocol::{LookupResult, OrgReport};
 use crate::salesforce::capabilities::{
     objects_with, readable_objects, task_fields, ApiAccess, Capabilities, LOOKUP_OBJECTS,
@@ -211,7 +211,7 @@ const TAGS: &str = "sessionTags";
 
 /// A salted digest of the session: tells sessions apart, and cannot be turned back into one.
 /// The salt is random per browser session and lives in memory-only storage.
-async fn session_tag(session: &SessionId) -> String {
+pub(super) async fn session_tag(session: &SessionId) -> String {
     use sha2::{Digest, Sha256};
     let salt = match store::session_load::<String>(SALT).await.ok().flatten() {
         Some(salt) => salt,
@@ -266,7 +266,8 @@ pub async fn lookup(org_id: &str, number: &str) -> Result<LookupResult, CallErro
             message: "record lookup is not available".into(),
         });
     }
-    let parsed = PhoneNumber::parse(number, DEFAULT_REGION).map_err(|e| CallError {
+    let region = runner::read(|d| d.region()).await?;
+    let parsed = PhoneNumber::parse(number, region).map_err(|e| CallError {
         code: e.code().into(),
         message: "not a phone number".into(),
     })?;
@@ -275,11 +276,10 @@ pub async fn lookup(org_id: &str, number: &str) -> Result<LookupResult, CallErro
         message: "none of Contact, Account, Lead is readable".into(),
     })?;
     let answer = call(org_id, "GET", &path, None).await?;
-    let candidates =
-        parse_search(&answer.to_string(), &parsed, DEFAULT_REGION).map_err(|e| CallError {
-            code: e.code().into(),
-            message: "the search answer could not be read".into(),
-        })?;
+    let candidates = parse_search(&answer.to_string(), &parsed, region).map_err(|e| CallError {
+        code: e.code().into(),
+        message: "the search answer could not be read".into(),
+    })?;
     let priority = lookup_priority().await;
     Ok(LookupResult {
         org_id: org_id.into(),
@@ -289,6 +289,9 @@ pub async fn lookup(org_id: &str, number: &str) -> Result<LookupResult, CallErro
 
 /// The user's preferred order of Contact / Account / Lead (the seed vendor's by default).
 pub async fn lookup_priority() -> Vec<String> {
+    if let Some(priority) = super::policy::current().await.lookup_priority {
+        return priority;
+    }
     store::load::<Vec<String>>("lookupPriority")
         .await
         .ok()

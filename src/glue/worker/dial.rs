@@ -7,8 +7,8 @@ use crate::clicktocall::PageFacts;
 use crate::protocol::{CandidateField, Dialable};
 
 /// Which candidates are dialable, with the number and record each dials.
-pub fn candidates(page: &PageFacts, fields: &[CandidateField]) -> Dialable {
+pub fn candidates(page: &PageFacts, fields: &[CandidateField], region: &str) -> Dialable {
     Dialable {
-        fields: degraded::answer_all(page, fields),
+        fields: degraded::answer_all(page, fields, region),
     }
 }

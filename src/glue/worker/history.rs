@@ -73,7 +73,7 @@ pub async fn calls(
         // An edition without the API: said, in the user's words.
         return Err(CallError::new(code, "the org's API is not available"));
     }
-    let mapping = logging::mapping().await?;
+    let mapping = logging::mapping(&org_id).await?;
     let memo = FieldMapping::mapped(&mapping.memo_field);
     let request = history_request(&object, &record_id, memo)
         .ok_or_else(|| CallError::new("NO_CARD", "this record has no call list"))?;

@@ -84,9 +84,25 @@ fn access_of(
     ))
 }
 
-pub async fn mapping() -> Result<FieldMapping, CallError> {
-    Ok(store::load("fieldMapping").await?.unwrap_or_default())
+/// The Task field mapping of `org_id`: the administrator's (one for every org) when a policy
+/// sets it, else the org's own, checked against its describe when saved. A mapping saved
+/// before mappings were per org applies to every org that has none of its own.
+pub async fn mapping(org_id: &str) -> Result<FieldMapping, CallError> {
+    if let Some(managed) = super::policy::current().await.field_mapping {
+        return Ok(managed);
+    }
+    if let Some(own) = store::load(&mapping_key(org_id)).await? {
+        return Ok(own);
+    }
+    Ok(store::load(LEGACY_MAPPING).await?.unwrap_or_default())
 }
+
+/// Where an org's mapping is kept.
+pub fn mapping_key(org_id: &str) -> String {
+    format!("fieldMapping:{org_id}")
+}
+
+const LEGACY_MAPPING: &str = "fieldMapping";
 
 pub async fn send(org_id: &str, request: &ApiRequest) -> Result<Value, CallError> {
     let method = serde_json::to_value(request.method)
@@ -104,7 +120,7 @@ pub async fn create(log: &Log) -> Answer {
         let org = store::org(org_id).await?.ok_or_else(|| {
             CallError::new("UNKNOWN_ORG", "open a Salesforce page of this org first")
         })?;
-        let mapping = mapping().await?;
+        let mapping = mapping(org_id).await?;
         let parts = access_of(&org, &mapping)?;
         Ok::<_, CallError>((mapping, parts))
     }
@@ -213,7 +229,7 @@ pub async fn update(log: &Log, change: Change) -> Result<(), (bool, String)> {
         let org = store::org(org_id).await?.ok_or_else(|| {
             CallError::new("UNKNOWN_ORG", "open a Salesforce page of this org first")
         })?;
-        let mapping = mapping().await?;
+        let mapping = mapping(org_id).await?;
         let (access, _, user) = access_of(&org, &mapping)?;
         let update = match change {
             Change::Memo => memo_update(&task_id, &log.call.memo_tags, &mapping, &access),

@@ -12,7 +12,9 @@ mod dial;
 mod history;
 mod logging;
 mod notify;
+mod oauth;
 mod phone;
+mod policy;
 mod runner;
 mod serial;
 mod store;
@@ -31,14 +33,15 @@ use crate::glue::chrome;
 use crate::glue::js::{from_js, string_prop, to_js, GlueError};
 use crate::protocol::{
     parse_to_worker, sender_context, Ack, CallLogList, CallLogReport, CallLogged, CallLogs,
-    ConfirmDial, ContentCandidates, ContentDial, ContentStarted, DialReport, FieldMappingIs,
-    FieldMappingSaved, FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall,
-    LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
-    PanelNewRecord, PanelNotes, PanelRetryLog, PanelSearch, PanelShowCall, PanelWrapUp, Phone,
-    PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PhoneTranscript, PickCaller,
-    RecordCalls, Refusal, Request, RetryCallLog, SaveDialRules, SaveFieldMapping, SaveLogPolicy,
-    SaveLoggingOrg, SaveLookupPriority, SearchUsers, SenderContext, Status, ToTab, ToWorker,
-    UpdateMemo, UpdateTranscript, UsersFound,
+    ConfirmDial, ConnectSalesforce, ContentCandidates, ContentDial, ContentHello, ContentSetup,
+    ContentStarted, DialReport, DisconnectSalesforce, FieldMappingIs, FieldMappingSaved,
+    FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall, LogTestCall, Lookup,
+    OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport, PanelNewRecord,
+    PanelNotes, PanelRetryLog, PanelSearch, PanelShowCall, PanelWrapUp, Phone, PhoneHello,
+    PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PhoneTranscript, PickCaller, RecordCalls,
+    Refusal, Request, RetryCallLog, SaveConsumerKey, SaveDialRules, SaveFieldMapping,
+    SaveLogPolicy, SaveLoggingOrg, SaveLookupPriority, SearchUsers, SenderContext, Status, ToTab,
+    ToWorker, UpdateMemo, UpdateTranscript, UsersFound,
 };
 use crate::salesforce::host;
 use crate::salesforce::lookup::encode_query_value;
@@ -104,6 +107,12 @@ fn framing_page(sender: &JsValue) -> Result<String, Refusal> {
 /// A content script's message (the scanner's, or the docked panel's).
 async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) -> Answered {
     match message {
+        FromContent::ContentHello(_) => answer::<ContentHello>(
+            runner::read(|d| ContentSetup {
+                region: d.region().to_string(),
+            })
+            .await,
+        ),
         FromContent::ContentStarted(started) => {
             answer::<ContentStarted>(content_started(started, sender_url).await)
         }
@@ -128,7 +137,8 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
             },
         ),
         FromContent::ContentCandidates(ContentCandidates { page, fields }) => {
-            answer::<ContentCandidates>(Ok::<_, Refusal>(dial::candidates(&page, &fields)))
+            let region = runner::read(|d| d.region()).await?;
+            answer::<ContentCandidates>(Ok::<_, Refusal>(dial::candidates(&page, &fields, region)))
         }
         FromContent::PhoneHello(_) => answer::<PhoneHello>(phone_hello(sender, sender_url).await),
         FromContent::PickCaller(PickCaller { call_id, record_id }) => answer::<PickCaller>(
@@ -252,8 +262,8 @@ async fn content_dial(
         return Err(phone::not_configured());
     }
     // The extension goes after a pause (`0312345678,123`): the phone dials it once answered.
-    let number =
-        crate::number::dial_form_with(&number, extension.as_deref(), crate::number::DEFAULT_REGION);
+    let region = runner::read(|d| d.region()).await?;
+    let number = crate::number::dial_form_with(&number, extension.as_deref(), region);
     // Without the record's name the Task's subject would have a hole: the logging request
     // then finds the record (and its name) by number instead.
     let record = record.and_then(|r| {
@@ -287,11 +297,12 @@ async fn phone_hello(sender: &JsValue, sender_url: &str) -> Result<PhoneStatus, 
         let org_id = connection::org_of(sender_url, &page_host(sender_url)).await;
         runner::submit(Input::PanelHello { tab, org_id }).await?;
     }
-    let parts = runner::read(|d| runner::view_parts(d, tab)).await?;
+    let (parts, region) = runner::read(|d| (runner::view_parts(d, tab), d.region())).await?;
     let (state, notes) = runner::panel_view(parts).await;
     Ok(PhoneStatus {
         state: phone::panel_started(state).await?,
         notes,
+        region: region.to_string(),
     })
 }
 
@@ -312,12 +323,31 @@ async fn from_options(message: FromOptions) -> Answered {
                 .await
                 .map(|_| Ack {}),
         ),
+        FromOptions::ConnectSalesforce(ConnectSalesforce { org_id }) => {
+            answer::<ConnectSalesforce>(oauth::connect(&org_id).await.map(|_| Ack {}))
+        }
+        FromOptions::DisconnectSalesforce(DisconnectSalesforce { org_id }) => {
+            answer::<DisconnectSalesforce>(oauth::disconnect(&org_id).await.map(|_| Ack {}))
+        }
+        FromOptions::SaveConsumerKey(SaveConsumerKey { consumer_key }) => {
+            answer::<SaveConsumerKey>(
+                oauth::save_consumer_key(&consumer_key)
+                    .await
+                    .map(|_| Ack {}),
+            )
+        }
         FromOptions::SaveLoggingOrg(SaveLoggingOrg { org_id }) => answer::<SaveLoggingOrg>(
             runner::submit(Input::ChooseLoggingOrg { org_id })
                 .await
                 .map(|_| Ack {}),
         ),
         FromOptions::SaveLookupPriority(SaveLookupPriority { priority }) => {
+            if policy::current().await.lookup_priority.is_some() {
+                return Err(Refusal::new(
+                    "SET_BY_ADMIN",
+                    "the lookup order is set by policy",
+                ));
+            }
             answer::<SaveLookupPriority>(
                 store::store("lookupPriority", &priority)
                     .await
@@ -350,10 +380,8 @@ async fn from_options(message: FromOptions) -> Answered {
         FromOptions::RetryCallLog(RetryCallLog { call_id }) => {
             answer::<RetryCallLog>(log_reply(Input::Retry { call_id }).await)
         }
-        FromOptions::GetFieldMapping(_) => {
-            answer::<GetFieldMapping>(store::load("fieldMapping").await.map(|m| FieldMappingIs {
-                mapping: m.unwrap_or_default(),
-            }))
+        FromOptions::GetFieldMapping(GetFieldMapping { org_id }) => {
+            answer::<GetFieldMapping>(field_mapping(org_id).await)
         }
         FromOptions::SaveFieldMapping(save) => {
             answer::<SaveFieldMapping>(save_field_mapping(save).await)
@@ -370,21 +398,40 @@ async fn from_options(message: FromOptions) -> Answered {
 }
 
 async fn status() -> Result<Status, GlueError> {
-    let (logging_org, dial_rules, log_policy) =
-        runner::read(|d| (d.logging_org.clone(), d.dial_rules, d.log_policy)).await?;
+    let (logging_org, dial_rules, log_policy, managed) = runner::read(|d| {
+        (
+            d.logging_org.clone(),
+            d.dial_rules(),
+            d.log_policy(),
+            d.policy.locked(),
+        )
+    })
+    .await?;
+    let orgs = store::orgs().await?;
     Ok(Status {
-        orgs: store::orgs().await?,
+        oauth_orgs: oauth::connected(&orgs).await,
+        consumer_key: oauth::consumer_key().await,
+        oauth_callback: oauth::redirect_uri(),
+        orgs,
         pages: store::pages().await?,
         last_dial: store::load("lastDial").await?,
         lookup_priority: connection::lookup_priority().await,
         logging_org,
         dial_rules,
         log_policy,
+        managed,
+        policy_problems: policy::problems(),
     })
 }
 
 async fn save_field_mapping(save: SaveFieldMapping) -> Result<FieldMappingSaved, Refusal> {
     let SaveFieldMapping { org_id, mapping } = save;
+    if policy::current().await.field_mapping.is_some() {
+        return Err(Refusal::new(
+            "SET_BY_ADMIN",
+            "the field mapping is set by policy",
+        ));
+    }
     let org = store::org(&org_id).await?;
     let task = org
         .and_then(|o| o.capabilities)
@@ -410,9 +457,24 @@ async fn save_field_mapping(save: SaveFieldMapping) -> Result<FieldMappingSaved,
         }
     }
     if problems.is_empty() {
-        store::store("fieldMapping", &mapping).await?;
+        store::store(&logging::mapping_key(&org_id), &mapping).await?;
     }
     Ok(FieldMappingSaved { problems })
+}
+
+/// The mapping an org's Task gets (the first org's when none is named).
+async fn field_mapping(org_id: Option<String>) -> Result<FieldMappingIs, Refusal> {
+    let org_id = match org_id {
+        Some(id) => id,
+        None => store::orgs()
+            .await?
+            .first()
+            .map(|o| o.org_id.clone())
+            .unwrap_or_default(),
+    };
+    Ok(FieldMappingIs {
+        mapping: logging::mapping(&org_id).await?,
+    })
 }
 
 async fn search_users(org_id: &str, query: &str) -> Result<UsersFound, Refusal> {

@@ -20,16 +20,36 @@ use crate::protocol::{
 const SETTINGS: &str = "phoneSettings";
 const PENDING: &str = "phonePending";
 
-pub async fn settings() -> Result<PhoneSettings, GlueError> {
+/// What the user saved (the options form).
+async fn users_settings() -> Result<PhoneSettings, GlueError> {
     Ok(store::load(SETTINGS).await?.unwrap_or_default())
 }
 
-/// The options page saved the form: keep it and hand it to the engine.
+/// The settings the engine runs with: the user's, under the administrator's policy.
+pub async fn settings() -> Result<PhoneSettings, GlueError> {
+    let policy = super::policy::current().await;
+    Ok(policy.phone(users_settings().await?))
+}
+
+/// The options page saved the form: keep it and hand it to the engine. A value the policy
+/// locks stays the user's own underneath (the form shows the policy's, disabled).
 pub async fn save_settings(form: PhoneSettings) -> Result<PhoneAccount, GlueError> {
-    let settings = form
-        .merged_with(&settings().await?)
+    let before = users_settings().await?;
+    let policy = super::policy::current().await;
+    let kept = policy
+        .keep_locked_phone(form, &before)
+        .merged_with(&before)
         .map_err(|e| GlueError::new(e.code(), "the phone settings were refused"))?;
-    store::store(SETTINGS, &settings).await?;
+    store::store(SETTINGS, &kept).await?;
+    settings_changed().await?;
+    Ok(PhoneAccount {
+        settings: settings().await?.view(),
+    })
+}
+
+/// The settings changed (the user's or the policy's): the engine gets them.
+pub async fn settings_changed() -> Result<(), GlueError> {
+    let settings = settings().await?;
     if settings.is_configured() {
         if !ensure_document().await? {
             forward(&ToPhone::Settings {
@@ -44,10 +64,7 @@ pub async fn save_settings(form: PhoneSettings) -> Result<PhoneAccount, GlueErro
         .await;
     }
     // The engine runs (or was stopped) above: this sets or clears the alarm that watches it.
-    watch().await?;
-    Ok(PhoneAccount {
-        settings: settings.view(),
-    })
+    watch().await
 }
 
 pub async fn settings_view() -> Result<PhoneAccount, GlueError> {

@@ -19,7 +19,7 @@ use crate::calllog::{
 use crate::desk::{Desk, Effect, Input, Log, Reply, DESK_KEY, LOG_KEY_PREFIX};
 use crate::glue::chrome;
 use crate::glue::js::{call, to_js, GlueError};
-use crate::number::{PhoneNumber, DEFAULT_REGION};
+use crate::number::PhoneNumber;
 use crate::protocol::ToTab;
 use crate::salesforce::lightning::record_url;
 
@@ -45,7 +45,14 @@ async fn ensure_loaded() -> Result<(), GlueError> {
     migrate_old_outbox().await?;
     let snapshot = store::load_raw(DESK_KEY).await?;
     let logs = store::load_prefixed(LOG_KEY_PREFIX).await?;
-    let restored = Desk::restore(snapshot.clone(), logs);
+    let mut restored = Desk::restore(snapshot.clone(), logs);
+    // The policy as it is now: it may have changed while the worker was stopped.
+    restored.desk.set_policy(super::policy::read().await);
+    if restored.desk.dial_rules.region.is_none() {
+        // A first run reads national numbers as the browser's country does.
+        let region = crate::number::plan::region_for_locale(&chrome::ui_language());
+        restored.desk.dial_rules.region = Some(region.to_string());
+    }
     if restored.snapshot_unreadable {
         // Kept aside before the next save overwrites it: nothing is dropped unseen.
         if let Some(raw) = snapshot {
@@ -97,7 +104,8 @@ pub async fn submit(input: Input) -> Result<Reply, GlueError> {
     Ok(turn.reply)
 }
 
-/// Reads the desk (restored if need be) in its lane.
+/// Reads the desk (restored if need be) in its lane. Never from code an effect runs (a
+/// notification, the broadcast): that waits for the turn carrying the effect out, for ever.
 pub async fn read<R>(f: impl FnOnce(&Desk) -> R) -> Result<R, GlueError> {
     let _turn = turn(Lane::Desk).await;
     ensure_loaded().await?;
@@ -328,7 +336,7 @@ pub struct WrapUpParts {
 /// user may create and search, and the subject the template gives.
 async fn wrapup_view(parts: WrapUpParts, org_id: &str) -> WrapUpView {
     let org = store::org(org_id).await.ok().flatten();
-    let mapping = logging::mapping().await.unwrap_or_default();
+    let mapping = logging::mapping(org_id).await.unwrap_or_default();
     let capabilities = org.as_ref().and_then(|o| o.capabilities.clone());
     let task = capabilities.as_ref().and_then(|c| c.task.clone());
     let memo_options = FieldMapping::mapped(&mapping.memo_field)
@@ -403,7 +411,7 @@ pub fn view_parts(desk: &Desk, tab: Option<i32>) -> ViewParts {
     let this_org = tab.is_some_and(|t| desk.shows_notes(t));
     let confirm = desk.confirming_in(tab, now_ms()).map(|c| DialConfirm {
         dial_id: c.dial.dial_id.clone(),
-        number: PhoneNumber::parse(&c.dial.number, DEFAULT_REGION)
+        number: PhoneNumber::parse(&c.dial.number, desk.region())
             .map(|n| n.display())
             .unwrap_or_else(|_| c.dial.number.clone()),
         costly: c.costly,

@@ -105,6 +105,15 @@ pub async fn session_store<T: Serialize>(key: &str, value: &T) -> Result<(), Glu
     Ok(())
 }
 
+pub async fn session_remove(key: &str) -> Result<(), GlueError> {
+    call(
+        chrome::storage_session_remove(&JsValue::from_str(key)),
+        "STORAGE",
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn orgs() -> Result<Vec<OrgReport>, GlueError> {
     Ok(org_map()
         .await?

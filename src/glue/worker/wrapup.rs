@@ -104,7 +104,8 @@ pub async fn search(tab: Option<i32>, request: PanelSearch) -> Result<SearchFoun
     if let Some(code) = capabilities.lookup_blocked() {
         return Err(CallError::new(code, "records cannot be searched"));
     }
-    let sosl = search_sosl(&request.query, &capabilities.searchable)
+    let region = runner::read(|d| d.region()).await?;
+    let sosl = search_sosl(&request.query, &capabilities.searchable, region)
         .map_err(|e| CallError::new(e.code(), "nothing to search for"))?;
     let path = format!("/search/?q={}", encode_query_value(&sosl));
     let body = call(&org_id, "GET", &path, None).await?;
