@@ -9,6 +9,7 @@ pub mod calllog;
 pub mod clicktocall;
 pub mod codes;
 pub mod desk;
+pub mod diagnostics;
 pub mod number;
 pub mod outbox;
 pub mod policy;

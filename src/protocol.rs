@@ -133,6 +133,11 @@ pub struct PickCaller {
     pub record_id: RecordId,
 }
 
+/// The docked panel: "Connect with Salesforce" opens the options page where it is done (the
+/// sign-in window is the worker's to open, never a page's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelConnectSalesforce {}
+
 /// The docked panel: send the Task of this (ended) call again, after it failed or waited.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -273,6 +278,7 @@ pub enum FromContent {
     ConfirmDial(ConfirmDial),
     Phone(Phone),
     PanelRetryLog(PanelRetryLog),
+    PanelConnectSalesforce(PanelConnectSalesforce),
     PanelShowCall(PanelShowCall),
     PanelNotes(PanelNotes),
     PanelWrapUp(PanelWrapUp),
@@ -291,6 +297,7 @@ requests! {
     ConfirmDial => Ack,
     Phone => Ack,
     PanelRetryLog => Ack,
+    PanelConnectSalesforce => Ack,
     PanelShowCall => Ack,
     PanelNotes => Ack,
     PanelWrapUp => Ack,
@@ -965,6 +972,7 @@ pub fn parse_to_worker(
                     | FromContent::ConfirmDial(_)
                     | FromContent::Phone(_)
                     | FromContent::PanelRetryLog(_)
+                    | FromContent::PanelConnectSalesforce(_)
                     | FromContent::PanelShowCall(_)
                     | FromContent::PanelNotes(_)
                     | FromContent::PanelWrapUp(_)

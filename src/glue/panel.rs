@@ -27,8 +27,8 @@ use crate::calllog::{CallNotes, CallerCard, CardStatus, NoteStatus};
 use crate::codes::ErrorCode;
 use crate::number::{PhoneNumber, DEFAULT_REGION};
 use crate::protocol::{
-    ConfirmDial, PanelNotes, PanelRetryLog, Phone, PhoneHello, PhoneStatus, PickCaller, Request,
-    ToTab,
+    ConfirmDial, PanelConnectSalesforce, PanelNotes, PanelRetryLog, Phone, PhoneHello, PhoneStatus,
+    PickCaller, Request, ToTab,
 };
 use crate::salesforce::id::RecordId;
 use crate::shown::shown_name;
@@ -68,6 +68,7 @@ const MARKUP: &str = r#"
       <p class="clock" aria-live="off"></p>
       <!--recording-->
       <p class="logged" role="status" hidden><span class="logged-text"></span> <a class="task" target="_top" hidden></a> <button type="button" class="retry" data-action="retry-log" hidden></button></p>
+      <p class="connect" hidden><button type="button" class="connect-salesforce" data-action="connect-salesforce"></button></p>
       <div class="row incoming">
         <button type="button" class="answer" data-action="answer"></button>
         <button type="button" class="decline" data-action="decline"></button>
@@ -644,6 +645,14 @@ fn on_click(event: web_sys::Event) {
         }
         return;
     }
+    if action == "connect-salesforce" {
+        if event.is_trusted() {
+            wasm_bindgen_futures::spawn_local(async {
+                send(&PanelConnectSalesforce {}).await;
+            });
+        }
+        return;
+    }
     if wrapup::on_click(&button, &action, event.is_trusted())
         || history::on_click(&action, event.is_trusted())
         || recent::on_click(&button, &action, event.is_trusted())
@@ -915,6 +924,7 @@ fn render_panel(panel: &Panel) {
     }
     render_caller(panel);
     render_log_note(panel);
+    render_connect(panel);
     wrapup::render(panel);
     history::render(panel);
     recording::render(panel);
@@ -1041,6 +1051,33 @@ fn render_transfer(panel: &Panel) {
         TransferState::Failed(_) => "FAILED",
     };
     set_attr(root, ".transfer-status", "data-state", state);
+}
+
+/// "Connect with Salesforce" when the card or the call's log says the org wants it (API
+/// Access Control refused the browser session, or the OAuth connection ended).
+fn render_connect(panel: &Panel) {
+    let wants = |code: &str| {
+        matches!(
+            code,
+            "API_SESSION_REFUSED" | "OAUTH_EXPIRED" | "OAUTH_WRONG_USER"
+        )
+    };
+    let card = panel
+        .notes
+        .caller
+        .as_ref()
+        .is_some_and(|c| matches!(&c.status, CardStatus::Unavailable(code) if wants(code)));
+    let log = panel.notes.log.as_ref().is_some_and(|n| match &n.status {
+        NoteStatus::NotLogged(code) => wants(code),
+        NoteStatus::Waiting => n.reason.as_deref().is_some_and(wants),
+        NoteStatus::Logged => false,
+    });
+    set_hidden(&panel.root, ".connect", !(card || log));
+    set_text(
+        &panel.root,
+        ".connect-salesforce",
+        &chrome::text("oauthConnect"),
+    );
 }
 
 /// The incoming-call card: the records whose phone is the caller's number, each a link to open

@@ -37,6 +37,10 @@ export async function startDevorg(args = []) {
       const log = await adminRequest('GET', `${base}/__devorg/log`, ready.apiHost);
       return log.requests.filter((r) => r.path.startsWith('/services/data/v51.0'));
     },
+    /** The devorg's OAuth state: its Connected App, approvals and live tokens (counts). */
+    oauth() {
+      return adminRequest('GET', `${base}/__devorg/oauth`, ready.apiHost);
+    },
     /** The records of one object, as the devorg stores them. */
     records(object) {
       return adminRequest('GET', `${base}/__devorg/records/${object}`, ready.apiHost);

@@ -35,7 +35,7 @@ fn fields_of(key: &str) -> &'static [&'static str] {
         "autoLog" => &["#log-when", "#log-wrapup-secs", "#log-policy-save"],
         "confirmCostly" => &["#confirm-costly"],
         "confirmAbroad" => &["#confirm-abroad"],
-        "connectedAppConsumerKey" => &["#oauth-consumer-key"],
+        "connectedAppConsumerKey" => &["#oauth-consumer-key", "#oauth-key-save"],
         _ => &[],
     }
 }

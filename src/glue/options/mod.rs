@@ -6,6 +6,7 @@ mod assignee;
 mod calllogs;
 mod connection;
 mod managed;
+mod oauth;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -28,29 +29,17 @@ pub async fn options_main() {
     translate(&document);
     super::options_phone::start(&document);
     match send(&OptionsStatus {}).await {
-        Ok(Status {
-            orgs,
-            pages,
-            lookup_priority,
-            logging_org,
-            dial_rules,
-            log_policy,
-            managed,
-            ..
-        }) => {
-            fill_dial_rules(&document, dial_rules);
-            fill_log_policy(&document, log_policy);
-            fill_priority(&document, &lookup_priority);
-            render_orgs(&document, &orgs);
-            render_pages(&document, &pages);
-            fill_org_choice(&document, &orgs, logging_org.as_deref());
-            fill_mapping(&document, &orgs).await;
-            managed::lock(&document, &managed);
-            wire_mapping_org(&document, orgs);
+        Ok(status) => {
+            oauth::render(&document, &status);
+            ready(&document, status).await;
         }
         Err(e) => show_error(&document, "error", &e),
     }
     wire_lookup(&document);
+    wire_button(&document, "oauth-key-save", || {
+        wasm_bindgen_futures::spawn_local(oauth::save_key())
+    });
+
     wire_button(&document, "testlog-run", || {
         wasm_bindgen_futures::spawn_local(run_test_log())
     });
@@ -77,6 +66,29 @@ pub async fn options_main() {
         body.set_attribute("data-ready", "true")
             .log_and_continue("marking ready");
     }
+}
+
+/// Every section filled from the worker's status.
+async fn ready(document: &Document, status: Status) {
+    let Status {
+        orgs,
+        pages,
+        lookup_priority,
+        logging_org,
+        dial_rules,
+        log_policy,
+        managed,
+        ..
+    } = status;
+    fill_dial_rules(document, dial_rules);
+    fill_log_policy(document, log_policy);
+    fill_priority(document, &lookup_priority);
+    render_orgs(document, &orgs);
+    render_pages(document, &pages);
+    fill_org_choice(document, &orgs, logging_org.as_deref());
+    fill_mapping(document, &orgs).await;
+    managed::lock(document, &managed);
+    wire_mapping_org(document, orgs);
 }
 
 pub(super) async fn send<Q: Request>(request: &Q) -> Result<Q::Reply, Refusal> {

@@ -133,7 +133,7 @@ pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
 /// Learns the capabilities in two API calls: the resource map (user id), then one composite
 /// with describe global, the Task describe and the edition. `resources`: the map, when it was
 /// just read. `true` when the org was described.
-async fn describe(org_id: &str, resources: Option<Value>) -> bool {
+pub(super) async fn describe(org_id: &str, resources: Option<Value>) -> bool {
     let resources = match resources {
         Some(r) => r,
         None => match call(org_id, "GET", "/", None).await {

@@ -36,12 +36,12 @@ use crate::protocol::{
     ConfirmDial, ConnectSalesforce, ContentCandidates, ContentDial, ContentHello, ContentSetup,
     ContentStarted, DialReport, DisconnectSalesforce, FieldMappingIs, FieldMappingSaved,
     FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall, LogTestCall, Lookup,
-    OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport, PanelNewRecord,
-    PanelNotes, PanelRetryLog, PanelSearch, PanelShowCall, PanelWrapUp, Phone, PhoneHello,
-    PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus, PhoneTranscript, PickCaller, RecordCalls,
-    Refusal, Request, RetryCallLog, SaveConsumerKey, SaveDialRules, SaveFieldMapping,
-    SaveLogPolicy, SaveLoggingOrg, SaveLookupPriority, SearchUsers, SenderContext, Status, ToTab,
-    ToWorker, UpdateMemo, UpdateTranscript, UsersFound,
+    OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
+    PanelConnectSalesforce, PanelNewRecord, PanelNotes, PanelRetryLog, PanelSearch, PanelShowCall,
+    PanelWrapUp, Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus,
+    PhoneTranscript, PickCaller, RecordCalls, Refusal, Request, RetryCallLog, SaveConsumerKey,
+    SaveDialRules, SaveFieldMapping, SaveLogPolicy, SaveLoggingOrg, SaveLookupPriority,
+    SearchUsers, SenderContext, Status, ToTab, ToWorker, UpdateMemo, UpdateTranscript, UsersFound,
 };
 use crate::salesforce::host;
 use crate::salesforce::lookup::encode_query_value;
@@ -169,6 +169,9 @@ async fn from_content(message: FromContent, sender_url: &str, sender: &JsValue) 
                     _ => Ok(Ack {}),
                 },
             )
+        }
+        FromContent::PanelConnectSalesforce(PanelConnectSalesforce {}) => {
+            answer::<PanelConnectSalesforce>(oauth::open_options().await.map(|_| Ack {}))
         }
         FromContent::PanelRetryLog(PanelRetryLog { call_id }) => {
             // Only a panel that was shown the call's Task (the logging org's tab) retries it,

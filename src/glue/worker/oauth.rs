@@ -73,6 +73,14 @@ pub fn redirect_uri() -> String {
     chrome::identity_redirect_url()
 }
 
+/// The options page, at its "Connect with Salesforce" section (the panel's button).
+pub async fn open_options() -> Result<(), CallError> {
+    let url = chrome::runtime_get_url("options.html#oauth");
+    let properties = crate::glue::js::to_js(&serde_json::json!({ "url": url, "active": true }))?;
+    crate::glue::js::call(chrome::tabs_create(&properties), "TAB_GONE").await?;
+    Ok(())
+}
+
 async fn grant(org_id: &str) -> Option<Grant> {
     store::load::<Grant>(&format!("{GRANT_PREFIX}{org_id}"))
         .await
@@ -196,7 +204,7 @@ pub async fn disconnect(org_id: &str) -> Result<(), CallError> {
     look_again(org_id).await
 }
 
-/// The org's capabilities are detected again, through the session it now uses.
+/// The org's capabilities are detected again at once, through the session it now uses.
 async fn look_again(org_id: &str) -> Result<(), CallError> {
     store::update_org(org_id, |current| {
         let mut org = current?;
@@ -205,6 +213,7 @@ async fn look_again(org_id: &str) -> Result<(), CallError> {
         Some(org)
     })
     .await?;
+    super::connection::describe(org_id, None).await;
     Ok(())
 }
 
