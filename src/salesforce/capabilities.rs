@@ -115,6 +115,15 @@ pub struct Capabilities {
     /// Of Lead and Contact, those the user can create (an unknown caller becomes one).
     #[serde(default)]
     pub createable: Vec<String>,
+    /// The fields the permissions checklist asks about, as the lookup objects' and User's
+    /// describes showed them readable (a field FLS hides is absent from its describe).
+    #[serde(default)]
+    pub described: Vec<super::permissions::ObjectFields>,
+    /// The user's licence has no Lead at all (Lightning Platform Starter / Plus): seen as no
+    /// Lead, Opportunity or Case in describe global, which only such a licence removes
+    /// together. A Lead to grant is then nothing to grant.
+    #[serde(default)]
+    pub no_lead_licence: bool,
 }
 
 impl Capabilities {
@@ -127,6 +136,8 @@ impl Capabilities {
             checked_at_ms: now_ms,
             searchable: vec![],
             createable: vec![],
+            described: vec![],
+            no_lead_licence: false,
         }
     }
 

@@ -130,10 +130,9 @@ pub fn checklist(
         read_fields(&mut out, Feature::Assignee, "User", &["Name"], seen);
     }
 
-    let task = caps
-        .task
-        .as_ref()
-        .filter(|_| caps.logging_blocked().is_none());
+    // A user without "create" on Task has no createable Task field at all; one field that is
+    // not createable is that field's FLS, listed below as itself.
+    let task = caps.task.as_ref().filter(|t| !t.createable.is_empty());
     for feature in features.iter().filter(|f| **f != Feature::Lookup) {
         out.push(check(
             *feature,
@@ -211,6 +210,35 @@ pub fn described_objects() -> [&'static str; 4] {
     ]
 }
 
+/// What the checklist needs of one object's describe: which of the fields it asks about are
+/// there (readable). `None` for an object it asks nothing of, or a describe of no fields.
+pub fn fields_of_describe(object: &str, describe: &serde_json::Value) -> Option<ObjectFields> {
+    let wanted: &[&str] = match object {
+        "User" => &["Name"],
+        _ => LOOKUP_FIELDS.iter().find(|(o, _)| *o == object)?.1,
+    };
+    let fields = describe["fields"].as_array()?;
+    let readable = wanted
+        .iter()
+        .filter(|w| fields.iter().any(|f| f["name"].as_str() == Some(**w)))
+        .map(|w| w.to_string())
+        .collect();
+    Some(ObjectFields {
+        object: object.to_string(),
+        readable,
+    })
+}
+
+/// The checklist of an org as capability detection left it.
+pub fn checklist_of(
+    caps: &Capabilities,
+    mapping: &FieldMapping,
+    edition: Option<&str>,
+) -> Vec<Check> {
+    let described = (!caps.described.is_empty()).then_some(caps.described.as_slice());
+    checklist(caps, described, mapping, edition, !caps.no_lead_licence)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,6 +282,8 @@ mod tests {
             checked_at_ms: 0,
             searchable: vec![],
             createable: vec![],
+            described: vec![],
+            no_lead_licence: false,
         }
     }
 
@@ -523,6 +553,35 @@ mod tests {
         ] {
             assert!(codes.contains(&code), "{code:?} never raised");
         }
+    }
+
+    #[test]
+    fn a_describe_gives_the_asked_fields_it_shows() {
+        let describe = serde_json::json!({"fields": [
+            {"name": "Id"}, {"name": "MobilePhone"}, {"name": "Company"}, {"name": "Name"}
+        ]});
+        let lead = fields_of_describe("Lead", &describe).unwrap();
+        // Phone hidden by FLS is absent from the describe: not readable.
+        assert_eq!(lead.readable, vec!["MobilePhone", "Company", "Name"]);
+        assert_eq!(fields_of_describe("Task", &describe), None);
+        assert_eq!(
+            fields_of_describe("Lead", &serde_json::json!({"errorCode": "NOT_FOUND"})),
+            None
+        );
+        let mut caps = full();
+        caps.described = vec![lead];
+        let checks = checklist_of(&caps, &mapping(), None);
+        assert_eq!(
+            failing(&checks),
+            vec![(Feature::Lookup, "Read Lead.Phone", "FIELD_NOT_READABLE")]
+        );
+        caps.readable.retain(|o| o != "Lead");
+        caps.no_lead_licence = true;
+        let checks = checklist_of(&caps, &mapping(), None);
+        assert_eq!(
+            failing(&checks),
+            vec![(Feature::Lookup, "Read Lead", "NOT_IN_EDITION")]
+        );
     }
 
     #[test]

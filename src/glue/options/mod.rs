@@ -7,6 +7,7 @@ mod calllogs;
 mod connection;
 mod managed;
 mod oauth;
+mod permissions;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -88,6 +89,7 @@ async fn ready(document: &Document, status: Status) {
     fill_org_choice(document, &orgs, logging_org.as_deref());
     fill_mapping(document, &orgs).await;
     managed::lock(document, &managed);
+    permissions::render(document, &orgs).await;
     wire_mapping_org(document, orgs);
 }
 

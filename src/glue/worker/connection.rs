@@ -23,6 +23,7 @@ use crate::salesforce::capabilities::{
 };
 use crate::salesforce::host;
 use crate::salesforce::lookup::{parse_search, rank, search_path};
+use crate::salesforce::permissions::{described_objects, fields_of_describe};
 use crate::salesforce::rest::parse_resources;
 use crate::salesforce::search::SEARCH_OBJECTS;
 use crate::salesforce::session::{choose_api_session, SessionId, SessionProblem};
@@ -143,11 +144,17 @@ pub(super) async fn describe(org_id: &str, resources: Option<Value>) -> bool {
     };
     let user_id = user_of(&resources);
     let base = format!("/services/data/v{API_VERSION}");
-    let request = json!({"allOrNone": false, "compositeRequest": [
-        {"method": "GET", "url": format!("{base}/sobjects/"), "referenceId": "global"},
-        {"method": "GET", "url": format!("{base}/sobjects/Task/describe"), "referenceId": "task"},
-        {"method": "GET", "url": format!("{base}/query?q=SELECT+OrganizationType+FROM+Organization"), "referenceId": "edition"},
-    ]});
+    let mut parts = vec![
+        json!({"method": "GET", "url": format!("{base}/sobjects/"), "referenceId": "global"}),
+        json!({"method": "GET", "url": format!("{base}/sobjects/Task/describe"), "referenceId": "task"}),
+        json!({"method": "GET", "url": format!("{base}/query?q=SELECT+OrganizationType+FROM+Organization"), "referenceId": "edition"}),
+    ];
+    // The permissions checklist's fields: in the same composite (still one API call). An
+    // object the user cannot read answers 404 in its part, and says so by that.
+    for object in described_objects() {
+        parts.push(json!({"method": "GET", "url": format!("{base}/sobjects/{object}/describe"), "referenceId": format!("describe{object}")}));
+    }
+    let request = json!({"allOrNone": false, "compositeRequest": parts});
     let Ok(answer) = call(org_id, "POST", "/composite", Some(&request)).await else {
         return false;
     };
@@ -172,6 +179,16 @@ pub(super) async fn describe(org_id: &str, resources: Option<Value>) -> bool {
             task.narrow_to(&layouts);
         }
     }
+    let described = described_objects()
+        .into_iter()
+        .filter_map(|object| fields_of_describe(object, &part(&format!("describe{object}"))?))
+        .collect();
+    let has = |object: &str| {
+        global["sobjects"]
+            .as_array()
+            .is_some_and(|all| all.iter().any(|o| o["name"].as_str() == Some(object)))
+    };
+    let no_lead_licence = !has("Lead") && !has("Opportunity") && !has("Case");
     let edition = part("edition").and_then(|e| {
         e["records"][0]["OrganizationType"]
             .as_str()
@@ -187,6 +204,8 @@ pub(super) async fn describe(org_id: &str, resources: Option<Value>) -> bool {
             checked_at_ms: now_ms(),
             searchable,
             createable,
+            described,
+            no_lead_licence,
         });
         org.user_id = user_id;
         org.edition = edition;
