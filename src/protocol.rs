@@ -404,6 +404,25 @@ pub struct DisconnectSalesforce {
     pub org_id: String,
 }
 
+/// Options page: the diagnostics section (and the text "Copy diagnostics" copies).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostics {}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiagnosticsIs {
+    pub report: crate::diagnostics::Report,
+    /// Redacted plain text for a support ticket.
+    pub text: String,
+}
+
+/// Options page: "Reset cached org data": the orgs are described again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResetOrgData {}
+
+/// Options page: "Retry all": every call log that gave up is sent again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetryAllLogs {}
+
 /// Options page: the Connected App's consumer key (empty: none).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -471,6 +490,9 @@ pub enum FromOptions {
     ConnectSalesforce(ConnectSalesforce),
     DisconnectSalesforce(DisconnectSalesforce),
     SaveConsumerKey(SaveConsumerKey),
+    Diagnostics(Diagnostics),
+    ResetOrgData(ResetOrgData),
+    RetryAllLogs(RetryAllLogs),
 }
 
 requests! {
@@ -494,6 +516,9 @@ requests! {
     ConnectSalesforce => Ack,
     DisconnectSalesforce => Ack,
     SaveConsumerKey => Ack,
+    Diagnostics => DiagnosticsIs,
+    ResetOrgData => Ack,
+    RetryAllLogs => Ack,
 }
 
 /// What the worker received, by who sent it. The sender is told from the sender's URL (never
@@ -601,6 +626,9 @@ pub struct OrgReport {
     pub state: ErrorCode,
     #[serde(default)]
     pub user_id: Option<String>,
+    /// The user's name (`User.Name`), for the diagnostics.
+    #[serde(default)]
+    pub user_name: Option<String>,
     pub checked_at_ms: u64,
     /// `Organization.OrganizationType`, when the API could tell.
     #[serde(default)]
@@ -791,6 +819,7 @@ answers! {
     SearchFound(SearchFound),
     UsersFound(UsersFound),
     RecordHistory(RecordHistory),
+    DiagnosticsIs(DiagnosticsIs),
 }
 
 impl From<Refusal> for FromWorker {

@@ -135,6 +135,19 @@ pub enum LineState {
     Refused,
 }
 
+impl LineState {
+    /// The line is down for a reason the user or the admin must fix.
+    pub fn is_failure(self) -> bool {
+        matches!(
+            self,
+            LineState::WrongPassword
+                | LineState::ServerUnreachable
+                | LineState::ServerError
+                | LineState::Refused
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CallPhase {

@@ -86,6 +86,24 @@ pub fn extension_origin() -> String {
     runtime_get_url("")
 }
 
+/// Epoch milliseconds as the browser writes a date and time in the UI language:
+/// `2026/12/03 10:05` in Japanese, `12/03/2026, 10:05 AM` in English.
+pub fn local_time(ms: f64) -> String {
+    let date = js_sys::Date::new(&ms.into());
+    let language = text("@@ui_locale").replace('_', "-");
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("year", "numeric"),
+        ("month", "2-digit"),
+        ("day", "2-digit"),
+        ("hour", "2-digit"),
+        ("minute", "2-digit"),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    date.to_locale_string(&language, &options).into()
+}
+
 /// Wakes the worker at `when_ms` (epoch ms) with the alarm `name`, even if it was stopped.
 pub fn alarm_at(name: &str, when_ms: f64) {
     create_alarm(name, "when", when_ms);

@@ -5,6 +5,7 @@
 mod assignee;
 mod calllogs;
 mod connection;
+mod diagnostics;
 mod managed;
 mod oauth;
 mod permissions;
@@ -62,7 +63,17 @@ pub async fn options_main() {
     wire_button(&document, "mapping-save", || {
         wasm_bindgen_futures::spawn_local(save_mapping())
     });
+    wire_button(&document, "diag-retry", || {
+        wasm_bindgen_futures::spawn_local(diagnostics::retry_all())
+    });
+    wire_button(&document, "diag-reset", || {
+        wasm_bindgen_futures::spawn_local(diagnostics::reset())
+    });
+    wire_button(&document, "diag-copy", || {
+        wasm_bindgen_futures::spawn_local(diagnostics::copy())
+    });
     render_call_logs(&document).await;
+    diagnostics::render(&document).await;
     if let Some(body) = document.body() {
         body.set_attribute("data-ready", "true")
             .log_and_continue("marking ready");

@@ -181,24 +181,7 @@ fn when(created: &str) -> String {
     if date.get_time().is_nan() {
         return created.to_string();
     }
-    when_ms(date.get_time())
-}
-
-/// [`when`] of epoch milliseconds.
-pub(super) fn when_ms(ms: f64) -> String {
-    let date = js_sys::Date::new(&ms.into());
-    let language = chrome::text("@@ui_locale").replace('_', "-");
-    let options = js_sys::Object::new();
-    for (key, value) in [
-        ("year", "numeric"),
-        ("month", "2-digit"),
-        ("day", "2-digit"),
-        ("hour", "2-digit"),
-        ("minute", "2-digit"),
-    ] {
-        js_sys::Reflect::set(&options, &key.into(), &value.into()).log_and_continue("date");
-    }
-    date.to_locale_string(&language, &options).into()
+    chrome::local_time(date.get_time())
 }
 
 fn duration(seconds: u32) -> String {

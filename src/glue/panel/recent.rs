@@ -106,7 +106,7 @@ fn item(document: &web_sys::Document, call: &RecentCall) -> Option<Element> {
         ("recent-who", who),
         (
             "recent-when",
-            super::history::when_ms(call.started_ms as f64),
+            crate::glue::chrome::local_time(call.started_ms as f64),
         ),
         ("recent-status", status.1),
     ] {

@@ -330,16 +330,23 @@ pub async fn call(
         Some(org)
     })
     .await?;
+    if let Err((_, e)) = &result {
+        super::diagnostics::api_failed(org_id, &e.code, method, path).await;
+    }
     let (_, body_text) = result.map_err(|(_, e)| e)?;
     if body_text.is_empty() {
         return Ok(Value::Null);
     }
-    serde_json::from_str(&body_text).map_err(|_| {
-        CallError::new(
-            "BAD_RESPONSE",
-            "Salesforce's answer was cut off or is not JSON",
-        )
-    })
+    match serde_json::from_str(&body_text) {
+        Ok(json) => Ok(json),
+        Err(_) => {
+            super::diagnostics::api_failed(org_id, "BAD_RESPONSE", method, path).await;
+            Err(CallError::new(
+                "BAD_RESPONSE",
+                "Salesforce's answer was cut off or is not JSON",
+            ))
+        }
+    }
 }
 
 /// The first error message of a REST refusal (empty when there is none).

@@ -22,7 +22,7 @@ use crate::salesforce::capabilities::{
     objects_with, readable_objects, task_fields, ApiAccess, Capabilities, LOOKUP_OBJECTS,
 };
 use crate::salesforce::host;
-use crate::salesforce::lookup::{parse_search, rank, search_path};
+use crate::salesforce::lookup::{encode_query_value, parse_search, rank, search_path};
 use crate::salesforce::permissions::{described_objects, fields_of_describe};
 use crate::salesforce::rest::parse_resources;
 use crate::salesforce::search::SEARCH_OBJECTS;
@@ -77,6 +77,7 @@ pub async fn on_page(page_url: &str, page_host: &str) -> Option<String> {
             api_version: API_VERSION.into(),
             state: ErrorCode::Checking,
             user_id: None,
+            user_name: None,
             checked_at_ms: now_ms(),
             edition: None,
             capabilities: None,
@@ -154,6 +155,14 @@ pub(super) async fn describe(org_id: &str, resources: Option<Value>) -> bool {
     for object in described_objects() {
         parts.push(json!({"method": "GET", "url": format!("{base}/sobjects/{object}/describe"), "referenceId": format!("describe{object}")}));
     }
+    // The user's name, for the diagnostics (an id only ever reaches this query).
+    if let Some(user) = user_id
+        .as_deref()
+        .filter(|u| crate::salesforce::id::RecordId::parse(u).is_ok())
+    {
+        let soql = format!("SELECT Name FROM User WHERE Id = '{user}'");
+        parts.push(json!({"method": "GET", "url": format!("{base}/query?q={}", encode_query_value(&soql)), "referenceId": "me"}));
+    }
     let request = json!({"allOrNone": false, "compositeRequest": parts});
     let Ok(answer) = call(org_id, "POST", "/composite", Some(&request)).await else {
         return false;
@@ -189,6 +198,7 @@ pub(super) async fn describe(org_id: &str, resources: Option<Value>) -> bool {
             .is_some_and(|all| all.iter().any(|o| o["name"].as_str() == Some(object)))
     };
     let no_lead_licence = !has("Lead") && !has("Opportunity") && !has("Case");
+    let user_name = part("me").and_then(|m| m["records"][0]["Name"].as_str().map(str::to_string));
     let edition = part("edition").and_then(|e| {
         e["records"][0]["OrganizationType"]
             .as_str()
@@ -208,6 +218,7 @@ pub(super) async fn describe(org_id: &str, resources: Option<Value>) -> bool {
             no_lead_licence,
         });
         org.user_id = user_id;
+        org.user_name = user_name;
         org.edition = edition;
         org.state = ErrorCode::Connected;
         org.checked_at_ms = now_ms();

@@ -8,6 +8,7 @@
 
 mod client;
 mod connection;
+mod diagnostics;
 mod dial;
 mod history;
 mod logging;
@@ -34,14 +35,15 @@ use crate::glue::js::{from_js, string_prop, to_js, GlueError};
 use crate::protocol::{
     parse_to_worker, sender_context, Ack, CallLogList, CallLogReport, CallLogged, CallLogs,
     ConfirmDial, ConnectSalesforce, ContentCandidates, ContentDial, ContentHello, ContentSetup,
-    ContentStarted, DialReport, DisconnectSalesforce, FieldMappingIs, FieldMappingSaved,
-    FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall, LogTestCall, Lookup,
-    OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
+    ContentStarted, Diagnostics, DialReport, DisconnectSalesforce, FieldMappingIs,
+    FieldMappingSaved, FromContent, FromOptions, FromPhone, FromWorker, GetFieldMapping, LogCall,
+    LogTestCall, Lookup, OptionsPhoneSettings, OptionsSavePhoneSettings, OptionsStatus, PageReport,
     PanelConnectSalesforce, PanelNewRecord, PanelNotes, PanelRetryLog, PanelSearch, PanelShowCall,
     PanelWrapUp, Phone, PhoneHello, PhoneReady, PhoneReport, PhoneReportAck, PhoneStatus,
-    PhoneTranscript, PickCaller, RecordCalls, Refusal, Request, RetryCallLog, SaveConsumerKey,
-    SaveDialRules, SaveFieldMapping, SaveLogPolicy, SaveLoggingOrg, SaveLookupPriority,
-    SearchUsers, SenderContext, Status, ToTab, ToWorker, UpdateMemo, UpdateTranscript, UsersFound,
+    PhoneTranscript, PickCaller, RecordCalls, Refusal, Request, ResetOrgData, RetryAllLogs,
+    RetryCallLog, SaveConsumerKey, SaveDialRules, SaveFieldMapping, SaveLogPolicy, SaveLoggingOrg,
+    SaveLookupPriority, SearchUsers, SenderContext, Status, ToTab, ToWorker, UpdateMemo,
+    UpdateTranscript, UsersFound,
 };
 use crate::salesforce::host;
 use crate::salesforce::lookup::encode_query_value;
@@ -327,7 +329,20 @@ async fn from_options(message: FromOptions) -> Answered {
                 .map(|_| Ack {}),
         ),
         FromOptions::ConnectSalesforce(ConnectSalesforce { org_id }) => {
-            answer::<ConnectSalesforce>(oauth::connect(&org_id).await.map(|_| Ack {}))
+            let connected = oauth::connect(&org_id).await;
+            if let Err(e) = &connected {
+                diagnostics::oauth_failed(&org_id, &e.code).await;
+            }
+            answer::<ConnectSalesforce>(connected.map(|_| Ack {}))
+        }
+        FromOptions::Diagnostics(Diagnostics {}) => {
+            answer::<Diagnostics>(diagnostics::report().await)
+        }
+        FromOptions::ResetOrgData(ResetOrgData {}) => {
+            answer::<ResetOrgData>(diagnostics::reset_orgs().await.map(|_| Ack {}))
+        }
+        FromOptions::RetryAllLogs(RetryAllLogs {}) => {
+            answer::<RetryAllLogs>(diagnostics::retry_failed().await.map(|_| Ack {}))
         }
         FromOptions::DisconnectSalesforce(DisconnectSalesforce { org_id }) => {
             answer::<DisconnectSalesforce>(oauth::disconnect(&org_id).await.map(|_| Ack {}))
@@ -506,6 +521,12 @@ async fn from_phone(message: FromPhone) -> Answered {
             answer::<PhoneReady>(phone::ready().await)
         }
         FromPhone::PhoneReport(PhoneReport { state, seq, ended }) => {
+            // A line that turns to a failure is kept for the diagnostics.
+            let before = runner::read(|d| d.phone.line).await.ok();
+            if before != Some(state.line) && state.line.is_failure() {
+                let code = serde_json::to_value(state.line).unwrap_or_default();
+                diagnostics::line_failed(code.as_str().unwrap_or_default()).await;
+            }
             let stored = match runner::submit(Input::PhoneReport { state, seq, ended }).await? {
                 Reply::Stored(stored) => stored,
                 _ => vec![],
