@@ -2,7 +2,7 @@
 // the worker, exactly the requests counted at the devorg, session expiry and the daily limit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startDevorg, launchBrowser, login, extensionStorage, eventually } from './harness.mjs';
+import { startDevorg, launchBrowser, login, extensionStorage, eventually, testLookup } from './harness.mjs';
 
 const CONTACT = '/lightning/r/Contact/0035g00000Yam4dAAB/view';
 
@@ -28,20 +28,6 @@ async function orgRow(options) {
     const cells = Object.fromEntries([...tr.querySelectorAll('td')].map((td) => [td.dataset.field, td.textContent]));
     return { ...cells, state: tr.dataset.state, lookupCode: tr.dataset.lookup, loggingCode: tr.dataset.logging };
   });
-}
-
-async function testLookup(options, number) {
-  await options.fill('#lookup-number', number);
-  await options.click('#lookup-run');
-  await options.waitForSelector('#lookup-results[data-done="true"]', { state: 'attached' });
-  return options.evaluate(() => ({
-    error: document.querySelector('#lookup-error:not([hidden])')?.dataset.code ?? null,
-    rows: [...document.querySelectorAll('#lookup-results tr[data-id]')].map((tr) => ({
-      id: tr.dataset.id,
-      exact: tr.dataset.exact === 'true',
-      name: tr.querySelector('[data-field="name"]').textContent,
-    })),
-  }));
 }
 
 for (const edition of ['enterprise', 'developer']) {

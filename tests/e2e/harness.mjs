@@ -140,6 +140,21 @@ export async function chooseRegion(context, optionsUrl, region) {
   await page.close();
 }
 
+/** The options page's test lookup of `number`: its error code (or null) and the rows found. */
+export async function testLookup(options, number) {
+  await options.fill('#lookup-number', number);
+  await options.click('#lookup-run');
+  await options.waitForSelector('#lookup-results[data-done="true"]', { state: 'attached' });
+  return options.evaluate(() => ({
+    error: document.querySelector('#lookup-error:not([hidden])')?.dataset.code ?? null,
+    rows: [...document.querySelectorAll('#lookup-results tr[data-id]')].map((tr) => ({
+      id: tr.dataset.id,
+      exact: tr.dataset.exact === 'true',
+      name: tr.querySelector('[data-field="name"]').textContent,
+    })),
+  }));
+}
+
 /** Logs in through the devorg's login form, like a user, and lands on `startPath` in Lightning. */
 export async function login(page, devorg, startPath, username = devorg.username) {
   await page.goto(devorg.apiUrl(`/?startURL=${encodeURIComponent(startPath)}`));

@@ -50,6 +50,11 @@ async fn session_for(org: &OrgReport) -> Result<(ApiSession, bool), CallError> {
     if let Some(token) = super::oauth::session(org).await {
         return token.map(|session| (session, true));
     }
+    browser_session(org).await.map(|session| (session, false))
+}
+
+/// The org's browser API session, from its `sid` cookie.
+pub async fn browser_session(org: &OrgReport) -> Result<ApiSession, CallError> {
     let org_id =
         OrgId::parse(&org.org_id).ok_or_else(|| CallError::new("BAD_ORG", "not an org id"))?;
     let cookies = sid_cookies()
@@ -57,7 +62,6 @@ async fn session_for(org: &OrgReport) -> Result<(ApiSession, bool), CallError> {
         .map_err(|_| CallError::new("NO_API_SESSION", "the session cookies could not be read"))?;
     let preferred = (!org.api_host.is_empty()).then_some(org.api_host.as_str());
     api_session_for_org(&org_id, preferred, &cookies)
-        .map(|session| (session, false))
         .ok_or_else(|| CallError::new("NO_API_SESSION", "no Salesforce API session for this org"))
 }
 

@@ -547,11 +547,15 @@ fn dial_id() -> String {
 /// `bytes` random bytes from the worker's `crypto.getRandomValues`, in hex.
 fn random_hex(bytes: usize) -> String {
     let mut buffer = vec![0u8; bytes];
-    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    if let Ok(crypto) = scope.crypto() {
-        let _ = crypto.get_random_values_with_u8_array(&mut buffer);
-    }
+    let _ = random_bytes(&mut buffer);
     hex(&buffer)
+}
+
+/// Fills `buffer` from the worker's `crypto.getRandomValues`.
+fn random_bytes(buffer: &mut [u8]) -> Result<(), JsValue> {
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    scope.crypto()?.get_random_values_with_u8_array(buffer)?;
+    Ok(())
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use super::client::{sid_cookies, CallError};
+use super::client::{self, CallError};
 use super::connection::session_tag;
 use super::store;
 use crate::codes::ErrorCode;
@@ -26,7 +26,7 @@ use crate::protocol::OrgReport;
 use crate::salesforce::oauth::{
     check_user, parse_tokens, refresh_body, revoke_body, Attempt, Grant, OAuthError,
 };
-use crate::salesforce::session::{api_session_for_org, ApiSession, OrgId, SessionId};
+use crate::salesforce::session::{ApiSession, SessionId};
 
 const GRANT_PREFIX: &str = "oauth:";
 const ACCESS_PREFIX: &str = "oauthAccess:";
@@ -170,7 +170,7 @@ pub async fn connect(org_id: &str) -> Result<(), CallError> {
     )
     .await?;
     store::session_store(&format!("{ACCESS_PREFIX}{org_id}"), &tokens.access_token).await?;
-    if let Some(sid) = browser_session(&org).await {
+    if let Ok(sid) = client::browser_session(&org).await {
         let _ = store::session_store(
             &format!("{CHECKED_PREFIX}{org_id}"),
             &session_tag(&sid.session).await,
@@ -231,9 +231,9 @@ pub async fn session(org: &OrgReport) -> Option<Result<ApiSession, CallError>> {
 }
 
 async fn token_session(org: &OrgReport, grant: &Grant) -> Result<ApiSession, CallError> {
-    let sid = browser_session(org)
+    let sid = client::browser_session(org)
         .await
-        .ok_or_else(|| CallError::new("NO_API_SESSION", "log in to Salesforce in this browser"))?;
+        .map_err(|_| CallError::new("NO_API_SESSION", "log in to Salesforce in this browser"))?;
     let checked_key = format!("{CHECKED_PREFIX}{}", org.org_id);
     let tag = session_tag(&sid.session).await;
     if store::session_load::<String>(&checked_key)
@@ -305,16 +305,8 @@ async fn refresh(org: &OrgReport, grant: &Grant) -> Result<String, CallError> {
     }
 }
 
-/// The org's browser API session, from its cookie.
-async fn browser_session(org: &OrgReport) -> Option<ApiSession> {
-    let org_id = OrgId::parse(&org.org_id)?;
-    let cookies = sid_cookies().await.ok()?;
-    let preferred = (!org.api_host.is_empty()).then_some(org.api_host.as_str());
-    api_session_for_org(&org_id, preferred, &cookies)
-}
-
 async fn session_user(org: &OrgReport) -> Result<String, CallError> {
-    let sid = browser_session(org).await.ok_or_else(|| {
+    let sid = client::browser_session(org).await.map_err(|_| {
         CallError::new(
             "NO_API_SESSION",
             "log in to Salesforce in this browser first",
@@ -404,13 +396,9 @@ fn org_id15(org_id: &str) -> &str {
     org_id.get(..15).unwrap_or(org_id)
 }
 
-/// 32 bytes from `crypto.getRandomValues`; no flow at all rather than a guessable one.
+/// 32 random bytes; no flow at all rather than a guessable one.
 fn random32() -> Result<[u8; 32], CallError> {
     let mut buffer = [0u8; 32];
-    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
-    scope
-        .crypto()
-        .and_then(|c| c.get_random_values_with_u8_array(&mut buffer).map(|_| ()))
-        .or_glue("OAUTH_FAILED")?;
+    super::random_bytes(&mut buffer).or_glue("OAUTH_FAILED")?;
     Ok(buffer)
 }
